@@ -1,0 +1,270 @@
+"""Frozen value types that flow one way: files -> model -> checks -> findings -> reports.
+
+Every module speaks in these types. Money is ``Decimal``; every ``datetime`` is
+timezone-aware; a time window is half-open ``[start, end)`` with ``None`` for
+"open on that side".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+def to_cents(amount: Decimal) -> Decimal:
+    """Round money to the agora (half up), as a till would.
+
+    >>> to_cents(Decimal("79.925"))
+    Decimal('79.93')
+    """
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where something was written: a file, and a 1-based line and column when known."""
+
+    file: str
+    line: int | None = None
+    col: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """An allowed gap: ``{amount: 0.01}``, ``{percent: 0.5}`` or both (either one suffices)."""
+
+    amount: Decimal | None = None
+    percent: Decimal | None = None
+
+    def within(self, gap: Decimal, base: Decimal) -> bool:
+        """True when ``|gap|`` is inside this threshold, relative to ``base`` for percent.
+
+        >>> Threshold(amount=Decimal("0.01")).within(Decimal("-0.01"), Decimal(100))
+        True
+        >>> Threshold(percent=Decimal(5)).within(Decimal("6"), Decimal(100))
+        False
+        """
+        gap = abs(gap)
+        if self.amount is not None and gap <= self.amount:
+            return True
+        if self.percent is not None and base:
+            return gap * HUNDRED / abs(base) <= self.percent
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class Discount:
+    """A promotion's effect: a percent off, an amount off, or a fixed price."""
+
+    percent: Decimal | None = None
+    amount: Decimal | None = None
+    price: Decimal | None = None
+
+    def apply(self, base: Decimal) -> Decimal:
+        """The promoted price, rounded to the agora.
+
+        >>> Discount(percent=Decimal(20)).apply(Decimal("99.90"))
+        Decimal('79.92')
+        """
+        if self.price is not None:
+            return self.price
+        if self.percent is not None:
+            return to_cents(base * (HUNDRED - self.percent) / HUNDRED)
+        return to_cents(max(base - (self.amount or Decimal(0)), Decimal(0)))
+
+
+@dataclass(frozen=True, slots=True)
+class PriceWindow:
+    """One effective-dated list price, valid in ``[start, end)``."""
+
+    amount: Decimal
+    start: datetime | None = None
+    end: datetime | None = None
+    where: Location | None = None
+
+    def covers(self, at: datetime) -> bool:
+        return (self.start is None or self.start <= at) and (self.end is None or at < self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    id: str
+    name: str
+    prices: tuple[PriceWindow, ...]
+    aliases: tuple[str, ...] = ()
+    unit: str | None = None
+    where: Location | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Promotion:
+    id: str
+    discount: Discount
+    products: tuple[str, ...] | None = None  # None means every product ("*")
+    channels: tuple[str, ...] | None = None  # None means every channel
+    start: datetime | None = None
+    end: datetime | None = None
+    where: Location | None = None
+
+    def covers_product(self, product: str) -> bool:
+        return self.products is None or product in self.products
+
+    def covers_channel(self, channel: str) -> bool:
+        return self.channels is None or channel in self.channels
+
+    def covers_time(self, at: datetime) -> bool:
+        return (self.start is None or self.start <= at) and (self.end is None or at < self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class VatRate:
+    rate: Decimal
+    start: datetime | None = None
+    where: Location | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelPolicy:
+    """What one channel may do: its own discount authority and tolerance."""
+
+    name: str
+    max_discount: Threshold | None = None
+    tolerance: Threshold | None = None
+    consumer: bool = True  # consumer channels must quote VAT-inclusive prices
+
+
+@dataclass(frozen=True, slots=True)
+class PriceList:
+    version: str
+    currency: str
+    vat_included: bool
+    vat_rates: tuple[VatRate, ...]
+    tolerance: Threshold
+    products: Mapping[str, Product]
+    promotions: tuple[Promotion, ...] = ()
+    channels: Mapping[str, ChannelPolicy] = field(default_factory=dict)
+    path: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One thing a channel said: a structured quote and/or a free-text reply."""
+
+    id: str
+    channel: str
+    at: datetime
+    source: Location
+    product: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    vat_included: bool = True
+    promotion: str | None = None
+    text: str | None = None
+    answer: str | None = None
+    customer: str | None = None
+    agent: str | None = None
+    ref: str | None = None
+    name: str | None = None
+    meta: Mapping | None = None  # source-specific detail: extraction method, evidence file ...
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A typed value found in text, with its span ``[start, end)`` in the original text.
+
+    ``kind`` is money, percent, duration or count; ``unit`` is the currency code for
+    money, the unit (day, business_day, week, month, year, hour, minute) for a duration.
+    """
+
+    kind: str
+    value: Decimal
+    start: int
+    end: int
+    raw: str
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    ref: str | None = None
+    source: str | None = None  # "file:line" of the observation, or the fetched URL
+    excerpt: str | None = None
+    span: tuple[int, int] | None = None  # span of the excerpt that matters
+    where: Location | None = None  # the line of the price list / answers holding the expected value
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What a check yields. The engine stamps rule, severity and fingerprint to make a Finding.
+
+    ``key`` names the kind of discrepancy for the fingerprint (for example the cause
+    and the quoted amount); it must not contain file lines or run-dependent values.
+    """
+
+    message: str
+    channel: str | None = None
+    product: str | None = None
+    answer: str | None = None
+    at: datetime | None = None
+    expected: Mapping | None = None
+    observed: Mapping | None = None
+    difference: Mapping | None = None  # {"amount": Decimal, "percent": Decimal}
+    cause: str | None = None
+    evidence: Evidence | None = None
+    related: tuple[str, ...] = ()
+    key: tuple = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    fingerprint: str
+    rule: str
+    severity: str
+    message: str
+    channel: str | None = None
+    product: str | None = None
+    answer: str | None = None
+    at: datetime | None = None
+    expected: Mapping | None = None
+    observed: Mapping | None = None
+    difference: Mapping | None = None
+    cause: str | None = None
+    evidence: Evidence | None = None
+    related: tuple[str, ...] = ()
+    status: str | None = None  # new | recurring | baselined, with a history or baseline
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One configured rule from a rule set."""
+
+    id: str
+    check: str
+    severity: str = "error"
+    warn: Threshold | None = None
+    error: Threshold | None = None
+    window: timedelta | None = None
+    channels: tuple[str, ...] | None = None
+    options: Mapping = field(default_factory=dict)
+    where: Location | None = None

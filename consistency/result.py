@@ -1,0 +1,222 @@
+"""The outcome of a run, kept apart from how it is rendered, and its JSON round trip.
+
+``Result.to_dict()`` is the SPEC 6 report (``consistency/report@1``);
+``Result.from_dict()`` reads one back for ``consistency report`` and ``consistency email``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from decimal import Decimal
+
+from . import __version__
+from .model import SEVERITIES, SEVERITY_RANK, Evidence, Finding, Location
+
+SCHEMA = "consistency/report@1"
+FAIL_ON = ("error", "warning", "never")
+
+
+@dataclass
+class QuoteStats:
+    """Quotes of one product on one channel: how many, lowest, highest, and the list price."""
+
+    count: int = 0
+    low: Decimal | None = None
+    high: Decimal | None = None
+    list_price: Decimal | None = None
+
+    def add(self, amount: Decimal, list_price: Decimal | None) -> None:
+        self.count += 1
+        self.low = amount if self.low is None else min(self.low, amount)
+        self.high = amount if self.high is None else max(self.high, amount)
+        if list_price is not None:
+            self.list_price = list_price
+
+
+@dataclass
+class Result:
+    started: datetime
+    finished: datetime | None = None
+    config: str | None = None
+    price_list_version: str | None = None
+    tool_version: str = __version__
+    observations: int = 0
+    rules: int = 0
+    unrouted: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # the tool could not do its job
+    quotes: dict[tuple[str, str], QuoteStats] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(SEVERITIES, 0)
+        for finding in self.findings:
+            counts[finding.severity] += 1
+        return counts
+
+    def exit_code(self, fail_on: str = "error") -> int:
+        """0 nothing at or above ``fail_on``; 1 findings at or above it; 2 the tool failed."""
+        if self.errors:
+            return 2
+        if fail_on == "never":
+            return 0
+        floor = SEVERITY_RANK[fail_on]
+        return 1 if any(SEVERITY_RANK[f.severity] >= floor for f in self.findings) else 0
+
+    def sorted_findings(self) -> list[Finding]:
+        """Worst first, then channel, rule, time."""
+        return sorted(
+            self.findings,
+            key=lambda f: (
+                -SEVERITY_RANK[f.severity],
+                f.channel or "",
+                f.rule,
+                f.at.isoformat() if f.at else "",
+                f.fingerprint,
+            ),
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "schema": SCHEMA,
+            "run": {
+                "started": _iso(self.started),
+                "finished": _iso(self.finished),
+                "tool_version": self.tool_version,
+                "price_list_version": self.price_list_version,
+                "config": self.config,
+            },
+            "summary": {
+                "observations": self.observations,
+                "rules": self.rules,
+                "unrouted": self.unrouted,
+                "findings": self.counts(),
+            },
+            "findings": [finding_to_dict(f) for f in self.sorted_findings()],
+            "errors": list(self.errors),
+            "quotes": [
+                {"channel": ch, "product": pr, "count": s.count, "low": _num(s.low),
+                 "high": _num(s.high), "list_price": _num(s.list_price)}
+                for (ch, pr), s in sorted(self.quotes.items())
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Result:
+        run, summary = data.get("run", {}), data.get("summary", {})
+        result = cls(
+            started=_parse_time(run.get("started")),
+            finished=_parse_time(run.get("finished")),
+            config=run.get("config"),
+            price_list_version=run.get("price_list_version"),
+            tool_version=run.get("tool_version") or __version__,
+            observations=summary.get("observations", 0),
+            rules=summary.get("rules", 0),
+            unrouted=summary.get("unrouted", 0),
+            findings=[finding_from_dict(f) for f in data.get("findings", [])],
+            errors=list(data.get("errors", [])),
+        )
+        for row in data.get("quotes", []):
+            result.quotes[(row["channel"], row["product"])] = QuoteStats(
+                row["count"], _dec(row["low"]), _dec(row["high"]), _dec(row["list_price"])
+            )
+        return result
+
+
+def finding_to_dict(finding: Finding) -> dict:
+    ev = finding.evidence
+    return {
+        "fingerprint": finding.fingerprint,
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "channel": finding.channel,
+        "product": finding.product,
+        "answer": finding.answer,
+        "at": _iso(finding.at),
+        "expected": _plain(finding.expected),
+        "observed": _plain(finding.observed),
+        "difference": _plain(finding.difference),
+        "cause": finding.cause,
+        "message": finding.message,
+        "evidence": None if ev is None else {
+            "ref": ev.ref,
+            "source": ev.source,
+            "excerpt": ev.excerpt,
+            "span": list(ev.span) if ev.span else None,
+            "where": str(ev.where) if ev.where else None,
+        },
+        "related": list(finding.related),
+        "status": finding.status,
+    }
+
+
+def finding_from_dict(data: dict) -> Finding:
+    ev = data.get("evidence")
+    evidence = None
+    if ev is not None:
+        evidence = Evidence(
+            ref=ev.get("ref"),
+            source=ev.get("source"),
+            excerpt=ev.get("excerpt"),
+            span=tuple(ev["span"]) if ev.get("span") else None,
+            where=_parse_location(ev.get("where")),
+        )
+    names = {f.name for f in fields(Finding)} - {"evidence", "at", "related"}
+    values = {name: data.get(name) for name in names}
+    for key in ("expected", "observed", "difference"):
+        values[key] = _decimals(values[key])
+    return Finding(
+        **values,
+        at=_parse_time(data.get("at")),
+        evidence=evidence,
+        related=tuple(data.get("related") or ()),
+    )
+
+
+def _plain(value):
+    """Decimals become JSON numbers (floats of their exact text), recursively."""
+    if isinstance(value, Decimal):
+        return _num(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _decimals(value):
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _decimals(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decimals(v) for v in value]
+    return value
+
+
+def _num(value: Decimal | None):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else float(value)
+
+
+def _dec(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _parse_location(value: str | None) -> Location | None:
+    if not value:
+        return None
+    file, _, rest = value.partition(":")
+    parts = [int(p) for p in rest.split(":") if p.isdigit()]
+    return Location(file, *parts[:2])

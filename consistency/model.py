@@ -268,3 +268,23 @@ class Rule:
     channels: tuple[str, ...] | None = None
     options: Mapping = field(default_factory=dict)
     where: Location | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidRecord:
+    """An observation that could not be read; becomes an ``invalid-record`` finding."""
+
+    source: Location
+    reason: str
+    field: str | None = None
+    channel: str | None = None
+    excerpt: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFailure:
+    """A source that could not be read or fetched; becomes a ``channel-unreachable`` finding."""
+
+    channel: str
+    source: str  # URL, host or file pattern
+    reason: str

@@ -1,0 +1,66 @@
+"""The registry of built-in checks: check id -> module. Lookup fails clearly.
+
+A check module has ``ID``, ``KIND`` (``"observation"`` or ``"grouped"``),
+``DEFAULTS`` (rule defaults such as severity), ``OPTIONS`` (a JSON Schema for
+the rule keys it adds) and a docstring that documents it.
+
+- per-observation: ``check(obs, ctx, rule) -> Iterator[Problem]``
+- grouped: ``class State`` with ``__init__(ctx, rule)``, ``add(obs)``,
+  ``merge(other)`` and ``finish() -> Iterator[Problem]``; its state is small and
+  keyed, never every record, and two merged halves equal the whole.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
+from zoneinfo import ZoneInfo
+
+OBSERVATION = "observation"
+GROUPED = "grouped"
+# Operational checks are raised by the engine itself, not run on observations.
+ENGINE = "engine"
+
+_MODULES = {
+    "price-mismatch": "price_mismatch",
+    "cross-channel-gap": "cross_channel_gap",
+    "customer-quote-conflict": "customer_quote_conflict",
+    "promotion-misuse": "promotion_misuse",
+    "unknown-product": "unknown_product",
+    "vat-excluded-price": "vat_excluded_price",
+    "invalid-record": "invalid_record",
+    "channel-unreachable": "channel_unreachable",
+}
+
+
+class UnknownCheck(KeyError):
+    def __str__(self) -> str:
+        return f"unknown check {self.args[0]!r}; known checks: {', '.join(sorted(_MODULES))}"
+
+
+def register(check_id: str, module_name: str) -> None:
+    """Add a check module (``consistency.checks.<module_name>``) under ``check_id``."""
+    _MODULES[check_id] = module_name
+
+
+def names() -> list[str]:
+    return sorted(_MODULES)
+
+
+def get(check_id: str) -> ModuleType:
+    try:
+        module_name = _MODULES[check_id]
+    except KeyError:
+        raise UnknownCheck(check_id) from None
+    return importlib.import_module(f"{__name__}.{module_name}")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What checks may consult: the price book, the approved answers, the time zone, channels."""
+
+    book: object  # consistency.pricebook.PriceBook
+    timezone: ZoneInfo
+    channels: tuple[str, ...]
+    answers: object | None = None  # consistency.answers.AnswerBook, when answers are configured

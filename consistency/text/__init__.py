@@ -1,0 +1,1 @@
+"""Text understanding, pure functions on str: normalize, number words, money, facts, mentions."""

@@ -1,0 +1,113 @@
+"""Text normalization before matching (SPEC 7), with a map back to the original offsets.
+
+Drops Unicode format characters (bidi marks), maps every space separator to a plain
+space, removes niqqud and cantillation (the maqaf becomes ``-``), unifies geresh and
+gershayim with their ASCII stand-ins, and casefolds Latin letters. Every fact span must
+refer to the original text, so :func:`normalize_map` also returns where each normalized
+character came from.
+
+>>> normalize("\\u200f₪\\u200e99.90")
+'₪99.90'
+>>> normalize("ש״ח\\u00a0NIS")
+'ש"ח nis'
+>>> normalize("שָׁלוֹם־עוֹלָם")
+'שלום-עולם'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+GERESH = "'"
+GERSHAYIM = '"'
+_GERESH_LIKE = "\u05f3`\u00b4\u2018\u2019\u201b\u2032"
+_GERSHAYIM_LIKE = "\u05f4\u201c\u201d\u201e\u201f\u2033"
+_FINALS = str.maketrans("ךםןףץ", "כמנפצ")
+# Cf characters live in these planes; scanning them once at import is cheap.
+_CF_RANGES = ((0, 0x10000), (0x11000, 0x11100), (0x13430, 0x13440), (0x1BCA0, 0x1BCA4),
+              (0x1D173, 0x1D17B), (0xE0000, 0xE0080))  # fmt: skip
+_LATIN_RANGES = ((0x41, 0x250), (0x1E00, 0x1F00))
+
+
+def _build_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for low, high in _CF_RANGES:
+        for code in range(low, high):
+            category = unicodedata.category(chr(code))
+            if category == "Cf":
+                table[code] = ""
+            elif category == "Zs" and code != 0x20:
+                table[code] = " "
+    for low, high in _LATIN_RANGES:
+        for code in range(low, high):
+            folded = chr(code).casefold()
+            if folded != chr(code):
+                table[code] = folded
+    for code in range(0x0591, 0x05C8):
+        if unicodedata.category(chr(code)) == "Mn":
+            table[code] = ""
+    table[0x05BE] = "-"  # maqaf
+    table.update({ord(c): GERESH for c in _GERESH_LIKE})
+    table.update({ord(c): GERSHAYIM for c in _GERSHAYIM_LIKE})
+    return table
+
+
+TABLE = _build_table()
+# Characters whose replacement is not exactly one character; they shift offsets.
+_SHIFTING = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c, r in sorted(TABLE.items()) if len(r) != 1) + "]"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A normalized text and where each of its characters came from in ``original``.
+
+    ``sources`` is None when the offsets are the same in both texts.
+    """
+
+    text: str
+    original: str
+    sources: tuple[int, ...] | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of the normalized span ``[start, end)``.
+
+        >>> n = normalize_map("a\\u200fb")
+        >>> n.text, n.span(1, 2)
+        ('ab', (2, 3))
+        """
+        if self.sources is None:
+            return start, end
+        if start >= len(self.sources):
+            return len(self.original), len(self.original)
+        first = self.sources[start]
+        last = self.sources[end - 1] + 1 if end > start else first
+        return first, last
+
+
+def normalize(text: str) -> str:
+    """The normalized form of ``text`` (see the module docstring)."""
+    return text.translate(TABLE)
+
+
+def normalize_map(text: str) -> Normalized:
+    """Normalize ``text`` and keep the offsets back to it."""
+    out = text.translate(TABLE)
+    if len(out) == len(text) and not _SHIFTING.search(text):
+        return Normalized(out, text)
+    sources: list[int] = []
+    for index, char in enumerate(text):
+        sources.extend([index] * len(TABLE.get(ord(char), char)))
+    return Normalized(out, text, tuple(sources))
+
+
+def fold_finals(text: str) -> str:
+    """Fold Hebrew final letters to their plain forms, for matching only.
+
+    >>> fold_finals("סיבים")
+    'סיבימ'
+    """
+    return text.translate(_FINALS)

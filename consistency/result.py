@@ -95,8 +95,14 @@ class Result:
             "findings": [finding_to_dict(f) for f in self.sorted_findings()],
             "errors": list(self.errors),
             "quotes": [
-                {"channel": ch, "product": pr, "count": s.count, "low": _num(s.low),
-                 "high": _num(s.high), "list_price": _num(s.list_price)}
+                {
+                    "channel": ch,
+                    "product": pr,
+                    "count": s.count,
+                    "low": _num(s.low),
+                    "high": _num(s.high),
+                    "list_price": _num(s.list_price),
+                }
                 for (ch, pr), s in sorted(self.quotes.items())
             ],
         }
@@ -138,7 +144,9 @@ def finding_to_dict(finding: Finding) -> dict:
         "difference": _plain(finding.difference),
         "cause": finding.cause,
         "message": finding.message,
-        "evidence": None if ev is None else {
+        "evidence": None
+        if ev is None
+        else {
             "ref": ev.ref,
             "source": ev.source,
             "excerpt": ev.excerpt,

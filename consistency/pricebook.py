@@ -1,0 +1,151 @@
+"""The price list as a question-answering object: what a product cost, where, and when.
+
+All lookups take an aware ``datetime``. Prices are compared in VAT-inclusive terms:
+``consumer_price`` turns a list amount into what a consumer pays, whatever the
+list's own ``vat.included`` says.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from .model import (
+    HUNDRED,
+    ChannelPolicy,
+    Location,
+    PriceList,
+    PriceWindow,
+    Product,
+    Promotion,
+    Threshold,
+    to_cents,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A price the channel may legitimately quote: the list price or a promotion's price."""
+
+    amount: Decimal  # VAT-inclusive, rounded to the agora
+    promotion: str | None = None
+    where: Location | None = None
+
+
+class PriceBook:
+    """Answers questions about one price list. Built once, queried per observation."""
+
+    def __init__(self, price_list: PriceList):
+        self.list = price_list
+        self.currency = price_list.currency
+        self._windows = {
+            pid: sorted(p.prices, key=_start_key) for pid, p in price_list.products.items()
+        }
+        self._starts = {pid: [_start_key(w) for w in ws] for pid, ws in self._windows.items()}
+        self._promotions = {
+            pid: tuple(pr for pr in price_list.promotions if pr.covers_product(pid))
+            for pid in price_list.products
+        }
+        self._vat = sorted(price_list.vat_rates, key=_start_key)
+        self._vat_starts = [_start_key(v) for v in self._vat]
+
+    # -- products and windows -------------------------------------------------
+
+    def product(self, product_id: str) -> Product | None:
+        return self.list.products.get(product_id)
+
+    def window_at(self, product_id: str, at: datetime) -> PriceWindow | None:
+        """The price window of a product in effect at ``at``, or None."""
+        windows = self._windows.get(product_id)
+        if windows is None:
+            return None
+        i = bisect_right(self._starts[product_id], at.timestamp()) - 1
+        if i >= 0 and windows[i].covers(at):
+            return windows[i]
+        return None
+
+    def price_at(self, product_id: str, at: datetime) -> Decimal | None:
+        """The consumer (VAT-inclusive) list price in effect at ``at``."""
+        window = self.window_at(product_id, at)
+        return None if window is None else self.consumer_price(window.amount, at)
+
+    def other_windows(self, product_id: str, at: datetime) -> tuple[list, list]:
+        """The product's earlier and later windows than the one in effect at ``at``."""
+        windows = self._windows[product_id]
+        earlier = [w for w in windows if w.end is not None and w.end <= at]
+        later = [w for w in windows if w.start is not None and w.start > at]
+        return earlier, later
+
+    # -- VAT ------------------------------------------------------------------
+
+    def vat_at(self, at: datetime) -> Decimal:
+        i = bisect_right(self._vat_starts, at.timestamp()) - 1
+        return self._vat[i].rate if i >= 0 else Decimal(0)
+
+    def consumer_price(self, list_amount: Decimal, at: datetime) -> Decimal:
+        if self.list.vat_included:
+            return list_amount
+        return to_cents(list_amount * (1 + self.vat_at(at)))
+
+    def with_vat(self, amount: Decimal, at: datetime) -> Decimal:
+        return to_cents(amount * (1 + self.vat_at(at)))
+
+    def without_vat(self, amount: Decimal, at: datetime) -> Decimal:
+        return to_cents(amount / (1 + self.vat_at(at)))
+
+    # -- promotions and channel policy ----------------------------------------
+
+    def promotions(self, product_id: str) -> tuple[Promotion, ...]:
+        return self._promotions.get(product_id, ())
+
+    def promotion(self, promotion_id: str) -> Promotion | None:
+        return next((p for p in self.list.promotions if p.id == promotion_id), None)
+
+    def offers(self, product_id: str, channel: str, at: datetime) -> list[Offer]:
+        """Every price the channel may quote for the product at ``at``: list, then promotions."""
+        window = self.window_at(product_id, at)
+        if window is None:
+            return []
+        base = self.consumer_price(window.amount, at)
+        offers = [Offer(base, None, window.where)]
+        for promo in self.promotions(product_id):
+            if promo.covers_channel(channel) and promo.covers_time(at):
+                offers.append(Offer(promo.discount.apply(base), promo.id, promo.where))
+        return offers
+
+    def policy(self, channel: str) -> ChannelPolicy:
+        return self.list.channels.get(channel) or ChannelPolicy(channel)
+
+    def tolerance(self, channel: str) -> Threshold:
+        return self.policy(channel).tolerance or self.list.tolerance
+
+    def floor(self, amount: Decimal, channel: str) -> Decimal:
+        """The lowest price a channel's agent may give on their own, from ``amount``."""
+        authority = self.policy(channel).max_discount
+        if authority is None:
+            return amount
+        lowest = amount
+        if authority.percent is not None:
+            lowest = min(lowest, to_cents(amount * (HUNDRED - authority.percent) / HUNDRED))
+        if authority.amount is not None:
+            lowest = min(lowest, amount - authority.amount)
+        return lowest
+
+    def accepts(self, quote: Decimal, product_id: str, channel: str, at: datetime) -> bool:
+        """True when ``quote`` (VAT-inclusive) is a price the channel may give."""
+        tolerance = self.tolerance(channel)
+        for offer in self.offers(product_id, channel, at):
+            low = self.floor(offer.amount, channel)
+            if low <= quote <= offer.amount:
+                return True
+            gap = quote - offer.amount if quote > offer.amount else quote - low
+            if tolerance.within(gap, offer.amount):
+                return True
+        return False
+
+
+def _start_key(item) -> float:
+    """Sort key of a window's or rate's start; an open start sorts first."""
+    return float("-inf") if item.start is None else item.start.timestamp()

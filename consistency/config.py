@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .errors import InputError, LoadError
 from .model import Location
 
 DEFAULT_TIMEZONE = "Asia/Jerusalem"
@@ -47,3 +48,99 @@ class Config:
     report_output: Path | None = None
     history: Path | None = None
     email: EmailConfig | None = None
+
+
+CONFIG_NAMES = ("consistency.yaml", "consistency.yml")
+_COMMON_SOURCE_KEYS = {"channel", "files", "format", "fetch"}
+
+
+def find_config(cwd: Path) -> Path | None:
+    """The config file in ``cwd`` (``consistency.yaml`` or ``consistency.yml``), if any."""
+    for name in CONFIG_NAMES:
+        candidate = Path(cwd) / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def default_rules() -> Path:
+    """The shipped rule set: ``rules/default.yaml`` beside the package, else package data."""
+    package = Path(__file__).parent
+    beside = package.parent / "rules" / "default.yaml"
+    inside = package / "rules" / "default.yaml"
+    return beside if beside.is_file() or not inside.is_file() else inside
+
+
+def load_config(path: Path) -> Config:
+    """Read ``consistency.yaml`` (SPEC 3.5). Raises ``InputError`` with every problem found."""
+    from .loaders import read_checked  # loaders imports this module's constants
+
+    path = Path(path)
+    data, marks = read_checked(path, "config")
+    base = path.parent.resolve()
+    errors: list[LoadError] = []
+    timezone = _timezone(data.get("timezone", DEFAULT_TIMEZONE), str(path), marks, errors)
+    if errors:
+        raise InputError(errors)
+    sources = tuple(
+        _source(s, i, base, str(path), marks) for i, s in enumerate(data.get("sources", []))
+    )
+    report = data.get("report") or {}
+    return Config(
+        path=path,
+        base_dir=base,
+        timezone=timezone,
+        price_list=_resolve(base, data["price_list"]),
+        answers=_resolve(base, data["answers"]) if "answers" in data else None,
+        rules=tuple(_resolve(base, r) for r in data["rules"])
+        if "rules" in data
+        else (default_rules(),),
+        sources=sources,
+        channels=tuple(
+            dict.fromkeys(
+                [*DEFAULT_CHANNELS, *(s.channel for s in sources), *data.get("channels", [])]
+            )
+        ),
+        report_formats=tuple(report.get("formats", ("text",))),
+        report_output=_resolve(base, report["output"]) if "output" in report else None,
+        history=_resolve(base, data["history"]) if "history" in data else None,
+        email=_email(data["email"]) if "email" in data else None,
+    )
+
+
+def _resolve(base: Path, value: str) -> Path:
+    return base / Path(value).expanduser()
+
+
+def _timezone(name: str, file: str, marks, errors: list) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        line, col = marks.at(("timezone",))
+        errors.append(
+            LoadError(
+                file, line, col, "timezone", f"unknown time zone {name!r}; e.g. Asia/Jerusalem"
+            )
+        )
+        return ZoneInfo("UTC")
+
+
+def _source(entry: dict, index: int, base: Path, file: str, marks) -> SourceConfig:
+    line, col = marks.at(("sources", index))
+    return SourceConfig(
+        channel=entry["channel"],
+        files=tuple(str(_resolve(base, pattern)) for pattern in entry.get("files", ())),
+        format=entry.get("format", "records"),
+        fetch=entry.get("fetch"),
+        options={k: v for k, v in entry.items() if k not in _COMMON_SOURCE_KEYS},
+        where=Location(file, line, col),
+    )
+
+
+def _email(spec: dict) -> EmailConfig:
+    return EmailConfig(
+        to=tuple(spec["to"]),
+        sender=spec["from"],
+        notify_on=spec.get("notify_on", "findings"),
+        smtp=dict(spec.get("smtp", {})),
+    )

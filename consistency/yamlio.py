@@ -1,0 +1,361 @@
+"""Safe YAML with line marks, and JSON Schema validation that points at the offending line.
+
+``load_yaml`` reads a file with a ``SafeLoader`` subclass that:
+
+- records the 1-based line and column of every mapping value, mapping key and
+  sequence item, keyed by its JSON path tuple (``("products", 0, "prices", 1, "to")``);
+- refuses a key written twice in one mapping;
+- turns every YAML float into a ``Decimal`` built from the scalar's own text, so
+  ``99.90`` is ``Decimal('99.90')`` and no binary float ever appears.
+
+``validate`` checks the data against a packaged JSON Schema (draft 2020-12) and
+returns every problem as a ``LoadError`` with the line and column of the node
+at fault and a message written for a person.
+
+>>> data, marks = loads("price: 99.90\\nnames: [a, b]\\n", "x.yaml")
+>>> data["price"], marks[("names", 1)]
+(Decimal('99.90'), (2, 12))
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import yaml
+from jsonschema.exceptions import ValidationError
+
+from .errors import LoadError
+
+Path_ = tuple  # a JSON path: keys (str, or whatever YAML made of the key) and list indexes
+
+
+class Marks(dict):
+    """JSON path -> (line, col) of the value there; ``keys`` holds the marks of mapping keys."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys_at: dict[Path_, tuple[int, int]] = {}
+
+    def at(self, path: Iterable) -> tuple[int | None, int | None]:
+        """The mark of ``path``, or of its nearest ancestor that has one.
+
+        >>> m = Marks(); m[()] = (1, 1); m[("a",)] = (2, 4)
+        >>> m.at(("a", 3, "b")), m.at(("z",))
+        ((2, 4), (1, 1))
+        """
+        path = tuple(path)
+        while path:
+            if path in self:
+                return self[path]
+            path = path[:-1]
+        return self.get((), (None, None))
+
+
+class DuplicateKey(Exception):
+    def __init__(self, key: object, line: int, col: int, first: int):
+        super().__init__(f"duplicate key {key!r} (first written on line {first})")
+        self.line, self.col = line, col
+
+
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]*$")
+
+
+def decimal_from_yaml(text: str) -> Decimal:
+    """The exact Decimal a YAML 1.1 float scalar spells.
+
+    >>> decimal_from_yaml("99.90"), decimal_from_yaml("1_000.5"), decimal_from_yaml("-.inf")
+    (Decimal('99.90'), Decimal('1000.5'), Decimal('-Infinity'))
+    >>> decimal_from_yaml("1:30.5")
+    Decimal('90.5')
+    """
+    text = text.replace("_", "").lower()
+    sign = -1 if text.startswith("-") else 1
+    bare = text.lstrip("+-")
+    if bare == ".inf":
+        return Decimal(sign) * Decimal("Infinity")
+    if bare == ".nan":
+        return Decimal("NaN")
+    if ":" in bare and _SEXAGESIMAL.match(bare):
+        total = Decimal(0)
+        for part in bare.split(":"):
+            total = total * 60 + Decimal(part)
+        return sign * total
+    return Decimal(text)
+
+
+class MarkedLoader(yaml.SafeLoader):
+    """SafeLoader that builds Decimals instead of floats."""
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> Decimal:
+        try:
+            return decimal_from_yaml(self.construct_scalar(node))
+        except InvalidOperation:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.value!r} as a number", node.start_mark
+            ) from None
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:  # 2026-02-30: looks like a date, is not one
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a valid date ({exc})", node.start_mark
+            ) from None
+
+
+MarkedLoader.add_constructor("tag:yaml.org,2002:float", MarkedLoader.construct_yaml_float)
+MarkedLoader.add_constructor("tag:yaml.org,2002:timestamp", MarkedLoader.construct_yaml_timestamp)
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _pos(mark: yaml.Mark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+def _scan(loader: MarkedLoader, node: yaml.Node, path: Path_, marks: Marks, seen: set) -> None:
+    """Record marks under ``node`` and refuse duplicate keys; each node is visited once."""
+    if id(node) in seen:  # an alias: its marks were recorded where the anchor is
+        return
+    seen.add(id(node))
+    marks.setdefault(path, _pos(node.start_mark))
+    if isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _scan(loader, item, (*path, index), marks, seen)
+    elif isinstance(node, yaml.MappingNode):
+        _scan_mapping(loader, node, path, marks, seen)
+
+
+def _scan_mapping(loader, node: yaml.MappingNode, path: Path_, marks: Marks, seen: set) -> None:
+    first_line: dict = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == _MERGE:
+            continue
+        key = _key_of(loader, key_node)
+        line, col = _pos(key_node.start_mark)
+        try:
+            if key in first_line:
+                raise DuplicateKey(key, line, col, first_line[key])
+            first_line[key] = line
+        except TypeError:  # an unhashable key: the constructor reports it
+            continue
+        marks.keys_at[(*path, key)] = (line, col)
+        _scan(loader, value_node, (*path, key), marks, seen)
+
+
+def _key_of(loader: MarkedLoader, key_node: yaml.Node) -> object:
+    if isinstance(key_node, yaml.ScalarNode):
+        return loader.construct_object(key_node)
+    return f"<{key_node.id}>"
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise LoadError(str(path), None, None, "", f"cannot read file: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        message = f"not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})"
+        raise LoadError(str(path), line, None, "", message) from None
+
+
+def load_yaml(path: Path | str) -> tuple[object, Marks]:
+    """Read one YAML document: ``(data, marks)``. Every problem raises ``LoadError``."""
+    return loads(_read_text(Path(path)), str(path))
+
+
+def loads(text: str, file: str) -> tuple[object, Marks]:
+    """Parse YAML text that came from ``file`` (used in messages)."""
+    loader = MarkedLoader(text)
+    marks = Marks()
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, marks
+        _scan(loader, node, (), marks, set())
+        data = loader.construct_document(node)
+    except DuplicateKey as exc:
+        raise LoadError(file, exc.line, exc.col, "", str(exc)) from None
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(file, exc) from None
+    except yaml.YAMLError as exc:  # reader errors: control characters and the like
+        raise LoadError(file, None, None, "", f"YAML error: {exc}") from None
+    except RecursionError:
+        raise LoadError(file, None, None, "", "YAML nested too deeply") from None
+    finally:
+        loader.dispose()
+    return data, marks
+
+
+def _syntax_error(file: str, exc: yaml.MarkedYAMLError) -> LoadError:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = _pos(mark) if mark else (None, None)
+    words = [w for w in (exc.context, exc.problem) if w]
+    return LoadError(file, line, col, "", "YAML syntax error: " + ", ".join(words))
+
+
+# --- schema validation -------------------------------------------------------------------
+
+
+def _is_number(checker, instance) -> bool:
+    if isinstance(instance, bool):
+        return False
+    if isinstance(instance, Decimal):
+        return instance.is_finite()
+    return isinstance(instance, int | float)
+
+
+def _is_integer(checker, instance) -> bool:
+    if isinstance(instance, Decimal):
+        return instance.is_finite() and instance == instance.to_integral_value()
+    return jsonschema.Draft202012Validator.TYPE_CHECKER.is_type(instance, "integer")
+
+
+_TYPES = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
+    {"number": _is_number, "integer": _is_integer}
+)
+Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=_TYPES)
+
+
+@cache
+def load_schema(name: str) -> dict:
+    """The packaged schema ``consistency/schemas/<name>.schema.json``."""
+    text = resources.files("consistency").joinpath(f"schemas/{name}.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    return Validator(load_schema(name))
+
+
+def validate(data: object, marks: Marks, schema_name: str, file: str) -> list[LoadError]:
+    """Every way ``data`` breaks schema ``schema_name``, sorted by position in the file."""
+    return validate_with(_validator(schema_name), data, marks, file)
+
+
+def validate_with(validator, data: object, marks: Marks, file: str, prefix=()) -> list[LoadError]:
+    """Like ``validate`` with any validator; ``prefix`` is where ``data`` sits in the file."""
+    errors = []
+    for error in validator.iter_errors(data):
+        path = (*prefix, *error.absolute_path)
+        line, col = _error_mark(error, path, marks)
+        errors.append(LoadError(file, line, col, path_text(path), describe(error)))
+    return sorted(errors, key=lambda e: (e.line or 0, e.col or 0, e.path))
+
+
+def _error_mark(error: ValidationError, path: Path_, marks: Marks):
+    """The mark of the node at fault; for an unknown key, the key itself."""
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        for key in _unexpected_keys(error):
+            if (*path, key) in marks.keys_at:
+                return marks.keys_at[(*path, key)]
+    return marks.at(path)
+
+
+def path_text(path: Iterable) -> str:
+    """A JSON path as people write it.
+
+    >>> path_text(("products", 0, "prices", 1, "to"))
+    'products[0].prices[1].to'
+    """
+    text = ""
+    for part in path:
+        if isinstance(part, int) and not isinstance(part, bool):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def show(value: object) -> str:
+    """A value as it was written in YAML, short.
+
+    >>> show(Decimal("99.90")), show("abc"), show(date(2026, 1, 2)), show(None)
+    ('99.90', "'abc'", '2026-01-02', 'null')
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal | int | float | date):
+        return str(value)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_TYPE_WORDS = {
+    "number": "a number",
+    "integer": "a whole number",
+    "string": "text",
+    "boolean": "true or false",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "empty",
+}
+
+
+def _type_words(types) -> str:
+    types = [types] if isinstance(types, str) else list(types)
+    return " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+
+
+def _unexpected_keys(error: ValidationError) -> list:
+    allowed = set(error.schema.get("properties", {}))
+    patterns = list(error.schema.get("patternProperties", {}))
+    return [
+        key
+        for key in error.instance
+        if key not in allowed and not any(re.search(p, str(key)) for p in patterns)
+    ]
+
+
+# Keywords whose own message says little; a schema's ``errorMessage`` replaces it.
+_COMBINED = {"anyOf", "oneOf", "not", "minProperties", "maxProperties"}
+
+
+def describe(error: ValidationError) -> str:
+    """A message for a person: what is wrong with the value, in the file's terms."""
+    kind, value, schema = error.validator, error.instance, error.validator_value
+    custom = error.schema.get("errorMessage") if isinstance(error.schema, dict) else None
+    if custom and kind in _COMBINED:
+        return custom if isinstance(value, dict | list) else f"{show(value)} {custom}"
+    if kind == "type":
+        return f"{show(value)} is not {_type_words(schema)}"
+    if kind == "required":
+        missing = [k for k in schema if isinstance(value, dict) and k not in value]
+        return "missing required key " + ", ".join(repr(k) for k in missing)
+    if kind == "additionalProperties":
+        return "; ".join(_unknown_key(key, error.schema) for key in _unexpected_keys(error))
+    if kind in ("enum", "const"):
+        options = schema if kind == "enum" else [schema]
+        return f"{show(value)} is not one of: " + ", ".join(show(o) for o in options)
+    if kind == "pattern":
+        rule = error.schema.get("description") or f"the pattern {schema}"
+        return f"{show(value)} is not valid: {rule}"
+    if kind in ("anyOf", "oneOf") and error.context:
+        return describe(jsonschema.exceptions.best_match(error.context))
+    return error.message
+
+
+def _unknown_key(key: object, schema: dict) -> str:
+    known = [str(k) for k in schema.get("properties", {})]
+    close = difflib.get_close_matches(str(key), known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
+    return f"unknown key {key!r}{hint}"

@@ -1,0 +1,102 @@
+"""Markdown for a pull-request comment or a job summary: a summary line, a table per severity.
+
+Every cell is escaped: pipes cannot break the table, HTML and Markdown markup in
+channel text shows as written. A severity with many rows folds into ``<details>``;
+past ``max_rows`` the rest is counted, not shown (comments have a size limit).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import SEVERITIES, Finding
+from ..result import Result
+from .base import Reporter, currency_of, plural, subject, summary_line, text, value_parts
+
+COLUMNS = ("rule", "channel", "product", "expected", "observed", "cause", "message")
+MARKUP = re.compile(
+    r"""( [\\`*_\[\]|~]   # characters Markdown gives a meaning (and the table's pipe)
+        | ^[#>+-]         # a heading, quote or list marker at the start of a cell
+    )""",
+    re.VERBOSE,
+)
+ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+HEADINGS = {"error": "Errors", "warning": "Warnings", "info": "Info"}
+
+
+def cell(value: str | None) -> str:
+    """Escape one table cell: HTML entities, Markdown markup, pipes; newlines become <br>.
+
+    >>> cell("router | mesh <b>*new*</b> & co")
+    'router \\\\| mesh &lt;b&gt;\\\\*new\\\\*&lt;/b&gt; &amp; co'
+    >>> cell("- 14 יום\\nמההצטרפות")
+    '\\\\- 14 יום<br>מההצטרפות'
+    """
+    if not value:
+        return ""
+    escaped = "".join(ENTITIES.get(ch, ch) for ch in value)
+    escaped = MARKUP.sub(r"\\\1", escaped)
+    return "<br>".join(line.strip() for line in escaped.replace("\r", "").split("\n"))
+
+
+class MarkdownReporter(Reporter):
+    NAME = "markdown"
+    OPTIONS = {"details_after": 10, "max_rows": 500, "title": "consistency report"}
+
+    def start(self, result: Result) -> None:
+        self.rows: dict[str, list[str]] = {severity: [] for severity in SEVERITIES}
+
+    def handle(self, finding: Finding) -> None:
+        self.rows[finding.severity].append(row(finding))
+
+    def finish(self, result: Result) -> None:
+        out = [f"## {cell(self.options['title'])}", "", f"**{summary_line(result)}**", ""]
+        if result.price_list_version:
+            out += [f"Price list `{result.price_list_version.replace('`', '')}`", ""]
+        out += [f"> **Tool error:** {cell(error)}" for error in result.errors]
+        budget = self.options["max_rows"]
+        for severity in SEVERITIES:
+            rows = self.rows[severity]
+            shown = rows[: max(budget, 0)]
+            budget -= len(shown)
+            if rows:
+                out += self.section(severity, shown, len(rows))
+        if not result.findings:
+            out.append("No findings.")
+        self.stream.write("\n".join(out).rstrip() + "\n")
+
+    def section(self, severity: str, rows: list[str], total: int) -> list[str]:
+        head = "| " + " | ".join(COLUMNS) + " |"
+        rule = "|" + "---|" * len(COLUMNS)
+        table = [head, rule, *rows]
+        if total > len(rows):
+            table += ["", f"_{total - len(rows):,} more not shown._"]
+        title = f"{HEADINGS[severity]} ({total:,})"
+        if total <= self.options["details_after"]:
+            return [f"### {title}", "", *table, ""]
+        summary = plural(total, severity)
+        return [
+            f"### {title}",
+            "",
+            "<details>",
+            f"<summary>{summary}</summary>",
+            "",
+            *table,
+            "",
+            "</details>",
+            "",
+        ]
+
+
+def row(finding: Finding) -> str:
+    currency = currency_of(finding)
+    cells = (
+        finding.rule,
+        finding.channel,
+        subject(finding),
+        text(value_parts(finding.expected, currency)),
+        text(value_parts(finding.observed, currency)),
+        finding.cause,
+        finding.message,
+    )
+    return "| " + " | ".join(cell(c) for c in cells) + " |"

@@ -1,0 +1,100 @@
+"""The terminal report: findings grouped by severity, then channel, and a one-line summary.
+
+Colors are ANSI escapes, only when asked (the CLI passes ``color=stream.isatty()``).
+Hebrew is written as is; the terminal does the bidi.
+"""
+
+from __future__ import annotations
+
+from ..model import Finding
+from ..result import Result
+from .base import Reporter, currency_of, subject, summary_line, text, value_parts, when
+
+STYLES = {"error": "1;31", "warning": "1;33", "info": "1;36", "dim": "2", "bold": "1", "mark": "7"}
+EXCERPT_WIDTH = 160
+FLATTEN = str.maketrans("\n\r\t", "   ")  # one line, same length, so the span still fits
+
+
+class TextReporter(Reporter):
+    NAME = "text"
+
+    def start(self, result: Result) -> None:
+        self.severity: str | None = None
+        self.channel: str | None = None
+        if result.price_list_version:
+            self.write(self.paint("dim", f"price list {result.price_list_version}"))
+
+    def handle(self, finding: Finding) -> None:
+        if finding.severity != self.severity:
+            self.severity, self.channel = finding.severity, None
+            self.write("")
+            self.write(self.paint(finding.severity, finding.severity.upper()))
+        channel = finding.channel or "(no channel)"
+        if channel != self.channel:
+            self.channel = channel
+            self.write(f"  {self.paint('bold', channel)}")
+        for line in self.block(finding):
+            self.write("    " + line)
+
+    def finish(self, result: Result) -> None:
+        self.write("")
+        if not result.findings:
+            self.write("no findings")
+        for error in result.errors:
+            self.write(self.paint("error", "tool error: ") + error)
+        if result.unrouted:
+            self.write(f"{result.unrouted:,} replies could not be routed to an approved answer")
+        self.write(summary_line(result))
+
+    def block(self, finding: Finding) -> list[str]:
+        """The lines of one finding, headed by its rule."""
+        head = [self.paint(finding.severity, finding.rule), subject(finding)]
+        head += [finding.cause] if finding.cause else []
+        head += [f"[{finding.status}]"] if finding.status else []
+        lines = [" · ".join(head), "  " + finding.message]
+        values = self.values(finding)
+        lines += ["  " + values] if values else []
+        lines += ["  " + self.paint("dim", "at " + when(finding.at))] if finding.at else []
+        lines += ["  " + line for line in self.evidence(finding)]
+        return lines
+
+    def values(self, finding: Finding) -> str:
+        currency = currency_of(finding)
+        pairs = [
+            ("expected", value_parts(finding.expected, currency)),
+            ("observed", value_parts(finding.observed, currency)),
+            ("difference", value_parts(finding.difference, currency, signed=True)),
+        ]
+        return " · ".join(f"{label} {text(parts)}" for label, parts in pairs if parts)
+
+    def evidence(self, finding: Finding) -> list[str]:
+        ev = finding.evidence
+        if ev is None:
+            return []
+        where = [f"evidence {ev.source}"] if ev.source else []
+        where += [f"ref {ev.ref}"] if ev.ref else []
+        where += [f"defined at {ev.where}"] if ev.where else []
+        lines = [self.paint("dim", " · ".join(where))] if where else []
+        if ev.excerpt:
+            lines.append("> " + self.excerpt(ev.excerpt, ev.span))
+        return lines
+
+    def excerpt(self, excerpt: str, span: tuple[int, int] | None) -> str:
+        """One line of the excerpt around its span, the span highlighted when colored."""
+        flat = excerpt.translate(FLATTEN)
+        start, end = span if span and 0 <= span[0] <= span[1] <= len(flat) else (0, 0)
+        left = max(0, min(start - EXCERPT_WIDTH // 3, len(flat) - EXCERPT_WIDTH))
+        right = left + EXCERPT_WIDTH
+        before, inside, after = flat[left:start], flat[start:end], flat[end:right]
+        if start < left or end > right:
+            before, inside, after = flat[left:right], "", ""
+        shown = before + (self.paint("mark", inside) if inside else "") + after
+        return ("…" if left else "") + shown + ("…" if right < len(flat) else "")
+
+    def paint(self, style: str, words: str) -> str:
+        if not self.color or not words:
+            return words
+        return f"\x1b[{STYLES[style]}m{words}\x1b[0m"
+
+    def write(self, line: str) -> None:
+        self.stream.write(line + "\n")

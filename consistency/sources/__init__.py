@@ -1,0 +1,1 @@
+"""Where observations come from: file exports, live fetchers and the shared HTTP layer."""

@@ -44,10 +44,7 @@ ONE_MICROSECOND = timedelta(microseconds=1)
 
 def read_checked(path: Path, schema: str) -> tuple[object, Marks]:
     """Load ``path`` and validate it against ``schema``; raise ``InputError`` on any problem."""
-    try:
-        data, marks = load_yaml(path)
-    except LoadError as exc:
-        raise InputError([exc]) from None
+    data, marks = load_yaml(path)
     errors = validate(data, marks, schema, str(path))
     if errors:
         raise InputError(errors)
@@ -409,13 +406,8 @@ def _rule(entry: dict, at: tuple, problems: Problems, seen: dict, known) -> Rule
             problems.add(
                 (*at, "channels", i), f"unknown channel {channel!r}; known: {', '.join(known)}"
             )
-    window = None
-    if "window" in entry:
-        try:
-            window = parse_duration(entry["window"])
-        except ValueError as exc:
-            problems.add((*at, "window"), str(exc))
     defaults = getattr(module, "DEFAULTS", {}) or {}
+    window = _rule_window(entry.get("window", defaults.get("window")), (*at, "window"), problems)
     return Rule(
         id=entry["id"],
         check=check,
@@ -427,6 +419,17 @@ def _rule(entry: dict, at: tuple, problems: Problems, seen: dict, known) -> Rule
         options=options,
         where=where,
     )
+
+
+def _rule_window(value, path: tuple, problems: Problems) -> timedelta | None:
+    """The rule's ``window`` (or its check's default) as a timedelta."""
+    if value is None or isinstance(value, timedelta):
+        return value
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        problems.add(path, str(exc))
+        return None
 
 
 def _check_module(check: str, path: tuple, problems: Problems):
@@ -445,6 +448,8 @@ def _validate_options(module, options: dict, at: tuple, problems: Problems) -> N
         return
     if not {"type", "properties", "$ref", "allOf", "anyOf", "oneOf"} & set(schema):
         # a bare {key: schema} map: the keys a check adds, nothing else
-        schema = {"type": "object", "properties": schema, "additionalProperties": False}
+        schema = {"type": "object", "properties": schema}
+    if "properties" in schema and not {"additionalProperties", "patternProperties"} & set(schema):
+        schema = {**schema, "additionalProperties": False}  # a misspelt option is an error
     validator = Validator(schema)
     problems.errors.extend(validate_with(validator, options, problems.marks, problems.file, at))

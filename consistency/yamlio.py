@@ -33,7 +33,7 @@ import jsonschema
 import yaml
 from jsonschema.exceptions import ValidationError
 
-from .errors import LoadError
+from .errors import InputError, LoadError
 
 Path_ = tuple  # a JSON path: keys (str, or whatever YAML made of the key) and list indexes
 
@@ -162,17 +162,22 @@ def _read_text(path: Path) -> str:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise LoadError(str(path), None, None, "", f"cannot read file: {exc.strerror}") from None
+        raise InputError(
+            [LoadError(str(path), None, None, "", f"cannot read file: {exc.strerror}")]
+        ) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         message = f"not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})"
-        raise LoadError(str(path), line, None, "", message) from None
+        raise InputError([LoadError(str(path), line, None, "", message)]) from None
 
 
 def load_yaml(path: Path | str) -> tuple[object, Marks]:
-    """Read one YAML document: ``(data, marks)``. Every problem raises ``LoadError``."""
+    """Read one YAML document: ``(data, marks)``.
+
+    Every problem raises ``InputError`` holding one ``LoadError`` (file, line, column).
+    """
     return loads(_read_text(Path(path)), str(path))
 
 
@@ -187,13 +192,13 @@ def loads(text: str, file: str) -> tuple[object, Marks]:
         _scan(loader, node, (), marks, set())
         data = loader.construct_document(node)
     except DuplicateKey as exc:
-        raise LoadError(file, exc.line, exc.col, "", str(exc)) from None
+        raise InputError([LoadError(file, exc.line, exc.col, "", str(exc))]) from None
     except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(file, exc) from None
+        raise InputError([_syntax_error(file, exc)]) from None
     except yaml.YAMLError as exc:  # reader errors: control characters and the like
-        raise LoadError(file, None, None, "", f"YAML error: {exc}") from None
+        raise InputError([LoadError(file, None, None, "", f"YAML error: {exc}")]) from None
     except RecursionError:
-        raise LoadError(file, None, None, "", "YAML nested too deeply") from None
+        raise InputError([LoadError(file, None, None, "", "YAML nested too deeply")]) from None
     finally:
         loader.dispose()
     return data, marks

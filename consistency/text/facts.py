@@ -1,0 +1,491 @@
+"""Facts in free text (SPEC 7): money, percent, duration and count, with original spans.
+
+The text is normalized (offsets kept), cut into tokens by one verbose regex (clock
+times, dates, phone numbers and ids are cut out whole so their digits never count),
+number words are folded into numbers, and each number takes the unit next to it.
+A bare number with no unit is no fact at all.
+
+>>> [(f.kind, str(f.value), f.unit, f.raw) for f in extract_facts("רק ב-99.90 ש\\"ח, 20% הנחה")]
+[('money', '99.90', 'ILS', '99.90 ש"ח'), ('percent', '20', None, '20%')]
+>>> [(f.kind, str(f.value), f.unit) for f in extract_facts("ביטול ללא עלות תוך 14 יום")]
+[('money', '0', 'ILS'), ('duration', '14', 'day')]
+>>> extract_facts("התקשרו 03-1234567 בשעה 14:30")
+[]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from consistency.model import Fact
+from consistency.text import numbers_en, numbers_he
+from consistency.text.money import AGORA, AGORA_WORDS, CURRENCY_WORDS, NUMBER, to_decimal
+from consistency.text.normalize import normalize_map
+from consistency.text.numbers import HALF, NumberBuilder
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+TWO = Decimal(2)
+HALF_VALUE = Decimal("0.5")
+
+_TOKEN = re.compile(
+    rf"""
+    (?P<junk>
+        \d{{1,2}}:\d{{2}}(?::\d{{2}})?                 # clock time 14:30
+      | \d{{4}}-\d{{1,2}}-\d{{1,2}}                    # ISO date 2026-11-21
+      | \d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}            # 21/11/2026, 21.11.26
+      | \d{{1,2}}/\d{{1,2}}                            # 21/11
+      | \+?972[-\ ]?\d{{1,2}}[-\ ]?\d{{3}}[-\ ]?\d{{4}}  # +972-3-123-4567
+      | 0\d{{1,2}}-?\d{{3}}-?\d{{4}}                   # 03-1234567, 050-123-4567
+      | 1-?[5-9]00-?\d{{2,3}}-?\d{{3,4}}               # 1-800-800-800
+      | \*\d{{3,5}}                                    # *2000
+      | \#\d+                                          # #12345
+      | \d{{7,}}                                       # ids and order numbers
+      | \d+[a-z]\w*                                    # 5g, 100mbps, 3x
+      | [a-z]+\d\w*                                    # a123, inv2026
+    )(?!\d)
+  | (?P<pfx>(?<![\w"'])[ובלמשהכ]{{1,2}}-?)?           # ב-99, מ-99, ל99
+    (?P<num>{NUMBER})(?![\d\w])                        # 99.90
+  | (?P<word>
+        [\u05d0-\u05ea]+(?:"[\u05d0-\u05ea]+|')?       # Hebrew word, ש"ח, אג'
+      | [a-z]+(?:'[a-z]+)?                             # English word, it's
+    )
+  | (?P<sym>[₪$€£%])                                   # currency or percent sign
+    """,
+    re.VERBOSE,
+)
+# Text between two tokens that keeps them together: spaces and a hyphen.
+_GLUE = re.compile(r"[\s\-–]*")
+
+_FREE = re.compile(
+    r"""
+    (?<![\w])(?P<m>
+        [ובלמשהכ]{0,2}ללא\s(?:כל\s)?                  # ללא, ללא כל
+          (?:עלות|תשלום|חיוב|תוספת\sתשלום|דמי\s\S+)   # עלות, תשלום, דמי ביטול
+      | [ובלמשהכ]{0,2}חינם                             # חינם, בחינם
+      | אין\s(?:עלות|תשלום|חיוב)                       # אין עלות
+      | free\sof\scharge                               # free of charge
+      | at\sno\s(?:extra\s|additional\s)?(?:cost|charge)  # at no cost
+      | no\s(?:extra\s|additional\s)?(?:charge|cost|fee)  # no charge
+      | (?:(?<=for\s)|(?<=\bis\s)|(?<=are\s)|(?<=it's\s))free(?!\sto\b)  # it's free
+      | (?:(?<=completely\s)|(?<=totally\s))free(?!\sto\b)  # completely free
+      | free(?=\s(?:installation|cancellation|delivery|shipping|setup|upgrade|router))
+    )(?![\w])
+    """,
+    re.VERBOSE,
+)
+
+PERCENT_WORDS = frozenset({"אחוז", "אחוזים", "percent", "pct", "%"})
+POINT_WORDS = frozenset({"נקודה", "פסיק", "point"})
+RANGE_WORDS = frozenset({"עד", "ל", "to", "and", "until", "ו"})
+_DURATIONS = {
+    "day": "יום ימים יממה יממות ימי day days",
+    "week": "שבוע שבועות week weeks",
+    "month": "חודש חודשים month months",
+    "year": "שנה שנים year years",
+    "hour": "שעה שעות hour hours hrs",
+    "minute": "דקה דקות minute minutes mins",
+}
+DURATION_WORDS = {w: unit for unit, words in _DURATIONS.items() for w in words.split()}
+DUAL_WORDS = {"יומיים": "day", "שבועיים": "week", "חודשיים": "month", "שנתיים": "year"}
+DUAL_WORDS["שעתיים"] = "hour"
+BUSINESS_WORDS = frozenset({"עסקים", "עבודה", "business", "working"})
+# Nouns a number counts where a count is worth checking; the value is the unit reported.
+COUNT_WORDS = {
+    **dict.fromkeys(("נתב", "נתבים", "ראוטר", "ראוטרים", "router", "routers"), "router"),
+    **dict.fromkeys(("מכשיר", "מכשירים", "device", "devices"), "device"),
+    **dict.fromkeys(("קו", "קווים", "line", "lines"), "line"),
+    **dict.fromkeys(("ממיר", "ממירים", "decoder", "decoders"), "decoder"),
+    **dict.fromkeys(("משתמש", "משתמשים", "user", "users"), "user"),
+    **dict.fromkeys(("תשלום", "תשלומים", "installment", "installments"), "installment"),
+}
+# Duration words that mean one unit when they stand alone: "תוך חודש", "שנה אחריות".
+IMPLICIT_ONE = frozenset({"שבוע", "חודש", "שנה", "שעה"})
+_ENGLISH_LEAD = frozenset({"within", "for", "in", "after", "of"})
+# Currency words that mean one unit by themselves: "שקל תשעים" is 1.90.
+SINGULAR_CURRENCY = frozenset({"שקל", "shekel", "דולר", "dollar", "euro", "יורו"})
+
+
+@dataclass(slots=True)
+class Item:
+    """A token that matters: a number, a unit word, or anything else (which separates)."""
+
+    kind: str  # num, word (number word), cur, agora, pct, dur, dual, count, point, other
+    start: int
+    end: int
+    stem: str = ""
+    prefix: str = ""
+    value: Decimal = ZERO
+    unit: str | None = None
+    spoken: bool = False  # a number spelled in words
+    role: str = ""
+    used: bool = False
+    lead: int = -1  # where an attached prefix ("ל-99") starts, when there is one
+
+
+def _classify_word(word: str, start: int, end: int) -> Item:
+    hebrew = "\u05d0" <= word[0] <= "\u05ea"
+    if hebrew:
+        found = numbers_he.lookup(word)
+        if found is not None:
+            prefix, value, role = found
+            return Item("word", start, end, word[len(prefix) :], prefix, Decimal(value), role=role)
+    elif word in numbers_en.WORDS:
+        value, role = numbers_en.WORDS[word]
+        return Item("word", start, end, word, value=Decimal(value), role=role)
+    split = numbers_he.split_prefix(word, _LEXICON) if hebrew else None
+    prefix, stem = split if split else ("", word)
+    kind, unit = _LEXICON.get(stem, ("other", None))
+    return Item(kind, start, end, stem, prefix, unit=unit)
+
+
+_LEXICON: dict[str, tuple[str, str | None]] = {
+    **{w: ("cur", code) for w, code in CURRENCY_WORDS.items()},
+    **{w: ("agora", "ILS") for w in AGORA_WORDS},
+    **{w: ("pct", None) for w in PERCENT_WORDS},
+    **{w: ("point", None) for w in POINT_WORDS},
+    **{w: ("dur", unit) for w, unit in DURATION_WORDS.items()},
+    **{w: ("dual", unit) for w, unit in DUAL_WORDS.items()},
+    **{w: ("count", unit) for w, unit in COUNT_WORDS.items()},
+}
+
+
+def _tokenize(text: str) -> list[Item]:
+    items: list[Item] = []
+    for match in _TOKEN.finditer(text):
+        start, end = match.span()
+        kind = match.lastgroup
+        if kind == "num":
+            prefix = (match.group("pfx") or "").rstrip("-")
+            value = to_decimal(match.group("num"))
+            num = Item("num", match.start("num"), end, prefix=prefix, value=value, lead=start)
+            items.append(num)
+        elif kind == "word":
+            items.append(_classify_word(match.group(), start, end))
+        elif kind == "sym":
+            sym = match.group()
+            kind = "pct" if sym == "%" else "cur"
+            items.append(Item(kind, start, end, sym, unit=CURRENCY_WORDS.get(sym)))
+        else:
+            items.append(Item("other", start, end))
+    return items
+
+
+class _Reader:
+    """Walks the items of one text and collects facts in normalized offsets."""
+
+    def __init__(self, text: str, items: list[Item]) -> None:
+        self.text = text
+        self.items = items
+        self.facts: list[tuple[str, Decimal, int, int, str | None]] = []
+
+    def glued(self, i: int) -> bool:
+        """Items ``i`` and ``i + 1`` are neighbours with only spaces or a hyphen between."""
+        if i + 1 >= len(self.items):
+            return False
+        following = self.items[i + 1]
+        gap = (self.items[i].end, following.lead if following.lead >= 0 else following.start)
+        return _GLUE.fullmatch(self.text, *gap) is not None
+
+    def at(self, i: int, *kinds: str) -> bool:
+        return 0 <= i < len(self.items) and self.items[i].kind in kinds
+
+    def add(self, kind: str, value: Decimal, first: int, last: int, unit: str | None) -> None:
+        for item in self.items[first : last + 1]:
+            item.used = True
+        start, end = self.items[first].start, self.items[last].end
+        self.facts.append((kind, value, start, end, unit))
+
+
+def _fold_numbers(reader: _Reader) -> list[Item]:
+    """Replace runs of number words by one ``num`` item per number."""
+    out: list[Item] = []
+    items = reader.items
+    i = 0
+    while i < len(items):
+        item = items[i]
+        english_lead = item.kind == "other" and item.stem in ("a", "an")
+        if item.kind != "word" and not (english_lead and _next_is_scale(items, i)):
+            out.append(item)
+            i += 1
+            continue
+        i = _fold_one(reader, i, out)
+    return out
+
+
+def _next_is_scale(items: list[Item], i: int) -> bool:
+    return i + 1 < len(items) and items[i + 1].role in ("hundreds", "scale")
+
+
+def _fold_one(reader: _Reader, i: int, out: list[Item]) -> int:
+    items = reader.items
+    builder = NumberBuilder()
+    first = last = i
+    j = i
+    while j < len(items):
+        item = items[j]
+        if item.kind == "other" and item.stem in ("a", "an", "and") and j > first:
+            if reader.glued(j) and j + 1 < len(items) and items[j + 1].kind == "word":
+                j += 1
+                continue
+            break
+        if item.kind == "other" and j == first:
+            j += 1
+            continue
+        if item.kind != "word" or (j > first and not reader.glued(j - 1)):
+            break
+        if item.stem == numbers_he.AMBIGUOUS_TWO and not _before_ten(items, j):
+            break
+        if not builder.push(int(item.value), item.role):
+            break
+        last = j
+        j += 1
+    if not builder.count:  # "שנים" as years, or a lone "a"
+        unit = DURATION_WORDS.get(items[i].stem)
+        out.append(Item("dur" if unit else "other", items[i].start, items[i].end, items[i].stem,
+                        items[i].prefix, unit=unit))  # fmt: skip
+        return i + 1
+    value = builder.value
+    halves_only = builder.half and builder.count == 1
+    out.append(
+        Item(
+            "num",
+            items[first].start,
+            items[last].end,
+            prefix=items[first].prefix,
+            value=value,
+            spoken=True,
+            role=HALF if halves_only else "",
+        )  # fmt: skip
+    )
+    return last + 1
+
+
+def _before_ten(items: list[Item], j: int) -> bool:
+    return j + 1 < len(items) and items[j + 1].stem in ("עשר", "עשרה")
+
+
+def _read_number(reader: _Reader, i: int) -> int:
+    """Attach the unit after the number at ``i``; return the next index to read."""
+    items = reader.items
+    value = items[i].value
+    j = i
+    point = reader.glued(j) and reader.at(j + 1, "point") and reader.glued(j + 1)
+    if point and reader.at(j + 2, "num"):
+        value += Decimal("0." + _digits(items[j + 2].value))
+        j += 2
+    if not reader.glued(j) or j + 1 >= len(items):
+        return i + 1
+    nxt = items[j + 1]
+    if nxt.kind == "cur":
+        return _read_money(reader, i, j + 1, value, nxt.unit or "ILS")
+    if nxt.kind == "agora":
+        reader.add("money", value * AGORA, i, j + 1, "ILS")
+    elif nxt.kind == "pct":
+        reader.add("percent", value, i, j + 1, None)
+    elif nxt.kind == "dur" and not nxt.prefix:
+        unit, last = _duration_unit(reader, j + 1)
+        reader.add("duration", value, i, last, unit)
+    elif nxt.kind == "count":
+        reader.add("count", value, i, j + 1, nxt.unit)
+    elif _is_idiom_tail(reader, i, j + 1):
+        return _read_money(reader, i, j + 1, value + nxt.value * AGORA, "ILS", idiom=True)
+    else:
+        return i + 1
+    return j + 2
+
+
+def _digits(value: Decimal) -> str:
+    return str(int(value)) if value == value.to_integral_value() else str(value).split(".")[1]
+
+
+def _is_idiom_tail(reader: _Reader, i: int, k: int) -> bool:
+    """'תשעים ותשע תשעים', 'ninety-nine ninety': two spoken numbers, the second agorot."""
+    first, second = reader.items[i], reader.items[k]
+    return (
+        first.spoken
+        and second.spoken
+        and "ו" not in second.prefix
+        and 10 <= second.value <= 99
+        and second.value == second.value.to_integral_value()
+        and not _unit_follows(reader, k)
+    )
+
+
+def _unit_follows(reader: _Reader, k: int) -> bool:
+    """The number at ``k`` has its own unit right after it (a prefixed 'לחודש' is not one)."""
+    if not reader.glued(k) or not reader.at(k + 1, "pct", "dur", "count", "agora", "cur"):
+        return False
+    following = reader.items[k + 1]
+    return following.kind != "dur" or not following.prefix
+
+
+def _read_money(
+    reader: _Reader, i: int, k: int, value: Decimal, code: str, idiom: bool = False
+) -> int:
+    """Money from ``i`` through the currency (or idiom tail) at ``k``, plus an agorot tail."""
+    items = reader.items
+    if idiom and reader.glued(k) and reader.at(k + 1, "cur"):
+        k += 1
+        code = items[k].unit or code
+    tail = _agorot_tail(reader, k) if code == "ILS" else None
+    if tail is not None:
+        agorot, k = tail
+        value += agorot
+    reader.add("money", value, i, k, code)
+    return k + 1
+
+
+def _agorot_tail(reader: _Reader, k: int) -> tuple[Decimal, int] | None:
+    """'... שקלים ותשעים אגורות', 'שקל תשעים', 'שקל וחצי' after the currency at ``k``."""
+    items = reader.items
+    if not (reader.glued(k) and reader.at(k + 1, "num")):
+        return None
+    tail = items[k + 1]
+    if tail.role == HALF and "ו" in tail.prefix:
+        return HALF_VALUE, k + 1
+    if reader.glued(k + 1) and reader.at(k + 2, "agora") and tail.value < 100:
+        return tail.value * AGORA, k + 2
+    followed = _unit_follows(reader, k + 1)
+    if tail.spoken and 10 <= tail.value <= 99 and not followed and items[k].stem != "₪":
+        return tail.value * AGORA, k + 1
+    return None
+
+
+def _duration_unit(reader: _Reader, k: int) -> tuple[str, int]:
+    """The unit of the duration word at ``k``: business_day for 'ימי עסקים', 'business days'."""
+    items = reader.items
+    word = items[k]
+    construct = word.unit == "day" and word.stem == "ימי" and reader.glued(k)
+    if construct and reader.at(k + 1, "other") and items[k + 1].stem in BUSINESS_WORDS:
+        return "business_day", k + 1
+    return word.unit or "day", k
+
+
+def _read_business(reader: _Reader, i: int) -> int:
+    """'3 business days': the number, the word business/working, then a day word."""
+    items = reader.items
+    if (
+        reader.glued(i)
+        and reader.at(i + 1, "other")
+        and items[i + 1].stem in BUSINESS_WORDS
+        and reader.glued(i + 1)
+        and reader.at(i + 2, "dur")
+        and items[i + 2].unit == "day"
+    ):
+        reader.add("duration", items[i].value, i, i + 2, "business_day")
+        return i + 3
+    return _read_number(reader, i)
+
+
+def _singular_currency(reader: _Reader) -> None:
+    """'שקל תשעים' (1.90), 'שקל וחצי' (1.50): a singular currency word is one unit."""
+    for k, item in enumerate(reader.items):
+        if item.kind == "cur" and not item.used and item.stem in SINGULAR_CURRENCY:
+            tail = _agorot_tail(reader, k)
+            if tail is not None:
+                reader.add("money", ONE + tail[0], k, tail[1], item.unit or "ILS")
+
+
+def _left_currency(reader: _Reader) -> None:
+    """₪99, NIS 89.9, ש"ח 89.90: a free currency just before a free number."""
+    items = reader.items
+    for i, item in enumerate(items):
+        if item.kind != "num" or item.used or i == 0:
+            continue
+        cur = items[i - 1]
+        if cur.kind == "cur" and not cur.used and reader.glued(i - 1):
+            reader.add("money", item.value, i - 1, i, cur.unit or "ILS")
+
+
+def _ranges(reader: _Reader) -> None:
+    """'בין 79 ל-99 ₪', '20-30%', '$79 to $99': a free number takes its partner's unit."""
+    items = reader.items
+    ends = {f[2]: f for f in reader.facts}
+    starts = {f[3]: f for f in reader.facts}
+    for i, item in enumerate(items):
+        if item.kind != "num" or item.used:
+            continue
+        partner = _range_partner(reader, i, +1)
+        fact = ends.get(items[partner].start) if partner is not None else None
+        if fact is None:
+            partner = _range_partner(reader, i, -1)
+            fact = starts.get(items[partner].end) if partner is not None else None
+        if fact is not None and fact[0] in ("money", "percent", "duration"):
+            reader.add(fact[0], item.value, i, i, fact[4])
+
+
+def _range_partner(reader: _Reader, i: int, step: int) -> int | None:
+    """The index of the number (or currency before it) across a range word from ``i``."""
+    items = reader.items
+    j = i + step
+    low, high = (i, j) if step > 0 else (j, i)
+    if not (0 <= j < len(items)) or not reader.glued(low):
+        return None
+    if items[j].kind == "other" and items[j].stem in RANGE_WORDS:
+        j += step
+        low, high = (j - step, j) if step > 0 else (j, j - step)
+        if not (0 <= j < len(items)) or not reader.glued(low):
+            return None
+    if step < 0 and items[j].kind == "cur":
+        return j
+    return j if items[j].kind == "num" and items[j].used else None
+
+
+def _implicit_durations(reader: _Reader) -> None:
+    """'תוך חודש', 'שנתיים', 'within a month', 'שנה וחצי': units that carry their own count."""
+    items = reader.items
+    for i, item in enumerate(items):
+        if item.used:
+            continue
+        if item.kind == "dual" and "ה" not in item.prefix:
+            reader.add("duration", TWO, i, i, item.unit)
+        elif item.kind == "dur" and _stands_alone(reader, i):
+            value, last = ONE, i
+            if reader.glued(i) and reader.at(i + 1, "num") and items[i + 1].role == HALF:
+                value, last = ONE + HALF_VALUE, i + 1
+            reader.add("duration", value, i, last, item.unit)
+
+
+def _stands_alone(reader: _Reader, i: int) -> bool:
+    items = reader.items
+    item = items[i]
+    before = items[i - 1].stem if i > 0 else ""
+    if item.stem in IMPLICIT_ONE:
+        return item.prefix in ("", "ו") and before != "כל"
+    if item.stem in ("week", "month", "year", "hour") and before in ("a", "one"):
+        return i > 1 and items[i - 2].stem in _ENGLISH_LEAD
+    return False
+
+
+def _free(text: str) -> list[tuple[str, Decimal, int, int, str | None]]:
+    return [("money", ZERO, *m.span("m"), "ILS") for m in _FREE.finditer(text)]
+
+
+def extract_facts(text: str) -> list[Fact]:
+    """Every money, percent, duration and count fact in ``text``, in text order.
+
+    Spans and ``raw`` refer to ``text`` itself, not its normalized form.
+
+    >>> [(f.kind, str(f.value), f.unit) for f in extract_facts("תשעים ותשע תשעים לחודש")]
+    [('money', '99.90', 'ILS')]
+    """
+    mapped = normalize_map(text)
+    items = _tokenize(mapped.text)
+    reader = _Reader(mapped.text, items)
+    reader.items = _fold_numbers(reader)
+    i = 0
+    while i < len(reader.items):
+        i = _read_business(reader, i) if reader.items[i].kind == "num" else i + 1
+    _singular_currency(reader)
+    _left_currency(reader)
+    _ranges(reader)
+    _implicit_durations(reader)
+    found = sorted(reader.facts + _free(mapped.text), key=lambda f: (f[2], f[3]))
+    facts = []
+    for kind, value, start, end, unit in found:
+        first, last = mapped.span(start, end)
+        facts.append(Fact(kind, value, first, last, text[first:last], unit))
+    return facts

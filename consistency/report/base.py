@@ -12,10 +12,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import ClassVar, TextIO
 
-from ..model import Finding
+from ..model import Finding, to_cents
 from ..result import Result
 
 SYMBOLS = {"ILS": "₪", "USD": "$", "EUR": "€", "GBP": "£"}
@@ -104,7 +104,7 @@ def money(amount: Decimal, currency: str | None, *, signed: bool = False) -> str
     ('+$19.99', '5.00')
     """
     sign = "-" if amount < 0 else ("+" if signed and amount > 0 else "")
-    digits = f"{abs(amount):,.2f}"
+    digits = f"{to_cents(abs(amount)):,.2f}"
     if currency is None:
         return sign + digits
     symbol = SYMBOLS.get(currency)
@@ -119,7 +119,8 @@ def percent(value: Decimal, *, signed: bool = False) -> str:
     >>> percent(Decimal(20)), percent(Decimal("0.5"))
     ('20%', '0.5%')
     """
-    text = f"{value:.1f}" if signed or value != value.to_integral_value() else f"{value:.0f}"
+    tenth = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    text = f"{tenth:.1f}" if signed or value != value.to_integral_value() else f"{value:.0f}"
     return ("+" if signed and value > 0 else "") + text + "%"
 
 

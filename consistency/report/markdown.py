@@ -68,7 +68,7 @@ class MarkdownReporter(Reporter):
     def section(self, severity: str, rows: list[str], total: int) -> list[str]:
         head = "| " + " | ".join(COLUMNS) + " |"
         rule = "|" + "---|" * len(COLUMNS)
-        table = [head, rule, *rows]
+        table = [head, rule, *rows] if rows else []
         if total > len(rows):
             table += ["", f"_{total - len(rows):,} more not shown._"]
         title = f"{HEADINGS[severity]} ({total:,})"

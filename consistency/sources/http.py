@@ -339,7 +339,8 @@ class HttpClient:
                 return self._follow(method, url, headers, json, data, started)
             except _Retry as exc:
                 if attempt + 1 == attempts:
-                    reason = f"{exc.reason} (after {attempts} attempts)"
+                    plural = "s" if attempts > 1 else ""
+                    reason = f"{exc.reason} (after {attempts} attempt{plural})"
                     raise FetchError(url, reason, exc.status) from None
                 time.sleep(exc.wait if exc.wait is not None else self.backoff * 2**attempt)
         raise AssertionError("unreachable")

@@ -61,7 +61,12 @@ class Result:
         if fail_on == "never":
             return 0
         floor = SEVERITY_RANK[fail_on]
-        return 1 if any(SEVERITY_RANK[f.severity] >= floor for f in self.findings) else 0
+        return 1 if any(self._counts_against(f, floor) for f in self.findings) else 0
+
+    @staticmethod
+    def _counts_against(finding: Finding, floor: int) -> bool:
+        """A baselined finding is accepted: it is reported but does not fail the run."""
+        return finding.status != "baselined" and SEVERITY_RANK[finding.severity] >= floor
 
     def sorted_findings(self) -> list[Finding]:
         """Worst first, then channel, rule, time."""

@@ -29,6 +29,7 @@ _MODULES = {
     "promotion-misuse": "promotion_misuse",
     "unknown-product": "unknown_product",
     "vat-excluded-price": "vat_excluded_price",
+    "structured-data-mismatch": "structured_data_mismatch",
     "invalid-record": "invalid_record",
     "channel-unreachable": "channel_unreachable",
 }

@@ -53,7 +53,7 @@ class State(Windowed):
     def judge(self, index, product, channels) -> Iterator[Problem]:
         if len(channels) < 2:
             return
-        high_ch, low_ch, gap = _widest(channels)
+        high_ch, low_ch, gap = _widest(channels, self.ctx.channels)
         high, low = channels[high_ch].high, channels[low_ch].low
         book = self.ctx.book
         if gap <= 0 or book.list.tolerance.within(gap, high):
@@ -90,11 +90,13 @@ def _promoted(quote, obs, book) -> bool:
     )
 
 
-def _widest(channels: dict):
-    """The pair of different channels with the largest high-minus-low gap."""
+def _widest(channels: dict, order: tuple[str, ...]):
+    """The pair of different channels with the largest gap; ties go to the earlier channels."""
+    rank = {name: i for i, name in enumerate(order)}
+    ordered = sorted(channels.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
     best = (None, None, None)
-    for high_ch, high in channels.items():
-        for low_ch, low in channels.items():
+    for high_ch, high in ordered:
+        for low_ch, low in ordered:
             if high_ch != low_ch and (best[2] is None or high.high - low.low > best[2]):
                 best = (high_ch, low_ch, high.high - low.low)
     return best

@@ -1,0 +1,87 @@
+"""The main job: load and validate, gather every source, run the rules, return the Result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .checks import Context
+from .config import Config
+from .engine import Filters, run
+from .loaders import load_price_list, load_rules
+from .pricebook import PriceBook
+from .result import Result
+from .sources.gather import Gathering, gather
+from .sources.records import RecordContext
+
+
+@dataclass
+class AuditOptions:
+    observations: list[Path] = field(
+        default_factory=list
+    )  # extra record files (``--observations``)
+    fetch: bool = True  # run the live fetchers
+    filters: Filters = field(default_factory=Filters)
+    evidence_dir: Path | None = None
+
+
+@dataclass
+class Setup:
+    """Everything loaded from the YAML inputs, validated."""
+
+    config: Config
+    book: PriceBook
+    rules: list
+    context: Context
+    channels: tuple[str, ...]
+
+
+def prepare(config: Config) -> Setup:
+    """Load the price list and rules named by the config. Raises InputError with every problem."""
+    tz = config.timezone
+    price_list = load_price_list(config.price_list, tz, config.channels)
+    channels = tuple(dict.fromkeys([*config.channels, *price_list.channels]))
+    rules = load_rules(config.rules, channels)
+    book = PriceBook(price_list)
+    context = Context(book=book, timezone=tz, channels=channels)
+    return Setup(config, book, rules, context, channels)
+
+
+def audit(config: Config, options: AuditOptions | None = None) -> Result:
+    options = options or AuditOptions()
+    setup = prepare(config)
+    tz = config.timezone
+    result = Result(
+        started=datetime.now(tz),
+        config=str(config.path) if config.path else None,
+        price_list_version=setup.book.list.version,
+    )
+    records = RecordContext(tz, setup.book.currency, frozenset(setup.channels))
+    gathering = Gathering(config, records, fetch=options.fetch, evidence_dir=options.evidence_dir)
+    items = gather(gathering, options.observations)
+    run(
+        setup.context, setup.rules, items, result, filters=options.filters, resolver=resolver(setup)
+    )
+    result.errors.extend(f"cannot read {what}" for what in gathering.unreadable)
+    if result.rules == 0:
+        result.errors.append("no rule was evaluated: the rule sets enable none")
+    if result.observations == 0:
+        result.errors.append(
+            "no observation was read: check the sources and --channel/--since/--until"
+        )
+    result.finished = datetime.now(tz)
+    return result
+
+
+def resolver(setup: Setup):
+    """text -> the one product it names by name or alias, else None."""
+    from .text.mentions import ProductMatcher
+
+    matcher = ProductMatcher(setup.book.list.products.values())
+
+    def resolve(text: str) -> str | None:
+        found = {m.id for m in matcher.find(text)}
+        return found.pop() if len(found) == 1 else None
+
+    return resolve

@@ -1,0 +1,254 @@
+"""The command line: parse, call one function, exit 0 / 1 / 2 (SPEC 4).
+
+0: nothing at or above ``--fail-on``; 1: findings at or above it; 2: the tool
+could not do its job (usage, invalid input, a source it could not read). Every
+user error ends in a message naming file, line and field, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import traceback
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import click
+
+from . import __version__, report
+from .config import Config, find_config, load_config
+from .errors import InputError
+from .outputs import write_atomic
+from .result import FAIL_ON, Result
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXTENSIONS = {
+    "text": "txt",
+    "json": "json",
+    "junit": "xml",
+    "sarif": "sarif",
+    "github": "github.txt",
+    "markdown": "md",
+    "html": "html",
+}
+
+
+class Failure(click.ClickException):
+    """The tool could not do its job: message to stderr, exit 2."""
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file=None) -> None:
+        click.echo(f"consistency: {self.message}", err=True)
+
+
+def guarded(command):
+    """Turn InputError into file:line messages and unexpected errors into exit 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except InputError as err:
+            for problem in err.errors:
+                click.echo(str(problem), err=True)
+            n = len(err.errors)
+            click.echo(f"consistency: {n} problem{'s' if n != 1 else ''} in the input", err=True)
+            sys.exit(EXIT_ERROR)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except Exception as err:  # the last guard: report, never a raw traceback
+            if os.environ.get("CONSISTENCY_DEBUG") or _verbose():
+                traceback.print_exc()
+            raise Failure(f"internal error: {type(err).__name__}: {err}") from err
+
+    return wrapper
+
+
+def _verbose() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().params.get("verbose"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="consistency")
+@click.option("--verbose", "-v", is_flag=True, help="More detail; tracebacks of internal errors.")
+def main(verbose: bool) -> None:
+    """Catch a company contradicting itself: channel quotes and replies against one price list."""
+
+
+def config_option(command):
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="consistency.yaml (default: the one in the working directory).",
+    )(command)
+
+
+def output_options(command):
+    command = click.option(
+        "--format",
+        "formats",
+        multiple=True,
+        type=click.Choice(report.names()),
+        help="Report format; repeat for several (then --output is a folder).",
+    )(command)
+    command = click.option(
+        "--output",
+        "-o",
+        type=click.Path(path_type=Path),
+        help="Write the report here (a folder with several formats) instead of stdout.",
+    )(command)
+    command = click.option(
+        "--fail-on",
+        type=click.Choice(FAIL_ON),
+        default="error",
+        show_default=True,
+        help="Exit 1 when a finding is at or above this severity.",
+    )(command)
+    return click.option("--quiet", "-q", is_flag=True, help="No report on stdout; exit code only.")(
+        command
+    )
+
+
+def load(config_path: Path | None) -> Config:
+    path = config_path or find_config(Path.cwd())
+    if path is None:
+        raise Failure("no consistency.yaml in the working directory; give --config FILE")
+    if not path.is_file():
+        raise Failure(f"{path}: no such config file")
+    return load_config(path)
+
+
+@main.command()
+@config_option
+@output_options
+@click.option("--channel", "channels", multiple=True, help="Only these channels (repeatable).")
+@click.option("--since", help="Only observations at or after this date/time.")
+@click.option("--until", help="Only observations up to this date/time (a date: its whole day).")
+@click.option(
+    "--observations",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also read these record files (e.g. from `consistency fetch`); fetchers do not run.",
+)
+@click.option("--no-fetch", is_flag=True, help="Do not run the live fetchers; files only.")
+@guarded
+def audit(
+    config_path, formats, output, fail_on, quiet, channels, since, until, observations, no_fetch
+):
+    """Load, validate, gather every source, run the rules, report."""
+    from .audit import AuditOptions
+    from .audit import audit as run_audit
+    from .engine import Filters
+
+    config = load(config_path)
+    tz = config.timezone
+    filters = Filters(
+        frozenset(channels), _when(since, tz, "--since"), _when(until, tz, "--until", end=True)
+    )
+    options = AuditOptions(list(observations), not (no_fetch or observations), filters)
+    result = run_audit(config, options)
+    emit(result, config, formats, output, quiet)
+    _explain_errors(result)
+    sys.exit(result.exit_code(fail_on))
+
+
+def emit(result: Result, config: Config | None, formats, output: Path | None, quiet: bool) -> None:
+    """Write the report: to --output, to the config's report folder, and/or to stdout."""
+    chosen = list(formats) or [report.default_format(os.environ)]
+    if output is not None:
+        write_reports(result, chosen, output)
+    elif len(chosen) > 1:
+        raise Failure("several --format values need --output FOLDER")
+    elif not quiet:
+        stream = click.get_text_stream("stdout")
+        report.render(result, chosen[0], stream, color=stream.isatty())
+    if config is not None and config.report_output is not None and not formats and output is None:
+        write_reports(result, list(config.report_formats), config.report_output)
+
+
+def write_reports(result: Result, formats: list[str], output: Path) -> list[Path]:
+    targets = (
+        [output]
+        if len(formats) == 1 and output.suffix
+        else [output / f"consistency.{EXTENSIONS[f]}" for f in formats]
+    )
+    written = []
+    for fmt, target in zip(formats, targets, strict=True):
+        write_atomic(target, lambda stream, fmt=fmt: report.render(result, fmt, stream))
+        written.append(target)
+    return written
+
+
+def _explain_errors(result: Result) -> None:
+    for error in result.errors:
+        click.echo(f"consistency: {error}", err=True)
+
+
+def _when(value: str | None, tz, option: str, *, end: bool = False) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an ISO 8601 date or time", param_hint=option
+        ) from None
+    if len(value) == 10 and end:
+        parsed = datetime.combine(parsed.date() + timedelta(days=1), time())
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+@main.command()
+@config_option
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@guarded
+def lint(config_path, files):
+    """Validate price list, answers, rules and config without gathering."""
+    from .lint import lint as run_lint
+
+    if config_path is None and not files:
+        config_path = find_config(Path.cwd())
+        if config_path is None:
+            raise Failure(
+                "nothing to lint: give FILE… or --config, or run where consistency.yaml is"
+            )
+    problems = run_lint(config_path, list(files))
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        click.echo(f"consistency: {len(problems)} problem(s)", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo("ok: no problems found")
+
+
+@main.command("report")
+@click.argument("result_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@output_options
+@guarded
+def report_command(result_file, formats, output, fail_on, quiet):
+    """Render a saved RESULT.json again in another format."""
+    result = read_result(result_file)
+    emit(result, None, formats, output, quiet)
+    sys.exit(result.exit_code(fail_on))
+
+
+def read_result(path: Path) -> Result:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise Failure(f"{path}: not a saved result ({err})") from None
+    if not isinstance(data, dict) or data.get("schema") != "consistency/report@1":
+        raise Failure(f"{path}: not a consistency/report@1 JSON result")
+    try:
+        return Result.from_dict(data)
+    except (KeyError, TypeError, ValueError) as err:
+        raise Failure(f"{path}: malformed result ({err})") from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,183 @@
+"""Runs the configured rules over the observation stream and stamps the findings.
+
+The engine, not the check, gives each finding its rule id, severity (graded by
+the rule's ``warn``/``error`` thresholds) and fingerprint. Observations stream
+through once; only findings and small per-window state are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+
+from . import checks
+from .checks import ENGINE, GROUPED, OBSERVATION, Context
+from .checks._quotes import consumer_quote
+from .model import (
+    Finding,
+    InvalidRecord,
+    Observation,
+    Problem,
+    Rule,
+    SourceFailure,
+    Threshold,
+)
+from .result import QuoteStats, Result
+
+
+@dataclass
+class Filters:
+    """Which observations a run looks at: ``--channel``, ``--since``, ``--until``."""
+
+    channels: frozenset[str] = field(default_factory=frozenset)
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def admit(self, obs: Observation) -> bool:
+        if self.channels and obs.channel not in self.channels:
+            return False
+        if self.since is not None and obs.at < self.since:
+            return False
+        return self.until is None or obs.at < self.until
+
+
+class Engine:
+    """Feed it observations, invalid records and source failures; ``finish()`` gives the Result."""
+
+    def __init__(self, ctx: Context, rules: Iterable[Rule], result: Result, *, resolver=None):
+        self.ctx = ctx
+        self.result = result
+        self.resolver = resolver  # text -> product id or None, for quotes that name no product
+        self.per_observation: list[tuple[Rule, object]] = []
+        self.grouped: list[tuple[Rule, object]] = []
+        self.raised: dict[str, Rule] = {}
+        for rule in rules:
+            self._add_rule(rule)
+        result.rules = len(self.per_observation) + len(self.grouped) + len(self.raised)
+
+    def _add_rule(self, rule: Rule) -> None:
+        module = checks.get(rule.check)
+        if module.KIND == OBSERVATION:
+            self.per_observation.append((rule, module.check))
+        elif module.KIND == GROUPED:
+            self.grouped.append((rule, module.State(self.ctx, rule)))
+        elif module.KIND == ENGINE:
+            self.raised[rule.check] = rule
+
+    def feed(self, items: Iterable, filters: Filters | None = None) -> None:
+        for item in items:
+            if isinstance(item, Observation):
+                if filters is None or filters.admit(item):
+                    self.observe(item)
+            elif isinstance(item, InvalidRecord):
+                self.raise_engine("invalid-record", item)
+            elif isinstance(item, SourceFailure):
+                self.raise_engine("channel-unreachable", item)
+
+    def observe(self, obs: Observation) -> None:
+        if obs.product is None and self.resolver is not None:
+            obs = self._resolve(obs)
+        self.result.observations += 1
+        self._count_quote(obs)
+        for rule, check in self.per_observation:
+            if rule.channels is None or obs.channel in rule.channels:
+                self._emit(rule, check(obs, self.ctx, rule))
+        for rule, state in self.grouped:
+            if rule.channels is None or obs.channel in rule.channels:
+                self._emit(rule, state.add(obs))
+
+    def raise_engine(self, check_id: str, item) -> None:
+        rule = self.raised.get(check_id)
+        if rule is not None:
+            self._emit(rule, [checks.get(check_id).problem(item)])
+
+    def finish(self) -> Result:
+        for rule, state in self.grouped:
+            self._emit(rule, state.finish())
+        return self.result
+
+    def _resolve(self, obs: Observation) -> Observation:
+        for text in (obs.name, obs.text):
+            product = self.resolver(text) if text else None
+            if product is not None:
+                return replace(obs, product=product)
+        return obs
+
+    def _count_quote(self, obs: Observation) -> None:
+        if obs.product is None:
+            return
+        quote = consumer_quote(obs, self.ctx.book)
+        if quote is None:
+            return
+        key = (obs.channel, obs.product)
+        stats = self.result.quotes.get(key)
+        if stats is None:
+            stats = self.result.quotes[key] = QuoteStats()
+        stats.add(quote, self.ctx.book.price_at(obs.product, obs.at))
+
+    def _emit(self, rule: Rule, problems: Iterable[Problem] | None) -> None:
+        for problem in problems or ():
+            finding = stamp(rule, problem)
+            if finding is not None:
+                self.result.findings.append(finding)
+
+
+def stamp(rule: Rule, problem: Problem) -> Finding | None:
+    """A Problem becomes a Finding; None when the rule's thresholds say it is too small."""
+    severity = grade(rule, problem)
+    if severity is None:
+        return None
+    return Finding(
+        fingerprint=fingerprint(rule.id, problem),
+        rule=rule.id,
+        severity=severity,
+        message=problem.message,
+        channel=problem.channel,
+        product=problem.product,
+        answer=problem.answer,
+        at=problem.at,
+        expected=problem.expected,
+        observed=problem.observed,
+        difference=problem.difference,
+        cause=problem.cause,
+        evidence=problem.evidence,
+        related=problem.related,
+    )
+
+
+def grade(rule: Rule, problem: Problem) -> str | None:
+    """The rule's severity, or with ``warn``/``error`` thresholds the worst one the gap passes."""
+    if rule.warn is None and rule.error is None or not problem.difference:
+        return rule.severity
+    amount = abs(problem.difference.get("amount") or Decimal(0))
+    percent = abs(problem.difference.get("percent") or Decimal(0))
+    if rule.error is not None and _passes(rule.error, amount, percent):
+        return "error"
+    if rule.warn is not None and _passes(rule.warn, amount, percent):
+        return "warning"
+    return None
+
+
+def _passes(threshold: Threshold, amount: Decimal, percent: Decimal) -> bool:
+    if threshold.amount is not None and amount > threshold.amount:
+        return True
+    return threshold.percent is not None and percent > threshold.percent
+
+
+def fingerprint(rule_id: str, problem: Problem) -> str:
+    """Stable over runs: rule, channel, subject and the kind of discrepancy; never file lines."""
+    parts = [rule_id, problem.channel or "", problem.product or "", problem.answer or ""]
+    parts.extend(str(p) for p in problem.key)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
+
+
+def run(
+    ctx: Context, rules: list[Rule], items: Iterator, result: Result, *, filters=None, resolver=None
+) -> Result:
+    """Feed every item through a fresh Engine and finish it."""
+    engine = Engine(ctx, rules, result, resolver=resolver)
+    engine.feed(items, filters)
+    return engine.finish()

@@ -1,0 +1,74 @@
+"""Every configured source as one stream: file exports read record by record, fetchers run live.
+
+A file source that cannot be read is a tool error (exit 2) as well as a
+``channel-unreachable`` finding; a fetcher that fails is a finding only, and the
+run goes on with everything else either way.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..config import Config, SourceConfig
+from ..model import SourceFailure
+from .files import read_pattern
+from .records import RecordContext
+
+# fetch name -> "module:function"; each takes (source, tz=..., evidence_store=..., **extra).
+FETCHERS = {
+    "web": "consistency.sources.web:fetch_web",
+}
+
+
+@dataclass
+class Gathering:
+    """What a run gathers from: the sources, and whether fetchers run."""
+
+    config: Config
+    records: RecordContext
+    fetch: bool = True
+    evidence_dir: Path | None = None
+    extra: dict = field(default_factory=dict)  # passed to fetchers (e.g. the answers)
+    unreadable: list[str] = field(default_factory=list)  # file sources that failed
+
+
+def gather(g: Gathering, observation_files: list[Path] = ()) -> Iterator:
+    for path in observation_files:
+        yield from _files(g, None, [str(path)], "records")
+    for source in g.config.sources:
+        if source.files:
+            yield from _files(g, source.channel, source.files, source.format)
+        elif source.fetch and g.fetch:
+            yield from _fetch(g, source)
+
+
+def _files(g: Gathering, channel, patterns, fmt) -> Iterator:
+    ctx = replace(g.records, default_channel=channel)
+    for pattern in patterns:
+        for item in read_pattern(pattern, fmt, ctx):
+            if isinstance(item, SourceFailure):
+                g.unreadable.append(f"{item.source}: {item.reason}")
+            yield item
+
+
+def _fetch(g: Gathering, source: SourceConfig) -> Iterator:
+    target = FETCHERS.get(source.fetch)
+    if target is None:
+        known = ", ".join(sorted(FETCHERS))
+        yield SourceFailure(
+            source.channel, str(source.where), f"unknown fetcher {source.fetch!r} ({known})"
+        )
+        return
+    module, _, name = target.partition(":")
+    fetcher = getattr(importlib.import_module(module), name)
+    store = None
+    if g.evidence_dir is not None:
+        from .evidence import EvidenceStore
+
+        store = EvidenceStore(g.evidence_dir)
+    yield from fetcher(
+        source, tz=g.config.timezone, evidence_store=store, **g.extra.get(source.fetch, {})
+    )

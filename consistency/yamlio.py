@@ -305,6 +305,8 @@ def show(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+_BOOL_HINT = " (YAML reads yes/no/on/off/true/false as true or false: put it in quotes)"
+
 _TYPE_WORDS = {
     "number": "a number",
     "integer": "a whole number",
@@ -342,7 +344,8 @@ def describe(error: ValidationError) -> str:
     if custom and kind in _COMBINED:
         return custom if isinstance(value, dict | list) else f"{show(value)} {custom}"
     if kind == "type":
-        return f"{show(value)} is not {_type_words(schema)}"
+        hint = _BOOL_HINT if isinstance(value, bool) and "string" in schema else ""
+        return f"{show(value)} is not {_type_words(schema)}{hint}"
     if kind == "required":
         missing = [k for k in schema if isinstance(value, dict) and k not in value]
         return "missing required key " + ", ".join(repr(k) for k in missing)

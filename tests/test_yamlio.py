@@ -1,0 +1,262 @@
+"""yamlio: marks, duplicate keys, syntax errors, exact Decimals, schema errors at their line:col."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from consistency.errors import InputError
+from consistency.yamlio import load_yaml, loads, validate
+
+PRICES = """\
+version: "2026-11"
+currency: ILS
+vat:
+  included: true
+  rate: 0.18
+products:
+  - id: fiber-500
+    name: סיב 500 מגה
+    unit: month
+    prices:
+      - {amount: 99.90, from: 2026-01-01, to: 2026-11-30}
+      - {amount: abc, from: 2026-12-01}
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "prices.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def only_error(excinfo) -> object:
+    assert len(excinfo.value.errors) == 1
+    return excinfo.value.errors[0]
+
+
+def test_marks_point_at_values_keys_and_items(tmp_path):
+    data, marks = load_yaml(write(tmp_path, PRICES))
+    assert marks[("products", 0, "prices", 1, "amount")] == (12, 18)
+    assert marks[("products", 0, "prices", 0, "to")] == (11, 47)
+    assert marks[("products", 0)] == (7, 5)
+    assert marks.keys_at[("products", 0, "name")] == (8, 5)
+    assert data["products"][0]["name"] == "סיב 500 מגה"
+
+
+def test_floats_are_exact_decimals():
+    data, _ = loads("a: 99.90\nb: 0.1\nc: 1.5e+3\nc2: 1e3\nd: 149\ne: -0.0\n", "x.yaml")
+    assert data == {
+        "a": Decimal("99.90"),
+        "b": Decimal("0.1"),
+        "c": Decimal("1.5E+3"),
+        "c2": "1e3",  # YAML 1.1: a float needs a dot and a signed exponent
+        "d": 149,
+        "e": Decimal("-0.0"),
+    }
+    assert str(data["a"]) == "99.90"
+    assert not any(isinstance(v, float) for v in data.values())
+    assert data["c"] == 1500
+
+
+def test_dates_stay_dates_and_timestamps_keep_offsets():
+    data, _ = loads("a: 2026-01-01\nb: 2026-01-01T10:00:00+02:00\n", "x.yaml")
+    assert data["a"] == date(2026, 1, 1)
+    assert isinstance(data["b"], datetime)
+    assert data["b"].utcoffset().total_seconds() == 7200
+
+
+def test_duplicate_key_is_an_error_at_the_second_key(tmp_path):
+    text = "products:\n  - id: a\n    price: 1\n    id: b\n"
+    with pytest.raises(InputError) as excinfo:
+        load_yaml(write(tmp_path, text))
+    error = only_error(excinfo)
+    assert (error.line, error.col) == (4, 5)
+    assert "duplicate key 'id'" in error.message and "line 2" in error.message
+
+
+def test_merge_keys_are_not_duplicates():
+    data, _ = loads("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  x: 3\n", "x.yaml")
+    assert data["other"] == {"x": 3, "y": 2}
+
+
+def test_syntax_error_names_its_line(tmp_path):
+    with pytest.raises(InputError) as excinfo:
+        load_yaml(write(tmp_path, "products:\n  - id: a\n   price: [1, 2\n"))
+    error = only_error(excinfo)
+    assert error.file.endswith("prices.yaml")
+    assert error.line == 3
+    assert error.message.startswith("YAML syntax error")
+
+
+def test_impossible_date_is_a_load_error_not_a_crash():
+    with pytest.raises(InputError) as excinfo:
+        loads("products:\n  - from: 2026-02-30\n", "x.yaml")
+    error = only_error(excinfo)
+    assert (error.line, error.col) == (2, 11)
+    assert "2026-02-30" in error.message
+
+
+def test_missing_file_is_a_load_error(tmp_path):
+    with pytest.raises(InputError) as excinfo:
+        load_yaml(tmp_path / "nope.yaml")
+    error = only_error(excinfo)
+    assert error.file.endswith("nope.yaml")
+    assert "cannot read" in error.message
+
+
+def test_non_utf8_names_the_line(tmp_path):
+    path = tmp_path / "latin.yaml"
+    path.write_bytes(b"a: 1\nb: caf\xe9\n")
+    with pytest.raises(InputError) as excinfo:
+        load_yaml(path)
+    error = only_error(excinfo)
+    assert error.line == 2
+    assert "UTF-8" in error.message
+
+
+def test_recursive_alias_does_not_hang():
+    data, marks = loads("a: &x [1, *x]\n", "x.yaml")
+    assert data["a"][1] is data["a"]
+    assert marks[("a", 0)] == (1, 8)
+
+
+@dataclass(frozen=True)
+class SchemaCase:
+    id: str
+    text: str
+    line: int
+    col: int
+    path: str
+    message: str
+
+
+SCHEMA_CASES = [
+    SchemaCase(
+        "bad-amount",
+        PRICES,
+        12,
+        18,
+        "products[0].prices[1].amount",
+        "'abc' is not a number",
+    ),
+    SchemaCase(
+        "misspelt-key-points-at-the-key",
+        "products:\n  - id: a\n    price: 1\n    unti: month\n",
+        4,
+        5,
+        "products[0]",
+        "unknown key 'unti'; did you mean 'unit'?",
+    ),
+    SchemaCase(
+        "bad-product-id",
+        "products:\n  - {id: Fiber 500, price: 1}\n",
+        2,
+        10,
+        "products[0].id",
+        "'Fiber 500' is not valid: an id of lower-case letters",
+    ),
+    SchemaCase(
+        "price-and-prices",
+        "products:\n  - id: a\n    price: 1\n    prices: [{amount: 2}]\n",
+        2,
+        5,
+        "products[0]",
+        "a product needs `price:` (one price) or `prices:`",
+    ),
+    SchemaCase(
+        "bad-date-string",
+        "products:\n  - id: a\n    prices: [{amount: 1, from: 'next week'}]\n",
+        3,
+        32,
+        "products[0].prices[0].from",
+        "'next week' is not a date or date-time",
+    ),
+    SchemaCase(
+        "missing-products",
+        "version: x\n",
+        1,
+        1,
+        "",
+        "missing required key 'products'",
+    ),
+    SchemaCase(
+        "discount-with-two-kinds",
+        "products: []\npromotions:\n"
+        "  - {id: p, products: '*', discount: {percent: 5, amount: 1}}\n",
+        3,
+        38,
+        "promotions[0].discount",
+        "a discount is one of {percent: 20} or {amount: 10}",
+    ),
+    SchemaCase(
+        "yaml-boolean-as-id",
+        "products:\n  - {id: no, price: 1}\n",
+        2,
+        10,
+        "products[0].id",
+        "false is not text (YAML reads yes/no/on/off",
+    ),
+    SchemaCase(
+        "nan-is-not-a-number",
+        "products:\n  - {id: a, price: .nan}\n",
+        2,
+        20,
+        "products[0].price",
+        "NaN is not a number",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", SCHEMA_CASES, ids=lambda c: c.id)
+def test_schema_error_position_and_wording(case: SchemaCase):
+    data, marks = loads(case.text, "prices.yaml")
+    errors = validate(data, marks, "prices", "prices.yaml")
+    assert len(errors) == 1, errors
+    error = errors[0]
+    assert (error.file, error.line, error.col, error.path) == (
+        "prices.yaml",
+        case.line,
+        case.col,
+        case.path,
+    )
+    assert case.message in error.message
+
+
+def test_every_schema_error_is_reported_in_file_order():
+    text = "products:\n  - {id: A, price: x}\n  - {id: b, price: 1, colour: red}\n"
+    data, marks = loads(text, "p.yaml")
+    errors = validate(data, marks, "prices", "p.yaml")
+    assert [(e.line, e.path) for e in errors] == [
+        (2, "products[0].id"),
+        (2, "products[0].price"),
+        (3, "products[1]"),
+    ]
+    assert str(errors[1]) == "p.yaml:2:20: products[0].price: 'x' is not a number"
+
+
+def test_schemas_accept_the_spec_examples():
+    spec_prices = """\
+version: "2026-11"
+currency: ILS
+vat:
+  included: true
+  rates:
+    - {rate: 0.17, from: 2015-10-01}
+    - {rate: 0.18, from: 2025-01-01}
+tolerance: {amount: 0.01}
+products:
+  - id: router-install
+    price: 149
+promotions:
+  - {id: bf, products: "*", price: 79.90, from: 2026-11-20T10:00, to: "2026-11-30 23:00+02:00"}
+channels:
+  chat: {max_discount: {percent: 0}, tolerance: {amount: 0.5}, consumer: false}
+  store:
+"""
+    data, marks = loads(spec_prices, "p.yaml")
+    assert validate(data, marks, "prices", "p.yaml") == []

@@ -1,0 +1,374 @@
+"""The emailed report: a multipart message (text + HTML + findings CSV), when to send it, SMTP.
+
+``build_message`` takes the already rendered text and HTML reports, so this module
+does not depend on the renderers. The CSV attachment is UTF-8 with a byte-order
+mark (Excel then shows Hebrew right) and neutralizes spreadsheet formulas.
+
+``send`` speaks SMTP with ``security: starttls`` (default, port 587), ``ssl``
+(port 465) or ``none`` (plain text, port 25: for a local relay or tests; it never
+sends a password). Credentials come only from the environment variables named by
+``username_env`` / ``password_env``; the password never appears in a message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import re
+import smtplib
+import socket
+import ssl
+import tempfile
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from .model import Finding
+from .result import Result
+
+log = logging.getLogger(__name__)
+
+CSV_COLUMNS = (
+    "severity", "rule", "channel", "product", "answer", "at", "expected", "observed",
+    "difference", "cause", "message", "source", "ref",
+)  # fmt: skip
+NOTIFY_ON = ("always", "findings", "change")
+SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+DEFAULT_TIMEOUT = 30.0
+BASELINED = "baselined"
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(
+    r"""
+    ^[+-]?           # an optional sign
+    (\d+\.?\d*       # digits, maybe a point and decimals: 9, 9.99, 9.
+    |\.\d+)          # or decimals alone: .5
+    %?$              # an optional percent sign, nothing else
+    """,
+    re.VERBOSE,
+)
+
+
+class MailError(Exception):
+    """The report could not be emailed; the message says why (never with a password)."""
+
+
+# --- the message -------------------------------------------------------------------------
+
+
+def subject_for(result: Result) -> str:
+    """The default subject: counts of active findings, and the price list.
+
+    >>> from datetime import datetime, timezone
+    >>> r = Result(started=datetime(2026, 11, 21, tzinfo=timezone.utc), price_list_version="2026-11")
+    >>> r.findings = [Finding(str(i), "x", s, "m") for i, s in enumerate("error error error warning".split())]
+    >>> subject_for(r)
+    'consistency: 3 errors, 1 warning — price list 2026-11'
+    >>> subject_for(Result(started=r.started))
+    'consistency: no findings'
+    """
+    counts = dict.fromkeys(("error", "warning", "info"), 0)
+    baselined = 0
+    for finding in result.findings:
+        if finding.status == BASELINED:
+            baselined += 1
+        else:
+            counts[finding.severity] += 1
+    parts = [_plural(n, word) for word, n in counts.items() if n]
+    if baselined:
+        parts.append(f"{baselined} baselined")
+    if result.errors:
+        parts.insert(0, "run failed")
+    text = "consistency: " + (", ".join(parts) or "no findings")
+    if result.price_list_version:
+        text += f" — price list {result.price_list_version}"
+    return text
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 or word == "info" else f"{count} {word}s"
+
+
+def build_message(
+    result: Result,
+    html: str,
+    text: str,
+    *,
+    sender: str,
+    to: str | Iterable[str],
+    subject: str | None = None,
+) -> EmailMessage:
+    """multipart/mixed: multipart/alternative (text, HTML) and the findings CSV attached."""
+    recipients = [to] if isinstance(to, str) else list(to)
+    if not recipients:
+        raise MailError("no recipients: set email.to in the config")
+    message = EmailMessage()
+    message["Subject"] = subject or subject_for(result)
+    message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(domain=_domain(sender))
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text, subtype="plain", charset="utf-8")
+    message.add_alternative(html, subtype="html", charset="utf-8")
+    message.add_attachment(
+        findings_csv(result.sorted_findings()).encode("utf-8-sig"),
+        maintype="text",
+        subtype="csv",
+        filename=f"consistency-findings-{result.started:%Y-%m-%d}.csv",
+        params={"charset": "utf-8"},
+    )
+    return message
+
+
+def _domain(address: str) -> str | None:
+    """The domain of the sender, for the Message-ID.
+
+    >>> _domain("בודק <consistency@example.co.il>"), _domain("nobody")
+    ('example.co.il', None)
+    """
+    match = re.search(r"@([^>\s]+)", address)
+    return match.group(1) if match else None
+
+
+# --- the CSV attachment -------------------------------------------------------------------
+
+
+def findings_csv(findings: Iterable[Finding]) -> str:
+    """The findings as CSV with ``CSV_COLUMNS``; every cell is safe to open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for finding in findings:
+        writer.writerow([neutralize(cell) for cell in _row(finding)])
+    return out.getvalue()
+
+
+def _row(finding: Finding) -> list[str]:
+    evidence = finding.evidence
+    return [
+        finding.severity,
+        finding.rule,
+        finding.channel or "",
+        finding.product or "",
+        finding.answer or "",
+        finding.at.isoformat() if finding.at else "",
+        value_text(finding.expected),
+        value_text(finding.observed),
+        difference_text(finding.difference),
+        finding.cause or "",
+        finding.message,
+        (evidence.source or "") if evidence else "",
+        (evidence.ref or "") if evidence else "",
+    ]
+
+
+def neutralize(cell: str) -> str:
+    """Prefix an apostrophe to text a spreadsheet would run as a formula; numbers stay numbers.
+
+    >>> neutralize("=HYPERLINK(\\"http://x\\")"), neutralize("-9.99"), neutralize("-2+3")
+    ('\\'=HYPERLINK("http://x")', '-9.99', "'-2+3")
+    >>> neutralize("@SUM(A1)"), neutralize("\\tx"), neutralize("+10%"), neutralize("ש\\"ח")
+    ("'@SUM(A1)", "'\\tx", '+10%', 'ש"ח')
+    """
+    if cell.startswith(_FORMULA_START) and not _NUMBER.match(cell):
+        return "'" + cell
+    return cell
+
+
+def value_text(value: Mapping | None) -> str:
+    """An expected or observed value as one cell.
+
+    >>> from decimal import Decimal
+    >>> value_text({"amount": Decimal("99.90"), "currency": "ILS"})
+    '99.90 ILS'
+    >>> value_text({"kind": "duration", "value": 14, "unit": "day"})
+    '14 day'
+    >>> value_text({"phrase": "אין מה לעשות"})
+    'phrase: אין מה לעשות'
+    """
+    if not value:
+        return ""
+    if "amount" in value:
+        return f"{value['amount']} {value.get('currency') or ''}".strip()
+    if "value" in value:
+        return f"{value['value']} {value.get('unit') or ''}".strip()
+    return "; ".join(f"{key}: {_plain(item)}" for key, item in value.items())
+
+
+def difference_text(value: Mapping | None) -> str:
+    """The amount of a difference as a number cell, else its percent.
+
+    >>> from decimal import Decimal
+    >>> difference_text({"amount": Decimal("-9.99"), "percent": Decimal("-10.0")})
+    '-9.99'
+    >>> difference_text({"percent": Decimal("-10.0")})
+    '-10.0%'
+    """
+    if not value:
+        return ""
+    if value.get("amount") is not None:
+        return str(value["amount"])
+    if value.get("percent") is not None:
+        return f"{value['percent']}%"
+    return value_text(value)
+
+
+def _plain(item: object) -> str:
+    if isinstance(item, list | tuple):
+        return ", ".join(_plain(i) for i in item)
+    if isinstance(item, Mapping):
+        return value_text(item)
+    return str(item)
+
+
+# --- when to send ------------------------------------------------------------------------
+
+
+def should_send(result: Result, notify_on: str, previous_fingerprints: set[str] | None) -> bool:
+    """Whether the run warrants an email.
+
+    ``always``: every run. ``findings``: a failed run or any finding not baselined.
+    ``change``: a failed run, or the set of non-baselined fingerprints differs from the
+    previous run's (``None``, no previous run, counts as an empty set).
+    """
+    if notify_on not in NOTIFY_ON:
+        raise MailError(f"email.notify_on must be one of {', '.join(NOTIFY_ON)}, not {notify_on!r}")
+    active = {f.fingerprint for f in result.findings if f.status != BASELINED}
+    if notify_on == "always" or result.errors:
+        return True
+    if notify_on == "findings":
+        return bool(active)
+    return active != (previous_fingerprints or set())
+
+
+# --- sending -----------------------------------------------------------------------------
+
+
+def send(
+    message: EmailMessage,
+    smtp: Mapping,
+    env: Mapping[str, str] = os.environ,
+    *,
+    ssl_context: ssl.SSLContext | None = None,
+) -> None:
+    """Send over SMTP as ``smtp`` says (host, port, security, username_env, password_env,
+    timeout). ``ssl_context`` replaces the default verifying context (for a private CA)."""
+    host, port, security, timeout = _settings(smtp)
+    username, password = _credentials(smtp, env, security)
+    context = ssl_context or ssl.create_default_context()
+    try:
+        with _connect(host, port, security, timeout, context) as client:
+            if username is not None:
+                _login(client, username, password)
+            refused = client.send_message(message)
+    except smtplib.SMTPAuthenticationError as exc:
+        reason = _scrub(_reply(exc), password)
+        raise MailError(f"{host}:{port} refused the login of {username!r}: {reason}") from None
+    except (smtplib.SMTPException, OSError) as exc:
+        reason = _scrub(_describe(exc), password)
+        raise MailError(f"could not send the report via {host}:{port}: {reason}") from None
+    if refused:
+        raise MailError(f"{host}:{port} refused recipients: {', '.join(sorted(refused))}")
+    log.info("sent %r via %s:%s (%s)", message["Subject"], host, port, security)
+
+
+def _login(client: smtplib.SMTP, username: str, password: str) -> None:
+    try:
+        client.login(username, password)
+    except UnicodeEncodeError:  # smtplib encodes credentials as ASCII
+        raise MailError("SMTP login needs an ASCII username and password") from None
+
+
+def _settings(smtp: Mapping) -> tuple[str, int, str, float]:
+    host = smtp.get("host")
+    if not host:
+        raise MailError("email.smtp.host is not set")
+    security = smtp.get("security", "starttls")
+    if security not in SECURITY_PORTS:
+        raise MailError(f"email.smtp.security must be starttls, ssl or none, not {security!r}")
+    try:
+        port = int(smtp.get("port") or SECURITY_PORTS[security])
+        timeout = float(smtp.get("timeout") or DEFAULT_TIMEOUT)
+    except (TypeError, ValueError):
+        raise MailError("email.smtp.port and email.smtp.timeout must be numbers") from None
+    return str(host), port, security, timeout
+
+
+def _credentials(smtp: Mapping, env: Mapping[str, str], security: str):
+    """(username, password) from the environment, or (None, None) when no login is configured."""
+    names = {key: smtp.get(key) for key in ("username_env", "password_env")}
+    if not any(names.values()):
+        return None, None
+    for key, name in names.items():
+        if not name:
+            raise MailError(f"email.smtp.{key} is not set; a login needs both variables")
+        if not env.get(name):
+            raise MailError(f"email.smtp.{key} names {name}, which is not set in the environment")
+    if security == "none":
+        raise MailError("will not send a password without TLS: set email.smtp.security")
+    return env[names["username_env"]], env[names["password_env"]]
+
+
+def _connect(host, port, security, timeout, context) -> smtplib.SMTP:
+    if security == "ssl":
+        return smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+    client = smtplib.SMTP(host, port, timeout=timeout)
+    if security == "starttls":
+        try:
+            client.starttls(context=context)
+        except BaseException:
+            client.close()
+            raise
+    return client
+
+
+def _reply(exc: smtplib.SMTPResponseException) -> str:
+    text = exc.smtp_error
+    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    return f"{exc.smtp_code} {text}"
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return _reply(exc)
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return "timed out"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"TLS certificate not trusted: {exc.verify_message}"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    return str(exc) or type(exc).__name__
+
+
+def _scrub(text: str, secret: str | None) -> str:
+    """Remove a secret from text meant for people.
+
+    >>> _scrub("bad pass s3cret", "s3cret"), _scrub("x", None)
+    ('bad pass ***', 'x')
+    """
+    return text.replace(secret, "***") if secret else text
+
+
+# --- dry run -----------------------------------------------------------------------------
+
+
+def write_eml(message: EmailMessage, path: Path | str) -> None:
+    """Write the message as an .eml file, as it would go on the wire; atomic."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(message.as_bytes(policy=SMTP_POLICY))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,145 @@
+"""lint: every input file checked by content, all problems collected across files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from consistency import lint as lint_module
+from consistency.errors import LoadError
+from consistency.lint import kind_of, lint
+
+GOOD_PRICES = "products:\n  - {id: a, price: 1}\npromotions:\n  - {id: p, products: '*', price: 1, channels: [store]}\n"
+GOOD_ANSWERS = """\
+answers:
+  - id: cancellation-fee
+    questions:
+      - כמה עולה לבטל את המנוי?
+    answer: ביטול ללא עלות בתוך 14 יום, ולאחר מכן {{ price("a") }}.
+    facts:
+      - {money: {price: a}}
+      - {duration: {value: 14, unit: day}}
+      - {percent: 20}
+      - {count: "{{ 3 }}"}
+policy:
+  forbidden: ["אין מה לעשות"]
+"""
+GOOD_RULES = "rules:\n  - id: unknown-product\n    severity: warning\n"
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    write(tmp_path, "prices.yaml", GOOD_PRICES)
+    write(tmp_path, "answers.yaml", GOOD_ANSWERS)
+    write(tmp_path, "rules.yaml", GOOD_RULES)
+    write(
+        tmp_path,
+        "consistency.yaml",
+        "price_list: prices.yaml\nanswers: answers.yaml\nrules: [rules.yaml]\nchannels: [store]\n",
+    )
+    return tmp_path
+
+
+def test_clean_project_has_no_problems(project):
+    assert lint(project / "consistency.yaml", []) == []
+
+
+def test_config_channels_apply_to_its_price_list(project):
+    errors = lint(None, [project / "prices.yaml"])
+    assert [(e.line, e.path) for e in errors] == [(4, "promotions[0].channels[0]")]
+    assert "unknown channel 'store'" in errors[0].message
+
+
+def test_problems_in_every_file_are_collected(project):
+    write(project, "prices.yaml", "products:\n  - {id: a, price: x}\n  - {id: a, price: -1}\n")
+    write(
+        project,
+        "answers.yaml",
+        "answers:\n  - {id: q, answer: hi, facts: [{money: 1, percent: 2}]}\n",
+    )
+    write(project, "rules.yaml", "rules:\n  - id: nope\n")
+    errors = lint(project / "consistency.yaml", [])
+    found = {(Path(e.file).name, e.line, e.path) for e in errors}
+    assert found == {
+        ("prices.yaml", 2, "products[0].price"),
+        ("answers.yaml", 2, "answers[0].facts[0]"),
+        ("rules.yaml", 2, "rules[0].id"),
+    }
+
+
+def test_semantic_problems_all_reported(project):
+    text = "products:\n  - {id: a, price: -1}\n  - {id: a, price: 2}\n"
+    errors = lint(None, [write(project, "p2.yaml", text)])
+    assert [(e.line, e.path) for e in errors] == [(2, "products[0].price"), (3, "products[1].id")]
+
+
+def test_kind_is_told_by_content_not_name(project):
+    odd = write(project, "whatever.txt", "rules:\n  - {id: a, severity: fatal}\n")
+    (error,) = lint(None, [odd])
+    assert error.path == "rules[0].severity"
+
+
+def test_unknown_kind_and_broken_yaml(project):
+    unknown = write(project, "notes.yaml", "hello: world\n")
+    broken = write(project, "broken.yaml", "products: [\n")
+    duplicate = write(project, "dup.yaml", "answers: []\nanswers: []\n")
+    errors = lint(None, [unknown, broken, duplicate])
+    assert [(Path(e.file).name, e.line) for e in errors] == [
+        ("notes.yaml", 1),
+        ("broken.yaml", 2),
+        ("dup.yaml", 2),
+    ]
+    assert "cannot tell what this file is" in errors[0].message
+    assert "YAML syntax error" in errors[1].message
+    assert "duplicate key 'answers'" in errors[2].message
+
+
+def test_duplicate_answer_ids(project):
+    text = "answers:\n  - {id: a, answer: x}\n  - {id: a, answer: y}\n"
+    (error,) = lint(None, [write(project, "answers2.yaml", text)])
+    assert (error.line, error.path) == (3, "answers[1].id")
+    assert "first on line 2" in error.message
+
+
+def test_a_file_named_twice_is_linted_once(project):
+    write(project, "prices.yaml", "products:\n  - {id: a, price: x}\n")
+    errors = lint(project / "consistency.yaml", [project / "prices.yaml"])
+    assert len(errors) == 1
+
+
+def test_broken_config_is_reported_and_other_files_still_linted(project):
+    write(project, "consistency.yaml", "price_list: prices.yaml\ntimezone: Mars/Olympus\n")
+    bad_rules = write(project, "r2.yaml", "rules:\n  - id: unknown-product\n    window: P1M\n")
+    errors = lint(project / "consistency.yaml", [bad_rules])
+    assert [(Path(e.file).name, e.path) for e in errors] == [
+        ("consistency.yaml", "timezone"),
+        ("r2.yaml", "rules[0].window"),
+    ]
+
+
+def test_extra_lint_hooks_see_every_file(project, monkeypatch):
+    seen: list[Path] = []
+
+    def hook(path: Path) -> list[LoadError]:
+        seen.append(path.name)
+        return (
+            [LoadError(str(path), 1, 1, "", "hook says no")] if path.name == "answers.yaml" else []
+        )
+
+    monkeypatch.setattr(lint_module, "extra_lint", [hook])
+    errors = lint(project / "consistency.yaml", [])
+    assert sorted(seen) == ["answers.yaml", "consistency.yaml", "prices.yaml", "rules.yaml"]
+    assert [e.message for e in errors] == ["hook says no"]
+
+
+def test_kind_of_prefers_the_most_specific_key():
+    assert kind_of({"products": [], "price_list": "x"}) == "prices"
+    assert kind_of({"price_list": "x"}) == "config"
+    assert kind_of(None) is None

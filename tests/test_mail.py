@@ -471,3 +471,25 @@ def test_should_send(case):
 def test_an_unknown_notify_on_is_a_mail_error():
     with pytest.raises(MailError, match="always, findings, change"):
         should_send(Result(started=STARTED), "sometimes", None)
+
+
+def test_the_real_report_renderers_go_through_unchanged(plain_server):
+    report = pytest.importorskip("consistency.report")
+    rendered = {}
+    for fmt in ("html", "text"):
+        stream = io.StringIO()
+        report.render(sample_result(), fmt, stream)
+        rendered[fmt] = stream.getvalue()
+    inbox, port = plain_server
+    message = build_message(
+        sample_result(), rendered["html"], rendered["text"], sender="c@example.co.il", to="p@x.il"
+    )
+    send(message, smtp_settings(port, "none", login=False), env={})
+    _, received = inbox.only_message()
+    html = received.get_body(preferencelist=("html",)).get_content()
+    text = received.get_body(preferencelist=("plain",)).get_content()
+    # SMTP carries lines ending in CRLF; the content is otherwise the renderers' own
+    assert html.replace("\r\n", "\n").rstrip("\n") == rendered["html"].rstrip("\n")
+    assert text.replace("\r\n", "\n").rstrip("\n") == rendered["text"].rstrip("\n")
+    assert "טלפון הציע ₪89.91 עבור סיב 500 מגה" in html
+    assert "=HYPERLINK(&#34;" in html or "=HYPERLINK(&quot;" in html

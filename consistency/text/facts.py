@@ -310,13 +310,17 @@ def _is_idiom_tail(reader: _Reader, i: int, k: int) -> bool:
         and "ו" not in second.prefix
         and 10 <= second.value <= 99
         and second.value == second.value.to_integral_value()
-        and not _unit_follows(reader, k)
+        and not _unit_follows(reader, k, money=False)
     )
 
 
-def _unit_follows(reader: _Reader, k: int) -> bool:
-    """The number at ``k`` has its own unit right after it (a prefixed 'לחודש' is not one)."""
-    if not reader.glued(k) or not reader.at(k + 1, "pct", "dur", "count", "agora", "cur"):
+def _unit_follows(reader: _Reader, k: int, money: bool = True) -> bool:
+    """The number at ``k`` has its own unit right after it (a prefixed 'לחודש' is not one).
+
+    With ``money`` False a currency after it does not count (the idiom takes it).
+    """
+    kinds = ("pct", "dur", "count", "agora", "cur") if money else ("pct", "dur", "count", "agora")
+    if not reader.glued(k) or not reader.at(k + 1, *kinds):
         return False
     following = reader.items[k + 1]
     return following.kind != "dur" or not following.prefix

@@ -112,7 +112,13 @@ class Group:
         return max(self.counts, key=SEVERITY_RANK.__getitem__)
 
     def pages(self, size: int) -> list[tuple[int, list[dict]]]:
-        return [(i + 1, self.rows[i : i + size]) for i in range(0, len(self.rows), size)]
+        """``(page number, rows)`` from 1.
+
+        >>> Group("r", "c", 0, rows=[{}] * 5).pages(2)
+        [(1, [{}, {}]), (2, [{}, {}]), (3, [{}])]
+        """
+        starts = range(0, len(self.rows), size)
+        return [(n, self.rows[start : start + size]) for n, start in enumerate(starts, 1)]
 
 
 class HtmlReporter(Reporter):

@@ -345,6 +345,9 @@ def _read_money(
 def _agorot_tail(reader: _Reader, k: int) -> tuple[Decimal, int] | None:
     """'... שקלים ותשעים אגורות', 'שקל תשעים', 'שקל וחצי' after the currency at ``k``."""
     items = reader.items
+    if reader.glued(k) and reader.at(k + 1, "agora") and items[k + 1].stem == "אגורה":
+        one = reader.glued(k + 1) and reader.at(k + 2, "num") and items[k + 2].value == ONE
+        return AGORA, k + 2 if one else k + 1  # "ואגורה אחת"
     if not (reader.glued(k) and reader.at(k + 1, "num")):
         return None
     tail = items[k + 1]
@@ -386,11 +389,17 @@ def _read_business(reader: _Reader, i: int) -> int:
 
 def _singular_currency(reader: _Reader) -> None:
     """'שקל תשעים' (1.90), 'שקל וחצי' (1.50): a singular currency word is one unit."""
-    for k, item in enumerate(reader.items):
-        if item.kind == "cur" and not item.used and item.stem in SINGULAR_CURRENCY:
-            tail = _agorot_tail(reader, k)
-            if tail is not None:
-                reader.add("money", ONE + tail[0], k, tail[1], item.unit or "ILS")
+    items = reader.items
+    for k, item in enumerate(items):
+        after_number = k > 0 and items[k - 1].kind == "num" and reader.glued(k - 1)
+        if item.kind == "cur" and item.stem in SINGULAR_CURRENCY and not after_number:
+            last = k
+            if reader.glued(k) and reader.at(k + 1, "num") and items[k + 1].value == ONE:
+                last = k + 1  # "שקל אחד"
+            tail = _agorot_tail(reader, last)
+            if tail is not None or last > k:
+                agorot, last = tail if tail is not None else (ZERO, last)
+                reader.add("money", ONE + agorot, k, last, item.unit or "ILS")
 
 
 def _left_currency(reader: _Reader) -> None:
@@ -480,10 +489,11 @@ def extract_facts(text: str) -> list[Fact]:
     items = _tokenize(mapped.text)
     reader = _Reader(mapped.text, items)
     reader.items = _fold_numbers(reader)
+    _singular_currency(reader)
     i = 0
     while i < len(reader.items):
-        i = _read_business(reader, i) if reader.items[i].kind == "num" else i + 1
-    _singular_currency(reader)
+        item = reader.items[i]
+        i = _read_business(reader, i) if item.kind == "num" and not item.used else i + 1
     _left_currency(reader)
     _ranges(reader)
     _implicit_durations(reader)

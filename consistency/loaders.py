@@ -39,6 +39,7 @@ from .model import (
 from .yamlio import Marks, Validator, load_yaml, path_text, show, validate, validate_with
 
 DEFAULT_TOLERANCE = Threshold(amount=Decimal("0.01"))
+MAX_AMOUNT = Decimal("1e12")  # beyond this an amount is a typo, and money arithmetic would overflow
 ONE_MICROSECOND = timedelta(microseconds=1)
 
 
@@ -82,8 +83,13 @@ def parse_when(value: object, tz: ZoneInfo, *, end: bool = False) -> datetime:
     >>> parse_when("2026-11-30T10:00", tz).isoformat()
     '2026-11-30T10:00:00+02:00'
     """
-    if isinstance(value, str):
-        value = _parse_iso(value)
+    try:
+        return _bound(_parse_iso(value) if isinstance(value, str) else value, tz, end)
+    except OverflowError:
+        raise ValueError(f"{show(value)} is out of the range of dates") from None
+
+
+def _bound(value: object, tz: ZoneInfo, end: bool) -> datetime:
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=tz)
         return moment + ONE_MICROSECOND if end else moment
@@ -203,6 +209,8 @@ def _checked_threshold(spec, path: tuple, problems: Problems) -> Threshold | Non
         value = getattr(result, key)
         if value is not None and value < 0:
             problems.add((*path, key), f"{show(value)} is negative")
+        elif value is not None and value >= MAX_AMOUNT:
+            problems.add((*path, key), f"{show(value)} is too large")
     if result.percent is not None and result.percent > 100:
         problems.add((*path, "percent"), f"{show(result.percent)} is over 100 percent")
     return result
@@ -230,6 +238,8 @@ class _PriceListReader:
         amount = money(value)
         if amount < 0:
             self.problems.add(path, f"{show(amount)} is a negative amount")
+        elif amount >= MAX_AMOUNT:
+            self.problems.add(path, f"{show(amount)} is too large for an amount")
         return amount
 
     def vat_rates(self, spec: dict) -> tuple[VatRate, ...]:

@@ -183,25 +183,35 @@ def load_yaml(path: Path | str) -> tuple[object, Marks]:
 
 def loads(text: str, file: str) -> tuple[object, Marks]:
     """Parse YAML text that came from ``file`` (used in messages)."""
-    loader = MarkedLoader(text)
-    marks = Marks()
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, marks
-        _scan(loader, node, (), marks, set())
-        data = loader.construct_document(node)
+        return _parse(text)
     except DuplicateKey as exc:
         raise InputError([LoadError(file, exc.line, exc.col, "", str(exc))]) from None
     except yaml.MarkedYAMLError as exc:
         raise InputError([_syntax_error(file, exc)]) from None
-    except yaml.YAMLError as exc:  # reader errors: control characters and the like
+    except yaml.reader.ReaderError as exc:  # control characters and the like
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        message = f"character {exc.character:#06x} is not allowed in YAML"
+        raise InputError([LoadError(file, line, col, "", message)]) from None
+    except yaml.YAMLError as exc:
         raise InputError([LoadError(file, None, None, "", f"YAML error: {exc}")]) from None
     except RecursionError:
         raise InputError([LoadError(file, None, None, "", "YAML nested too deeply")]) from None
+
+
+def _parse(text: str) -> tuple[object, Marks]:
+    marks = Marks()
+    loader = MarkedLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:  # an empty file (or only comments)
+            marks[()] = (1, 1)
+            return None, marks
+        _scan(loader, node, (), marks, set())
+        return loader.construct_document(node), marks
     finally:
         loader.dispose()
-    return data, marks
 
 
 def _syntax_error(file: str, exc: yaml.MarkedYAMLError) -> LoadError:
@@ -343,6 +353,8 @@ def describe(error: ValidationError) -> str:
     custom = error.schema.get("errorMessage") if isinstance(error.schema, dict) else None
     if custom and kind in _COMBINED:
         return custom if isinstance(value, dict | list) else f"{show(value)} {custom}"
+    if kind == "type" and value is None and not error.absolute_path:
+        return f"the file is empty; expected {_type_words(schema)}"
     if kind == "type":
         hint = _BOOL_HINT if isinstance(value, bool) and "string" in schema else ""
         return f"{show(value)} is not {_type_words(schema)}{hint}"

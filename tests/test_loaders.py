@@ -262,6 +262,20 @@ SEMANTIC_CASES = [
         "-9.90 is a negative amount",
     ),
     SemanticCase(
+        "huge-amount",
+        "products:\n  - {id: a, price: 1.0e+40}\n",
+        2,
+        "products[0].price",
+        "is too large for an amount",
+    ),
+    SemanticCase(
+        "to-at-the-end-of-time",
+        "products:\n  - id: a\n    prices: [{amount: 1, to: 9999-12-31}]\n",
+        3,
+        "products[0].prices[0].to",
+        "9999-12-31 is out of the range of dates",
+    ),
+    SemanticCase(
         "negative-tolerance",
         "tolerance: {amount: -1}\nproducts: []\n",
         1,

@@ -76,7 +76,7 @@ def report_file(tmp_path) -> Path:
 def test_evidence_is_escaped_text_with_its_span_marked():
     page = html(sample_result())
     assert page.count("<script") == 1  # ours, at the end
-    assert "&lt;script&gt;document.title=&#34;pwned&#34;;alert(1)&lt;/script&gt;" in page
+    assert "&lt;script&gt;document.title=&quot;pwned&quot;;alert(1)&lt;/script&gt;" in page
     assert "<mark>₪89.91</mark>" in page
     (excerpt,) = tree(page).xpath("//q[contains(., 'pwned')]")
     assert excerpt.text_content() == HOSTILE

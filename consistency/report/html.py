@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ..model import SEVERITY_RANK, Finding
 from ..result import QuoteStats, Result
@@ -38,6 +39,11 @@ def environment() -> Environment:
     return env
 
 
+def esc(value) -> str:
+    """Escape text for HTML (quotes too); plain ``str`` so rows are built by fast joins."""
+    return html.escape(str(value), quote=True)
+
+
 def bdi(value) -> Markup:
     """A number or money isolated from the surrounding direction.
 
@@ -47,32 +53,33 @@ def bdi(value) -> Markup:
     Markup('<bdi>1,234</bdi>')
     """
     shown = f"{value:,}" if isinstance(value, int) else str(value)
-    return Markup("<bdi>{}</bdi>").format(shown)
+    return Markup(f"<bdi>{esc(shown)}</bdi>")
 
 
 def values_html(parts) -> Markup:
     """Formatted value parts, numbers in ``<bdi>``, the rest escaped."""
-    return Markup("").join(bdi(p.text) if p.number else escape(p.text) for p in parts)
+    return Markup("".join(f"<bdi>{esc(p.text)}</bdi>" if p.number else esc(p.text) for p in parts))
 
 
 def excerpt_html(excerpt: str, span: tuple[int, int] | None) -> Markup:
     """The excerpt escaped, its span in ``<mark>``, cut to a window around the span.
 
     >>> excerpt_html('say <script>"&', (4, 12))
-    Markup('say <mark>&lt;script&gt;</mark>&#34;&amp;')
+    Markup('say <mark>&lt;script&gt;</mark>&quot;&amp;')
     """
     start, end = span if span and 0 <= span[0] <= span[1] <= len(excerpt) else (0, 0)
     left = max(0, min(start - EXCERPT_WIDTH // 3, len(excerpt) - EXCERPT_WIDTH))
     right = max(left + EXCERPT_WIDTH, end)
     start, end = max(start, left), min(max(end, left), right)
-    pieces = [
-        Markup("…") if left else Markup(""),
-        escape(excerpt[left:start]),
-        Markup("<mark>{}</mark>").format(excerpt[start:end]) if end > start else Markup(""),
-        escape(excerpt[end:right]),
-        Markup("…") if right < len(excerpt) else Markup(""),
-    ]
-    return Markup("").join(pieces)
+    marked = f"<mark>{esc(excerpt[start:end])}</mark>" if end > start else ""
+    pieces = (
+        "…" if left else "",
+        esc(excerpt[left:start]),
+        marked,
+        esc(excerpt[end:right]),
+        "…" if right < len(excerpt) else "",
+    )
+    return Markup("".join(pieces))
 
 
 def link(value: str | None) -> Markup:
@@ -87,8 +94,8 @@ def link(value: str | None) -> Markup:
         return Markup("")
     parts = urlsplit(value)
     if parts.scheme in ("http", "https") and parts.netloc:
-        return Markup('<a href="{0}" rel="noopener noreferrer">{0}</a>').format(value)
-    return escape(value)
+        return Markup(f'<a href="{esc(value)}" rel="noopener noreferrer">{esc(value)}</a>')
+    return Markup(esc(value))
 
 
 def csp_hash(source: str) -> str:

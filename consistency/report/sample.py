@@ -158,6 +158,6 @@ def generated(i: int) -> Finding:
             ref=f"call-{i}",
             source=f"exports/phone/day-{i % 30}.csv:{i + 2}",
             excerpt=f'הנציג אמר {quoted} ש"ח לחודש <b>',
-            span=(11, 11 + len(str(quoted))),
+            span=(10, 10 + len(str(quoted))),
         ),
     )

@@ -85,3 +85,38 @@ def resolver(setup: Setup):
         return found.pop() if len(found) == 1 else None
 
     return resolve
+
+
+@dataclass
+class Settled:
+    """A finished run after the baseline and the history had their say."""
+
+    result: Result
+    notes: list[str] = field(default_factory=list)  # told to the user on stderr
+    previous: set[str] | None = None  # the previous run's fingerprints, for ``notify_on: change``
+
+
+def settle(result: Result, config: Config | None, baseline: Path | None = None) -> Settled:
+    """Mark baselined findings, then record the run in the history and mark new/recurring."""
+    settled = Settled(result)
+    tz = config.timezone if config else result.started.tzinfo
+    if baseline is not None:
+        from .baseline import apply, load_baseline
+
+        settled.result, expired = apply(
+            settled.result, load_baseline(baseline, tz), datetime.now(tz)
+        )
+        settled.notes += [
+            f"baseline entry {e.fingerprint} expired on {e.expires.isoformat()} ({e.reason})"
+            for e in expired
+        ]
+    if config is not None and config.history is not None:
+        from .history import History
+
+        history = History(config.history)
+        settled.previous = history.previous_fingerprints(settled.result)
+        settled.result = history.record(settled.result)
+        gone = history.resolved(settled.result)
+        if gone:
+            settled.notes.append(f"{len(gone)} finding(s) of the previous run are resolved")
+    return settled

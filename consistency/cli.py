@@ -237,6 +237,82 @@ def report_command(result_file, formats, output, fail_on, quiet):
     sys.exit(result.exit_code(fail_on))
 
 
+@main.command("email")
+@click.argument("result_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@config_option
+@click.option(
+    "--dry-run",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the message to this .eml file instead of sending it.",
+)
+@guarded
+def email_command(result_file, config_path, dry_run):
+    """Send a saved RESULT.json as the HTML email (settings from the config's email:)."""
+    from .mail import MailError
+    from .notify import email_report
+
+    config = load(config_path)
+    if config.email is None:
+        raise Failure(f"{config.path}: no email: section (to, from, smtp)")
+    result = read_result(result_file)
+    try:
+        click.echo(f"consistency: {email_report(result, config.email, dry_run=dry_run)}", err=True)
+    except MailError as err:
+        raise Failure(f"email not sent: {err}") from None
+
+
+@main.command("history")
+@config_option
+@click.option("--days", type=click.IntRange(1), default=30, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@guarded
+def history_command(config_path, days, fmt):
+    """Findings per channel and rule over the last runs, from the history store."""
+    from .history import history_json, history_table
+
+    config = load(config_path)
+    if config.history is None:
+        raise Failure(f"{config.path}: no history: file configured")
+    render = history_json if fmt == "json" else history_table
+    click.echo(render(config.history, days))
+
+
+@main.command("extract")
+@click.argument("texts", nargs=-1)
+@config_option
+@click.option(
+    "--price-list",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also find product mentions, by the names and aliases of this price list.",
+)
+@guarded
+def extract_command(texts, config_path, price_list):
+    """Print the facts and product mentions in each TEXT (or each stdin line) as JSON Lines."""
+    from .extract import main as run_extract
+
+    matcher = _matcher(config_path, price_list)
+    lines = texts or (line.rstrip("\n") for line in click.get_text_stream("stdin"))
+    run_extract(lines, matcher, click.get_text_stream("stdout"))
+
+
+def _matcher(config_path: Path | None, price_list: Path | None):
+    from .loaders import load_price_list
+    from .text.mentions import ProductMatcher
+
+    if price_list is None and config_path is None:
+        return None
+    if price_list is None:
+        config = load(config_path)
+        price_list, tz = config.price_list, config.timezone
+    else:
+        from zoneinfo import ZoneInfo
+
+        from .config import DEFAULT_TIMEZONE
+
+        tz = ZoneInfo(DEFAULT_TIMEZONE)
+    return ProductMatcher(load_price_list(price_list, tz).products.values())
+
+
 def read_result(path: Path) -> Result:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

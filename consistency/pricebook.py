@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from .model import (
@@ -50,6 +50,10 @@ class PriceBook:
         }
         self._vat = sorted(price_list.vat_rates, key=_start_key)
         self._vat_starts = [_start_key(v) for v in self._vat]
+        # Quotes arrive roughly in time order: remember the last answer and when it holds.
+        self._last_window: dict[str, PriceWindow] = {}
+        self._policies: dict[str, ChannelPolicy] = {}
+        self._last_offers: dict[tuple[str, str], tuple[datetime, datetime, list[Offer]]] = {}
 
     # -- products and windows -------------------------------------------------
 
@@ -58,11 +62,15 @@ class PriceBook:
 
     def window_at(self, product_id: str, at: datetime) -> PriceWindow | None:
         """The price window of a product in effect at ``at``, or None."""
+        last = self._last_window.get(product_id)
+        if last is not None and last.covers(at):
+            return last
         windows = self._windows.get(product_id)
         if windows is None:
             return None
         i = bisect_right(self._starts[product_id], at.timestamp()) - 1
         if i >= 0 and windows[i].covers(at):
+            self._last_window[product_id] = windows[i]
             return windows[i]
         return None
 
@@ -105,6 +113,31 @@ class PriceBook:
 
     def offers(self, product_id: str, channel: str, at: datetime) -> list[Offer]:
         """Every price the channel may quote for the product at ``at``: list, then promotions."""
+        cached = self._last_offers.get((product_id, channel))
+        if cached is not None and cached[0] <= at < cached[1]:
+            return cached[2]
+        offers = self._offers(product_id, channel, at)
+        if offers:
+            self._last_offers[(product_id, channel)] = (*self._steady(product_id, at), offers)
+        return offers
+
+    def _steady(self, product_id: str, at: datetime) -> tuple[datetime, datetime]:
+        """The interval around ``at`` in which no window, promotion or VAT rate starts or ends."""
+        lo, hi = _MIN, _MAX
+        window = self.window_at(product_id, at)
+        edges = [window.start, window.end]
+        edges += [t for p in self.promotions(product_id) for t in (p.start, p.end)]
+        edges += [v.start for v in self._vat]
+        for edge in edges:
+            if edge is None:
+                continue
+            if edge <= at:
+                lo = max(lo, edge)
+            else:
+                hi = min(hi, edge)
+        return lo, hi
+
+    def _offers(self, product_id: str, channel: str, at: datetime) -> list[Offer]:
         window = self.window_at(product_id, at)
         if window is None:
             return []
@@ -116,7 +149,12 @@ class PriceBook:
         return offers
 
     def policy(self, channel: str) -> ChannelPolicy:
-        return self.list.channels.get(channel) or ChannelPolicy(channel)
+        policy = self._policies.get(channel)
+        if policy is None:
+            policy = self._policies[channel] = self.list.channels.get(channel) or ChannelPolicy(
+                channel
+            )
+        return policy
 
     def tolerance(self, channel: str) -> Threshold:
         return self.policy(channel).tolerance or self.list.tolerance
@@ -144,6 +182,10 @@ class PriceBook:
             if tolerance.within(gap, offer.amount):
                 return True
         return False
+
+
+_MIN = datetime.min.replace(tzinfo=UTC)
+_MAX = datetime.max.replace(tzinfo=UTC)
 
 
 def _start_key(item) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from ..model import HUNDRED, Evidence, Location, Observation
@@ -63,8 +64,12 @@ def product_name(book, product_id: str | None) -> str:
     return product.name if product else (product_id or "?")
 
 
+@lru_cache(maxsize=4096)
 def bucket(at: datetime, window: timedelta, tz: ZoneInfo) -> int:
-    """The index of the window ``at`` falls in, counted in local wall time (P1D = a local day)."""
+    """The index of the window ``at`` falls in, counted in local wall time (P1D = a local day).
+
+    Cached: every grouped check asks it of the same observation.
+    """
     local = at.astimezone(tz).replace(tzinfo=None)
     return int((local - _EPOCH) // window)
 

@@ -143,10 +143,9 @@ def record_id(record: Mapping) -> str:
 
 
 def _text(value) -> str | None:
-    if value is None:
+    if value is None or value == "":
         return None
-    text = value if isinstance(value, str) else str(value)
-    text = text.strip()
+    text = value.strip() if type(value) is str else str(value).strip()
     return text or None
 
 

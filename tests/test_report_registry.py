@@ -20,6 +20,8 @@ def test_every_format_is_registered_under_its_own_name():
     assert report.names() == ["text", "json", "junit", "sarif", "github", "markdown", "html"]
     for name, reporter in report.FORMATS.items():
         assert name == reporter.NAME
+    suffixes = [reporter.SUFFIX for reporter in report.FORMATS.values()]
+    assert suffixes == [".txt", ".json", ".xml", ".sarif", ".txt", ".md", ".html"]
 
 
 def test_names_feed_click_choice():

@@ -33,6 +33,7 @@ class Reporter:
     the three lifecycle steps they need."""
 
     NAME: ClassVar[str] = ""
+    SUFFIX: ClassVar[str] = ".txt"  # the file name ending when written under --output
     OPTIONS: ClassVar[dict] = {}
 
     def __init__(self, stream: TextIO, *, color: bool = False, options: Mapping | None = None):

@@ -68,6 +68,7 @@ def message(finding: Finding) -> str:
 
 class GithubReporter(Reporter):
     NAME = "github"
+    SUFFIX = ".txt"
     OPTIONS = {"max_annotations": 50, "env": None}  # env: the environment (default os.environ)
 
     def start(self, result: Result) -> None:

@@ -130,6 +130,7 @@ class Group:
 
 class HtmlReporter(Reporter):
     NAME = "html"
+    SUFFIX = ".html"
     OPTIONS = {"page_size": 500, "title": "consistency report", "currency": "ILS", "open_rows": 50}
 
     def start(self, result: Result) -> None:

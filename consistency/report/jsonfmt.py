@@ -10,6 +10,7 @@ from .base import Reporter
 
 class JsonReporter(Reporter):
     NAME = "json"
+    SUFFIX = ".json"
 
     def run(self, result: Result) -> None:
         """The whole result at once: the JSON shape is the result's, not a per-finding stream."""

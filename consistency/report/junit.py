@@ -43,6 +43,7 @@ def clean(value: str) -> str:
 
 class JunitReporter(Reporter):
     NAME = "junit"
+    SUFFIX = ".xml"
     OPTIONS = {"rules": (), "channels": ()}
 
     def start(self, result: Result) -> None:

@@ -41,6 +41,7 @@ def cell(value: str | None) -> str:
 
 class MarkdownReporter(Reporter):
     NAME = "markdown"
+    SUFFIX = ".md"
     OPTIONS = {"details_after": 10, "max_rows": 500, "title": "consistency report"}
 
     def start(self, result: Result) -> None:

@@ -75,6 +75,7 @@ def describe(rule: str) -> str:
 
 class SarifReporter(Reporter):
     NAME = "sarif"
+    SUFFIX = ".sarif"
     OPTIONS = {"help_uri": None}  # a URL template with {rule}, e.g. the docs page of each check
 
     def start(self, result: Result) -> None:

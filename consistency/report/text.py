@@ -17,6 +17,7 @@ FLATTEN = str.maketrans("\n\r\t", "   ")  # one line, same length, so the span s
 
 class TextReporter(Reporter):
     NAME = "text"
+    SUFFIX = ".txt"
 
     def start(self, result: Result) -> None:
         self.severity: str | None = None

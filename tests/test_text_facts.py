@@ -40,7 +40,7 @@ ROWS = [
     row("shach-no-mark", "99 שח לחודש", (M, "99", ILS, "99 שח")),
     row("shkalim", "99.9 שקלים לחודש", (M, "99.9", ILS, "99.9 שקלים")),
     row("shekel-prefixed", "תשלום של 99 בשקלים", (M, "99", ILS, "99 בשקלים")),
-    row("shkalim-hadashim", "149 שקלים חדשים", (M, "149", ILS, "149 שקלים")),
+    row("shkalim-hadashim", "149 שקלים חדשים", (M, "149", ILS, "149 שקלים חדשים")),
     row("nis-before", "Only NIS 99.90 a month", (M, "99.90", ILS, "NIS 99.90")),
     row("nis-after", "It costs 99.90 NIS", (M, "99.90", ILS, "99.90 NIS")),
     row("ils-before", "ILS 99.9", (M, "99.9", ILS, "ILS 99.9")),

@@ -30,32 +30,6 @@ ONE = Decimal(1)
 TWO = Decimal(2)
 HALF_VALUE = Decimal("0.5")
 
-_TOKEN = re.compile(
-    rf"""
-    (?P<junk>
-        \d{{1,2}}:\d{{2}}(?::\d{{2}})?                 # clock time 14:30
-      | \d{{4}}-\d{{1,2}}-\d{{1,2}}                    # ISO date 2026-11-21
-      | \d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}            # 21/11/2026, 21.11.26
-      | \d{{1,2}}/\d{{1,2}}                            # 21/11
-      | \+?972[-\ ]?\d{{1,2}}[-\ ]?\d{{3}}[-\ ]?\d{{4}}  # +972-3-123-4567
-      | 0\d{{1,2}}-?\d{{3}}-?\d{{4}}                   # 03-1234567, 050-123-4567
-      | 1-?[5-9]00-?\d{{2,3}}-?\d{{3,4}}               # 1-800-800-800
-      | \*\d{{3,5}}                                    # *2000
-      | \#\d+                                          # #12345
-      | \d{{7,}}                                       # ids and order numbers
-      | \d+[a-z]\w*                                    # 5g, 100mbps, 3x
-      | [a-z]+\d\w*                                    # a123, inv2026
-    )(?!\d)
-  | (?P<pfx>(?<![\w"'])[ובלמשהכ]{{1,2}}-?)?           # ב-99, מ-99, ל99
-    (?P<num>{NUMBER})(?![\d\w])                        # 99.90
-  | (?P<word>
-        [\u05d0-\u05ea]+(?:"[\u05d0-\u05ea]+|')?       # Hebrew word, ש"ח, אג'
-      | [a-z]+(?:'[a-z]+)?                             # English word, it's
-    )
-  | (?P<sym>[₪$€£%])                                   # currency or percent sign
-    """,
-    re.VERBOSE,
-)
 # Text between two tokens that keeps them together: spaces and a hyphen.
 _GLUE = re.compile(r"[\s\-–]*")
 
@@ -125,18 +99,11 @@ class Item:
     lead: int = -1  # where an attached prefix ("ל-99") starts, when there is one
 
 
-def _classify_word(word: str, start: int, end: int) -> Item:
-    hebrew = "\u05d0" <= word[0] <= "\u05ea"
-    if hebrew:
-        found = numbers_he.lookup(word)
-        if found is not None:
-            prefix, value, role = found
-            return Item("word", start, end, word[len(prefix) :], prefix, Decimal(value), role=role)
-    elif word in numbers_en.WORDS:
-        value, role = numbers_en.WORDS[word]
-        return Item("word", start, end, word, value=Decimal(value), role=role)
-    split = numbers_he.split_prefix(word, _LEXICON) if hebrew else None
-    prefix, stem = split if split else ("", word)
+def _classify_word(stem: str, prefix: str, start: int, end: int) -> Item:
+    number = numbers_he.WORDS.get(stem) or numbers_en.WORDS.get(stem)
+    if number is not None:
+        value, role = number
+        return Item("word", start, end, stem, prefix, Decimal(value), role=role)
     kind, unit = _LEXICON.get(stem, ("other", None))
     return Item(kind, start, end, stem, prefix, unit=unit)
 
@@ -152,6 +119,77 @@ _LEXICON: dict[str, tuple[str, str | None]] = {
 }
 
 
+# Words that matter besides units: range words, articles, lead-ins, business days.
+OTHER_WORDS = frozenset(
+    {"עד", "כל", "עסקים", "עבודה", "to", "and", "until", "a", "an", "one", "per"}
+    | BUSINESS_WORDS
+    | _ENGLISH_LEAD
+)
+_VOCABULARY = {*numbers_he.WORDS, *numbers_en.WORDS, *_LEXICON, *OTHER_WORDS} - {
+    "₪",
+    "$",
+    "€",
+    "£",
+    "%",
+}
+
+
+def _alternation(words: set[str]) -> str:
+    """A regex for any of ``words`` shaped as a trie, so shared beginnings are tried once.
+
+    >>> _alternation({"שקל", "שקלים", "שח"})
+    'ש(?:ח|קל(?:ים)?)'
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: dict) -> str:
+    branches = [
+        re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
+_HEBREW_WORDS = _alternation({w for w in _VOCABULARY if "\u05d0" <= w[0] <= "\u05ea"})
+_ENGLISH_WORDS = _alternation({w for w in _VOCABULARY if "a" <= w[0] <= "z"})
+# Only the words above become tokens; any other word stays in the gap between two
+# tokens and so keeps them apart. The regex engine skips it without a Python call.
+_TOKEN = re.compile(
+    rf"""
+    (?P<junk>
+        \d{{1,2}}:\d{{2}}(?::\d{{2}})?                 # clock time 14:30
+      | \d{{4}}-\d{{1,2}}-\d{{1,2}}                    # ISO date 2026-11-21
+      | \d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}            # 21/11/2026, 21.11.26
+      | \d{{1,2}}/\d{{1,2}}                            # 21/11
+      | \+?972[-\ ]?\d{{1,2}}[-\ ]?\d{{3}}[-\ ]?\d{{4}}  # +972-3-123-4567
+      | 0\d{{1,2}}-?\d{{3}}-?\d{{4}}                   # 03-1234567, 050-123-4567
+      | 1-?[5-9]00-?\d{{2,3}}-?\d{{3,4}}               # 1-800-800-800
+      | \*\d{{3,5}}                                    # *2000
+      | \#\d+                                          # #12345
+      | \d{{7,}}                                       # ids and order numbers
+      | \d+[a-z]\w*                                    # 5g, 100mbps, 3x
+      | [a-z]+\d\w*                                    # a123, inv2026
+    )(?!\d)
+  | (?P<pfx>(?<![\w"'])[ובלמשהכ]{{1,2}}-?)?           # ב-99, מ-99, ל99
+    (?P<num>{NUMBER})(?![\d\w])                        # 99.90
+  | (?<![\w"'])(?P<wp>[ובלמשהכ]{{0,2}}-?)              # up to two prefix letters
+    (?P<he>{_HEBREW_WORDS})(?!\w)                      # a Hebrew word we know
+  | (?<![\w'])(?P<en>{_ENGLISH_WORDS})(?!\w)           # an English word we know
+  | (?P<sym>[₪$€£%])                                   # currency or percent sign
+    """,
+    re.VERBOSE,
+)
+
+
 def _tokenize(text: str) -> list[Item]:
     items: list[Item] = []
     for match in _TOKEN.finditer(text):
@@ -162,8 +200,11 @@ def _tokenize(text: str) -> list[Item]:
             value = to_decimal(match.group("num"))
             num = Item("num", match.start("num"), end, prefix=prefix, value=value, lead=start)
             items.append(num)
-        elif kind == "word":
-            items.append(_classify_word(match.group(), start, end))
+        elif kind == "he":
+            prefix = match.group("wp").rstrip("-")
+            items.append(_classify_word(match.group("he"), prefix, start, end))
+        elif kind == "en":
+            items.append(_classify_word(match.group("en"), "", start, end))
         elif kind == "sym":
             sym = match.group()
             kind = "pct" if sym == "%" else "cur"

@@ -1,0 +1,79 @@
+"""Speed of extract_facts against price_parser over generated replies; prints figures.
+
+    python bench/bench_extract.py [--count 100000] [--seed 7]
+
+Each reply is ~200 characters of Hebrew or English with several facts (prices in
+various spellings, percents, durations) and distractors (phone numbers, times, dates).
+price_parser finds at most one price per text; extract_facts finds every fact.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+from price_parser import Price
+
+from consistency.text.facts import extract_facts
+
+PRICES = ["₪{a}", "{a} ₪", '{a} ש"ח', "ש״ח {a}", "{a} שקלים", "NIS {a}", "\u200f₪\u200e{a}"]
+HEBREW = [
+    "שלום, המחיר של סיב 500 הוא {p} לחודש, ובמבצע {q}% הנחה למשך {d} חודשים.",
+    "ביטול ללא עלות תוך {d} יום. לשאלות חייגו 03-{phone} או *2000 עד השעה 18:30.",
+    "התקנת נתב ב-{p}, משלוח תוך {d} ימי עסקים. ההזמנה מספר {order} נקלטה ב-21/11/2026.",
+    "זה עולה תשעים ותשע תשעים לחודש, ואחרי שנה {p}. 50 גיגה גלישה ו-5G כלולים.",
+]
+ENGLISH = [
+    "Hi! Fiber 500 is {p} a month, {q}% off for {d} months. Call 1-800-800-800 at 14:30.",
+    "Cancellation is free of charge within {d} days; after that the fee is {p}. Order #{order}.",
+    "Shipping takes {d} business days, installation costs ninety-nine ninety, or {p} on web.",
+]
+
+
+def generate(count: int, seed: int) -> list[str]:
+    """``count`` replies of about 200 characters, each with several facts."""
+    rng = random.Random(seed)
+    replies = []
+    for _ in range(count):
+        templates = rng.choice((HEBREW, ENGLISH))
+        parts = []
+        while sum(map(len, parts)) < 180:
+            amount = f"{rng.randint(19, 1299)}.{rng.choice(['90', '99', '00'])}"
+            price = rng.choice(PRICES).format(a=amount) if templates is HEBREW else f"${amount}"
+            parts.append(
+                rng.choice(templates).format(
+                    p=price,
+                    q=rng.choice([5, 10, 20, 25]),
+                    d=rng.randint(2, 30),
+                    phone=rng.randint(1_000_000, 9_999_999),
+                    order=rng.randint(10**6, 10**8),
+                )  # fmt: skip
+            )
+        replies.append(" ".join(parts))
+    return replies
+
+
+def timed(label: str, texts: list[str], run) -> None:
+    started = time.perf_counter()
+    found = sum(run(text) for text in texts)
+    elapsed = time.perf_counter() - started
+    print(
+        f"{label:<16} {len(texts) / elapsed:>10,.0f} texts/s   {found / len(texts):5.2f} facts/text"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    texts = generate(args.count, args.seed)
+    mean = sum(map(len, texts)) / len(texts)
+    print(f"{len(texts):,} replies, {mean:.0f} characters on average")
+    timed("extract_facts", texts, lambda t: len(extract_facts(t)))
+    timed("price_parser", texts, lambda t: Price.fromstring(t).amount is not None)
+
+
+if __name__ == "__main__":
+    main()

@@ -16,7 +16,6 @@ character came from.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -56,9 +55,7 @@ def _build_table() -> dict[int, str]:
 
 TABLE = _build_table()
 # Characters whose replacement is not exactly one character; they shift offsets.
-_SHIFTING = re.compile(
-    "[" + "".join(re.escape(chr(c)) for c, r in sorted(TABLE.items()) if len(r) != 1) + "]"
-)
+_SHIFTING = frozenset(chr(c) for c, r in TABLE.items() if len(r) != 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +93,7 @@ def normalize(text: str) -> str:
 def normalize_map(text: str) -> Normalized:
     """Normalize ``text`` and keep the offsets back to it."""
     out = text.translate(TABLE)
-    if len(out) == len(text) and not _SHIFTING.search(text):
+    if len(out) == len(text) and _SHIFTING.isdisjoint(text):
         return Normalized(out, text)
     sources: list[int] = []
     for index, char in enumerate(text):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
 import re
 import subprocess
 from dataclasses import replace
@@ -52,6 +53,8 @@ def tree(page: str):
 
 def chromium(tmp_path: Path, url: str, *extra: str) -> subprocess.CompletedProcess:
     if not Path(CHROMIUM).exists():
+        if os.environ.get("CONSISTENCY_REQUIRE_CHROMIUM"):  # set by .ci/run: never skip in CI
+            pytest.fail(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
     profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
     profile.mkdir()

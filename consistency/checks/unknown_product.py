@@ -48,7 +48,7 @@ def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
         )
     elif book.window_at(obs.product, obs.at) is None:
         name = book.product(obs.product).name
-        when = obs.at.date().isoformat()
+        when = obs.at.astimezone(ctx.timezone).date().isoformat()
         reason, kind = (
             f"{obs.channel} quoted {quoted} for {name}, which has no price on {when}",
             "no-price",

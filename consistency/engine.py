@@ -54,9 +54,11 @@ class Engine:
         self.per_observation: list[tuple[Rule, object]] = []
         self.grouped: list[tuple[Rule, object]] = []
         self.raised: dict[str, Rule] = {}
+        rules = list(rules)
         for rule in rules:
             self._add_rule(rule)
         result.rules = len(self.per_observation) + len(self.grouped) + len(self.raised)
+        result.rule_ids = [rule.id for rule in rules]
 
     def _add_rule(self, rule: Rule) -> None:
         module = checks.get(rule.check)
@@ -81,6 +83,7 @@ class Engine:
         if obs.product is None and self.resolver is not None:
             obs = self._resolve(obs)
         self.result.observations += 1
+        self.result.channels.add(obs.channel)
         self._count_quote(obs)
         for rule, check in self.per_observation:
             if rule.channels is None or obs.channel in rule.channels:

@@ -47,6 +47,8 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # the tool could not do its job
     quotes: dict[tuple[str, str], QuoteStats] = field(default_factory=dict)
+    rule_ids: list[str] = field(default_factory=list)  # the rules that ran
+    channels: set[str] = field(default_factory=set)  # the channels observations came from
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(SEVERITIES, 0)
@@ -90,6 +92,8 @@ class Result:
                 "tool_version": self.tool_version,
                 "price_list_version": self.price_list_version,
                 "config": self.config,
+                "rule_ids": list(self.rule_ids),
+                "channels": sorted(self.channels),
             },
             "summary": {
                 "observations": self.observations,
@@ -126,6 +130,8 @@ class Result:
             unrouted=summary.get("unrouted", 0),
             findings=[finding_from_dict(f) for f in data.get("findings", [])],
             errors=list(data.get("errors", [])),
+            rule_ids=list(run.get("rule_ids", [])),
+            channels=set(run.get("channels", [])),
         )
         for row in data.get("quotes", []):
             result.quotes[(row["channel"], row["product"])] = QuoteStats(

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from ..model import HUNDRED, Evidence, Location, Observation
 
 SYMBOLS = {"ILS": "₪", "USD": "$", "EUR": "€", "GBP": "£"}
-PERCENT_STEP = Decimal("0.01")
+PERCENT_STEP = Decimal("0.1")
 _EPOCH = datetime(2000, 1, 1)
 
 
@@ -39,13 +39,15 @@ def money(amount: Decimal, currency: str) -> dict:
 
 
 def difference(observed: Decimal, expected: Decimal) -> dict:
-    """Observed minus expected, in money and in percent of the expected.
+    """Observed minus expected, in money and in percent of the expected (to 0.1, half up).
 
     >>> difference(Decimal("89.91"), Decimal("99.90"))
-    {'amount': Decimal('-9.99'), 'percent': Decimal('-10.00')}
+    {'amount': Decimal('-9.99'), 'percent': Decimal('-10.0')}
+    >>> difference(Decimal("9.90"), Decimal("19.90"))["percent"]
+    Decimal('-50.3')
     """
     gap = observed - expected
-    percent = (gap * HUNDRED / expected).quantize(PERCENT_STEP) if expected else None
+    percent = (gap * HUNDRED / expected).quantize(PERCENT_STEP, ROUND_HALF_UP) if expected else None
     return {"amount": gap, "percent": percent}
 
 

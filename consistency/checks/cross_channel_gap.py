@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Observation, Problem
+from ..model import Evidence, Observation, Problem
 from . import GROUPED, Context
 from ._grouped import Windowed
 from ._quotes import bucket_label, consumer_quote, difference, money, money_text, product_name
@@ -73,9 +73,10 @@ class State(Windowed):
             product=product,
             at=at,
             expected=money(high, currency) | {"channel": high_ch, "list_price": list_price},
-            observed=money(low, currency) | {"channel": low_ch, "quotes": _quotes(channels)},
+            observed=money(low, currency) | {"channel": low_ch},
             difference=diff,
             cause=f"{high_ch}-vs-{low_ch}",
+            evidence=Evidence(excerpt=_quotes(channels, currency)),
             related=(channels[high_ch].high_ref[0], channels[low_ch].low_ref[0]),
             key=(high_ch, low_ch, str(high), str(low)),
         )
@@ -102,14 +103,13 @@ def _widest(channels: dict, order: tuple[str, ...]):
     return best
 
 
-def _quotes(channels: dict) -> list[dict]:
-    return [
-        {
-            "channel": ch,
-            "low": e.low,
-            "high": e.high,
-            "low_ref": e.low_ref[2],
-            "high_ref": e.high_ref[2],
-        }
-        for ch, e in sorted(channels.items())
-    ]
+def _quotes(channels: dict, currency: str) -> str:
+    """The quotes of the window, per channel: ``web ₪99.90 · phone ₪89.91–₪99.90 (call-5512)``."""
+    parts = []
+    for channel, e in sorted(channels.items()):
+        span = money_text(e.low, currency)
+        if e.high != e.low:
+            span += f"–{money_text(e.high, currency)}"
+        refs = sorted({r for r in (e.low_ref[2], e.high_ref[2]) if r})
+        parts.append(f"{channel} {span}" + (f" ({', '.join(refs)})" if refs else ""))
+    return " · ".join(parts)

@@ -28,14 +28,20 @@ class Extreme:
         self.low_ref = self.high_ref = ref
 
     def add(self, amount: Decimal, ref: tuple) -> None:
-        if amount < self.low:
+        """Keep the extremes; equal amounts go to the earlier quote, so order does not matter."""
+        if amount < self.low or (amount == self.low and _order(ref) < _order(self.low_ref)):
             self.low, self.low_ref = amount, ref
-        if amount > self.high:
+        if amount > self.high or (amount == self.high and _order(ref) < _order(self.high_ref)):
             self.high, self.high_ref = amount, ref
 
     def merge(self, other: Extreme) -> None:
         self.add(other.low, other.low_ref)
         self.add(other.high, other.high_ref)
+
+
+def _order(ref: tuple) -> tuple:
+    """Tie-break of equal quotes: the earlier one (``ref`` is ``(id, at, ...)``), then by id."""
+    return (ref[1], str(ref[0]))
 
 
 class Windowed:

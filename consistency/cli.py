@@ -325,6 +325,51 @@ def _matcher(config_path: Path | None, price_list: Path | None):
     return ProductMatcher(load_price_list(price_list, tz).products.values())
 
 
+@main.command("diff")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--base", "base_ref", metavar="GIT_REF", help="Compare NEW with itself at this ref.")
+@config_option
+@click.option(
+    "--answers",
+    "answers_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Approved answers to check for impact (default: the config's).",
+)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--exit-code", is_flag=True, help="Exit 1 when anything changed, like git diff.")
+@guarded
+def diff(files, base_ref, config_path, answers_path, fmt, output, exit_code):
+    """Keyed diff of two price lists (OLD NEW, or NEW --base GIT_REF) and what it touches."""
+    from . import diff as diffing
+    from .config import DEFAULT_TIMEZONE
+
+    wanted = 1 if base_ref else 2
+    if len(files) != wanted:
+        raise Failure("give OLD NEW, or NEW --base GIT_REF")
+    config_path = config_path or find_config(Path.cwd())
+    config = load(config_path) if config_path else None
+    answers = answers_path or (config.answers if config else None)
+    request = diffing.DiffRequest(
+        new=files[-1],
+        old=files[0] if not base_ref else None,
+        base=base_ref,
+        tz=config.timezone if config else diffing.ZoneInfo(DEFAULT_TIMEZONE),
+        answers=(answers,) if answers else (),
+        sources=config.sources if config else (),
+        channels=config.channels if config else (),
+    )
+    try:
+        result = diffing.run_diff(request)
+    except diffing.DiffError as err:
+        raise Failure(str(err)) from None
+    if output is not None:
+        write_atomic(output, lambda stream: diffing.render(result, fmt, stream))
+    else:
+        diffing.render(result, fmt, click.get_text_stream("stdout"))
+    sys.exit(EXIT_FINDINGS if exit_code and result.changed() else EXIT_OK)
+
+
 def read_result(path: Path) -> Result:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -20,6 +20,7 @@ from .records import RecordContext
 # fetch name -> "module:function"; each takes (source, tz=..., evidence_store=..., **extra).
 FETCHERS = {
     "web": "consistency.sources.web:fetch_web",
+    "http-chat": "consistency.sources.chat:fetch_chat",
 }
 
 

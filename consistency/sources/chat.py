@@ -1,0 +1,360 @@
+"""The chat fetcher (``fetch: http-chat``): ask a chat bot's HTTP API questions, keep its replies.
+
+A generic connector for any bot with a JSON API. ``url``, ``method``, ``headers``
+and ``body`` are jinja2 templates, rendered in a sandbox with ``question``,
+``session`` and ``answer_id``. ``${VAR}`` comes from the environment only and is
+never parsed as a template (it becomes a template variable holding the value),
+and every value used is a secret that ``redact`` hides from errors and evidence.
+
+The reply is read with a JSONPath (``reply: $.messages[*].text``; several
+matches are joined with a new line). A session id the bot returns is carried to
+the next turn of the same conversation (``session: $.session_id``; by default
+the response's ``session``, ``session_id`` or ``conversation_id``).
+
+``ask: answers`` asks every approved answer's questions (the ``questions``
+argument: ``(answer_id, question)`` pairs), each ``repeat: N`` times to catch a
+bot that answers the same question differently. ``conversation: each`` (the
+default) asks every question in a new conversation, concurrently;
+``conversation: one`` asks them in order in one conversation, per repeat.
+
+Each reply becomes an ``Observation`` with ``answer`` set and ``meta["fetched"]``;
+an empty reply is an observation with ``text=""`` (the ``no-reply`` check). A
+request that fails after retries, or a reply that is not JSON, is a
+``SourceFailure`` naming the question.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from urllib.parse import urlsplit
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from jsonpath_ng.exceptions import JSONPathError
+from jsonpath_ng.ext import parse as parse_jsonpath
+
+from ..config import SourceConfig
+from ..errors import InputError, LoadError
+from ..model import Location, Observation, SourceFailure
+from .evidence import EvidenceStore
+from .http import ENV_VAR, FetchError, HttpClient, MissingEnvError, expand_env, redact
+from .web import client_for
+
+DEFAULT_REPLY = "$.messages[*].text"
+SESSION_KEYS = ("session", "session_id", "conversation_id")
+METHODS = ("GET", "POST", "PUT")
+_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question to ask, and the approved answer it belongs to (None for a free question)."""
+
+    question: str
+    answer: str | None = None
+
+
+@dataclass(frozen=True)
+class ChatOptions:
+    """A ``fetch: http-chat`` source's options, checked."""
+
+    url: str
+    method: str
+    headers: Mapping
+    body: object
+    reply: object  # a compiled JSONPath
+    reply_text: str
+    session: object | None  # a compiled JSONPath, or None for the default keys
+    turns: tuple[Turn, ...]
+    repeat: int
+    one_conversation: bool
+    allow_hosts: tuple[str, ...]
+
+
+def fetch_chat(
+    source: SourceConfig,
+    *,
+    tz: tzinfo | None = None,
+    evidence_store: EvidenceStore | None = None,
+    questions=(),
+    client: HttpClient | None = None,
+) -> Iterator[Observation | SourceFailure]:
+    """Ask every question of a ``fetch: http-chat`` source; yield replies as they complete.
+
+    The options are checked first (``InputError`` naming the field). Without a
+    ``client`` one is made from the source's options and closed at the end.
+    """
+    options = parse_options(source, questions)
+    return _run(source, options, client, tz, evidence_store)
+
+
+def planned_requests(source: SourceConfig, questions=()) -> int:
+    """How many requests a source will send: questions times ``repeat`` (for progress)."""
+    return len(_turns(source, questions, [])) * _repeat(source, [])
+
+
+def _run(source, options: ChatOptions, client, tz, store) -> Iterator:
+    own = client is None
+    if own:
+        client = client_for(_with_hosts(source, options.allow_hosts))
+    try:
+        conversations = _conversations(options)
+        ask = lambda conv: _converse(source.channel, options, conv, client, tz, store)  # noqa: E731
+        for results in client.map(ask, conversations):
+            yield from results
+    finally:
+        if own:
+            client.close()
+
+
+def _with_hosts(source: SourceConfig, hosts: tuple[str, ...]) -> SourceConfig:
+    from dataclasses import replace
+
+    return replace(source, options={**source.options, "allow_hosts": list(hosts)})
+
+
+def _conversations(options: ChatOptions) -> list[tuple[int, tuple[Turn, ...]]]:
+    """(repeat number, turns) per conversation: one turn each, or every turn in one."""
+    if options.one_conversation:
+        return [(n, options.turns) for n in range(options.repeat)]
+    return [(n, (turn,)) for n in range(options.repeat) for turn in options.turns]
+
+
+# -- options --------------------------------------------------------------------------
+
+
+def parse_options(source: SourceConfig, questions=()) -> ChatOptions:
+    """Check a source's options; every problem is a ``LoadError`` naming the field."""
+    opts, errors = source.options, []
+    url = opts.get("url")
+    if not isinstance(url, str) or not url:
+        errors.append(_error(source, "url", "an http-chat source needs a url"))
+        url = ""
+    method = str(opts.get("method", "POST")).upper()
+    if method not in METHODS:
+        errors.append(_error(source, "method", f"{method!r} is not one of {', '.join(METHODS)}"))
+    reply_text = str(opts.get("reply", DEFAULT_REPLY))
+    reply = _jsonpath(source, "reply", reply_text, errors)
+    session = _jsonpath(source, "session", opts["session"], errors) if "session" in opts else None
+    turns = _turns(source, questions, errors)
+    repeat = _repeat(source, errors)
+    mode = opts.get("conversation", "each")
+    if mode not in ("each", "one"):
+        errors.append(_error(source, "conversation", f"{mode!r} is not 'each' or 'one'"))
+    headers = opts.get("headers") or {}
+    if not isinstance(headers, Mapping):
+        errors.append(_error(source, "headers", "headers must be a mapping of name: value"))
+        headers = {}
+    for path, text in _template_texts(source, headers, opts.get("body")):
+        _check_template(source, path, text, errors)
+    _check_template(source, "url", url, errors)
+    if errors:
+        raise InputError(errors)
+    hosts = tuple(opts.get("allow_hosts") or _default_hosts(url))
+    return ChatOptions(
+        url, method, dict(headers), opts.get("body"), reply, reply_text, session,
+        turns, repeat, mode == "one", hosts,
+    )  # fmt: skip
+
+
+def _jsonpath(source, field: str, text, errors: list):
+    try:
+        return parse_jsonpath(str(text))
+    except (JSONPathError, Exception) as exc:  # ply raises plain Exceptions for some input
+        errors.append(_error(source, field, f"bad JSONPath {text!r}: {exc}"))
+        return None
+
+
+def _turns(source: SourceConfig, questions, errors: list) -> tuple[Turn, ...]:
+    ask = source.options.get("ask", "answers")
+    if ask == "answers":
+        turns = tuple(Turn(str(q), str(a) if a is not None else None) for a, q in questions)
+        if not turns:
+            message = "ask: answers needs approved answers with questions (answers: in the config)"
+            errors.append(_error(source, "ask", message))
+        return turns
+    if not isinstance(ask, list | tuple) or not ask:
+        errors.append(_error(source, "ask", "ask is 'answers' or a list of questions"))
+        return ()
+    turns = []
+    for i, entry in enumerate(ask):
+        if isinstance(entry, str) and entry.strip():
+            turns.append(Turn(entry))
+        elif isinstance(entry, Mapping) and isinstance(entry.get("question"), str):
+            answer = entry.get("answer")
+            turns.append(Turn(entry["question"], str(answer) if answer is not None else None))
+        else:
+            errors.append(_error(source, f"ask[{i}]", "a question text or {question, answer}"))
+    return tuple(turns)
+
+
+def _repeat(source: SourceConfig, errors: list) -> int:
+    value = source.options.get("repeat", 1)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        errors.append(_error(source, "repeat", f"{value!r} is not a whole number of at least 1"))
+        return 1
+    return value
+
+
+def _template_texts(source, headers: Mapping, body) -> Iterator[tuple[str, str]]:
+    for name, value in headers.items():
+        yield f"headers.{name}", str(value)
+    yield from _strings(body, "body")
+
+
+def _strings(value, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _strings(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{path}[{i}]")
+
+
+def _check_template(source, field: str, text: str, errors: list) -> None:
+    try:
+        _ENV.parse(_env_to_vars(text)[0])
+    except TemplateError as exc:
+        errors.append(_error(source, field, f"bad template {text!r}: {exc}"))
+
+
+def _default_hosts(url: str) -> tuple[str, ...]:
+    """The url's own host (and port), when it is written out rather than templated."""
+    parts = urlsplit(url)
+    if not parts.hostname or "{" in (parts.netloc or "") or "$" in (parts.netloc or ""):
+        return ()
+    return (parts.netloc.rpartition("@")[2].lower(),)
+
+
+def _error(source: SourceConfig, path: str, message: str) -> LoadError:
+    where = source.where or Location("consistency.yaml")
+    return LoadError(where.file, where.line, where.col, f"sources.{path}", message)
+
+
+# -- templates ------------------------------------------------------------------------
+
+
+def _env_to_vars(text: str) -> tuple[str, dict[str, str]]:
+    """Turn ``${NAME}`` into the template variable ``__env_NAME`` (never parsed as template).
+
+    >>> _env_to_vars("Bearer ${TOKEN}")
+    ('Bearer {{ __env_TOKEN }}', {'__env_TOKEN': 'TOKEN'})
+    """
+    names: dict[str, str] = {}
+
+    def swap(match) -> str:
+        names[f"__env_{match.group(1)}"] = match.group(1)
+        return "{{ __env_" + match.group(1) + " }}"
+
+    return ENV_VAR.sub(swap, text), names
+
+
+def render(text: str, variables: Mapping[str, str]) -> str:
+    """Render one template string in the sandbox; ``${VAR}`` values come from the environment.
+
+    >>> render("{{ question }}", {"question": "כמה עולה?"})
+    'כמה עולה?'
+    """
+    template, names = _env_to_vars(text)
+    values = {var: expand_env("${" + name + "}") for var, name in names.items()}
+    return _ENV.from_string(template).render({**variables, **values})
+
+
+def _render_value(value, variables: Mapping[str, str]):
+    if isinstance(value, str):
+        return render(value, variables)
+    if isinstance(value, Mapping):
+        return {key: _render_value(item, variables) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_render_value(item, variables) for item in value]
+    return value
+
+
+# -- one conversation -----------------------------------------------------------------
+
+
+def _converse(channel, options: ChatOptions, conversation, client, tz, store) -> list:
+    repeat, turns = conversation
+    session, results = "", []
+    for turn in turns:
+        result, session = _ask(channel, options, turn, session, repeat, client, tz, store)
+        results.append(result)
+    return results
+
+
+def _ask(channel, options, turn: Turn, session: str, repeat: int, client, tz, store):
+    variables = {"question": turn.question, "session": session, "answer_id": turn.answer or ""}
+    try:
+        url = render(options.url, variables)
+        headers = {name: render(str(v), variables) for name, v in options.headers.items()}
+        body = _render_value(options.body, variables)
+    except (MissingEnvError, TemplateError) as exc:
+        return _failure(channel, options.url, turn, f"cannot render the request: {exc}"), session
+    if isinstance(body, str):
+        kwargs = {"data": body.encode("utf-8")}
+    else:
+        kwargs = {"json": body} if isinstance(body, Mapping | list) else {"data": body}
+    try:
+        response = client.request(options.method, url, headers=headers, **kwargs)
+    except FetchError as exc:
+        return _failure(channel, exc.url, turn, exc.reason), session
+    text = redact(response.text)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        _keep(store, text, "txt")
+        return _failure(channel, redact(url), turn, f"the reply is not JSON ({exc.msg})"), session
+    evidence = _keep(store, text, "json")
+    session = _session(options, data) or session
+    reply = "\n".join(_reply_texts(options, data))
+    return _observation(channel, options, turn, url, session, reply, repeat, evidence, tz), session
+
+
+def _failure(channel: str, url: str, turn: Turn, reason: str) -> SourceFailure:
+    return SourceFailure(channel, redact(url), f"asking {turn.question!r}: {redact(reason)}")
+
+
+def _keep(store: EvidenceStore | None, text: str, suffix: str) -> str | None:
+    return store.put(text.encode("utf-8"), suffix) if store is not None else None
+
+
+def _reply_texts(options: ChatOptions, data) -> Iterator[str]:
+    for match in options.reply.find(data):
+        value = match.value
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            text = str(value).strip()
+            if text:
+                yield text
+
+
+def _session(options: ChatOptions, data) -> str:
+    """The session id in a response: the ``session`` JSONPath, else a well-known key."""
+    if options.session is not None:
+        found = [m.value for m in options.session.find(data) if m.value not in (None, "")]
+    elif isinstance(data, Mapping):
+        found = [data[key] for key in SESSION_KEYS if data.get(key) not in (None, "")]
+    else:
+        found = []
+    value = str(found[0]) if found and isinstance(found[0], str | int) else ""
+    return "" if "${" in value else value  # a session id never reaches the environment
+
+
+def _observation(channel, options, turn, url, session, reply, repeat, evidence, tz):
+    at = datetime.now(tz) if tz else datetime.now().astimezone()
+    url = redact(url)
+    meta = {
+        "fetched": True, "question": turn.question, "session": session or None,
+        "method": "http-chat", "path": options.reply_text, "evidence": evidence,
+        "url": url, "repeat": repeat + 1,
+    }  # fmt: skip
+    key = f"{channel}\0{url}\0{turn.question}\0{repeat}\0{session}\0{at.isoformat()}"
+    return Observation(
+        id=hashlib.sha256(key.encode()).hexdigest()[:16], channel=channel, at=at,
+        source=Location(url), text=reply, answer=turn.answer, ref=session or url, meta=meta,
+    )  # fmt: skip

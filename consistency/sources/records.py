@@ -19,6 +19,7 @@ from ..text.money import parse_amount
 TEXT_FIELDS = ("product", "promotion", "text", "answer", "customer", "agent", "ref", "name")
 _TRUE = {"true", "yes", "1", "y", "כן", "t"}
 _FALSE = {"false", "no", "0", "n", "לא", "f"}
+MAX_AMOUNT = Decimal("1e12")  # as in the price list: beyond it an amount is a typo, not a price
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def _amount(record: Mapping, ctx: RecordContext) -> tuple[Decimal | None, str | 
         if money is None:
             raise BadField("amount", f"cannot read {str(value)!r} as an amount")
         amount, found = money.amount, money.currency
-    if not amount.is_finite() or amount < 0:
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
         raise BadField("amount", f"{str(value)!r} is not a price")
     if declared and found and declared != found:
         raise BadField("currency", f"amount {value!r} is in {found}, the record says {declared}")

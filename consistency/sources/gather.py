@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..config import Config, SourceConfig
 from ..model import SourceFailure
+from . import platforms  # noqa: F401  (registers the platform export formats)
 from .files import read_pattern
 from .records import RecordContext
 

@@ -1,0 +1,18 @@
+"""Platform export adapters: contact-center and chat transcript files as observations.
+
+Each module reads one platform's documented export layout and registers it as
+a ``format:`` for file sources (see docs/platforms.md):
+
+- ``amazon-connect-contact-lens``: Contact Lens analysis output files;
+- ``intercom``: Intercom conversations (one, a list, or a list response).
+
+Importing this package registers them with ``consistency.sources.files``.
+"""
+
+from __future__ import annotations
+
+from ..files import register_format
+from . import amazon_connect, intercom
+
+register_format(amazon_connect.FORMAT, amazon_connect.read)
+register_format(intercom.FORMAT, intercom.read)

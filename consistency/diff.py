@@ -35,7 +35,16 @@ import yaml
 from .config import SourceConfig
 from .errors import InputError
 from .loaders import load_price_list
-from .model import HUNDRED, Discount, PriceList, PriceWindow, Product, Promotion, Threshold
+from .model import (
+    HUNDRED,
+    ChannelPolicy,
+    Discount,
+    PriceList,
+    PriceWindow,
+    Product,
+    Promotion,
+    Threshold,
+)
 from .report.base import money, percent, plural
 from .report.markdown import cell
 
@@ -329,12 +338,12 @@ def promotion_changes(old: Promotion, new: Promotion) -> Iterable[FieldChange]:
 
 
 def channel_changes(old: PriceList, new: PriceList) -> Iterable[FieldChange]:
-    """Channel policies keyed by channel name; an absent policy is the defaults (None)."""
+    """Channel policies keyed by channel name; an absent policy is the defaults."""
     for name in sorted(old.channels.keys() | new.channels.keys()):
-        a, b = old.channels.get(name), new.channels.get(name)
+        default = ChannelPolicy(name)
+        a, b = old.channels.get(name, default), new.channels.get(name, default)
         for attr in ("max_discount", "tolerance", "consumer"):
-            before = getattr(a, attr) if a else None
-            after = getattr(b, attr) if b else None
+            before, after = getattr(a, attr), getattr(b, attr)
             if before != after:
                 yield FieldChange(name, attr, before, after)
 

@@ -59,6 +59,7 @@ def audit(config: Config, options: AuditOptions | None = None) -> Result:
     )
     records = RecordContext(tz, setup.book.currency, frozenset(setup.channels))
     gathering = Gathering(config, records, fetch=options.fetch, evidence_dir=options.evidence_dir)
+    gathering.extra = fetcher_extra(setup)
     items = gather(gathering, options.observations)
     run(
         setup.context, setup.rules, items, result, filters=options.filters, resolver=resolver(setup)
@@ -72,6 +73,12 @@ def audit(config: Config, options: AuditOptions | None = None) -> Result:
         )
     result.finished = datetime.now(tz)
     return result
+
+
+def fetcher_extra(setup: Setup) -> dict:
+    """What fetchers need beyond their source: the approved answers' questions for http-chat."""
+    answers = setup.context.answers
+    return {"http-chat": {"questions": answers.questions()}} if answers is not None else {}
 
 
 def resolver(setup: Setup):

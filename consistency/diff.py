@@ -137,8 +137,9 @@ class AnswerImpact:
     answer: str
     products: tuple[str, ...]
     where: str  # file:line of the answer
-    old_text: str | None = None
-    new_text: str | None = None
+    old_text: str | None = None  # rendered with the old list when the price changes
+    new_text: str | None = None  # ... and with the new one
+    note: str | None = None  # why a text could not be rendered
 
 
 @dataclass(frozen=True, slots=True)
@@ -620,8 +621,10 @@ def _impact_md(impact: Impact) -> list[str]:
         out.append(
             f"- answer {cell(a.answer)} ({cell(a.where)}): prices {cell(', '.join(a.products))}"
         )
-        if a.old_text is not None and a.new_text is not None and a.old_text != a.new_text:
-            out += [f"  - was: {cell(a.old_text)}", f"  - now: {cell(a.new_text)}"]
+        if a.old_text != a.new_text:
+            out += [f"  - was: {cell(a.old_text) or '—'}", f"  - now: {cell(a.new_text) or '—'}"]
+        if a.note:
+            out.append(f"  - not rendered: {cell(a.note)}")
     out += [f"- page {cell(p.url)} ({cell(p.channel)}, {cell(p.product)})" for p in impact.pages]
     out += [
         f"- chat {cell(c.url)} ({cell(c.channel)}): questions of {cell(', '.join(c.answers))}"
@@ -679,6 +682,7 @@ def to_dict(diff: PriceListDiff) -> dict:
                     "where": a.where,
                     "old_text": a.old_text,
                     "new_text": a.new_text,
+                    "note": a.note,
                 }
                 for a in diff.impact.answers
             ],
@@ -848,8 +852,50 @@ def run_diff(request: DiffRequest) -> PriceListDiff:
     new = load_price_list(request.new, request.tz, request.channels)
     at = request.at or datetime.now(request.tz)
     diff = diff_price_lists(old, new, at)
-    docs = _answer_docs(request)
-    return replace(diff, impact=find_impact(diff, docs, request.sources))
+    impact = find_impact(diff, _answer_docs(request), request.sources)
+    if request.answers and impact.answers:
+        texts = rendered_answers(diff, impact.answers, request.answers[0], request)
+        impact = replace(impact, answers=texts)
+    return replace(diff, impact=impact)
+
+
+def rendered_answers(
+    diff: PriceListDiff, impacts: Sequence[AnswerImpact], path: Path, request: DiffRequest
+) -> tuple[AnswerImpact, ...]:
+    """Each impacted answer as rendered with the old and the new list, when its price
+    first changes. A side whose answers do not load against its list gets a note."""
+    from .answers import load_answers
+    from .pricebook import PriceBook
+
+    books, notes = {}, []
+    for side, price_list in (("old", diff.old), ("new", diff.new)):
+        try:
+            books[side] = load_answers(path, PriceBook(price_list), request.tz, request.channels)
+        except InputError as err:
+            notes.append(f"{side} list: {err.errors[0]}")
+    note = "; ".join(notes) or None
+    return tuple(
+        replace(
+            impact,
+            old_text=_render(books.get("old"), impact, diff),
+            new_text=_render(books.get("new"), impact, diff),
+            note=note,
+        )
+        for impact in impacts
+    )
+
+
+def _render(answer_book, impact: AnswerImpact, diff: PriceListDiff) -> str | None:
+    if answer_book is None or answer_book.get(impact.answer) is None:
+        return None
+    return answer_book.rendered(impact.answer, first_change(diff, impact.products))
+
+
+def first_change(diff: PriceListDiff, products: Iterable[str]) -> datetime:
+    """When the price of any of ``products`` first changes: now, or a later window start."""
+    wanted = set(products)
+    starts = [c.start or diff.at for c in diff.prices if c.product in wanted]
+    return min(starts, default=diff.at)
 
 
 def _answer_docs(request: DiffRequest) -> list[tuple[str, str]]:
@@ -857,10 +903,16 @@ def _answer_docs(request: DiffRequest) -> list[tuple[str, str]]:
     docs = []
     for path in request.answers:
         try:
-            docs.append((str(path), path.read_text(encoding="utf-8")))
+            docs.append((shown_path(path), path.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError) as err:
             raise DiffError(f"{path}: cannot read the answers ({err})") from None
         if request.base is not None and git_has(request.base, path):
             text, label = git_show(request.base, path)
             docs.append((label, text))
     return docs
+
+
+def shown_path(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it (for a PR comment)."""
+    resolved, here = path.resolve(), Path.cwd().resolve()
+    return resolved.relative_to(here).as_posix() if resolved.is_relative_to(here) else str(path)

@@ -521,8 +521,12 @@ def test_impact_lists_answers_pages_and_chats_of_the_changed_product(
     assert done.exit_code == 0, done.output
     impact = json.loads(done.output)["impact"]
     assert [(a["answer"], a["products"], a["where"]) for a in impact["answers"]] == [
-        ("fiber-price", ["fiber-500"], f"{tmp_path / 'answers.yaml'}:2")
+        ("fiber-price", ["fiber-500"], "answers.yaml:2")
     ]
+    rendered = impact["answers"][0]
+    assert rendered["old_text"] == "סיב 500 מגה עולה ₪109.90 לחודש."  # from 2099-01-01
+    assert rendered["new_text"] == "סיב 500 מגה עולה ₪119.90 לחודש."
+    assert rendered["note"] is None
     assert impact["pages"] == [
         {"channel": "web", "url": "https://shop.example.co.il/fiber-500", "product": "fiber-500"}
     ]
@@ -641,3 +645,18 @@ def test_pre_commit_hook() -> None:
     files = re.compile(hook["files"])
     assert files.search("prices.yaml") and files.search("answers.yml")
     assert not files.search("README.md")
+
+
+def test_answer_text_not_rendered_against_a_list_without_its_product(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """router-install is new: the answers cannot load against the old list, and the diff says so."""
+    folder = impact_folder(tmp_path)
+    write(folder, "old.yaml", price_list_text(router=""))
+    write(folder, "new.yaml", price_list_text())
+    monkeypatch.chdir(folder)
+    done = CliRunner().invoke(main, ["diff", "old.yaml", "new.yaml"])
+    assert done.exit_code == 0, done.output
+    assert "- answer install-fee (" in done.output
+    assert "  - was: —" in done.output and "  - now: התקנה בתשלום חד פעמי." in done.output
+    assert "  - not rendered: old list: " in done.output and "router-install" in done.output

@@ -44,7 +44,12 @@ def prepare(config: Config) -> Setup:
     channels = tuple(dict.fromkeys([*config.channels, *price_list.channels]))
     rules = load_rules(config.rules, channels)
     book = PriceBook(price_list)
-    context = Context(book=book, timezone=tz, channels=channels)
+    answers = None
+    if config.answers is not None:
+        from .answers import load_answers
+
+        answers = load_answers(config.answers, book, tz, channels)
+    context = Context(book=book, timezone=tz, channels=channels, answers=answers)
     return Setup(config, book, rules, context, channels)
 
 

@@ -51,6 +51,8 @@ class Engine:
         self.ctx = ctx
         self.result = result
         self.resolver = resolver  # text -> product id or None, for quotes that name no product
+        answers = getattr(ctx, "answers", None)
+        self.router = answers.router() if answers is not None else None
         self.per_observation: list[tuple[Rule, object]] = []
         self.grouped: list[tuple[Rule, object]] = []
         self.raised: dict[str, Rule] = {}
@@ -82,6 +84,8 @@ class Engine:
     def observe(self, obs: Observation) -> None:
         if obs.product is None and self.resolver is not None:
             obs = self._resolve(obs)
+        if obs.answer is None and self.router is not None and (obs.text or "").strip():
+            obs = self._route(obs)
         self.result.observations += 1
         self.result.channels.add(obs.channel)
         self._count_quote(obs)
@@ -108,6 +112,14 @@ class Engine:
             if product is not None:
                 return replace(obs, product=product)
         return obs
+
+    def _route(self, obs: Observation) -> Observation:
+        """A reply naming no answer goes to the one routing is sure of; else it is counted."""
+        answer, _confidence = self.router.route(obs.text)
+        if answer is None:
+            self.result.unrouted += 1
+            return obs
+        return replace(obs, answer=answer)
 
     def _count_quote(self, obs: Observation) -> None:
         if obs.product is None:

@@ -138,3 +138,13 @@ def _unknown_kind(path: Path) -> LoadError:
 
 def _unique(errors: list[LoadError]) -> list[LoadError]:
     return list(dict.fromkeys(errors))
+
+
+def _answers_against_prices(path: Path) -> list[LoadError]:
+    """Approved answers whose text disagrees with the price list (consistency.answers)."""
+    from .answers import lint_hook
+
+    return lint_hook(path)
+
+
+extra_lint.append(_answers_against_prices)

@@ -32,6 +32,11 @@ _MODULES = {
     "structured-data-mismatch": "structured_data_mismatch",
     "invalid-record": "invalid_record",
     "channel-unreachable": "channel_unreachable",
+    "answer-contradicts-approved": "answer_contradicts_approved",
+    "answer-missing-fact": "answer_missing_fact",
+    "forbidden-phrase": "forbidden_phrase",
+    "price-in-reply-mismatch": "price_in_reply_mismatch",
+    "no-reply": "no_reply",
 }
 
 

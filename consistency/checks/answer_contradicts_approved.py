@@ -1,0 +1,108 @@
+"""answer-contradicts-approved: a fact in a reply disagrees with the approved answer's fact.
+
+The reply's facts (money, percent, duration, count) are compared with the facts of
+the approved answer it addresses (its ``answer`` id, or the one routing found),
+bound to the price list at the reply's time. A fact agrees with any value the
+answer states: its declared facts and the facts in its rendered text, so "ללא
+עלות" (money 0) agrees with an answer that says cancellation is free for 14 days.
+Money agrees within the channel's tolerance or when it is a price the channel may
+give for the answer's product. Durations agree only in one unit family: 3
+business days are not 3 days, 2 weeks are 14 days. Counts compare only counts of
+the same thing. Money stated for another product ("סיב 500 עולה ₪99.90") is left
+to ``price-in-reply-mismatch``. Each disagreeing fact is one finding, with its
+span in the reply; ``evidence.where`` is the answer in answers.yaml.
+
+Options: ``kinds``, the fact kinds to compare (default all four).
+
+Passing (answer ``cancellation-fee``: free within 14 days, then ₪100)::
+
+    {"channel": "chat", "at": "2026-11-18T10:00", "answer": "cancellation-fee",
+     "text": "ביטול ללא עלות עד 14 יום מההצטרפות, אחר כך 100 ש\\"ח"}
+
+Failing (7 days instead of 14)::
+
+    {"channel": "chat", "at": "2026-11-18T10:00", "answer": "cancellation-fee",
+     "text": "אפשר לבטל בלי עלות תוך 7 ימים"}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..answers import FACT_KINDS, agrees, comparable, priced_mentions
+from ..model import Evidence, Observation, Problem, Rule
+from ..text.facts import extract_facts
+from . import OBSERVATION, Context
+
+ID = "answer-contradicts-approved"
+KIND = OBSERVATION
+DEFAULTS = {"severity": "error"}
+OPTIONS = {
+    "type": "object",
+    "properties": {
+        "kinds": {"type": "array", "items": {"enum": list(FACT_KINDS)}, "uniqueItems": True}
+    },
+}
+
+
+def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
+    answers = ctx.answers
+    answer = answers.get(obs.answer) if answers is not None else None
+    if answer is None or not obs.text or not answer.applies_to(obs.channel):
+        return
+    kinds = set(rule.options.get("kinds") or FACT_KINDS)
+    accepted = answers.accepted_facts(answer.id, obs.at)
+    expected = answers.expected_facts(answer.id, obs.at)
+    others = _other_products_prices(obs.text, answers, answer)
+    for fact in extract_facts(obs.text):
+        if fact.kind not in kinds or (fact.start, fact.end) in others:
+            continue
+        candidates = [a for a in accepted if comparable(fact, a)]
+        if not candidates:
+            continue
+        if any(agrees(fact, a, ctx.book, obs.channel, obs.at) for a in candidates):
+            continue
+        reference = _reference(fact, expected, candidates)
+        yield _problem(obs, answer, fact, reference)
+
+
+def _other_products_prices(text, answers, answer) -> set[tuple[int, int]]:
+    """Spans of money stated for a product the answer does not price."""
+    return {
+        (fact.start, fact.end)
+        for mention, fact in priced_mentions(text, answers.matcher())
+        if mention.id not in answer.products and all(f.price != mention.id for f in answer.facts)
+    }
+
+
+def _reference(fact, expected, candidates):
+    """The expected fact a disagreeing fact is shown against: a declared one of its unit."""
+    same = [e for e in expected if comparable(fact, e)] or candidates
+    same_unit = [e for e in same if e.unit == fact.unit]
+    return (same_unit or same)[0]
+
+
+def _problem(obs: Observation, answer, fact, reference) -> Problem:
+    observed = {"fact": fact.kind, "value": fact.value, "unit": fact.unit}
+    expected = {"fact": reference.kind, "value": reference.value, "unit": reference.unit}
+    return Problem(
+        message=(
+            f"{obs.channel} said {fact.raw!r} on {answer.id}; "
+            f"the approved answer says {reference.raw}"
+        ),
+        channel=obs.channel,
+        product=reference.product,
+        answer=answer.id,
+        at=obs.at,
+        expected=expected,
+        observed=observed,
+        evidence=Evidence(
+            ref=obs.ref,
+            source=str(obs.source),
+            excerpt=obs.text[:500],
+            span=(fact.start, fact.end),
+            where=answer.where,
+        ),
+        related=(obs.id,),
+        key=(fact.kind, str(fact.value)),
+    )

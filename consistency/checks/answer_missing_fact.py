@@ -1,0 +1,81 @@
+"""answer-missing-fact: a reply on a topic leaves out a fact its approved answer requires.
+
+The required facts are the answer's declared ``facts`` (else the facts of its
+rendered text), bound at the reply's time. A required fact is stated when the
+reply has a fact of its kind that agrees with it, or one that contradicts it
+(that one is ``answer-contradicts-approved``'s to report). A fact that only
+agrees with another value of the answer does not state it: "ביטול ללא עלות תוך
+14 יום" says nothing of the ₪100 fee after that.
+
+Options: ``kinds``, the fact kinds required (default all four).
+
+Passing (answer ``cancellation-fee``)::
+
+    {"channel": "phone", "at": "2026-11-18T10:00", "answer": "cancellation-fee",
+     "text": "ביטול חינם עד 14 יום, אחרי זה 100 שקל"}
+
+Failing (the ₪100 fee is missing)::
+
+    {"channel": "phone", "at": "2026-11-18T10:00", "answer": "cancellation-fee",
+     "text": "ביטול ללא עלות תוך 14 יום"}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..answers import FACT_KINDS, agrees, comparable
+from ..model import Evidence, Observation, Problem, Rule
+from ..text.facts import extract_facts
+from . import OBSERVATION, Context
+
+ID = "answer-missing-fact"
+KIND = OBSERVATION
+DEFAULTS = {"severity": "warning"}
+OPTIONS = {
+    "type": "object",
+    "properties": {
+        "kinds": {"type": "array", "items": {"enum": list(FACT_KINDS)}, "uniqueItems": True}
+    },
+}
+
+
+def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
+    answers = ctx.answers
+    answer = answers.get(obs.answer) if answers is not None else None
+    if answer is None or not (obs.text or "").strip() or not answer.applies_to(obs.channel):
+        return
+    kinds = set(rule.options.get("kinds") or FACT_KINDS)
+    accepted = answers.accepted_facts(answer.id, obs.at)
+    found = extract_facts(obs.text)
+    for required in answers.expected_facts(answer.id, obs.at):
+        if required.kind in kinds and not _stated(required, found, accepted, ctx, obs):
+            yield _problem(obs, answer, required)
+
+
+def _stated(required, found, accepted, ctx: Context, obs: Observation) -> bool:
+    for fact in found:
+        if not comparable(fact, required):
+            continue
+        if agrees(fact, required, ctx.book, obs.channel, obs.at):
+            return True
+        if not any(agrees(fact, a, ctx.book, obs.channel, obs.at) for a in accepted):
+            return True  # a contradiction: reported by answer-contradicts-approved
+    return False
+
+
+def _problem(obs: Observation, answer, required) -> Problem:
+    return Problem(
+        message=f"{obs.channel} replied on {answer.id} without stating {required.raw}",
+        channel=obs.channel,
+        product=required.product,
+        answer=answer.id,
+        at=obs.at,
+        expected={"fact": required.kind, "value": required.value, "unit": required.unit},
+        observed=None,
+        evidence=Evidence(
+            ref=obs.ref, source=str(obs.source), excerpt=obs.text[:500], where=required.where
+        ),
+        related=(obs.id,),
+        key=(required.kind, required.unit or ""),
+    )

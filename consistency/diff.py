@@ -281,16 +281,17 @@ def price_changes(old: Product, new: Product, at: datetime) -> Iterable[PriceCha
 
 
 def window_changes(old: Product, new: Product, at: datetime) -> Iterable[WindowChange]:
-    """Windows matched by ``from``, then by ``to``; what is left was added or removed.
+    """Windows matched by ``from``, then by ``to``, then by overlap (both ends moved);
+    what is left was added or removed.
 
     A new amount alone is a price change, listed here only for a window already over
     at ``at`` (a rewrite of the past, which the price changes from now do not show).
     """
     olds, news = list(old.prices), list(new.prices)
     pairs = []
-    for key in (lambda w: ("from", w.start), lambda w: ("to", w.end)):
+    for matches in (same_from, same_to, overlaps):
         for window in list(olds):
-            match = next((n for n in news if key(n) == key(window)), None)
+            match = next((n for n in news if matches(window, n)), None)
             if match is not None:
                 pairs.append((window, match))
                 olds.remove(window)
@@ -304,6 +305,21 @@ def window_changes(old: Product, new: Product, at: datetime) -> Iterable[WindowC
             yield change
     yield from (WindowChange(new.id, w, None) for w in olds)
     yield from (WindowChange(new.id, None, w) for w in news)
+
+
+def same_from(a: PriceWindow, b: PriceWindow) -> bool:
+    return a.start == b.start
+
+
+def same_to(a: PriceWindow, b: PriceWindow) -> bool:
+    return a.end == b.end
+
+
+def overlaps(a: PriceWindow, b: PriceWindow) -> bool:
+    """Whether two half-open windows share a moment (None: open on that side)."""
+    a_before_b = a.end is not None and b.start is not None and a.end <= b.start
+    b_before_a = b.end is not None and a.start is not None and b.end <= a.start
+    return not (a_before_b or b_before_a)
 
 
 def vat_changes(old: PriceList, new: PriceList) -> Iterable[FieldChange]:

@@ -370,6 +370,152 @@ def diff(files, base_ref, config_path, answers_path, fmt, output, exit_code):
     sys.exit(EXIT_FINDINGS if exit_code and result.changed() else EXIT_OK)
 
 
+@main.command("fetch")
+@config_option
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("observations.jsonl"),
+    show_default=True,
+    help="Write the fetched observations here as JSON Lines.",
+)
+@click.option(
+    "--evidence",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the raw responses (default: evidence/ beside --output).",
+)
+@click.option(
+    "--failures",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also list the sources that failed in this JSON file.",
+)
+@click.option("--channel", "channels", multiple=True, help="Only these channels (repeatable).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@guarded
+def fetch(config_path, output, evidence, failures, channels, quiet):
+    """Run the live fetchers only; write observations (JSON Lines) and the raw evidence."""
+    from dataclasses import replace
+
+    from .audit import fetcher_extra, prepare
+    from .progress import track
+    from .sources.gather import Gathering, gather
+    from .sources.records import RecordContext
+
+    config = load(config_path)
+    sources = tuple(
+        s for s in config.sources if s.fetch and (not channels or s.channel in channels)
+    )
+    if not sources:
+        raise Failure(f"{config.path}: no fetch: source{' for --channel' if channels else ''}")
+    setup = prepare(config)
+    evidence = evidence or output.parent / "evidence"
+    records = RecordContext(config.timezone, setup.book.currency, frozenset(setup.channels))
+    extra = fetcher_extra(setup)
+    g = Gathering(replace(config, sources=sources), records, evidence_dir=evidence, extra=extra)
+    total = _planned(sources, extra)
+    items = track(gather(g), total=total, quiet=quiet, failed=lambda i: not _is_observation(i))
+    count, failed = _write_observations(output, items)
+    for failure in failed:
+        click.echo(f"consistency: {failure.channel} {failure.source}: {failure.reason}", err=True)
+    if failures is not None:
+        rows = [{"channel": f.channel, "source": f.source, "reason": f.reason} for f in failed]
+        write_atomic(failures, lambda out: json.dump(rows, out, ensure_ascii=False, indent=2))
+    if not quiet:
+        click.echo(
+            f"consistency: {count} observation(s) in {output}, evidence in {evidence}", err=True
+        )
+    sys.exit(EXIT_ERROR if count == 0 else EXIT_OK)
+
+
+def _is_observation(item) -> bool:
+    from .model import Observation
+
+    return isinstance(item, Observation)
+
+
+def _planned(sources, extra: dict) -> int | None:
+    """How many results the fetchers will yield, for the progress bar (None if unknown)."""
+    from .sources.chat import planned_requests
+
+    total = 0
+    for source in sources:
+        if source.fetch == "web":
+            total += len(source.options.get("pages") or ())
+        elif source.fetch == "http-chat":
+            total += planned_requests(source, extra.get("http-chat", {}).get("questions", ()))
+        else:
+            return None
+    return total
+
+
+def _write_observations(output: Path, items) -> tuple[int, list]:
+    """Observations to ``output`` as JSON Lines (atomically); the failures are returned."""
+    count, failed = 0, []
+
+    def write(stream) -> None:
+        nonlocal count
+        for item in items:
+            if _is_observation(item):
+                line = json.dumps(observation_record(item), ensure_ascii=False, default=str)
+                stream.write(line + "\n")
+                count += 1
+            else:
+                failed.append(item)
+
+    write_atomic(output, write)
+    return count, failed
+
+
+def observation_record(obs) -> dict:
+    """An Observation as a SPEC 3.3 record: Decimal as a string, time ISO with its offset."""
+    record = {"id": obs.id, "channel": obs.channel, "at": obs.at.isoformat()}
+    for name in ("product", "currency", "promotion", "text", "answer", "customer", "agent"):
+        if getattr(obs, name) is not None:
+            record[name] = getattr(obs, name)
+    if obs.amount is not None:
+        record["amount"] = str(obs.amount)
+    if not obs.vat_included:
+        record["vat_included"] = False
+    record.update({k: v for k, v in (("ref", obs.ref), ("name", obs.name)) if v is not None})
+    if obs.meta:
+        record["meta"] = dict(obs.meta)
+    return record
+
+
+@main.command("demo")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("consistency-demo"),
+    show_default=True,
+    help="Folder for the text, HTML and JSON reports, the config and the evidence.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding is at or above this severity.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No report on stdout; exit code only.")
+@guarded
+def demo(output, fail_on, quiet):
+    """The whole pipeline on the bundled demo company, its shop and chat bot on loopback."""
+    from .demo import run_demo
+
+    result, _config = run_demo(output)
+    if not quiet:
+        stream = click.get_text_stream("stdout")
+        report.render(result, "text", stream, color=stream.isatty())
+    written = write_reports(result, ["text", "html", "json"], output)
+    if not quiet:
+        click.echo(f"consistency: reports in {', '.join(str(p) for p in written)}", err=True)
+    _explain_errors(result)
+    sys.exit(result.exit_code(fail_on))
+
+
 def read_result(path: Path) -> Result:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

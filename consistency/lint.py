@@ -36,10 +36,10 @@ def kind_of(data: object) -> str | None:
         return None
     for key, kind in (
         ("products", PRICES),
+        ("price_list", CONFIG),  # before rules and answers: a config may name both
         ("rules", RULES),
         ("answers", ANSWERS),
         ("sources", CONFIG),
-        ("price_list", CONFIG),
     ):
         if key in data:
             return kind

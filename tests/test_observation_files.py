@@ -220,6 +220,8 @@ BAD_ROWS = [
     BadRow("missing-at", _j(at=...), "at", "missing field 'at'", "`at` is required"),
     BadRow("bad-date", _j(at="21/11/2026"), "at", "'21/11/2026'", "not ISO 8601"),
     BadRow("bad-month", _j(at="2026-13-01"), "at", "2026-13-01", "no 13th month"),
+    BadRow("year-9999", _j(at="9999-12-31T23:59:59-14:00"), "at", "out of range", "overflow"),
+    BadRow("year-1", _j(at="0001-01-01T00:00:00+14:00"), "at", "out of range", "underflow"),
     BadRow("unknown-channel", _j(channel="fax"), "channel", "'fax'", "not a configured channel"),
     BadRow("missing-channel", _j(channel=...), "channel", "'channel'", "`channel` is required"),
     BadRow("nan-literal", _j().replace("99.9", "NaN"), "amount", "not a price", "JSON NaN"),

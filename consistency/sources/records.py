@@ -86,6 +86,8 @@ def parse_time(value, tz: ZoneInfo) -> datetime:
         raise BadField("at", f"cannot read {text!r} as an ISO 8601 date or time") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
+    if not 1 < parsed.year < 9999:  # converting it to another zone would overflow
+        raise BadField("at", f"{text!r} is out of range (years 2 to 9998)")
     return parsed
 
 

@@ -16,6 +16,7 @@ character came from.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -56,6 +57,16 @@ def _build_table() -> dict[int, str]:
 TABLE = _build_table()
 # Characters whose replacement is not exactly one character; they shift offsets.
 _SHIFTING = frozenset(chr(c) for c, r in TABLE.items() if len(r) != 1)
+# Characters that TABLE maps exactly as str.lower() does, one for one: ASCII but the
+# backtick (a geresh look-alike), Hebrew letters, and the common currency signs and
+# dash. A run of them is normalized by lower(), which is far faster than translate().
+_PLAIN = "\x00-\x5f\x61-\x7f\u05d0-\u05ea\u20aa\u20ac\u00a3\u2013"
+_OTHER_RUN = re.compile(
+    rf"""
+    ([^{_PLAIN}]+)    # a run of characters that need the table (kept by split)
+    """,
+    re.VERBOSE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,19 +97,55 @@ class Normalized:
 
 
 def normalize(text: str) -> str:
-    """The normalized form of ``text`` (see the module docstring)."""
-    return text.translate(TABLE)
+    """The normalized form of ``text`` (see the module docstring).
+
+    The same as ``text.translate(TABLE)``, but plain runs go through ``str.lower``.
+
+    >>> normalize("Fiber 500 ב-₪99")
+    'fiber 500 ב-₪99'
+    """
+    if text.isascii() and "`" not in text:
+        return text.lower()
+    pieces = _OTHER_RUN.split(text)
+    if len(pieces) == 1:
+        return text.lower()
+    return "".join(_normalize_pieces(pieces))
+
+
+def _normalize_pieces(pieces: list[str]) -> list[str]:
+    """Plain runs (even indexes) lowered, the runs between them (odd) translated."""
+    return [p.translate(TABLE) if i % 2 else p.lower() for i, p in enumerate(pieces)]
 
 
 def normalize_map(text: str) -> Normalized:
-    """Normalize ``text`` and keep the offsets back to it."""
-    out = text.translate(TABLE)
-    if len(out) == len(text) and _SHIFTING.isdisjoint(text):
+    """Normalize ``text`` and keep the offsets back to it.
+
+    >>> normalize_map("\u200f₪99").sources
+    (1, 2, 3)
+    """
+    if text.isascii() and "`" not in text:
+        return Normalized(text.lower(), text)
+    pieces = _OTHER_RUN.split(text)
+    if len(pieces) == 1:
+        return Normalized(text.lower(), text)
+    out = "".join(_normalize_pieces(pieces))
+    if _SHIFTING.isdisjoint("".join(pieces[1::2])):
         return Normalized(out, text)
+    return Normalized(out, text, _sources(pieces))
+
+
+def _sources(pieces: list[str]) -> tuple[int, ...]:
+    """Where each normalized character came from: plain runs map one for one."""
     sources: list[int] = []
-    for index, char in enumerate(text):
-        sources.extend([index] * len(TABLE.get(ord(char), char)))
-    return Normalized(out, text, tuple(sources))
+    position = 0
+    for index, piece in enumerate(pieces):
+        if index % 2 == 0:
+            sources.extend(range(position, position + len(piece)))
+        else:
+            for offset, char in enumerate(piece, position):
+                sources.extend([offset] * len(TABLE.get(ord(char), char)))
+        position += len(piece)
+    return tuple(sources)
 
 
 def fold_finals(text: str) -> str:

@@ -53,7 +53,8 @@ class Engine:
         self.resolver = resolver  # text -> product id or None, for quotes that name no product
         answers = getattr(ctx, "answers", None)
         self.router = answers.router() if answers is not None else None
-        self.per_observation: list[tuple[Rule, object]] = []
+        # (rule, check function, the Observation field it needs, or None)
+        self.per_observation: list[tuple[Rule, object, str | None]] = []
         self.grouped: list[tuple[Rule, object]] = []
         self.raised: dict[str, Rule] = {}
         rules = list(rules)
@@ -65,7 +66,7 @@ class Engine:
     def _add_rule(self, rule: Rule) -> None:
         module = checks.get(rule.check)
         if module.KIND == OBSERVATION:
-            self.per_observation.append((rule, module.check))
+            self.per_observation.append((rule, module.check, getattr(module, "NEEDS", None)))
         elif module.KIND == GROUPED:
             self.grouped.append((rule, module.State(self.ctx, rule)))
         elif module.KIND == ENGINE:
@@ -89,12 +90,16 @@ class Engine:
         self.result.observations += 1
         self.result.channels.add(obs.channel)
         self._count_quote(obs)
-        for rule, check in self.per_observation:
+        for rule, check, needs in self.per_observation:
+            if needs is not None and getattr(obs, needs) is None:
+                continue  # the check cannot apply: skip the call on the hot path
             if rule.channels is None or obs.channel in rule.channels:
-                self._emit(rule, check(obs, self.ctx, rule))
+                for problem in check(obs, self.ctx, rule):
+                    self._add(rule, problem)
         for rule, state in self.grouped:
             if rule.channels is None or obs.channel in rule.channels:
-                self._emit(rule, state.add(obs))
+                for problem in state.add(obs):
+                    self._add(rule, problem)
 
     def raise_engine(self, check_id: str, item) -> None:
         rule = self.raised.get(check_id)
@@ -135,9 +140,12 @@ class Engine:
 
     def _emit(self, rule: Rule, problems: Iterable[Problem] | None) -> None:
         for problem in problems or ():
-            finding = stamp(rule, problem)
-            if finding is not None:
-                self.result.findings.append(finding)
+            self._add(rule, problem)
+
+    def _add(self, rule: Rule, problem: Problem) -> None:
+        finding = stamp(rule, problem)
+        if finding is not None:
+            self.result.findings.append(finding)
 
 
 def stamp(rule: Rule, problem: Problem) -> Finding | None:

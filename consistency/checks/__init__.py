@@ -4,7 +4,9 @@ A check module has ``ID``, ``KIND`` (``"observation"`` or ``"grouped"``),
 ``DEFAULTS`` (rule defaults such as severity), ``OPTIONS`` (a JSON Schema for
 the rule keys it adds) and a docstring that documents it.
 
-- per-observation: ``check(obs, ctx, rule) -> Iterator[Problem]``
+- per-observation: ``check(obs, ctx, rule) -> Iterator[Problem]``; an optional
+  ``NEEDS`` names the Observation field without which the check cannot apply
+  (``"amount"``, ``"text"`` ...), so the engine skips the call when it is None
 - grouped: ``class State`` with ``__init__(ctx, rule)``, ``add(obs)``,
   ``merge(other)`` and ``finish() -> Iterator[Problem]``; its state is small and
   keyed, never every record, and two merged halves equal the whole.

@@ -54,8 +54,8 @@ class Windowed:
         self.windows: dict[int, dict] = {}
         self.newest: int | None = None
 
-    def put(self, at: datetime, key, sub, amount: Decimal, ref: tuple) -> Iterator:
-        """Fold one quote in; yield the findings of windows this quote closes."""
+    def put(self, at: datetime, key, sub, amount: Decimal, ref: tuple) -> list:
+        """Fold one quote in; return the findings of windows this quote closes (usually none)."""
         index = bucket(at, self.window, self.ctx.timezone)
         groups = self.windows.setdefault(index, {})
         subs = groups.setdefault(key, {})
@@ -66,7 +66,8 @@ class Windowed:
             extreme.add(amount, ref)
         if self.newest is None or index > self.newest:
             self.newest = index
-            yield from self._close(lambda i: i < index - 1)
+            return list(self._close(lambda i: i < index - 1))
+        return []
 
     def merge(self, other: Windowed) -> None:
         for index, groups in other.windows.items():

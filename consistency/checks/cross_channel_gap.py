@@ -41,14 +41,14 @@ class State(Windowed):
         super().__init__(ctx, rule)
         self.ignore_promotions = rule.options.get("ignore_promotions", True)
 
-    def add(self, obs: Observation) -> Iterator[Problem]:
+    def add(self, obs: Observation) -> list[Problem]:
         book = self.ctx.book
         if obs.product is None or book.window_at(obs.product, obs.at) is None:
-            return
+            return []
         quote = consumer_quote(obs, book)
         if quote is None or (self.ignore_promotions and _promoted(quote, obs, book)):
-            return
-        yield from self.put(obs.at, obs.product, obs.channel, quote, (obs.id, obs.at, obs.ref))
+            return []
+        return self.put(obs.at, obs.product, obs.channel, quote, (obs.id, obs.at, obs.ref))
 
     def judge(self, index, product, channels) -> Iterator[Problem]:
         if len(channels) < 2:

@@ -35,14 +35,14 @@ class State(Windowed):
     def __init__(self, ctx: Context, rule):
         super().__init__(ctx, rule)
 
-    def add(self, obs: Observation) -> Iterator[Problem]:
+    def add(self, obs: Observation) -> list[Problem]:
         if not obs.customer or obs.product is None:
-            return
+            return []
         quote = consumer_quote(obs, self.ctx.book)
         if quote is None:
-            return
+            return []
         ref = (obs.id, obs.at, obs.ref, obs.channel)
-        yield from self.put(obs.at, (obs.customer, obs.product), _ALL, quote, ref)
+        return self.put(obs.at, (obs.customer, obs.product), _ALL, quote, ref)
 
     def judge(self, index, key, subs) -> Iterator[Problem]:
         customer, product = key

@@ -49,6 +49,7 @@ from ._quotes import (
 
 ID = "price-mismatch"
 KIND = OBSERVATION
+NEEDS = "amount"
 DEFAULTS = {"severity": "error"}
 OPTIONS = {"type": "object", "properties": {}}
 

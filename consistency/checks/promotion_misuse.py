@@ -26,6 +26,7 @@ from ._quotes import evidence, money
 
 ID = "promotion-misuse"
 KIND = OBSERVATION
+NEEDS = "promotion"
 DEFAULTS = {"severity": "error"}
 OPTIONS = {"type": "object", "properties": {}}
 

@@ -26,6 +26,7 @@ from ._quotes import difference, money, money_text, percent_text
 
 ID = "structured-data-mismatch"
 KIND = OBSERVATION
+NEEDS = "meta"
 DEFAULTS = {"severity": "warning"}
 OPTIONS = {"type": "object", "properties": {}}
 EPSILON = Decimal("0.005")

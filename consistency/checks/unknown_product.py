@@ -25,6 +25,7 @@ from ._quotes import evidence, money, money_text
 
 ID = "unknown-product"
 KIND = OBSERVATION
+NEEDS = "amount"
 DEFAULTS = {"severity": "warning"}
 OPTIONS = {"type": "object", "properties": {}}
 

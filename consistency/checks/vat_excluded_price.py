@@ -26,6 +26,7 @@ from ._quotes import evidence, money, money_text
 
 ID = "vat-excluded-price"
 KIND = OBSERVATION
+NEEDS = "amount"
 DEFAULTS = {"severity": "warning"}
 OPTIONS = {"type": "object", "properties": {}}
 

@@ -62,7 +62,7 @@ def _build(record: Mapping, where: Location, ctx: RecordContext, raw_id: str | N
     text = _text(record.get("text"))
     if amount is None and text is None:
         raise BadField("amount", "a record needs an 'amount' or a 'text'")
-    values = {name: _text(record.get(name)) for name in TEXT_FIELDS}
+    values = {name: _text(v) for name in TEXT_FIELDS if (v := record.get(name))}
     return Observation(
         id=_text(record.get("id")) or raw_id or record_id(record),
         channel=channel,

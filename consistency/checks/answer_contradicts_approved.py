@@ -53,9 +53,10 @@ def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
     kinds = set(rule.options.get("kinds") or FACT_KINDS)
     accepted = answers.accepted_facts(answer.id, obs.at)
     expected = answers.expected_facts(answer.id, obs.at)
-    others = _other_products_prices(obs.text, answers, answer)
-    for fact in extract_facts(obs.text):
-        if fact.kind not in kinds or (fact.start, fact.end) in others:
+    facts = extract_facts(obs.text)
+    skip = _not_about_this_answer(obs.text, facts, answers, answer)
+    for fact in facts:
+        if fact.kind not in kinds or (fact.start, fact.end) in skip:
             continue
         candidates = [a for a in accepted if comparable(fact, a)]
         if not candidates:
@@ -66,13 +67,27 @@ def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
         yield _problem(obs, answer, fact, reference)
 
 
-def _other_products_prices(text, answers, answer) -> set[tuple[int, int]]:
-    """Spans of money stated for a product the answer does not price."""
-    return {
+def _not_about_this_answer(text, facts, answers, answer) -> set[tuple[int, int]]:
+    """Spans of facts that are no statement on this topic.
+
+    Money stated for a product the answer does not price, and numbers inside a
+    product's name (extract_facts reads "סיב 500 ב-79.92 ש״ח" as the range 500 to
+    79.92, but 500 is part of the name).
+    """
+    matcher = answers.matcher()
+    mentions = matcher.find(text)
+    spans = {
         (fact.start, fact.end)
-        for mention, fact in priced_mentions(text, answers.matcher())
-        if mention.id not in answer.products and all(f.price != mention.id for f in answer.facts)
+        for fact in facts
+        if any(fact.start < m.end and m.start < fact.end for m in mentions)
     }
+    priced = {*answer.products, *(f.price for f in answer.facts if f.price)}
+    spans |= {
+        (fact.start, fact.end)
+        for mention, fact in priced_mentions(text, matcher)
+        if mention.id not in priced
+    }
+    return spans
 
 
 def _reference(fact, expected, candidates):

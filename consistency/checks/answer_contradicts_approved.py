@@ -36,6 +36,7 @@ from . import OBSERVATION, Context
 
 ID = "answer-contradicts-approved"
 KIND = OBSERVATION
+NEEDS = "text"  # the engine skips observations without it
 DEFAULTS = {"severity": "error"}
 OPTIONS = {
     "type": "object",

@@ -31,6 +31,7 @@ from . import OBSERVATION, Context
 
 ID = "answer-missing-fact"
 KIND = OBSERVATION
+NEEDS = "text"  # the engine skips observations without it
 DEFAULTS = {"severity": "warning"}
 OPTIONS = {
     "type": "object",

@@ -29,6 +29,7 @@ from . import OBSERVATION, Context
 
 ID = "forbidden-phrase"
 KIND = OBSERVATION
+NEEDS = "text"  # the engine skips observations without it
 DEFAULTS = {"severity": "warning"}
 OPTIONS = {"type": "object", "properties": {}}
 

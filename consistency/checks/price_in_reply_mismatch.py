@@ -36,6 +36,7 @@ from .price_mismatch import classify
 
 ID = "price-in-reply-mismatch"
 KIND = OBSERVATION
+NEEDS = "text"  # the engine skips observations without it
 DEFAULTS = {"severity": "error"}
 OPTIONS = {"type": "object", "properties": {}}
 

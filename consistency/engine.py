@@ -43,6 +43,10 @@ class Filters:
             return False
         return self.until is None or obs.at < self.until
 
+    def admit_channel(self, channel: str | None) -> bool:
+        """Unreadable records and failed sources are kept only for the channels asked for."""
+        return not self.channels or channel in self.channels
+
 
 class Engine:
     """Feed it observations, invalid records and source failures; ``finish()`` gives the Result."""
@@ -77,6 +81,8 @@ class Engine:
             if isinstance(item, Observation):
                 if filters is None or filters.admit(item):
                     self.observe(item)
+            elif filters is not None and not filters.admit_channel(item.channel):
+                continue
             elif isinstance(item, InvalidRecord):
                 self.raise_engine("invalid-record", item)
             elif isinstance(item, SourceFailure):

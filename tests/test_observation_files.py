@@ -270,29 +270,37 @@ def test_an_unknown_format_is_a_source_failure(tmp_path):
     assert isinstance(failure, SourceFailure) and "zendesk-9" in failure.reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the text layer decodes 8 KiB at a time, so the records in the block holding the "
-    "bad byte are lost before it is seen (SPEC 8: nothing already gathered is lost)",
-)
 @pytest.mark.parametrize("good_lines", [3, 5000], ids=["small-file", "past-the-read-buffer"])
-def test_a_non_utf8_file_keeps_the_records_before_the_bad_byte(tmp_path, good_lines):
+def test_a_non_utf8_line_costs_only_that_line(tmp_path, good_lines):
     path = tmp_path / "latin.jsonl"
     good = "".join(_j(ref=str(i)) + "\n" for i in range(good_lines)).encode()
-    path.write_bytes(good + b'{"channel": "web", "text": "caf\xe9"}\n' + _j().encode())
+    path.write_bytes(good + b'{"channel": "web", "text": "caf\xe9"}\n' + _j(ref="after").encode())
     items = read(path)
-    assert isinstance(items[-1], SourceFailure) and "UTF-8" in items[-1].reason
-    assert [o.ref for o in observations(items)] == [str(i) for i in range(good_lines)]
-
-
-def test_a_non_utf8_file_is_a_source_failure_and_blocks_before_it_are_kept(tmp_path):
-    path = tmp_path / "latin.jsonl"
-    good = "".join(_j(ref=str(i)) + "\n" for i in range(5000)).encode()
-    path.write_bytes(good + b'{"channel": "web", "text": "caf\xe9"}\n')
-    items = read(path)
-    assert isinstance(items[-1], SourceFailure) and "UTF-8" in items[-1].reason
+    [bad] = [i for i in items if isinstance(i, InvalidRecord)]
+    assert "UTF-8" in bad.reason and bad.source.line == good_lines + 1
     refs = [o.ref for o in observations(items)]
-    assert refs == [str(i) for i in range(len(refs))] and len(refs) > 4000
+    assert refs == [str(i) for i in range(good_lines)] + ["after"]
+
+
+def test_a_non_utf8_csv_line_costs_only_that_line(tmp_path):
+    path = tmp_path / "calls.csv"
+    rows = [b"channel,at,amount,ref"] + [f"web,2026-11-21,99.90,r{i}".encode() for i in range(4)]
+    rows.insert(3, b"web,2026-11-21,99.90,caf\xe9")
+    path.write_bytes(b"\n".join(rows) + b"\n")
+    items = read(path)
+    [bad] = [i for i in items if isinstance(i, InvalidRecord)]
+    assert "UTF-8" in bad.reason and bad.source.line == 4
+    assert [o.ref for o in observations(items)] == ["r0", "r1", "r2", "r3"]
+    assert [o.source.line for o in observations(items)] == [2, 3, 5, 6]
+
+
+def test_a_non_utf8_json_array_keeps_the_elements_before_the_bad_byte(tmp_path):
+    path = tmp_path / "quotes.json"
+    good = ",\n".join(_j(ref=str(i)) for i in range(5000)).encode()
+    path.write_bytes(b"[\n" + good + b',\n{"channel": "web", "text": "caf\xe9"}\n]\n')
+    items = read(path)
+    assert isinstance(items[-1], SourceFailure) and "UTF-8" in items[-1].reason
+    assert [o.ref for o in observations(items)] == [str(i) for i in range(5000)]
 
 
 # --- streaming --------------------------------------------------------------------------

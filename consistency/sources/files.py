@@ -8,6 +8,7 @@ array is decoded one element at a time.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import glob
 import json
@@ -46,9 +47,13 @@ def read_pattern(pattern: str, fmt: str, ctx: RecordContext) -> Iterator:
 
 
 def read_records(path: Path, ctx: RecordContext) -> Iterator:
-    """A plain records file; the layout is told by the extension, or by the first character."""
+    """A plain records file; the layout is told by the extension, or by the first character.
+
+    Lines are decoded one by one, so a byte that is not UTF-8 costs only its own
+    line (an InvalidRecord), never the records around it.
+    """
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
+        with path.open("rb") as fh:
             first = _first_char(fh)
             fh.seek(0)
             if path.suffix.lower() in (".csv", ".tsv"):
@@ -59,8 +64,6 @@ def read_records(path: Path, ctx: RecordContext) -> Iterator:
                 yield from _json_lines(fh, path, ctx)
     except OSError as err:
         yield SourceFailure(ctx.default_channel or "?", str(path), err.strerror or str(err))
-    except UnicodeDecodeError as err:
-        yield SourceFailure(ctx.default_channel or "?", str(path), f"not UTF-8 text ({err.reason})")
 
 
 register_format("records", read_records)
@@ -68,15 +71,33 @@ register_format("records", read_records)
 
 def _first_char(fh) -> str:
     while chunk := fh.read(256):
-        stripped = chunk.lstrip()
+        stripped = chunk.removeprefix(codecs.BOM_UTF8).lstrip()
         if stripped:
-            return stripped[0]
+            return chr(stripped[0])
     return ""
 
 
+def _lines(fh, path: Path, ctx: RecordContext, bad: list) -> Iterator[str]:
+    """Decoded lines; an undecodable line is replaced by a blank one and noted in ``bad``."""
+    for number, raw in enumerate(fh, 1):
+        if number == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            reason = f"not UTF-8 text ({err.reason} at byte {err.start + 1} of the line)"
+            bad.append(
+                InvalidRecord(Location(str(path), number), reason, None, ctx.default_channel)
+            )
+            yield "\n"
+
+
 def _json_lines(fh, path: Path, ctx: RecordContext) -> Iterator:
-    name = str(path)
-    for number, line in enumerate(fh, 1):
+    name, bad = str(path), []
+    for number, line in enumerate(_lines(fh, path, ctx, bad), 1):
+        if bad:
+            yield from bad
+            bad.clear()
         if not line.strip():
             continue
         where = Location(name, number)
@@ -99,7 +120,8 @@ def _from_object(record, where: Location, ctx: RecordContext):
 def _csv(fh, path: Path, ctx: RecordContext) -> Iterator:
     name = str(path)
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    reader = csv.reader(fh, delimiter=delimiter)
+    bad: list[InvalidRecord] = []
+    reader = csv.reader(_lines(fh, path, ctx, bad), delimiter=delimiter)
     header = next(reader, None)
     if header is None:
         return
@@ -107,6 +129,9 @@ def _csv(fh, path: Path, ctx: RecordContext) -> Iterator:
     width = len(header)
     line = reader.line_num
     for row in reader:
+        if bad:
+            yield from bad
+            bad.clear()
         where = Location(name, line + 1)
         line = reader.line_num
         if not row or (len(row) == 1 and not row[0].strip()):
@@ -123,6 +148,7 @@ def _json_array(fh, path: Path, ctx: RecordContext) -> Iterator:
     """Decode ``[{...}, {...}]`` one element at a time, counting lines as it goes."""
     decoder = json.JSONDecoder(parse_float=Decimal)
     name, buffer, pos, line, started = str(path), "", 0, 1, False
+    chunks = _text_chunks(fh)
     while True:
         pos, line, started = _skip(buffer, pos, line, started)
         if pos < len(buffer) and buffer[pos] == "]":
@@ -134,7 +160,13 @@ def _json_array(fh, path: Path, ctx: RecordContext) -> Iterator:
         else:
             error = None
         if end == -1 or end == len(buffer):  # need more text, or a number may go on
-            more = fh.read(CHUNK)
+            more = next(chunks, "")
+            if isinstance(more, UnicodeDecodeError):
+                where = Location(name, line + buffer.count("\n", pos))
+                yield SourceFailure(
+                    ctx.default_channel or "?", str(where), f"not UTF-8 text ({more.reason})"
+                )
+                return
             if more:
                 buffer, pos = buffer[pos:] + more, 0
                 continue
@@ -147,6 +179,23 @@ def _json_array(fh, path: Path, ctx: RecordContext) -> Iterator:
         yield _from_object(record, Location(name, line), ctx)
         line += buffer.count("\n", pos, end)
         pos = end
+
+
+def _text_chunks(fh) -> Iterator:
+    """Decoded chunks of a binary file; at a byte that is not UTF-8, the text before it, then
+    the error itself."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    first = True
+    while raw := fh.read(CHUNK):
+        if first:
+            raw, first = raw.removeprefix(codecs.BOM_UTF8), False
+        try:
+            yield decoder.decode(raw)
+        except UnicodeDecodeError as err:
+            yield raw[: err.start].decode("utf-8", errors="ignore")
+            yield err
+            return
+    yield decoder.decode(b"", final=True)
 
 
 def _skip(buffer: str, pos: int, line: int, started: bool) -> tuple[int, int, bool]:

@@ -451,13 +451,15 @@ def _planned(sources, extra: dict) -> int | None:
 
 def _write_observations(output: Path, items) -> tuple[int, list]:
     """Observations to ``output`` as JSON Lines (atomically); the failures are returned."""
+    from .sources.records import to_record
+
     count, failed = 0, []
 
     def write(stream) -> None:
         nonlocal count
         for item in items:
             if _is_observation(item):
-                line = json.dumps(observation_record(item), ensure_ascii=False, default=str)
+                line = json.dumps(to_record(item), ensure_ascii=False, default=str)
                 stream.write(line + "\n")
                 count += 1
             else:
@@ -465,22 +467,6 @@ def _write_observations(output: Path, items) -> tuple[int, list]:
 
     write_atomic(output, write)
     return count, failed
-
-
-def observation_record(obs) -> dict:
-    """An Observation as a SPEC 3.3 record: Decimal as a string, time ISO with its offset."""
-    record = {"id": obs.id, "channel": obs.channel, "at": obs.at.isoformat()}
-    for name in ("product", "currency", "promotion", "text", "answer", "customer", "agent"):
-        if getattr(obs, name) is not None:
-            record[name] = getattr(obs, name)
-    if obs.amount is not None:
-        record["amount"] = str(obs.amount)
-    if not obs.vat_included:
-        record["vat_included"] = False
-    record.update({k: v for k, v in (("ref", obs.ref), ("name", obs.name)) if v is not None})
-    if obs.meta:
-        record["meta"] = dict(obs.meta)
-    return record
 
 
 @main.command("demo")

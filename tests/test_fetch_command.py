@@ -113,10 +113,6 @@ def test_the_written_records_round_trip_through_the_records_reader(fetched):
             assert obs.amount == Decimal(record["amount"]) and obs.product == record["product"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="records.to_observation drops `meta` and refuses text='' (lead: read `meta` back)",
-)
 def test_meta_and_empty_replies_round_trip(fetched):
     _folder, _config, output, _result = fetched
     ctx = RecordContext(TZ, "ILS", CHANNELS)

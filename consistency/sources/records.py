@@ -60,9 +60,14 @@ def _build(record: Mapping, where: Location, ctx: RecordContext, raw_id: str | N
     at = parse_time(record.get("at"), ctx.timezone)
     amount, currency = _amount(record, ctx)
     text = _text(record.get("text"))
+    meta = record.get("meta")
+    meta = meta if isinstance(meta, Mapping) and meta else None
     if amount is None and text is None:
-        raise BadField("amount", "a record needs an 'amount' or a 'text'")
+        if not (meta and meta.get("fetched")):
+            raise BadField("amount", "a record needs an 'amount' or a 'text'")
+        text = ""  # a fetched channel that gave an empty reply: kept for the no-reply check
     values = {name: _text(v) for name in TEXT_FIELDS if (v := record.get(name))}
+    values["text"] = text
     return Observation(
         id=_text(record.get("id")) or raw_id or record_id(record),
         channel=channel,
@@ -71,8 +76,29 @@ def _build(record: Mapping, where: Location, ctx: RecordContext, raw_id: str | N
         amount=amount,
         currency=currency,
         vat_included=parse_bool(record.get("vat_included"), "vat_included", default=True),
+        meta=meta,
         **values,
     )
+
+
+def to_record(obs: Observation) -> dict:
+    """An Observation as a SPEC 3.3 record (the inverse of :func:`to_observation`).
+
+    Decimals become strings and times ISO 8601 with their offset, so the record
+    reads back exactly, ``meta`` included (``consistency fetch`` -> ``audit --observations``).
+    """
+    record = {"id": obs.id, "channel": obs.channel, "at": obs.at.isoformat()}
+    for name in ("product", "currency", "promotion", "text", "answer", "customer", "agent"):
+        if getattr(obs, name) is not None:
+            record[name] = getattr(obs, name)
+    if obs.amount is not None:
+        record["amount"] = str(obs.amount)
+    if not obs.vat_included:
+        record["vat_included"] = False
+    record.update({k: v for k, v in (("ref", obs.ref), ("name", obs.name)) if v is not None})
+    if obs.meta:
+        record["meta"] = dict(obs.meta)
+    return record
 
 
 def parse_time(value, tz: ZoneInfo) -> datetime:

@@ -55,7 +55,7 @@ def records(n: int, seed: int = 1):
 
 def write(n: int, out: Path, fmt: str) -> Path:
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"quotes.{fmt}"
+    path = (out / f"quotes.{fmt}").resolve()
     with path.open("w", encoding="utf-8", newline="") as fh:
         if fmt == "csv":
             writer = csv.DictWriter(fh, ["id", "channel", "at", "customer", "product", "amount"])

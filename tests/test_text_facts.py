@@ -144,6 +144,12 @@ ROWS = [
         "עשרה שקלים ו-50 אגורות",
         (M, "10.50", ILS, "עשרה שקלים ו-50 אגורות"),
     ),
+    # found by the num2words round trip: a ו before עשר makes ten agorot, not a teen
+    row(
+        "shekel-one-and-ten-agorot", "שקל אחד ועשר אגורות", (M, "1.10", ILS, "שקל אחד ועשר אגורות")
+    ),
+    row("teen-without-vav", "שלוש עשרה שקלים", (M, "13", ILS, "שלוש עשרה שקלים")),
+    row("hundred-and-ten", "מאה ועשרה שקלים", (M, "110", ILS, "מאה ועשרה שקלים")),
     row(
         "digits-shkalim-agorot", "10 שקלים ו-50 אגורות", (M, "10.50", ILS, "10 שקלים ו-50 אגורות")
     ),  # fmt: skip

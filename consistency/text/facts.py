@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from consistency.model import Fact
 from consistency.text import numbers_en, numbers_he
 from consistency.text.money import AGORA, AGORA_WORDS, CURRENCY_WORDS, NUMBER, to_decimal
 from consistency.text.normalize import normalize_map
-from consistency.text.numbers import HALF, NumberBuilder
+from consistency.text.numbers import ADD, HALF, TEN, NumberBuilder
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -35,6 +36,7 @@ _GLUE = re.compile(r"[\s\-–]*")
 
 _FREE = re.compile(
     r"""
+    (?=[ובלמשהכחאfan])                               # every spelling starts so
     (?<![\w])(?P<m>
         [ובלמשהכ]{0,2}ללא\s(?:כל\s)?                  # ללא, ללא כל
           (?:עלות|תשלום|חיוב|תוספת\sתשלום|דמי\s\S+)   # עלות, תשלום, דמי ביטול
@@ -97,15 +99,12 @@ class Item:
     role: str = ""
     used: bool = False
     lead: int = -1  # where an attached prefix ("ל-99") starts, when there is one
+    glue: bool = False  # only spaces or a hyphen between this item and the next
 
 
 def _classify_word(stem: str, prefix: str, start: int, end: int) -> Item:
-    number = numbers_he.WORDS.get(stem) or numbers_en.WORDS.get(stem)
-    if number is not None:
-        value, role = number
-        return Item("word", start, end, stem, prefix, Decimal(value), role=role)
-    kind, unit = _LEXICON.get(stem, ("other", None))
-    return Item(kind, start, end, stem, prefix, unit=unit)
+    kind, value, role, unit = _WORD_KINDS.get(stem, _OTHER)
+    return Item(kind, start, end, stem, prefix, value, unit, role=role)
 
 
 _LEXICON: dict[str, tuple[str, str | None]] = {
@@ -132,6 +131,22 @@ _VOCABULARY = {*numbers_he.WORDS, *numbers_en.WORDS, *_LEXICON, *OTHER_WORDS} - 
     "£",
     "%",
 }
+
+
+def _word_kind(word: str) -> tuple[str, Decimal, str, str | None]:
+    """``(kind, value, role, unit)`` of a known word; a number word wins over a unit."""
+    number = numbers_he.WORDS.get(word) or numbers_en.WORDS.get(word)
+    if number is not None:
+        return "word", Decimal(number[0]), number[1], None
+    kind, unit = _LEXICON.get(word, ("other", None))
+    return kind, ZERO, "", unit
+
+
+# Looked up once per word token instead of three dictionaries and a Decimal each time.
+_WORD_KINDS = {word: _word_kind(word) for word in _VOCABULARY}
+_OTHER = ("other", ZERO, "", None)
+# Digit strings repeat (prices, percents), and Decimal parsing is not free.
+_to_decimal = lru_cache(maxsize=4096)(to_decimal)
 
 
 def _alternation(words: set[str]) -> str:
@@ -163,8 +178,11 @@ _HEBREW_WORDS = _alternation({w for w in _VOCABULARY if "\u05d0" <= w[0] <= "\u0
 _ENGLISH_WORDS = _alternation({w for w in _VOCABULARY if "a" <= w[0] <= "z"})
 # Only the words above become tokens; any other word stays in the gap between two
 # tokens and so keeps them apart. The regex engine skips it without a Python call.
+# Each branch opens with a cheap look-ahead at its first character, so the regex
+# engine leaves a position at once when no branch can start there.
 _TOKEN = re.compile(
     rf"""
+    (?=[\d+*\#a-z])                                  # junk starts so
     (?P<junk>
         \d{{1,2}}:\d{{2}}(?::\d{{2}})?                 # clock time 14:30
       | \d{{4}}-\d{{1,2}}-\d{{1,2}}                    # ISO date 2026-11-21
@@ -176,14 +194,17 @@ _TOKEN = re.compile(
       | \*\d{{3,5}}                                    # *2000
       | \#\d+                                          # #12345
       | \d{{7,}}                                       # ids and order numbers
-      | \d+[a-z]\w*                                    # 5g, 100mbps, 3x
-      | [a-z]+\d\w*                                    # a123, inv2026
+      | \d++[a-z]\w*                                   # 5g, 100mbps, 3x
+      | [a-z]++\d\w*                                   # a123, inv2026 (no backtracking)
     )(?!\d)
-  | (?P<pfx>(?<![\w"'])[ובלמשהכ]{{1,2}}-?)?           # ב-99, מ-99, ל99
-    (?P<num>{NUMBER})(?![\d\w])                        # 99.90
-  | (?<![\w"'])(?P<wp>[ובלמשהכ]{{0,2}}-?)              # up to two prefix letters
+  | (?=[\d.,ובלמשהכ])                                  # a number or its prefix starts so
+    (?P<pfx>(?<![\w"'])[ובלמשהכ]{{1,2}}-?|)            # ב-99, מ-99, ל99, or none
+    (?=[\d.,])(?P<num>{NUMBER})(?![\d\w])             # 99.90
+  | (?=[\u05d0-\u05ea-])(?<![\w"'])                    # a Hebrew word starts here
+    (?P<wp>[ובלמשהכ]{{0,2}}-?)                         # up to two prefix letters
     (?P<he>{_HEBREW_WORDS})(?!\w)                      # a Hebrew word we know
-  | (?<![\w'])(?P<en>{_ENGLISH_WORDS})(?!\w)           # an English word we know
+  | (?=[a-z])(?<![\w'])                                # an English word starts here
+    (?P<en>{_ENGLISH_WORDS})(?!\w)                     # an English word we know
   | (?P<sym>[₪$€£%])                                   # currency or percent sign
     """,
     re.VERBOSE,
@@ -191,27 +212,35 @@ _TOKEN = re.compile(
 
 
 def _tokenize(text: str) -> list[Item]:
+    """The items of ``text``, each marked ``glue`` when only glue separates it from the next."""
     items: list[Item] = []
+    previous = Item("other", 0, 0)  # a stand-in before the first item
     for match in _TOKEN.finditer(text):
-        start, end = match.span()
-        kind = match.lastgroup
-        if kind == "num":
-            prefix = (match.group("pfx") or "").rstrip("-")
-            value = to_decimal(match.group("num"))
-            num = Item("num", match.start("num"), end, prefix=prefix, value=value, lead=start)
-            items.append(num)
-        elif kind == "he":
-            prefix = match.group("wp").rstrip("-")
-            items.append(_classify_word(match.group("he"), prefix, start, end))
-        elif kind == "en":
-            items.append(_classify_word(match.group("en"), "", start, end))
-        elif kind == "sym":
-            sym = match.group()
-            kind = "pct" if sym == "%" else "cur"
-            items.append(Item(kind, start, end, sym, unit=CURRENCY_WORDS.get(sym)))
-        else:
-            items.append(Item("other", start, end))
+        item = _item(match)
+        lead = match.start()
+        previous.glue = (
+            previous.end == lead or _GLUE.fullmatch(text, previous.end, lead) is not None
+        )
+        items.append(item)
+        previous = item
     return items
+
+
+def _item(match: re.Match[str]) -> Item:
+    start, end = match.span()
+    kind = match.lastgroup
+    if kind == "num":
+        prefix = match.group("pfx").rstrip("-")
+        value = _to_decimal(match.group("num"))
+        return Item("num", match.start("num"), end, prefix=prefix, value=value, lead=start)
+    if kind == "he":
+        return _classify_word(match.group("he"), match.group("wp").rstrip("-"), start, end)
+    if kind == "en":
+        return _classify_word(match.group("en"), "", start, end)
+    if kind == "sym":
+        sym = match.group()
+        return Item("pct" if sym == "%" else "cur", start, end, sym, unit=CURRENCY_WORDS.get(sym))
+    return Item("other", start, end)
 
 
 class _Reader:
@@ -224,11 +253,7 @@ class _Reader:
 
     def glued(self, i: int) -> bool:
         """Items ``i`` and ``i + 1`` are neighbours with only spaces or a hyphen between."""
-        if i + 1 >= len(self.items):
-            return False
-        following = self.items[i + 1]
-        gap = (self.items[i].end, following.lead if following.lead >= 0 else following.start)
-        return _GLUE.fullmatch(self.text, *gap) is not None
+        return i + 1 < len(self.items) and self.items[i].glue
 
     def at(self, i: int, *kinds: str) -> bool:
         return 0 <= i < len(self.items) and self.items[i].kind in kinds
@@ -279,14 +304,14 @@ def _fold_one(reader: _Reader, i: int, out: list[Item]) -> int:
             break
         if item.stem == numbers_he.AMBIGUOUS_TWO and not _before_ten(items, j):
             break
-        if not builder.push(int(item.value), item.role):
+        if not builder.push(int(item.value), _role_in_number(item)):
             break
         last = j
         j += 1
     if not builder.count:  # "שנים" as years, or a lone "a"
         unit = DURATION_WORDS.get(items[i].stem)
         out.append(Item("dur" if unit else "other", items[i].start, items[i].end, items[i].stem,
-                        items[i].prefix, unit=unit))  # fmt: skip
+                        items[i].prefix, unit=unit, glue=items[i].glue))  # fmt: skip
         return i + 1
     value = builder.value
     halves_only = builder.half and builder.count == 1
@@ -299,9 +324,15 @@ def _fold_one(reader: _Reader, i: int, out: list[Item]) -> int:
             value=value,
             spoken=True,
             role=HALF if halves_only else "",
+            glue=items[last].glue,
         )  # fmt: skip
     )
     return last + 1
+
+
+def _role_in_number(item: Item) -> str:
+    """A ו before עשר / עשרה joins a ten, not a teen: 'שקל אחד ועשר אגורות' is 1.10."""
+    return ADD if item.role == TEN and "ו" in item.prefix else item.role
 
 
 def _before_ten(items: list[Item], j: int) -> bool:

@@ -1,0 +1,75 @@
+"""Route N replies to the demo's approved answers and run each answer check; print replies/s.
+
+Usage: python bench/bench_answers.py [N]   (default 20000)
+
+Routing (rapidfuzz over questions and keywords) and each answer check are timed
+separately on the same Hebrew and English replies, one core, in process.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from consistency.answers import load_answers
+from consistency.checks import Context, get
+from consistency.loaders import load_price_list
+from consistency.model import Location, Observation, Rule
+from consistency.pricebook import PriceBook
+
+DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
+TZ = ZoneInfo("Asia/Jerusalem")
+CHECKS = (
+    "answer-contradicts-approved",
+    "answer-missing-fact",
+    "forbidden-phrase",
+    "price-in-reply-mismatch",
+)
+TEXTS = (
+    "אפשר לבטל את המנוי ללא עלות תוך 7 ימים מההצטרפות, ואחרי זה דמי ביטול של ₪100.",
+    "אמרתי ללקוח שסיב 500 עולה שמונים ותשע תשעים לחודש",
+    "Your refund is paid within 7 days.",
+    "המוקד שלנו פתוח בימים א-ה בין 8:00 ל-20:00.",
+    "הלקוח כעס. אמרתי לו שזה לא באחריותנו.",
+)
+
+
+def context() -> Context:
+    book = PriceBook(load_price_list(DEMO / "prices.yaml", TZ))
+    answers = load_answers(DEMO / "answers.yaml", book, TZ)
+    return Context(book=book, timezone=TZ, channels=("web", "phone", "chat"), answers=answers)
+
+
+def replies(n: int) -> list[Observation]:
+    start = datetime(2026, 11, 15, tzinfo=TZ)
+    return [
+        Observation(
+            f"o{i}", "chat", start + timedelta(minutes=i), Location("bench"), text=TEXTS[i % 5]
+        )
+        for i in range(n)
+    ]
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    ctx = context()
+    router = ctx.answers.router()
+    observations = replies(n)
+    started = time.perf_counter()
+    routed = [router.route(o.text)[0] for o in observations]
+    print(f"{'routing':<30} {n / (time.perf_counter() - started):>10,.0f} replies/s")
+    observations = [replace(o, answer=a) for o, a in zip(observations, routed, strict=True)]
+    for check_id in CHECKS:
+        rule, check = Rule(check_id, check_id), get(check_id).check
+        started = time.perf_counter()
+        found = sum(len(list(check(o, ctx, rule))) for o in observations)
+        rate = n / (time.perf_counter() - started)
+        print(f"{check_id:<30} {rate:>10,.0f} replies/s  ({found} findings)")
+
+
+if __name__ == "__main__":
+    main()

@@ -29,30 +29,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..answers import FACT_KINDS, agrees, comparable, priced_mentions
+from ..answers import agrees, comparable, priced_mentions
 from ..model import Evidence, Observation, Problem, Rule
 from ..text.facts import extract_facts
 from . import OBSERVATION, Context
+from ._topic import KINDS_OPTIONS, topic
 
 ID = "answer-contradicts-approved"
 KIND = OBSERVATION
 NEEDS = "text"  # the engine skips observations without it
 DEFAULTS = {"severity": "error"}
-OPTIONS = {
-    "type": "object",
-    "properties": {
-        "kinds": {"type": "array", "items": {"enum": list(FACT_KINDS)}, "uniqueItems": True}
-    },
-}
+OPTIONS = KINDS_OPTIONS
 
 
 def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
-    answers = ctx.answers
-    answer = answers.get(obs.answer) if answers is not None else None
-    if answer is None or not obs.text or not answer.applies_to(obs.channel):
+    on = topic(obs, ctx, rule)
+    if on is None:
         return
-    kinds = set(rule.options.get("kinds") or FACT_KINDS)
-    accepted = answers.accepted_facts(answer.id, obs.at)
+    answers, answer, kinds, accepted = on.answers, on.answer, on.kinds, on.accepted
     expected = answers.expected_facts(answer.id, obs.at)
     facts = extract_facts(obs.text)
     skip = _not_about_this_answer(obs.text, facts, answers, answer)

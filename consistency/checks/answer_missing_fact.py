@@ -24,30 +24,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..answers import FACT_KINDS, agrees, comparable
+from ..answers import agrees, comparable
 from ..model import Evidence, Observation, Problem, Rule
 from ..text.facts import extract_facts
 from . import OBSERVATION, Context
+from ._topic import KINDS_OPTIONS, topic
 
 ID = "answer-missing-fact"
 KIND = OBSERVATION
 NEEDS = "text"  # the engine skips observations without it
 DEFAULTS = {"severity": "warning"}
-OPTIONS = {
-    "type": "object",
-    "properties": {
-        "kinds": {"type": "array", "items": {"enum": list(FACT_KINDS)}, "uniqueItems": True}
-    },
-}
+OPTIONS = KINDS_OPTIONS
 
 
 def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
-    answers = ctx.answers
-    answer = answers.get(obs.answer) if answers is not None else None
-    if answer is None or not (obs.text or "").strip() or not answer.applies_to(obs.channel):
+    on = topic(obs, ctx, rule)
+    if on is None:
         return
-    kinds = set(rule.options.get("kinds") or FACT_KINDS)
-    accepted = answers.accepted_facts(answer.id, obs.at)
+    answers, answer, kinds, accepted = on.answers, on.answer, on.kinds, on.accepted
     found = extract_facts(obs.text)
     for required in answers.expected_facts(answer.id, obs.at):
         if required.kind in kinds and not _stated(required, found, accepted, ctx, obs):

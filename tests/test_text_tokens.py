@@ -1,9 +1,10 @@
-"""The fast token regex of facts cuts every text exactly as the plain one did.
+"""The fast tokenizer of facts cuts every text exactly as the plain one did.
 
-The look-aheads, possessive runs and the empty prefix branch in ``facts._TOKEN``
-exist only for speed. The plain pattern below is the tokenizer as first written;
-on texts built from the pieces that matter (number words, unit words, prefixes,
-digits in every shape, signs and glue) both must give the same tokens.
+The look-aheads, possessive runs and the empty prefix branch in ``facts._TOKEN``,
+and the chunked skipping and findall in ``facts._tokenize``, exist only for speed.
+The plain pattern and the ``reference_items`` below are the tokenizer as first
+written; on texts built from the pieces that matter (number words, unit words,
+prefixes, digits in every shape, signs and glue) both must give the same items.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consistency.text import facts
-from consistency.text.money import NUMBER
+from consistency.text.money import CURRENCY_WORDS, NUMBER, to_decimal
 
 PLAIN_TOKEN = re.compile(
     rf"""
@@ -55,6 +56,43 @@ TEXTS = st.lists(st.tuples(PIECES, GLUE), max_size=14).map(
 )
 
 
+def reference_items(text: str) -> list[tuple]:
+    """Items as first written: one match object per token, glue checked pair by pair."""
+    items = []
+    for m in PLAIN_TOKEN.finditer(text):
+        lead, end = m.span()
+        kind = m.lastgroup
+        if kind == "num":
+            prefix = (m.group("pfx") or "").rstrip("-")
+            item = ["num", m.start("num"), end, "", prefix, to_decimal(m["num"]), None, "", lead]
+        elif kind in ("he", "en"):
+            stem, prefix = m[kind], (m["wp"] or "").rstrip("-")
+            if stem in facts.numbers_he.WORDS or stem in facts.numbers_en.WORDS:
+                value, role = facts.numbers_he.WORDS.get(stem) or facts.numbers_en.WORDS[stem]
+                item = ["word", lead, end, stem, prefix, value, None, role, -1]
+            else:
+                word, unit = facts._LEXICON.get(stem, ("other", None))
+                item = [word, lead, end, stem, prefix, 0, unit, "", -1]
+        elif kind == "sym":
+            sign = m[0]
+            unit = CURRENCY_WORDS.get(sign)
+            item = ["pct" if sign == "%" else "cur", lead, end, sign, "", 0, unit, "", -1]
+        else:
+            item = ["other", lead, end, "", "", 0, None, "", -1]
+        items.append(item)
+    for item, following in zip(items, items[1:], strict=False):
+        gap = (item[2], following[8] if following[8] >= 0 else following[1])
+        item.append(facts._GLUE.fullmatch(text, *gap) is not None)
+    return [(*item, False) if len(item) == 9 else tuple(item) for item in items]
+
+
+def fast_items(text: str) -> list[tuple]:
+    return [
+        (i.kind, i.start, i.end, i.stem, i.prefix, i.value, i.unit, i.role, i.lead, i.glue)
+        for i in facts._tokenize(text)
+    ]
+
+
 def tokens(pattern: re.Pattern[str], text: str) -> list[tuple]:
     """Each token's span, kind and groups (an absent prefix is the empty string)."""
     return [
@@ -66,6 +104,7 @@ def tokens(pattern: re.Pattern[str], text: str) -> list[tuple]:
 @given(TEXTS)
 def test_fast_tokens_are_the_plain_tokens(text: str) -> None:
     assert tokens(facts._TOKEN, text) == tokens(PLAIN_TOKEN, text)
+    assert fast_items(text) == reference_items(text)
 
 
 def test_the_comparison_sees_tokens() -> None:
@@ -75,3 +114,14 @@ def test_the_comparison_sees_tokens() -> None:
         "num", "he", "he", "he", "junk", "junk", "junk", "en", "sym", "num", "num", "sym",
     ]  # fmt: skip
     assert found == tokens(PLAIN_TOKEN, text)
+    items = fast_items(text)
+    assert items == reference_items(text)
+    assert [(kind, glue) for kind, *_middle, glue in items[:3]] == [
+        ("num", True), ("cur", False), ("word", True),
+    ]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_any_text_tokenizes_the_same(text: str) -> None:
+    assert fast_items(text) == reference_items(text)

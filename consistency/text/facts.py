@@ -102,11 +102,6 @@ class Item:
     glue: bool = False  # only spaces or a hyphen between this item and the next
 
 
-def _classify_word(stem: str, prefix: str, start: int, end: int) -> Item:
-    kind, value, role, unit = _WORD_KINDS.get(stem, _OTHER)
-    return Item(kind, start, end, stem, prefix, value, unit, role=role)
-
-
 _LEXICON: dict[str, tuple[str, str | None]] = {
     **{w: ("cur", code) for w, code in CURRENCY_WORDS.items()},
     **{w: ("agora", "ILS") for w in AGORA_WORDS},
@@ -145,6 +140,7 @@ def _word_kind(word: str) -> tuple[str, Decimal, str, str | None]:
 # Looked up once per word token instead of three dictionaries and a Decimal each time.
 _WORD_KINDS = {word: _word_kind(word) for word in _VOCABULARY}
 _OTHER = ("other", ZERO, "", None)
+_SIGNS = {sign: CURRENCY_WORDS.get(sign) for sign in "₪$€£%"}
 # Digit strings repeat (prices, percents), and Decimal parsing is not free.
 _to_decimal = lru_cache(maxsize=4096)(to_decimal)
 
@@ -211,36 +207,65 @@ _TOKEN = re.compile(
 )
 
 
+# The text between two tokens, skipped a chunk at a time: no token starts inside a run
+# of Latin letters or of other letters (its lookbehinds or its first character rule it
+# out), nor inside a run of characters that start no token. Atomic chunks never backtrack.
+_SKIP = r"""
+    (?>[a-z]+                 # a run of Latin letters
+     | [^\W\d_a-z]+           # a run of other letters (Hebrew)
+     | [^\w+*\#.,₪$€£%\-]+    # a run of characters that start no token
+     | (?s:.)                 # a digit or a sign: a token may start at the next one
+    )"""
+# One findall gives (gap, junk, pfx, num, wp, he, en, sym) strings per token, so no
+# match object is made; the gap gives the offsets. At the end, \Z takes the tail.
+_TOKENS = re.compile(
+    rf"""
+    (?P<gap>{_SKIP}*?)        # the text before the token, as short as possible
+    (?:{_TOKEN.pattern}       # the token
+     | \Z)                    # or the end of the text
+    """,
+    re.VERBOSE,
+)
+
+
+@lru_cache(maxsize=1024)
+def _is_glue(gap: str) -> bool:
+    return _GLUE.fullmatch(gap) is not None
+
+
 def _tokenize(text: str) -> list[Item]:
-    """The items of ``text``, each marked ``glue`` when only glue separates it from the next."""
+    """The items of ``text``, each marked ``glue`` when only glue separates it from the next.
+
+    >>> [(i.kind, i.start, i.end, i.glue) for i in _tokenize("ב-99 ש\"ח")]
+    [('num', 2, 4, True), ('cur', 5, 8, False)]
+    """
     items: list[Item] = []
     previous = Item("other", 0, 0)  # a stand-in before the first item
-    for match in _TOKEN.finditer(text):
-        item = _item(match)
-        lead = match.start()
-        previous.glue = (
-            previous.end == lead or _GLUE.fullmatch(text, previous.end, lead) is not None
-        )
+    end = 0
+    for gap, junk, pfx, num, wp, he, en, sym in _TOKENS.findall(text):
+        lead = end + len(gap)
+        if num:
+            start = lead + len(pfx)
+            end = start + len(num)
+            value = _to_decimal(num)
+            item = Item("num", start, end, "", pfx.rstrip("-"), value, None, False, "", False, lead)
+        elif he or en:
+            stem = he or en
+            end = lead + len(wp) + len(stem)
+            kind, value, role, unit = _WORD_KINDS.get(stem, _OTHER)
+            item = Item(kind, lead, end, stem, wp.rstrip("-"), value, unit, False, role)
+        elif sym:
+            end = lead + 1
+            item = Item("pct" if sym == "%" else "cur", lead, end, sym, "", ZERO, _SIGNS[sym])
+        elif junk:
+            end = lead + len(junk)
+            item = Item("other", lead, end)
+        else:
+            break  # the end of the text
+        previous.glue = not gap or _is_glue(gap)
         items.append(item)
         previous = item
     return items
-
-
-def _item(match: re.Match[str]) -> Item:
-    start, end = match.span()
-    kind = match.lastgroup
-    if kind == "num":
-        prefix = match.group("pfx").rstrip("-")
-        value = _to_decimal(match.group("num"))
-        return Item("num", match.start("num"), end, prefix=prefix, value=value, lead=start)
-    if kind == "he":
-        return _classify_word(match.group("he"), match.group("wp").rstrip("-"), start, end)
-    if kind == "en":
-        return _classify_word(match.group("en"), "", start, end)
-    if kind == "sym":
-        sym = match.group()
-        return Item("pct" if sym == "%" else "cur", start, end, sym, unit=CURRENCY_WORDS.get(sym))
-    return Item("other", start, end)
 
 
 class _Reader:

@@ -236,7 +236,7 @@ def _is_glue(gap: str) -> bool:
 def _tokenize(text: str) -> list[Item]:
     """The items of ``text``, each marked ``glue`` when only glue separates it from the next.
 
-    >>> [(i.kind, i.start, i.end, i.glue) for i in _tokenize("ב-99 ש\"ח")]
+    >>> [(i.kind, i.start, i.end, i.glue) for i in _tokenize('ב-99 ש"ח')]
     [('num', 2, 4, True), ('cur', 5, 8, False)]
     """
     items: list[Item] = []

@@ -1,12 +1,16 @@
 """How big and how fast the HTML report is for 50,000 findings, and how long Chromium takes.
 
-Run: python bench/bench_html.py [--findings N] [--page-size N]
-Prints the render time, the page size in MB and Chromium's --dump-dom wall time.
+Run: python bench/bench_html.py [--findings N] [--page-size N] [--inline-rows N] [--no-embed]
+Prints the render time, the page size in MB, how many findings are HTML rows, and
+Chromium's --dump-dom wall time: for an empty page (the browser's own start-up), for
+the report, and for the report opened at its last page (``#page=N``: that page drawn
+from its JSON by the script).
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import tempfile
 import time
@@ -26,33 +30,54 @@ FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
+PAGE_ID = re.compile(r'id="page-(\d+)"')  # a page of findings, numbered in report order
+ROW = re.compile(r"<tr class=\"sev-")  # one finding drawn as an HTML row
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--findings", type=int, default=50_000)
     parser.add_argument("--page-size", type=int, default=500)
+    parser.add_argument("--inline-rows", type=int, default=2000)
+    parser.add_argument("--no-embed", action="store_true", help="leave later pages out (email)")
     args = parser.parse_args()
     result = sample_result(extra=args.findings - 6)
+    options = {
+        "page_size": args.page_size,
+        "inline_rows": args.inline_rows,
+        "embed_rest": not args.no_embed,
+    }
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "report.html"
         began = time.perf_counter()
         with page.open("w", encoding="utf-8") as out:
-            render(result, "html", out, options={"page_size": args.page_size})
+            render(result, "html", out, options=options)
         rendered = time.perf_counter() - began
+        text = page.read_text(encoding="utf-8")
         print(f"findings        {len(result.findings):,}")
         print(f"render          {rendered:.2f} s")
         print(f"size            {page.stat().st_size / 1e6:.1f} MB")
+        print(f"HTML rows       {len(ROW.findall(text)):,}")
         if not Path(CHROMIUM).exists():
             print(f"chromium        not measured: {CHROMIUM} is not installed")
             return
-        command = [CHROMIUM, *FLAGS, f"--user-data-dir={tmp}/profile", "--dump-dom", page.as_uri()]
-        began = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=True)
-        loaded = time.perf_counter() - began
-        print(
-            f"chromium load   {loaded:.2f} s (--dump-dom wall time, {len(done.stdout) / 1e6:.1f} MB DOM)"
-        )
+        empty = Path(tmp) / "empty.html"
+        empty.write_text("<!DOCTYPE html><title>empty</title>", encoding="utf-8")
+        last = max(int(n) for n in PAGE_ID.findall(text))
+        for label, url in (
+            ("chromium empty", empty.as_uri()),
+            ("chromium load", page.as_uri()),
+            (f"chromium #page={last}", f"{page.as_uri()}#page={last}"),
+        ):
+            seconds, dom = load(url, Path(tmp) / f"profile-{len(label)}")
+            print(f"{label:<15} {seconds:.2f} s (--dump-dom wall time, {dom / 1e6:.1f} MB DOM)")
+
+
+def load(url: str, profile: Path) -> tuple[float, int]:
+    command = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", url]
+    began = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=True)
+    return time.perf_counter() - began, len(done.stdout)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import os
 import re
 import subprocess
@@ -224,8 +225,161 @@ def test_the_console_probe_sees_page_errors(tmp_path):
 
 def test_large_report_loads_in_the_browser(tmp_path):
     path = tmp_path / "large.html"
-    path.write_text(html(sample_result(extra=5000)), encoding="utf-8")
+    # every row inline: the layout of any report up to inline_rows findings
+    path.write_text(html(sample_result(extra=5000), inline_rows=10_000), encoding="utf-8")
     done = chromium(tmp_path, path.as_uri(), "--dump-dom", "--enable-logging=stderr", "--v=0")
     assert done.returncode == 0, done.stderr[-2000:]
     assert len(tree(done.stdout).xpath("//table[@class='findings']/tbody/tr")) == 5006
     assert console_messages(done.stderr) == []
+
+
+# --- large reports: the first pages as rows, the rest as JSON drawn on demand ------------------
+
+JSON_BLOCK = re.compile(
+    r'<script type="application/json" id="(?P<id>rows-\d+)">(?P<data>.*?)</script>'
+)
+ESCAPE = "</script><script>document.title='pwned'</script> <!-- "  # tries to leave the JSON
+SPOKEN = "₪92.81"
+
+
+def hostile_result(extra: int):
+    """The sample plus ``extra`` generated findings whose message and evidence try to end the
+    script element their JSON sits in."""
+    result = sample_result(extra=extra)
+    excerpt = f"{ESCAPE}הנציג אמר {SPOKEN} -->"
+    span = (excerpt.index(SPOKEN), excerpt.index(SPOKEN) + len(SPOKEN))
+    result.findings[6:] = [
+        replace(
+            f,
+            message=f"{f.message} {ESCAPE}",
+            evidence=replace(f.evidence, excerpt=excerpt, span=span),
+        )
+        for f in result.findings[6:]
+    ]
+    return result
+
+
+def json_rows(page: str) -> dict[str, list]:
+    return {m["id"]: json.loads(m["data"]) for m in JSON_BLOCK.finditer(page)}
+
+
+def page_numbers(doc) -> list[int]:
+    return [int(i.removeprefix("page-")) for i in doc.xpath("//@id") if i.startswith("page-")]
+
+
+def test_small_reports_are_all_rows():
+    page = html(sample_result(extra=1994))
+    doc = tree(page)
+    assert len(doc.xpath("//table[@class='findings']/tbody/tr")) == 2000
+    assert json_rows(page) == {}
+    assert page.count("<script") == 1
+    assert doc.xpath("//p[@class='offline-note']") == []
+
+
+def test_large_report_keeps_the_first_pages_as_rows_and_the_rest_as_json():
+    page = html(sample_result(extra=5000))
+    doc = tree(page)
+    inline = len(doc.xpath("//table[@class='findings']/tbody/tr"))
+    lazy = json_rows(page)
+    assert 0 < inline <= 2000
+    assert inline + sum(len(rows) for rows in lazy.values()) == 5006
+    assert page.count("<script") == 1 + len(lazy)
+    numbers = page_numbers(doc)
+    assert numbers == list(range(1, len(numbers) + 1))  # pages numbered in report order
+    for number in numbers[numbers.index(min(int(i[5:]) for i in lazy)) :]:  # all later: lazy
+        (holder,) = doc.xpath(f"//*[@id='page-{number}']")
+        assert holder.get("data-rows") == f"rows-{number}"
+        assert holder.xpath(".//tr") == []
+    (note,) = doc.xpath("//p[@class='offline-note']")
+    assert note.text_content() == (
+        f"This page shows the first {inline:,} of 5,006 findings. The other {5006 - inline:,}"
+        " are in the attached CSV and in the JSON report (--format json); in a browser with"
+        " scripts on, each page of them is drawn here when you open it."
+    )
+
+
+def test_json_rows_cannot_close_their_script_element():
+    page = html(hostile_result(extra=5000))
+    assert "</script><script>" not in page
+    assert "<!--" not in page
+    lazy = json_rows(page)
+    assert page.count("<script") == 1 + len(lazy)
+    rows = [row for rows in lazy.values() for row in rows if row[2].startswith("product-")]
+    assert len(rows) > 3000  # generated findings; the six of the sample may fall here too
+    assert all(row[8].endswith(ESCAPE) for row in rows)  # the message, back exactly
+    assert all(row[9][0].startswith(ESCAPE) and row[9][1] == SPOKEN for row in rows)
+
+
+def test_email_layout_leaves_the_rest_out():
+    page = html(sample_result(extra=5000), embed_rest=False)
+    doc = tree(page)
+    assert json_rows(page) == {}
+    assert page.count("<script") == 1
+    assert doc.xpath("//*[@data-rows]") == []
+    note = doc.xpath("//p[@class='offline-note']")[0].text_content()
+    assert note.endswith("are in the attached CSV and in the JSON report (--format json).")
+    placeholders = doc.xpath("//p[@class='offline']")
+    assert placeholders
+    assert all("attached CSV" in p.text_content() for p in placeholders)
+    embedded = html(sample_result(extra=5000))
+    data = sum(len(m["data"]) for m in JSON_BLOCK.finditer(embedded))
+    assert data > 500_000  # 3,000-odd rows of JSON
+    assert len(page) <= len(embedded) - data
+
+
+def test_hostile_rows_drawn_on_demand_stay_text(tmp_path):
+    page = html(hostile_result(extra=5000), page_size=200, inline_rows=250)
+    lazy = json_rows(page)
+    assert "rows-2" not in lazy  # pages 1 and 2 are rows (a one-row group, then 200 rows);
+    assert "rows-3" in lazy and "rows-4" in lazy  # page 3, folded in its group, and 4 are JSON
+    assert '<details class="page" id="page-3" data-rows="rows-3">' in page
+    path = tmp_path / "hostile.html"
+    path.write_text(page, encoding="utf-8")
+    done = chromium(
+        tmp_path, path.as_uri() + "#page=3", "--dump-dom", "--enable-logging=stderr", "--v=0"
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert console_messages(done.stderr) == []
+    dom = tree(done.stdout)
+    assert dom.xpath("//title")[0].text == TITLE
+    (drawn,) = dom.xpath("//*[@id='page-3']")
+    rows = drawn.xpath("./table[@class='findings']/tbody/tr")
+    assert len(rows) == len(lazy["rows-3"]) > 100
+    assert drawn.tag == "details" and drawn.get("open") is not None
+    assert drawn.getparent().get("open") is not None  # its group unfolded too
+    assert drawn.get("data-rows") is None and drawn.xpath(".//p[@class='offline']") == []
+    for tr, data in zip(rows, lazy["rows-3"], strict=True):
+        cells = tr.xpath("./td")
+        assert cells[7].text_content() == data[8]  # the message, hostile text as text
+        (q,) = cells[8].xpath("./q")
+        assert q.text_content() == "".join(data[9])
+        assert [m.text for m in q.xpath("./mark")] == [SPOKEN]
+    assert ESCAPE in dom.text_content()
+    (waiting,) = dom.xpath("//*[@id='page-4']")
+    assert waiting.get("data-rows") == "rows-4" and waiting.xpath(".//tr") == []
+    assert [s.get("type") for s in dom.xpath("//script")].count(None) == 1  # only ours runs
+    (matches,) = dom.xpath("//output[@class='matches']")
+    assert matches.text == "5,006 of 5,006 findings match"  # counted over every finding
+
+
+@pytest.mark.parametrize("make", [sample_result, hebrew_result], ids=["english", "hebrew"])
+def test_rows_drawn_by_the_script_equal_the_server_rows(tmp_path, make):
+    """The same findings as server rows and as JSON rows drawn in the browser (the sample's
+    groups are all open, so the script draws every one on load)."""
+    dumped = []
+    for name, options in (("server", {}), ("script", {"inline_rows": 0})):
+        path = tmp_path / f"{name}.html"
+        page = html(make(), **options)
+        assert len(json_rows(page)) == (6 if options else 0)
+        path.write_text(page, encoding="utf-8")
+        done = chromium(tmp_path, path.as_uri(), "--dump-dom", "--enable-logging=stderr", "--v=0")
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert console_messages(done.stderr) == []
+        rows = tree(done.stdout).xpath("//table[@class='findings']/tbody/tr")
+        dumped.append([lxml.html.tostring(tr, encoding="unicode", with_tail=False) for tr in rows])
+    server, script = dumped
+    assert len(server) == 6
+    assert script == server
+    assert any("<mark>₪89.91</mark>" in r and "<bdi>-₪9.99</bdi>" in r for r in script)
+    assert any('<a href="https://shop.example.co.il/router?a=1&amp;b=2"' in r for r in script)
+    assert any("javascript:alert(1)</span>" in r for r in script)

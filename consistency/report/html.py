@@ -6,7 +6,14 @@ Autoescaping is on; evidence excerpts are escaped around a ``<mark>``ed span.
 Hebrew reads right to left: the page takes ``dir="rtl"`` when its text is mostly
 Hebrew, free-text cells take ``dir="auto"``, and every number sits in ``<bdi>`` so
 ``₪99.90`` never flips. Findings are grouped by rule and channel into folded
-sections paged by ``page_size`` rows, so 50,000 findings stay usable.
+sections paged by ``page_size`` rows.
+
+Large reports stay fast: the first ``inline_rows`` findings (in report order, whole
+pages) are HTML rows; every later page is compact JSON in a
+``<script type="application/json">`` block (``<`` written as ``\\u003c``, so no text can
+close it) that the script draws with DOM calls only when the reader opens the page
+or links to it (``report.html#page=7``). Without scripts (an email client) the page
+says where the other findings are.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +40,14 @@ TEMPLATES = Path(__file__).with_name("templates")
 PALETTE = ("#c0392b", "#d68910", "#2874a6", "#7d3c98", "#138d75", "#5d6d7e", "#a04000", "#1e8449")
 EXCERPT_WIDTH = 300
 BAR_WIDTH = 560
+SEVERITIES = ("error", "warning", "info")
+LINKABLE = re.compile(
+    r"""
+    ^ https?://      # an http or https URL, nothing else (javascript:, data: ... stay text)
+    [^/?\#\s]        # with a host
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
 
 
 def environment() -> Environment:
@@ -61,25 +78,33 @@ def values_html(parts) -> Markup:
     return Markup("".join(f"<bdi>{esc(p.text)}</bdi>" if p.number else esc(p.text) for p in parts))
 
 
+def excerpt_pieces(excerpt: str, span: tuple[int, int] | None) -> tuple[str, str, str]:
+    """The text before the span, the span, the text after: cut to a window around the span.
+
+    >>> excerpt_pieces("say <b>99.90</b> now", (7, 12))
+    ('say <b>', '99.90', '</b> now')
+    >>> before, marked, after = excerpt_pieces("x" * 400 + "₪5", (400, 402))
+    >>> before[:2], len(before), marked, after
+    ('…x', 299, '₪5', '')
+    """
+    start, end = span if span and 0 <= span[0] <= span[1] <= len(excerpt) else (0, 0)
+    left = max(0, min(start - EXCERPT_WIDTH // 3, len(excerpt) - EXCERPT_WIDTH))
+    right = max(left + EXCERPT_WIDTH, end)
+    start, end = max(start, left), min(max(end, left), right)
+    before = ("…" if left else "") + excerpt[left:start]
+    after = excerpt[end:right] + ("…" if right < len(excerpt) else "")
+    return before, excerpt[start:end] if end > start else "", after
+
+
 def excerpt_html(excerpt: str, span: tuple[int, int] | None) -> Markup:
     """The excerpt escaped, its span in ``<mark>``, cut to a window around the span.
 
     >>> excerpt_html('say <script>"&', (4, 12))
     Markup('say <mark>&lt;script&gt;</mark>&quot;&amp;')
     """
-    start, end = span if span and 0 <= span[0] <= span[1] <= len(excerpt) else (0, 0)
-    left = max(0, min(start - EXCERPT_WIDTH // 3, len(excerpt) - EXCERPT_WIDTH))
-    right = max(left + EXCERPT_WIDTH, end)
-    start, end = max(start, left), min(max(end, left), right)
-    marked = f"<mark>{esc(excerpt[start:end])}</mark>" if end > start else ""
-    pieces = (
-        "…" if left else "",
-        esc(excerpt[left:start]),
-        marked,
-        esc(excerpt[end:right]),
-        "…" if right < len(excerpt) else "",
-    )
-    return Markup("".join(pieces))
+    before, marked, after = excerpt_pieces(excerpt, span)
+    middle = f"<mark>{esc(marked)}</mark>" if marked else ""
+    return Markup(esc(before) + middle + esc(after))
 
 
 def link(value: str | None) -> Markup:
@@ -92,15 +117,46 @@ def link(value: str | None) -> Markup:
     """
     if not value:
         return Markup("")
-    parts = urlsplit(value)
-    if parts.scheme in ("http", "https") and parts.netloc:
+    if linkable(value):
         return Markup(f'<a href="{esc(value)}" rel="noopener noreferrer">{esc(value)}</a>')
     return Markup(esc(value))
+
+
+def linkable(value: str) -> bool:
+    """Whether a ref or source becomes a link: the same test the script makes for lazy rows.
+
+    >>> linkable("HTTPS://shop.example.co.il/a"), linkable("javascript:alert(1)")
+    (True, False)
+    >>> linkable("http://"), linkable(" https://x"), linkable("exports/a.csv:3")
+    (False, False, False)
+    """
+    return bool(LINKABLE.match(value)) and bool(urlsplit(value).netloc)
 
 
 def csp_hash(source: str) -> str:
     digest = hashlib.sha256(source.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+@dataclass
+class Page:
+    """One page of a group's findings: HTML rows, or JSON the script draws when it is opened."""
+
+    number: int  # in report order from 1: the id ``page-N`` and the link ``#page=N``
+    first: int  # the row number of its first finding within its group, from 1
+    findings: list[Finding]
+    inline: bool
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.findings) - 1
+
+    def rows(self) -> list[dict]:
+        return [row(finding) for finding in self.findings]
+
+    def data(self) -> Markup:
+        """The rows as JSON that is safe inside a ``<script>`` element."""
+        return Markup(script_json([row_data(finding) for finding in self.findings]))
 
 
 @dataclass
@@ -110,15 +166,16 @@ class Group:
     rule: str
     channel: str
     index: int
-    rows: list[dict] = field(default_factory=list)
+    rows: list[Finding] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
     open: bool = False
+    paged: list[Page] = field(default_factory=list)
 
     @property
     def severity(self) -> str:
         return max(self.counts, key=SEVERITY_RANK.__getitem__)
 
-    def pages(self, size: int) -> list[tuple[int, list[dict]]]:
+    def pages(self, size: int) -> list[tuple[int, list]]:
         """``(page number, rows)`` from 1.
 
         >>> Group("r", "c", 0, rows=[{}] * 5).pages(2)
@@ -128,10 +185,41 @@ class Group:
         return [(n, self.rows[start : start + size]) for n, start in enumerate(starts, 1)]
 
 
+def paginate(groups: list[Group], size: int, inline_rows: int) -> int:
+    """Cut every group into pages numbered in report order; return how many findings are
+    inline. The first pages are inline while they fit in ``inline_rows``; all later ones not.
+
+    >>> groups = [Group("a", "web", 0, rows=[None] * 5), Group("b", "web", 1, rows=[None] * 3)]
+    >>> paginate(groups, 2, 4)
+    4
+    >>> [(p.number, p.first, p.last, p.inline) for g in groups for p in g.paged]
+    [(1, 1, 2, True), (2, 3, 4, True), (3, 5, 5, False), (4, 1, 2, False), (5, 3, 3, False)]
+    >>> paginate(groups, 2, 8), all(p.inline for g in groups for p in g.paged)
+    (8, True)
+    """
+    budget, number, inline_count = inline_rows, 0, 0
+    for group in groups:
+        group.paged = []
+        for page, findings in group.pages(size):
+            number += 1
+            inline = len(findings) <= budget
+            budget = budget - len(findings) if inline else -1  # once a page is lazy, all are
+            inline_count += len(findings) if inline else 0
+            group.paged.append(Page(number, (page - 1) * size + 1, findings, inline))
+    return inline_count
+
+
 class HtmlReporter(Reporter):
     NAME = "html"
     SUFFIX = ".html"
-    OPTIONS = {"page_size": 500, "title": "consistency report", "currency": "ILS", "open_rows": 50}
+    OPTIONS = {
+        "page_size": 500,
+        "title": "consistency report",
+        "currency": "ILS",
+        "open_rows": 50,
+        "inline_rows": 2000,  # findings drawn as HTML rows; later pages are JSON drawn on demand
+        "embed_rest": True,  # False (email): leave the later pages out, only say where they are
+    }
 
     def start(self, result: Result) -> None:
         self.groups: dict[tuple[str, str], Group] = {}
@@ -142,7 +230,7 @@ class HtmlReporter(Reporter):
         group = self.groups.get(key)
         if group is None:
             group = self.groups[key] = Group(finding.rule, finding.channel or "", len(self.groups))
-        group.rows.append(row(finding))
+        group.rows.append(finding)
         group.counts[finding.severity] += 1
         if len(self.samples) < 400:
             self.samples += [finding.message, subject(finding)]
@@ -156,13 +244,20 @@ class HtmlReporter(Reporter):
         for group in groups:  # unfold groups, worst first, while the rows stay few
             budget -= len(group.rows)
             group.open = budget >= 0
+        total = sum(len(group.rows) for group in groups)
+        inline = paginate(groups, self.options["page_size"], self.options["inline_rows"])
         context = {
             "title": self.options["title"],
             "result": result,
             "counts": result.counts(),
             "rtl": mostly_hebrew(self.samples),
             "groups": groups,
-            "page_size": self.options["page_size"],
+            "channels": sorted({group.channel for group in groups if group.channel}),
+            "rules": sorted({group.rule for group in groups}),
+            "severities": SEVERITIES,
+            "total": total,
+            "inline": inline,
+            "embed": bool(self.options["embed_rest"]),
             "matrix": matrix(result.quotes, self.options["currency"]),
             "chart": chart(result.findings),
             "started": when(result.started),
@@ -195,6 +290,61 @@ def row(finding: Finding) -> dict:
         "where": str(ev.where) if ev and ev.where else "",
         "fingerprint": finding.fingerprint,
     }
+
+
+def row_data(finding: Finding) -> list:
+    """A finding as the script's row: the cells of :func:`row` as plain text, in a list.
+
+    ``[severity, status, subject, at, expected, observed, difference, cause, message,
+    excerpt, source, ref, where]``; values are :func:`alternating` parts, the excerpt
+    is ``[before, marked, after]`` or ``0``.
+    """
+    currency = currency_of(finding)
+    ev = finding.evidence
+    excerpt = list(excerpt_pieces(ev.excerpt, ev.span)) if ev and ev.excerpt else 0
+    return [
+        finding.severity,
+        finding.status or "",
+        subject(finding),
+        when(finding.at),
+        alternating(value_parts(finding.expected, currency)),
+        alternating(value_parts(finding.observed, currency)),
+        alternating(value_parts(finding.difference, currency, signed=True)),
+        finding.cause or "",
+        finding.message,
+        excerpt,
+        (ev.source or "") if ev else "",
+        (ev.ref or "") if ev else "",
+        str(ev.where) if ev and ev.where else "",
+    ]
+
+
+def alternating(parts) -> list[str]:
+    """Value parts as texts at even places and numbers (drawn in ``<bdi>``) at odd ones;
+    ``""`` fills a place whose kind is skipped.
+
+    >>> from .base import Part
+    >>> alternating([Part("-₪9.99", True), Part(" ("), Part("-10.0%", True), Part(")")])
+    ['', '-₪9.99', ' (', '-10.0%', ')']
+    >>> alternating([Part("a: "), Part("b: ")])
+    ['a: ', '', 'b: ']
+    """
+    out: list[str] = []
+    for part in parts:
+        if len(out) % 2 != part.number:
+            out.append("")
+        out.append(part.text)
+    return out
+
+
+def script_json(value) -> str:
+    """Compact JSON that no text in it can end early: ``<`` is written ``\\u003c``.
+
+    >>> script_json(["</script><!-- ש\\"ח"])
+    '["\\\\u003c/script>\\\\u003c!-- ש\\\\"ח"]'
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c")
 
 
 @dataclass(frozen=True)

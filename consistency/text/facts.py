@@ -53,6 +53,18 @@ _FREE = re.compile(
     re.VERBOSE,
 )
 
+# Every spelling of _FREE holds one of these within its first _FREE_LEAD characters
+# ("at no cost" has "no" three in). A text without them holds no free phrase. The
+# branches all open with a letter, so the regex engine scans for those letters in C.
+_FREE_WORD = re.compile(
+    r"""
+    ללא | חינם | אין     # Hebrew: without, free, there is no
+    | free | no\s        # English
+    """,
+    re.VERBOSE,
+)
+_FREE_LEAD = 3
+
 PERCENT_WORDS = frozenset({"אחוז", "אחוזים", "percent", "pct", "%"})
 POINT_WORDS = frozenset({"נקודה", "פסיק", "point"})
 RANGE_WORDS = frozenset({"עד", "ל", "to", "and", "until", "ו"})
@@ -221,7 +233,8 @@ _SKIP = r"""
 _TOKENS = re.compile(
     rf"""
     (?P<gap>{_SKIP}*?)        # the text before the token, as short as possible
-    (?:{_TOKEN.pattern}       # the token
+    (?:(?=[\d+*\#a-z\u05d0-\u05ea\-.,₪$€£%])  # a character some token starts with
+       (?:{_TOKEN.pattern})   # the token
      | \Z)                    # or the end of the text
     """,
     re.VERBOSE,
@@ -262,7 +275,7 @@ def _tokenize(text: str) -> list[Item]:
             item = Item("other", lead, end)
         else:
             break  # the end of the text
-        previous.glue = not gap or _is_glue(gap)
+        previous.glue = not gap or gap == " " or _is_glue(gap)
         items.append(item)
         previous = item
     return items
@@ -292,8 +305,10 @@ class _Reader:
 
 def _fold_numbers(reader: _Reader) -> list[Item]:
     """Replace runs of number words by one ``num`` item per number."""
-    out: list[Item] = []
     items = reader.items
+    if not any(item.kind == "word" for item in items):
+        return items  # nothing to fold: "a" or "an" folds only before a number word
+    out: list[Item] = []
     i = 0
     while i < len(items):
         item = items[i]
@@ -571,7 +586,12 @@ def _stands_alone(reader: _Reader, i: int) -> bool:
 
 
 def _free(text: str) -> list[tuple[str, Decimal, int, int, str | None]]:
-    return [("money", ZERO, *m.span("m"), "ILS") for m in _FREE.finditer(text)]
+    """Free-of-charge phrases; the scan starts near the first word any of them needs."""
+    first = _FREE_WORD.search(text)
+    if first is None:
+        return []
+    start = max(0, first.start() - _FREE_LEAD)
+    return [("money", ZERO, *m.span("m"), "ILS") for m in _FREE.finditer(text, start)]
 
 
 def extract_facts(text: str) -> list[Fact]:
@@ -590,13 +610,21 @@ def extract_facts(text: str) -> list[Fact]:
     i = 0
     while i < len(reader.items):
         item = reader.items[i]
-        i = _read_business(reader, i) if item.kind == "num" and not item.used else i + 1
+        # A number with no glue to the next item has no unit after it: skip the calls.
+        free = item.kind == "num" and not item.used and item.glue
+        i = _read_business(reader, i) if free else i + 1
     _left_currency(reader)
     _ranges(reader)
     _implicit_durations(reader)
-    found = sorted(reader.facts + _free(mapped.text), key=lambda f: (f[2], f[3]))
+    found = sorted(reader.facts + _free(mapped.text), key=_by_span)
+    if mapped.sources is None:  # the usual case: offsets are the same in both texts
+        return [Fact(k, v, start, end, text[start:end], u) for k, v, start, end, u in found]
     facts = []
     for kind, value, start, end, unit in found:
         first, last = mapped.span(start, end)
         facts.append(Fact(kind, value, first, last, text[first:last], unit))
     return facts
+
+
+def _by_span(fact: tuple[str, Decimal, int, int, str | None]) -> tuple[int, int]:
+    return fact[2], fact[3]

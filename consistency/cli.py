@@ -165,7 +165,7 @@ def emit(result: Result, config: Config | None, formats, output: Path | None, qu
     elif len(chosen) > 1:
         raise Failure("several --format values need --output FOLDER")
     elif not quiet:
-        stream = click.get_text_stream("stdout")
+        stream = sys.stdout
         report.render(
             result, chosen[0], stream, color=stream.isatty(), options=_options(result, chosen[0])
         )
@@ -303,8 +303,8 @@ def extract_command(texts, config_path, price_list):
     from .extract import main as run_extract
 
     matcher = _matcher(config_path, price_list)
-    lines = texts or (line.rstrip("\n") for line in click.get_text_stream("stdin"))
-    run_extract(lines, matcher, click.get_text_stream("stdout"))
+    lines = texts or (line.rstrip("\n") for line in sys.stdin)
+    run_extract(lines, matcher, sys.stdout)
 
 
 def _matcher(config_path: Path | None, price_list: Path | None):
@@ -366,7 +366,7 @@ def diff(files, base_ref, config_path, answers_path, fmt, output, exit_code):
     if output is not None:
         write_atomic(output, lambda stream: diffing.render(result, fmt, stream))
     else:
-        diffing.render(result, fmt, click.get_text_stream("stdout"))
+        diffing.render(result, fmt, sys.stdout)
     sys.exit(EXIT_FINDINGS if exit_code and result.changed() else EXIT_OK)
 
 
@@ -493,7 +493,7 @@ def demo(output, fail_on, quiet):
 
     result, _config = run_demo(output)
     if not quiet:
-        stream = click.get_text_stream("stdout")
+        stream = sys.stdout
         report.render(result, "text", stream, color=stream.isatty())
     written = write_reports(result, ["text", "html", "json"], output)
     if not quiet:

@@ -11,9 +11,14 @@ from .mail import build_message, send, should_send, write_eml
 from .result import Result
 
 
+# No mail client runs the report's script, so the email carries the first pages as rows
+# and points at the attached CSV for the rest, instead of embedding them as JSON.
+EMAIL_OPTIONS = {"html": {"embed_rest": False}}
+
+
 def rendered(result: Result, fmt: str) -> str:
     stream = io.StringIO()
-    report.render(result, fmt, stream)
+    report.render(result, fmt, stream, options=EMAIL_OPTIONS.get(fmt))
     return stream.getvalue()
 
 

@@ -65,7 +65,7 @@ class NumberBuilder:
         """Add one word; False (and no change) when it cannot continue this number."""
         if self.half:
             return False
-        accepted = getattr(self, "_" + role)(value)
+        accepted = _STEPS[role](self, value)
         if accepted:
             self.count += 1
         return accepted
@@ -116,3 +116,14 @@ class NumberBuilder:
     def _half(self, value: int) -> bool:
         self.half = True
         return True
+
+
+# The step for each role, looked up once per word (no string building, no getattr).
+_STEPS = {
+    ADD: NumberBuilder._add,
+    TEN: NumberBuilder._ten,
+    HUNDREDS: NumberBuilder._hundreds,
+    SCALE: NumberBuilder._scale,
+    PAIR: NumberBuilder._pair,
+    HALF: NumberBuilder._half,
+}

@@ -63,9 +63,11 @@ def timed(label: str, texts: list[str], run, rounds: int) -> None:
         started = time.perf_counter()
         found = sum(run(text) for text in texts)
         best = min(best, time.perf_counter() - started)
+    per_text = best / len(texts) * 1e6
+    per_fact = best / found * 1e6 if found else float("nan")
     print(
-        f"{label:<16} {len(texts) / best:>10,.0f} texts/s   {best / len(texts) * 1e6:7.2f} µs/text"
-        f"   {found / len(texts):5.2f} facts/text"
+        f"{label:<16} {len(texts) / best:>10,.0f} texts/s   {per_text:7.2f} µs/text"
+        f"   {found / len(texts):5.2f} facts/text   {per_fact:6.2f} µs/fact"
     )
 
 

@@ -323,6 +323,12 @@ ROWS = [
         (M, "1", ILS, "שקל"),
         gap="a lone singular currency word is not read as one unit",
     ),  # fmt: skip
+    row(
+        "words-comma-thousands",
+        "now a thousand, one hundred dollars",
+        (M, "1100", "USD", "a thousand, one hundred dollars"),
+        gap="a comma inside English number words (num2words writes one) splits the number",
+    ),  # fmt: skip
     row("vat-words", "כולל מע״מ 18 אחוז", (P, "18", None, "18 אחוז")),
 ]
 

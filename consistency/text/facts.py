@@ -306,19 +306,24 @@ class _Reader:
 def _fold_numbers(reader: _Reader) -> list[Item]:
     """Replace runs of number words by one ``num`` item per number."""
     items = reader.items
-    if not any(item.kind == "word" for item in items):
+    words = [i for i, item in enumerate(items) if item.kind == "word"]
+    if not words:
         return items  # nothing to fold: "a" or "an" folds only before a number word
     out: list[Item] = []
-    i = 0
-    while i < len(items):
-        item = items[i]
-        english_lead = item.kind == "other" and item.stem in ("a", "an")
-        if item.kind != "word" and not (english_lead and _next_is_scale(items, i)):
-            out.append(item)
-            i += 1
-            continue
-        i = _fold_one(reader, i, out)
+    i = 0  # the first item not yet copied or folded
+    for word in words:
+        if word > i and _is_article(items[word - 1]) and _next_is_scale(items, word - 1):
+            out.extend(items[i : word - 1])
+            i = _fold_one(reader, word - 1, out)  # "a hundred", "an"
+        if word >= i:
+            out.extend(items[i:word])
+            i = _fold_one(reader, word, out)
+    out.extend(items[i:])
     return out
+
+
+def _is_article(item: Item) -> bool:
+    return item.kind == "other" and item.stem in ("a", "an")
 
 
 def _next_is_scale(items: list[Item], i: int) -> bool:

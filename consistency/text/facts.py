@@ -508,8 +508,10 @@ def _singular_currency(reader: _Reader) -> None:
     """'שקל תשעים' (1.90), 'שקל וחצי' (1.50): a singular currency word is one unit."""
     items = reader.items
     for k, item in enumerate(items):
+        if item.kind != "cur" or item.stem not in SINGULAR_CURRENCY:
+            continue
         after_number = k > 0 and items[k - 1].kind == "num" and reader.glued(k - 1)
-        if item.kind == "cur" and item.stem in SINGULAR_CURRENCY and not after_number:
+        if not after_number:
             last = k
             if reader.glued(k) and reader.at(k + 1, "num") and items[k + 1].value == ONE:
                 last = k + 1  # "שקל אחד"

@@ -71,6 +71,23 @@ def timed(label: str, texts: list[str], run, rounds: int) -> None:
     )
 
 
+# Long texts that once made the tokenizer backtrack (100,000 Latin letters took 44 s
+# before the letter runs became possessive); each should take milliseconds.
+HARD_TEXTS = {
+    "latin letters": "a" * 100_000,
+    "hebrew letters": "א" * 100_000,
+    "hyphens": "-" * 100_000,
+    "letters+digits": "אa1-" * 25_000,
+}
+
+
+def time_hard_texts() -> None:
+    for label, text in HARD_TEXTS.items():
+        started = time.perf_counter()
+        extract_facts(text)
+        print(f"{label:<16} {len(text):>10,} chars {time.perf_counter() - started:9.3f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
@@ -82,6 +99,7 @@ def main() -> None:
     print(f"{len(texts):,} replies, {mean:.0f} characters on average")
     timed("extract_facts", texts, lambda t: len(extract_facts(t)), args.rounds)
     timed("price_parser", texts, lambda t: Price.fromstring(t).amount is not None, args.rounds)
+    time_hard_texts()
 
 
 if __name__ == "__main__":

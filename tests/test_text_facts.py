@@ -125,6 +125,10 @@ ROWS = [
         (M, "99", ILS, "99 NIS"),
     ),
     row("dollar-to-dollar", "$79 to $99", (M, "79", "USD", "$79"), (M, "99", "USD", "$99")),
+    row("and-range", "מחיר 79 ו-99 ₪", (M, "79", ILS, "79"), (M, "99", ILS, "99 ₪")),
+    # a number after "ב-" is no range partner: the 500 belongs to the product's name
+    row("product-number-then-price", "סיב 500 ב-79.92 ₪", (M, "79.92", ILS, "79.92 ₪")),
+    row("product-number-glued-price", "fiber 500 at $79", (M, "79", "USD", "$79")),
     row(
         "days-range",
         "3-5 ימי עסקים",

@@ -72,6 +72,9 @@ _FREE_LEAD = 3
 PERCENT_WORDS = frozenset({"אחוז", "אחוזים", "percent", "pct", "%"})
 POINT_WORDS = frozenset({"נקודה", "פסיק", "point"})
 RANGE_WORDS = frozenset({"עד", "ל", "to", "and", "until", "ו"})
+# Prefixes the second number of a range may carry ("79-99", "79 ל-99", "79 ו-99"); a
+# number after "ב-" ("סיב 500 ב-79.92 ₪": 500 is the product, 79.92 its price) is no range.
+RANGE_PREFIXES = frozenset({"", "ל", "ו", "ול"})
 _DURATIONS = {
     "day": "יום ימים יממה יממות ימי day days",
     "week": "שבוע שבועות week weeks",
@@ -565,6 +568,8 @@ def _range_partner(reader: _Reader, i: int, step: int) -> int | None:
         low, high = (j - step, j) if step > 0 else (j, j - step)
         if not (0 <= j < len(items)) or not reader.glued(low):
             return None
+    elif items[max(i, j)].prefix not in RANGE_PREFIXES:
+        return None
     if step < 0 and items[j].kind == "cur":
         return j
     return j if items[j].kind == "num" and items[j].used else None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import glob
+import multiprocessing
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +13,7 @@ from .checks import Context
 from .config import Config
 from .engine import Filters, run
 from .loaders import load_price_list, load_rules
+from .partition import Partition, auto_jobs, merge
 from .pricebook import PriceBook
 from .result import Result
 from .sources.gather import Gathering, gather
@@ -24,6 +28,7 @@ class AuditOptions:
     fetch: bool = True  # run the live fetchers
     filters: Filters = field(default_factory=Filters)
     evidence_dir: Path | None = None
+    jobs: int | None = None  # processes; None: one, or every core for big exports
 
 
 @dataclass
@@ -54,7 +59,27 @@ def prepare(config: Config) -> Setup:
 
 
 def audit(config: Config, options: AuditOptions | None = None) -> Result:
+    """Audit every source; big exports are split over the cores by product (see partition.py)."""
     options = options or AuditOptions()
+    jobs = options.jobs or auto_jobs(_input_bytes(config, options))
+    if jobs == 1:
+        result = audit_part(config, options, None)
+    else:
+        parts = [(config, options, Partition(i, jobs)) for i in range(jobs)]
+        with _process_pool(jobs) as pool:
+            result = merge(pool.starmap(audit_part, parts))
+    if result.rules == 0:
+        result.errors.append("no rule was evaluated: the rule sets enable none")
+    if result.observations == 0:
+        result.errors.append(
+            "no observation was read: check the sources and --channel/--since/--until"
+        )
+    result.finished = datetime.now(config.timezone)
+    return result
+
+
+def audit_part(config: Config, options: AuditOptions, partition: Partition | None) -> Result:
+    """One worker's audit: every source read, only ``partition``'s products checked."""
     setup = prepare(config)
     tz = config.timezone
     result = Result(
@@ -62,22 +87,37 @@ def audit(config: Config, options: AuditOptions | None = None) -> Result:
         config=str(config.path) if config.path else None,
         price_list_version=setup.book.list.version,
     )
-    records = RecordContext(tz, setup.book.currency, frozenset(setup.channels))
-    gathering = Gathering(config, records, fetch=options.fetch, evidence_dir=options.evidence_dir)
+    first = partition is None or partition.first
+    records = RecordContext(tz, setup.book.currency, frozenset(setup.channels), partition=partition)
+    fetch = options.fetch and first  # fetchers run once, in worker 0
+    gathering = Gathering(config, records, fetch=fetch, evidence_dir=options.evidence_dir)
     gathering.extra = fetcher_extra(setup)
     items = gather(gathering, options.observations)
     run(
-        setup.context, setup.rules, items, result, filters=options.filters, resolver=resolver(setup)
+        setup.context,
+        setup.rules,
+        items,
+        result,
+        filters=options.filters,
+        resolver=resolver(setup),
+        partition=partition,
     )
-    result.errors.extend(f"cannot read {what}" for what in gathering.unreadable)
-    if result.rules == 0:
-        result.errors.append("no rule was evaluated: the rule sets enable none")
-    if result.observations == 0:
-        result.errors.append(
-            "no observation was read: check the sources and --channel/--since/--until"
-        )
-    result.finished = datetime.now(tz)
+    if first:
+        result.errors.extend(f"cannot read {what}" for what in gathering.unreadable)
     return result
+
+
+def _input_bytes(config: Config, options: AuditOptions) -> int:
+    patterns = [str(p) for p in options.observations]
+    patterns += [pattern for source in config.sources for pattern in source.files]
+    return sum(
+        os.path.getsize(path) for pattern in patterns for path in glob.glob(pattern, recursive=True)
+    )
+
+
+def _process_pool(jobs: int):
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn").Pool(jobs)
 
 
 def fetcher_extra(setup: Setup) -> dict:

@@ -136,25 +136,87 @@ def load(config_path: Path | None) -> Config:
     help="Also read these record files (e.g. from `consistency fetch`); fetchers do not run.",
 )
 @click.option("--no-fetch", is_flag=True, help="Do not run the live fetchers; files only.")
+@click.option(
+    "--baseline",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Accepted findings (with reason and expiry): reported as baselined, never failing.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every finding of this run to a baseline file (needs --reason and --expires).",
+)
+@click.option("--reason", help="Why the findings of --write-baseline are accepted.")
+@click.option(
+    "--expires", type=click.DateTime(["%Y-%m-%d"]), help="Expiry date for --write-baseline."
+)
+@click.option("--email", "send_email", is_flag=True, help="Email the report as email: says.")
+@click.option(
+    "--evidence",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep fetched pages and replies in this folder (content-addressed).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Processes to split the audit over, by product (default: 1, or every core, up to 4, "
+    "for exports over 32 MB). The findings are the same either way.",
+)
 @guarded
-def audit(
-    config_path, formats, output, fail_on, quiet, channels, since, until, observations, no_fetch
-):
+def audit(config_path, formats, output, fail_on, quiet, channels, since, until, **more):
     """Load, validate, gather every source, run the rules, report."""
-    from .audit import AuditOptions
+    from .audit import AuditOptions, settle
     from .audit import audit as run_audit
     from .engine import Filters
 
     config = load(config_path)
+    _check_audit_options(config, more)
     tz = config.timezone
     filters = Filters(
         frozenset(channels), _when(since, tz, "--since"), _when(until, tz, "--until", end=True)
     )
-    options = AuditOptions(list(observations), not (no_fetch or observations), filters)
-    result = run_audit(config, options)
+    observations = list(more["observations"])
+    fetch = not (more["no_fetch"] or observations)
+    options = AuditOptions(observations, fetch, filters, more["evidence"], more["jobs"])
+    settled = settle(run_audit(config, options), config, more["baseline"])
+    result = settled.result
     emit(result, config, formats, output, quiet)
+    for note in settled.notes:
+        click.echo(f"consistency: {note}", err=True)
     _explain_errors(result)
+    if more["write_baseline"]:
+        _write_baseline(result, more)
+    if more["send_email"]:
+        _send(result, config, settled.previous)
     sys.exit(result.exit_code(fail_on))
+
+
+def _check_audit_options(config: Config, more: dict) -> None:
+    if more["send_email"] and config.email is None:
+        raise Failure(f"{config.path}: --email needs an email: section in the config")
+    if more["write_baseline"] and not (more["reason"] and more["expires"]):
+        raise Failure("--write-baseline needs --reason and --expires")
+
+
+def _write_baseline(result: Result, more: dict) -> None:
+    from .baseline import write_baseline
+
+    path = more["write_baseline"]
+    count = write_baseline(result, path, more["reason"], more["expires"].date())
+    click.echo(f"consistency: wrote {count} baseline entries to {path}", err=True)
+
+
+def _send(result: Result, config: Config, previous) -> None:
+    from .mail import MailError
+    from .notify import email_report, wanted
+
+    if not wanted(result, config.email, previous):
+        click.echo(f"consistency: no email (notify_on: {config.email.notify_on})", err=True)
+        return
+    try:
+        click.echo(f"consistency: {email_report(result, config.email)}", err=True)
+    except MailError as err:
+        raise Failure(f"email not sent: {err}") from None
 
 
 def emit(result: Result, config: Config | None, formats, output: Path | None, quiet: bool) -> None:

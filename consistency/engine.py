@@ -51,8 +51,11 @@ class Filters:
 class Engine:
     """Feed it observations, invalid records and source failures; ``finish()`` gives the Result."""
 
-    def __init__(self, ctx: Context, rules: Iterable[Rule], result: Result, *, resolver=None):
+    def __init__(
+        self, ctx: Context, rules: Iterable[Rule], result: Result, *, resolver=None, partition=None
+    ):
         self.ctx = ctx
+        self.partition = partition  # consistency.partition.Partition: audit only its products
         self.result = result
         self.resolver = resolver  # text -> product id or None, for quotes that name no product
         answers = getattr(ctx, "answers", None)
@@ -81,26 +84,43 @@ class Engine:
             if isinstance(item, Observation):
                 if filters is None or filters.admit(item):
                     self.observe(item)
-            elif filters is not None and not filters.admit_channel(item.channel):
+            elif not self._admits(item, filters):
                 continue
             elif isinstance(item, InvalidRecord):
                 self.raise_engine("invalid-record", item)
             elif isinstance(item, SourceFailure):
                 self.raise_engine("channel-unreachable", item)
 
+    def _admits(self, item, filters: Filters | None) -> bool:
+        """Whether this run reports an unreadable record or a failed source.
+
+        Outside ``--channel`` it does not. Split over workers, an unreadable record is
+        reported by the owner of the product it names (worker 0 when none), and a failed
+        source by worker 0.
+        """
+        if filters is not None and not filters.admit_channel(item.channel):
+            return False
+        if self.partition is None:
+            return True
+        product = item.product if isinstance(item, InvalidRecord) else None
+        return self.partition.owns(product)
+
     def observe(self, obs: Observation) -> None:
         if obs.product is None and self.resolver is not None:
             obs = self._resolve(obs)
+        if self.partition is not None and not self.partition.owns(obs.product):
+            return
         if obs.answer is None and self.router is not None and (obs.text or "").strip():
             obs = self._route(obs)
         self.result.observations += 1
         self.result.channels.add(obs.channel)
         self._count_quote(obs)
+        ctx, channel = self.ctx, obs.channel
         for rule, check, needs in self.per_observation:
             if needs is not None and getattr(obs, needs) is None:
                 continue  # the check cannot apply: skip the call on the hot path
-            if rule.channels is None or obs.channel in rule.channels:
-                for problem in check(obs, self.ctx, rule):
+            if rule.channels is None or channel in rule.channels:
+                for problem in check(obs, ctx, rule):
                     self._add(rule, problem)
         for rule, state in self.grouped:
             if rule.channels is None or obs.channel in rule.channels:
@@ -204,9 +224,16 @@ def fingerprint(rule_id: str, problem: Problem) -> str:
 
 
 def run(
-    ctx: Context, rules: list[Rule], items: Iterator, result: Result, *, filters=None, resolver=None
+    ctx: Context,
+    rules: list[Rule],
+    items: Iterator,
+    result: Result,
+    *,
+    filters=None,
+    resolver=None,
+    partition=None,
 ) -> Result:
     """Feed every item through a fresh Engine and finish it."""
-    engine = Engine(ctx, rules, result, resolver=resolver)
+    engine = Engine(ctx, rules, result, resolver=resolver, partition=partition)
     engine.feed(items, filters)
     return engine.finish()

@@ -279,6 +279,7 @@ class InvalidRecord:
     field: str | None = None
     channel: str | None = None
     excerpt: str | None = None
+    product: str | None = None  # as written, when the record names one
 
 
 @dataclass(frozen=True, slots=True)

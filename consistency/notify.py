@@ -10,7 +10,6 @@ from .config import EmailConfig
 from .mail import build_message, send, should_send, write_eml
 from .result import Result
 
-
 # No mail client runs the report's script, so the email carries the first pages as rows
 # and points at the attached CSV for the rest, instead of embedding them as JSON.
 EMAIL_OPTIONS = {"html": {"embed_rest": False}}

@@ -29,9 +29,9 @@ class Extreme:
 
     def add(self, amount: Decimal, ref: tuple) -> None:
         """Keep the extremes; equal amounts go to the earlier quote, so order does not matter."""
-        if amount < self.low or (amount == self.low and _order(ref) < _order(self.low_ref)):
+        if amount < self.low or (amount == self.low and _earlier(ref, self.low_ref)):
             self.low, self.low_ref = amount, ref
-        if amount > self.high or (amount == self.high and _order(ref) < _order(self.high_ref)):
+        if amount > self.high or (amount == self.high and _earlier(ref, self.high_ref)):
             self.high, self.high_ref = amount, ref
 
     def merge(self, other: Extreme) -> None:
@@ -39,9 +39,11 @@ class Extreme:
         self.add(other.high, other.high_ref)
 
 
-def _order(ref: tuple) -> tuple:
+def _earlier(ref: tuple, than: tuple) -> bool:
     """Tie-break of equal quotes: the earlier one (``ref`` is ``(id, at, ...)``), then by id."""
-    return (ref[1], str(ref[0]))
+    if ref[1] != than[1]:
+        return ref[1] < than[1]
+    return str(ref[0]) < str(than[0])
 
 
 class Windowed:
@@ -53,11 +55,17 @@ class Windowed:
         self.window = rule.window or DAY
         self.windows: dict[int, dict] = {}
         self.newest: int | None = None
+        self._current: tuple[int, dict] | None = None  # the last window put to, and its groups
 
     def put(self, at: datetime, key, sub, amount: Decimal, ref: tuple) -> list:
         """Fold one quote in; return the findings of windows this quote closes (usually none)."""
         index = bucket(at, self.window, self.ctx.timezone)
-        groups = self.windows.setdefault(index, {})
+        current = self._current
+        if current is not None and current[0] == index and index in self.windows:
+            groups = current[1]
+        else:
+            groups = self.windows.setdefault(index, {})
+            self._current = (index, groups)
         subs = groups.setdefault(key, {})
         extreme = subs.get(sub)
         if extreme is None:

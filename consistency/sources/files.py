@@ -108,12 +108,16 @@ def _json_lines(fh, path: Path, ctx: RecordContext) -> Iterator:
                 where, f"not JSON: {err.msg}", None, ctx.default_channel, line[:200]
             )
             continue
-        yield _from_object(record, where, ctx)
+        if (item := _from_object(record, where, ctx)) is not None:
+            yield item
 
 
 def _from_object(record, where: Location, ctx: RecordContext):
+    """The record's Observation or InvalidRecord; None for another worker's row."""
     if not isinstance(record, dict):
         return InvalidRecord(where, "a record must be a JSON object", None, ctx.default_channel)
+    if ctx.skips(record.get("product")):
+        return None
     return to_observation(record, where, ctx)
 
 
@@ -127,6 +131,7 @@ def _csv(fh, path: Path, ctx: RecordContext) -> Iterator:
         return
     header = [h.strip() for h in header]
     width = len(header)
+    product = header.index("product") if "product" in header and ctx.partition else None
     line = reader.line_num
     for row in reader:
         if bad:
@@ -140,6 +145,8 @@ def _csv(fh, path: Path, ctx: RecordContext) -> Iterator:
             yield InvalidRecord(
                 where, f"{len(row)} columns, the header has {width}", None, ctx.default_channel
             )
+            continue
+        if product is not None and product < len(row) and ctx.skips(row[product]):
             continue
         yield to_observation(dict(zip(header, row, strict=False)), where, ctx)
 
@@ -176,7 +183,8 @@ def _json_array(fh, path: Path, ctx: RecordContext) -> Iterator:
                 return
             if end == -1:
                 return
-        yield _from_object(record, Location(name, line), ctx)
+        if (item := _from_object(record, Location(name, line), ctx)) is not None:
+            yield item
         line += buffer.count("\n", pos, end)
         pos = end
 

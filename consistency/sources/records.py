@@ -30,6 +30,15 @@ class RecordContext:
     currency: str
     channels: frozenset[str]
     default_channel: str | None = None
+    partition: object | None = (
+        None  # consistency.partition.Partition: readers may skip others' rows
+    )
+
+    def skips(self, product) -> bool:
+        """True when the row names a product another worker audits (an early skip only)."""
+        if self.partition is None or not product or not isinstance(product, str):
+            return False
+        return not self.partition.owns(product.strip())
 
 
 class BadField(ValueError):
@@ -45,9 +54,8 @@ def to_observation(
     try:
         return _build(record, where, ctx, raw_id)
     except BadField as bad:
-        return InvalidRecord(
-            where, str(bad), bad.field, _text(record.get("channel")), _excerpt(record)
-        )
+        channel, product = _text(record.get("channel")), _text(record.get("product"))
+        return InvalidRecord(where, str(bad), bad.field, channel, _excerpt(record), product)
 
 
 def _build(record: Mapping, where: Location, ctx: RecordContext, raw_id: str | None) -> Observation:

@@ -109,7 +109,13 @@ def load_config(path: Path) -> Config:
 
 
 def _resolve(base: Path, value: str) -> Path:
-    return base / Path(value).expanduser()
+    """``value`` against the config's folder, shown relative to the working directory when it
+    lies under it (as CI annotations and people want: ``exports/phone/a.csv:14``)."""
+    path = base / Path(value).expanduser()
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _timezone(name: str, file: str, marks, errors: list) -> ZoneInfo:

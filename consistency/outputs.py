@@ -9,6 +9,12 @@ from pathlib import Path
 from typing import TextIO
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(target: Path, write: Callable[[TextIO], None]) -> Path:
     """Call ``write(stream)`` on a temp file in ``target``'s folder, then rename it into place.
 
@@ -20,6 +26,7 @@ def write_atomic(target: Path, write: Callable[[TextIO], None]) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
             write(stream)
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is for others too
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

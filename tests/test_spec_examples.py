@@ -76,11 +76,14 @@ def test_the_spec_answers_load_against_a_list_that_has_their_product(tmp_path):
 def test_the_spec_config_loads_and_its_sources_parse():
     config = load_config(SPEC / "consistency.yaml")
     assert config.timezone.key == "Asia/Jerusalem"
-    assert config.price_list == SPEC / "prices.yaml" and config.answers == SPEC / "answers.yaml"
-    assert config.history == SPEC / ".consistency" / "history.sqlite"
+    assert config.price_list.resolve() == SPEC / "prices.yaml"
+    assert config.answers.resolve() == SPEC / "answers.yaml"
+    assert config.history.resolve() == SPEC / ".consistency" / "history.sqlite"
     assert config.email.notify_on == "findings" and config.email.to == ("pricing@example.co.il",)
     phone, chat_files, web, chat_bot = config.sources
-    assert phone.files == (str(SPEC / "exports/phone/*.csv"),) and chat_files.format == "records"
+    [pattern] = phone.files
+    assert Path(pattern).resolve() == SPEC / "exports/phone/*.csv"
+    assert chat_files.format == "records"
     [page] = parse_pages(web)
     assert page.product == "fiber-500" and len(parse_methods(web)) == 3
     options = parse_options(chat_bot, questions=[("cancellation-fee", "כמה עולה לבטל?")])

@@ -69,7 +69,24 @@ def guarded(command):
 
 def _verbose() -> bool:
     ctx = click.get_current_context(silent=True)
-    return bool(ctx and ctx.find_root().params.get("verbose"))
+    return bool(ctx and (ctx.meta.get("verbose") or ctx.find_root().params.get("verbose")))
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta[param.name] = True
+    return value
+
+
+# Accepted after any command too (``consistency audit --verbose``), as SPEC's common options.
+verbose_option = click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    expose_value=False,
+    callback=_remember,
+    help="More detail on stderr; tracebacks of internal errors.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -124,6 +141,7 @@ def load(config_path: Path | None) -> Config:
 
 
 @main.command()
+@verbose_option
 @config_option
 @output_options
 @click.option("--channel", "channels", multiple=True, help="Only these channels (repeatable).")
@@ -184,11 +202,23 @@ def audit(config_path, formats, output, fail_on, quiet, channels, since, until, 
     for note in settled.notes:
         click.echo(f"consistency: {note}", err=True)
     _explain_errors(result)
+    if _verbose():
+        _tell_run(result)
     if more["write_baseline"]:
         _write_baseline(result, more)
     if more["send_email"]:
         _send(result, config, settled.previous)
     sys.exit(result.exit_code(fail_on))
+
+
+def _tell_run(result: Result) -> None:
+    seconds = (result.finished - result.started).total_seconds() if result.finished else 0
+    counts = ", ".join(f"{n} {severity}" for severity, n in result.counts().items())
+    click.echo(
+        f"consistency: {result.observations} observations from {', '.join(sorted(result.channels))}"
+        f"; {result.rules} rules; {counts}; {result.unrouted} unrouted; {seconds:.2f} s",
+        err=True,
+    )
 
 
 def _check_audit_options(config: Config, more: dict) -> None:
@@ -278,10 +308,12 @@ def _when(value: str | None, tz, option: str, *, end: bool = False) -> datetime 
 
 
 @main.command()
+@verbose_option
 @config_option
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--quiet", "-q", is_flag=True, help="Nothing on success; problems only.")
 @guarded
-def lint(config_path, files):
+def lint(config_path, files, quiet):
     """Validate price list, answers, rules and config without gathering."""
     from .lint import lint as run_lint
 
@@ -297,10 +329,12 @@ def lint(config_path, files):
     if problems:
         click.echo(f"consistency: {len(problems)} problem(s)", err=True)
         sys.exit(EXIT_ERROR)
-    click.echo("ok: no problems found")
+    if not quiet:
+        click.echo("ok: no problems found")
 
 
 @main.command("report")
+@verbose_option
 @click.argument("result_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @output_options
 @guarded
@@ -312,6 +346,7 @@ def report_command(result_file, formats, output, fail_on, quiet):
 
 
 @main.command("email")
+@verbose_option
 @click.argument("result_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @config_option
 @click.option(
@@ -336,6 +371,7 @@ def email_command(result_file, config_path, dry_run):
 
 
 @main.command("history")
+@verbose_option
 @config_option
 @click.option("--days", type=click.IntRange(1), default=30, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
@@ -352,6 +388,7 @@ def history_command(config_path, days, fmt):
 
 
 @main.command("extract")
+@verbose_option
 @click.argument("texts", nargs=-1)
 @config_option
 @click.option(
@@ -388,6 +425,7 @@ def _matcher(config_path: Path | None, price_list: Path | None):
 
 
 @main.command("diff")
+@verbose_option
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--base", "base_ref", metavar="GIT_REF", help="Compare NEW with itself at this ref.")
 @config_option
@@ -433,6 +471,7 @@ def diff(files, base_ref, config_path, answers_path, fmt, output, exit_code):
 
 
 @main.command("fetch")
+@verbose_option
 @config_option
 @click.option(
     "--output",
@@ -532,6 +571,7 @@ def _write_observations(output: Path, items) -> tuple[int, list]:
 
 
 @main.command("demo")
+@verbose_option
 @click.option(
     "--output",
     "-o",

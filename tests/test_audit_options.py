@@ -153,3 +153,15 @@ def test_split_over_processes_the_findings_are_the_same(tmp_path, jobs):
     many = findings(audit(config, "--format", "json", "--jobs", jobs))
     assert Counter(f["fingerprint"] for f in one) == Counter(f["fingerprint"] for f in many)
     assert sorted(f["message"] for f in one) == sorted(f["message"] for f in many)
+
+
+def test_common_options_are_accepted_after_the_command(tmp_path):
+    config = project(tmp_path)
+    result = audit(config, "--verbose", "--quiet", "--no-fetch")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "observations from chat, phone, web; 14 rules" in result.stderr
+    runner = CliRunner()
+    quiet = runner.invoke(main, ["lint", "--quiet", str(tmp_path / "prices.yaml")])
+    assert quiet.exit_code == 0 and quiet.output == ""
+    for command in (["extract", "-v", "₪5"], ["lint", "-v", str(tmp_path / "prices.yaml")]):
+        assert runner.invoke(main, command).exit_code == 0, command

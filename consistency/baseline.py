@@ -27,8 +27,6 @@ True
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -38,6 +36,7 @@ import yaml
 
 from .errors import InputError, LoadError
 from .model import Finding, Location
+from .outputs import write_bytes_atomic
 from .result import Result
 
 BASELINED = "baselined"
@@ -290,7 +289,7 @@ def write_baseline(result: Result, path: Path | str, reason: str, expires: date)
     text += f"{TOP_KEY}:\n" if findings else f"{TOP_KEY}: []\n"
     for finding in findings:
         text += _entry_text(finding, reason.strip(), expires)
-    _write_atomic(Path(path), text.encode("utf-8"))
+    write_bytes_atomic(Path(path), text.encode("utf-8"))
     return len(findings)
 
 
@@ -311,17 +310,3 @@ def _entry_text(finding: Finding, reason: str, expires: date) -> str:
     comment = " ".join(finding.message.split())
     lines = [f"  # {comment}"] + ["  " + line for line in body.splitlines()]
     return "\n".join(lines) + "\n"
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

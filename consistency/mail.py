@@ -20,7 +20,6 @@ import re
 import smtplib
 import socket
 import ssl
-import tempfile
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -29,6 +28,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from .model import Finding
+from .outputs import write_bytes_atomic
 from .result import Result
 
 log = logging.getLogger(__name__)
@@ -360,15 +360,4 @@ def _scrub(text: str, secret: str | None) -> str:
 
 def write_eml(message: EmailMessage, path: Path | str) -> None:
     """Write the message as an .eml file, as it would go on the wire; atomic."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(message.as_bytes(policy=SMTP_POLICY))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(Path(path), message.as_bytes(policy=SMTP_POLICY))

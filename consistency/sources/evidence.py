@@ -17,8 +17,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from pathlib import Path
+
+from ..outputs import write_bytes_atomic
 
 NAME = re.compile(
     r"""
@@ -42,15 +43,7 @@ class EvidenceStore:
         target = self.path(name)
         if target.exists():
             return name
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".part-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(body)
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_bytes_atomic(target, body)
         return name
 
     def path(self, name: str) -> Path:

@@ -154,17 +154,26 @@ def test_quote_matrix_is_colored_by_the_gap():
     assert phone.text_content() == "₪89.91–₪99.90list ₪99.9010.0%"
 
 
-def test_chart_has_a_bar_per_channel_and_a_segment_per_cause():
+def test_chart_has_a_bar_per_channel_and_a_segment_per_rule_and_cause():
     doc = tree(html(sample_result()))
     titles = sorted(t.text for t in doc.xpath("//svg//rect/title"))
     assert titles == [
         "chat · answer-contradicts-approved: 1",
         "chat · forbidden-phrase: 1",
         "phone · cross-channel-gap: 1",
-        "phone · over-authority-discount: 1",
+        "phone · price-mismatch · over-authority-discount: 1",
         "web · channel-unreachable: 1",
-        "web · stale-price: 1",
+        "web · price-mismatch · stale-price: 1",
     ]
+    # one colour per rule: the two price-mismatch segments share one, the legend lists rules
+    fills = {
+        t.text.split(":")[0]: t.getparent().get("fill") for t in doc.xpath("//svg//rect/title")
+    }
+    assert (
+        fills["phone · price-mismatch · over-authority-discount"]
+        == fills["web · price-mismatch · stale-price"]
+    )
+    assert len(set(fills.values())) == 5
 
 
 def test_many_findings_are_grouped_and_paged():

@@ -37,7 +37,11 @@ from ..result import QuoteStats, Result
 from .base import Reporter, currency_of, money, mostly_hebrew, plural, subject, value_parts, when
 
 TEMPLATES = Path(__file__).with_name("templates")
-PALETTE = ("#c0392b", "#d68910", "#2874a6", "#7d3c98", "#138d75", "#5d6d7e", "#a04000", "#1e8449")
+# Sixteen colours that tell apart (one per rule in the chart).
+PALETTE = (
+    "#c0392b", "#d68910", "#2874a6", "#7d3c98", "#138d75", "#5d6d7e", "#a04000", "#1e8449",
+    "#e84393", "#00838f", "#9e9d24", "#6d4c41", "#3949ab", "#f4511e", "#546e7a", "#8e24aa",
+)  # fmt: skip
 EXCERPT_WIDTH = 300
 BAR_WIDTH = 560
 SEVERITIES = ("error", "warning", "info")
@@ -379,41 +383,46 @@ def quote_cell(stats: QuoteStats, currency: str) -> Cell:
 
 
 def chart(findings: list[Finding]) -> dict:
-    """A stacked bar per channel, one segment per cause, laid out for inline SVG."""
+    """A stacked bar per channel, laid out for inline SVG.
+
+    One colour per rule (the legend), one segment per rule and cause, each titled
+    ``channel · rule · cause: count``, so the colours stay few and tell apart.
+    """
     by_channel: dict[str, Counter] = defaultdict(Counter)
     for finding in findings:
-        by_channel[finding.channel or "-"][finding.cause or finding.rule] += 1
-    causes = sorted({cause for counts in by_channel.values() for cause in counts})
-    colors = {cause: PALETTE[i % len(PALETTE)] for i, cause in enumerate(causes)}
+        by_channel[finding.channel or "-"][(finding.rule, finding.cause or "")] += 1
+    keys = sorted({key for counts in by_channel.values() for key in counts})
+    rules = sorted({rule for rule, _cause in keys})
+    colors = {rule: PALETTE[i % len(PALETTE)] for i, rule in enumerate(rules)}
     top = max((sum(c.values()) for c in by_channel.values()), default=0)
-    bars = []
-    for y, (channel, counts) in enumerate(sorted(by_channel.items())):
-        x, segments = 0.0, []
-        for cause in causes:
-            width = counts[cause] * BAR_WIDTH / top if counts[cause] else 0
-            if width:
-                segments.append(
-                    {
-                        "x": x,
-                        "width": width,
-                        "color": colors[cause],
-                        "cause": cause,
-                        "count": counts[cause],
-                    }
-                )
-            x += width
-        bars.append(
-            {
-                "y": y * 30,
-                "channel": channel,
-                "segments": segments,
-                "total": sum(counts.values()),
-                "end": x,
-            }
-        )
-    legend = [
-        {"cause": c, "color": colors[c], "y": len(bars) * 30 + 10 + i * 20}
-        for i, c in enumerate(causes)
+    bars = [
+        _bar(y, channel, counts, keys, colors, top)
+        for y, (channel, counts) in enumerate(sorted(by_channel.items()))
     ]
-    height = len(bars) * 30 + 20 + len(causes) * 20
+    legend = [
+        {"cause": rule, "color": colors[rule], "y": len(bars) * 30 + 10 + i * 20}
+        for i, rule in enumerate(rules)
+    ]
+    height = len(bars) * 30 + 20 + len(rules) * 20
     return {"bars": bars, "legend": legend, "height": height, "width": BAR_WIDTH + 200}
+
+
+def _bar(y: int, channel: str, counts: Counter, keys: list, colors: dict, top: int) -> dict:
+    x, segments = 0.0, []
+    for rule, cause in keys:
+        count = counts[(rule, cause)]
+        if not count:
+            continue
+        width = count * BAR_WIDTH / top
+        label = f"{rule} · {cause}" if cause else rule
+        segments.append(
+            {"x": x, "width": width, "color": colors[rule], "cause": label, "count": count}
+        )
+        x += width
+    return {
+        "y": y * 30,
+        "channel": channel,
+        "segments": segments,
+        "total": sum(counts.values()),
+        "end": x,
+    }

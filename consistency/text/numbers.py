@@ -127,3 +127,32 @@ _STEPS = {
     PAIR: NumberBuilder._pair,
     HALF: NumberBuilder._half,
 }
+
+
+def fold(pairs) -> list[Decimal]:
+    """The numbers that a run of ``(value, role)`` words spells, in order.
+
+    A word that cannot join the number being built starts the next one.
+
+    >>> fold([(90, ADD), (9, ADD), (90, ADD)])
+    [Decimal('99'), Decimal('90')]
+    """
+    numbers: list[Decimal] = []
+    builder = NumberBuilder()
+    for value, role in pairs:
+        if not builder.push(value, role):
+            numbers.append(builder.value)
+            builder = NumberBuilder()
+            builder.push(value, role)
+    if builder.count:
+        numbers.append(builder.value)
+    return numbers
+
+
+def parse_one(parse_numbers, text: str) -> Decimal | None:
+    """The single number that ``text`` spells, or None when it is not exactly one."""
+    try:
+        numbers = parse_numbers(text.split())
+    except ValueError:
+        return None
+    return numbers[0] if len(numbers) == 1 else None

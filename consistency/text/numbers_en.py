@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from consistency.text.numbers import ADD, HALF, HUNDREDS, SCALE, NumberBuilder
+from consistency.text.numbers import ADD, HALF, HUNDREDS, SCALE, fold, parse_one
 
 _SMALL = [
     "zero",
@@ -64,9 +64,12 @@ _TOKEN = re.compile(
 
 def parse_numbers(words: list[str]) -> list[Decimal]:
     """Every number in a list of English words (hyphens split), in order."""
-    numbers: list[Decimal] = []
-    builder = NumberBuilder()
     parts = [part for word in words for part in _TOKEN.findall(word.lower())]
+    return fold(_values(parts))
+
+
+def _values(parts: list[str]):
+    """``(value, role)`` of each number word; joiners and a leading "a" are skipped."""
     for index, part in enumerate(parts):
         if part in JOINERS:
             continue
@@ -77,20 +80,9 @@ def parse_numbers(words: list[str]) -> list[Decimal]:
             continue
         if part not in WORDS:
             raise ValueError(f"not an English number word: {part!r}")
-        value, role = WORDS[part]
-        if not builder.push(value, role):
-            numbers.append(builder.value)
-            builder = NumberBuilder()
-            builder.push(value, role)
-    if builder.count:
-        numbers.append(builder.value)
-    return numbers
+        yield WORDS[part]
 
 
 def parse_number(text: str) -> Decimal | None:
     """The single number that ``text`` spells, or None when it is not exactly one."""
-    try:
-        numbers = parse_numbers(text.split())
-    except ValueError:
-        return None
-    return numbers[0] if len(numbers) == 1 else None
+    return parse_one(parse_numbers, text)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from consistency.text.numbers import ADD, HALF, HUNDREDS, PAIR, SCALE, TEN, NumberBuilder
+from consistency.text.numbers import ADD, HALF, HUNDREDS, PAIR, SCALE, TEN, fold, parse_one
 
 PREFIXES = "ובלמשהכ"
 
@@ -107,26 +107,19 @@ def parse_numbers(words: list[str]) -> list[Decimal]:
     >>> parse_numbers("תשעים ותשע תשעים".split())
     [Decimal('99'), Decimal('90')]
     """
-    numbers: list[Decimal] = []
-    builder = NumberBuilder()
+    return fold(_values(words))
+
+
+def _values(words: list[str]):
+    """``(value, role)`` of each number word, prefixes stripped."""
     for word in words:
         found = lookup(word)
         if found is None:
             raise ValueError(f"not a Hebrew number word: {word!r}")
         _prefix, value, role = found
-        if not builder.push(value, role):
-            numbers.append(builder.value)
-            builder = NumberBuilder()
-            builder.push(value, role)
-    if builder.count:
-        numbers.append(builder.value)
-    return numbers
+        yield value, role
 
 
 def parse_number(text: str) -> Decimal | None:
     """The single number that ``text`` spells, or None when it is not exactly one."""
-    try:
-        numbers = parse_numbers(text.split())
-    except ValueError:
-        return None
-    return numbers[0] if len(numbers) == 1 else None
+    return parse_one(parse_numbers, text)

@@ -34,7 +34,7 @@ from .checks._quotes import money_text
 from .errors import InputError, LoadError
 from .loaders import Problems, parse_when, read_checked
 from .model import Fact, Location
-from .text.facts import extract_facts
+from .text.facts import extract_facts, facts_in
 from .text.mentions import Mention, ProductMatcher, name_key
 from .text.normalize import fold_finals, normalize_map
 
@@ -370,7 +370,7 @@ def priced_mentions(text: str, matcher: ProductMatcher) -> Iterator[tuple[Mentio
     mentions = matcher.find(text)
     if not mentions:
         return
-    for fact in extract_facts(text):
+    for fact in facts_in(text):
         if fact.kind != "money" or any(_overlaps(fact, m) for m in mentions):
             continue
         mention = _owner(text, fact, mentions)

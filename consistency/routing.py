@@ -24,6 +24,7 @@ from .text.mentions import name_key
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_MARGIN = 0.1
 FUZZY_WEIGHT = 0.6  # the rest of the score is 1 when a keyword is found, else 0
+ROUTE_CACHE = 4096  # texts whose routing is remembered (cleared when full)
 _TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _WORD = re.compile(r"\w+")
 
@@ -46,9 +47,21 @@ class Router:
         self.threshold = threshold
         self.margin = margin
         self.topics = [_topic(answer) for answer in answer_book.answers.values()]
+        self._routed: dict[str, tuple[str | None, float]] = {}
 
     def route(self, text: str) -> tuple[str | None, float]:
-        """(answer id, confidence in [0, 1]); the id is None when no answer is clearly meant."""
+        """(answer id, confidence in [0, 1]); the id is None when no answer is clearly meant.
+
+        Remembered per text for the last few thousand: scripted bots repeat themselves.
+        """
+        cached = self._routed.get(text)
+        if cached is None:
+            if len(self._routed) >= ROUTE_CACHE:
+                self._routed.clear()
+            cached = self._routed[text] = self._route(text)
+        return cached
+
+    def _route(self, text: str) -> tuple[str | None, float]:
         key = name_key(text or "")
         if not key or not self.topics:
             return None, 0.0

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 
 from ..answers import agrees, comparable, priced_mentions
 from ..model import Evidence, Observation, Problem, Rule
-from ..text.facts import extract_facts
+from ..text.facts import facts_in
 from . import OBSERVATION, Context
 from ._topic import KINDS_OPTIONS, topic
 
@@ -48,7 +48,7 @@ def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
         return
     answers, answer, kinds, accepted = on.answers, on.answer, on.kinds, on.accepted
     expected = answers.expected_facts(answer.id, obs.at)
-    facts = extract_facts(obs.text)
+    facts = facts_in(obs.text)
     skip = _not_about_this_answer(obs.text, facts, answers, answer)
     for fact in facts:
         if fact.kind not in kinds or (fact.start, fact.end) in skip:
@@ -65,9 +65,8 @@ def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
 def _not_about_this_answer(text, facts, answers, answer) -> set[tuple[int, int]]:
     """Spans of facts that are no statement on this topic.
 
-    Money stated for a product the answer does not price, and numbers inside a
-    product's name (extract_facts reads "סיב 500 ב-79.92 ש״ח" as the range 500 to
-    79.92, but 500 is part of the name).
+    Money stated for a product the answer does not price, and any fact inside a
+    product's name (the 500 of "סיב 500").
     """
     matcher = answers.matcher()
     mentions = matcher.find(text)

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 
 from ..answers import agrees, comparable
 from ..model import Evidence, Observation, Problem, Rule
-from ..text.facts import extract_facts
+from ..text.facts import facts_in
 from . import OBSERVATION, Context
 from ._topic import KINDS_OPTIONS, topic
 
@@ -42,7 +42,7 @@ def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
     if on is None:
         return
     answers, answer, kinds, accepted = on.answers, on.answer, on.kinds, on.accepted
-    found = extract_facts(obs.text)
+    found = facts_in(obs.text)
     for required in answers.expected_facts(answer.id, obs.at):
         if required.kind in kinds and not _stated(required, found, accepted, ctx, obs):
             yield _problem(obs, answer, required)

@@ -610,6 +610,17 @@ def _free(text: str) -> list[tuple[str, Decimal, int, int, str | None]]:
     return [("money", ZERO, *m.span("m"), "ILS") for m in _FREE.finditer(text, start)]
 
 
+@lru_cache(maxsize=2048)
+def facts_in(text: str) -> tuple[Fact, ...]:
+    """``extract_facts``, remembered for recent texts: every answer check reads the same reply,
+    and scripted bots repeat their replies word for word. Facts are frozen, so sharing is safe.
+
+    >>> facts_in("₪5") is facts_in("₪5")
+    True
+    """
+    return tuple(extract_facts(text))
+
+
 def extract_facts(text: str) -> list[Fact]:
     """Every money, percent, duration and count fact in ``text``, in text order.
 

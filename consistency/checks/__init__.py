@@ -47,11 +47,6 @@ class UnknownCheck(KeyError):
         return f"unknown check {self.args[0]!r}; known checks: {', '.join(sorted(_MODULES))}"
 
 
-def register(check_id: str, module_name: str) -> None:
-    """Add a check module (``consistency.checks.<module_name>``) under ``check_id``."""
-    _MODULES[check_id] = module_name
-
-
 def names() -> list[str]:
     return sorted(_MODULES)
 

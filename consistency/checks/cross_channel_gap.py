@@ -81,9 +81,6 @@ class State(Windowed):
             key=(high_ch, low_ch, str(high), str(low)),
         )
 
-    def merge(self, other: State) -> None:
-        super().merge(other)
-
 
 def _promoted(quote, obs, book) -> bool:
     return any(

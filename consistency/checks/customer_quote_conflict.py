@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Observation, Problem
-from . import GROUPED, Context
+from . import GROUPED
 from ._grouped import Windowed
 from ._quotes import bucket_label, consumer_quote, difference, money, money_text, product_name
 
@@ -32,9 +32,6 @@ _ALL = ""  # one sub-key: the customer's extremes across every channel
 
 
 class State(Windowed):
-    def __init__(self, ctx: Context, rule):
-        super().__init__(ctx, rule)
-
     def add(self, obs: Observation) -> list[Problem]:
         if not obs.customer or obs.product is None:
             return []

@@ -278,3 +278,68 @@ def test_gather_runs_the_chat_fetcher_with_questions_from_extra(httpserver, tmp_
     results = list(gather(g))
     assert [r.text for r in results] == ["ok", "ok"]
     assert all((tmp_path / "ev" / r.meta["evidence"]).is_file() for r in results)
+
+
+@dataclass(frozen=True)
+class HtmlReply:
+    source: str  # where the case came from
+    reply: str
+    answer: str
+    rule: str
+    finds: bool  # whether the rule finds a problem in the reply
+
+
+HTML_REPLIES = [
+    HtmlReply(
+        "issue 11 item 1: wrong price as HTML, was only a missing-fact warning",
+        "<p>סיב 500 מגה עולה <b>89.90&nbsp;&#8362;</b> לחודש</p>",
+        "fiber-500-price",
+        "answer-contradicts-approved",
+        True,
+    ),
+    HtmlReply(
+        "issue 11 item 1: the right price as HTML looked wrong",
+        "<p>סיב 500 מגה עולה <b>99.90&nbsp;&#8362;</b> לחודש</p>",
+        "fiber-500-price",
+        "answer-missing-fact",
+        False,
+    ),
+    HtmlReply(
+        "issue 11 item 1: a forbidden phrase written with &nbsp; was missed",
+        "<div>אין&nbsp;מה&nbsp;לעשות</div>",
+        "fiber-500-price",
+        "forbidden-phrase",
+        True,
+    ),
+    HtmlReply(
+        "Intercom-style paragraphs: a block boundary is a break, the words are not glued",
+        "<p>זה מה</p><p>שרכשת</p>",
+        "cancellation-fee",
+        "forbidden-phrase",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize("row", HTML_REPLIES, ids=lambda row: row.source)
+def test_html_replies_are_read_as_plain_text_by_every_check(httpserver, row: HtmlReply):
+    from dataclasses import replace
+    from datetime import datetime
+    from pathlib import Path
+
+    from consistency import checks
+    from consistency.answers import load_answers
+    from consistency.checks import Context
+    from consistency.loaders import load_price_list
+    from consistency.model import Rule
+    from consistency.pricebook import PriceBook
+
+    demo = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
+    book = PriceBook(load_price_list(demo / "prices.yaml", TZ))
+    ctx = Context(book, TZ, ("web", "phone", "chat"), load_answers(demo / "answers.yaml", book, TZ))
+    httpserver.expect_request("/api/message").respond_with_json({"messages": [{"text": row.reply}]})
+    [obs] = run(source(httpserver.url_for("/api/message")), [(row.answer, "q?")])
+    assert "<" not in obs.text and "&" not in obs.text
+    obs = replace(obs, at=datetime(2026, 11, 18, 10, tzinfo=TZ))
+    found = list(checks.get(row.rule).check(obs, ctx, Rule(id=row.rule, check=row.rule)))
+    assert bool(found) is row.finds, [p.message for p in found]

@@ -7,9 +7,12 @@ never parsed as a template (it becomes a template variable holding the value),
 and every value used is a secret that ``redact`` hides from errors and evidence.
 
 The reply is read with a JSONPath (``reply: $.messages[*].text``; several
-matches are joined with a new line). A session id the bot returns is carried to
-the next turn of the same conversation (``session: $.session_id``; by default
-the response's ``session``, ``session_id`` or ``conversation_id``).
+matches are joined with a new line). A reply that is HTML
+(``<p>…<b>89.90&nbsp;&#8362;</b></p>``) becomes the plain text a customer saw
+(``text.html.html_to_text``) before anything reads it. A session id the bot
+returns is carried to the next turn of the same conversation
+(``session: $.session_id``; by default the response's ``session``,
+``session_id`` or ``conversation_id``).
 
 ``ask: answers`` asks every approved answer's questions (the ``questions``
 argument: ``(answer_id, question)`` pairs), each ``repeat: N`` times to catch a
@@ -40,6 +43,7 @@ from jsonpath_ng.ext import parse as parse_jsonpath
 from ..config import SourceConfig
 from ..errors import InputError, LoadError
 from ..model import Location, Observation, SourceFailure
+from ..text.html import html_to_text
 from .evidence import EvidenceStore
 from .http import ENV_VAR, FetchError, HttpClient, MissingEnvError, expand_env, redact
 from .web import client_for
@@ -328,7 +332,7 @@ def _reply_texts(options: ChatOptions, data) -> Iterator[str]:
     for match in options.reply.find(data):
         value = match.value
         if isinstance(value, str | int | float) and not isinstance(value, bool):
-            text = str(value).strip()
+            text = html_to_text(str(value)).strip()
             if text:
                 yield text
 

@@ -67,6 +67,13 @@ def guarded(command):
     return wrapper
 
 
+def _neutral(text: str) -> str:
+    """Text from a file or a server, its control and bidi-override characters shown escaped."""
+    from .report.safe import neutral
+
+    return neutral(text)
+
+
 def _verbose() -> bool:
     ctx = click.get_current_context(silent=True)
     return bool(ctx and (ctx.meta.get("verbose") or ctx.find_root().params.get("verbose")))
@@ -200,7 +207,7 @@ def audit(config_path, formats, output, fail_on, quiet, channels, since, until, 
     result = settled.result
     emit(result, config, formats, output, quiet)
     for note in settled.notes:
-        click.echo(f"consistency: {note}", err=True)
+        click.echo(f"consistency: {_neutral(note)}", err=True)
     _explain_errors(result)
     if _verbose():
         _tell_run(result)
@@ -290,7 +297,7 @@ def _options(result: Result, fmt: str) -> dict | None:
 
 def _explain_errors(result: Result) -> None:
     for error in result.errors:
-        click.echo(f"consistency: {error}", err=True)
+        click.echo(f"consistency: {_neutral(error)}", err=True)
 
 
 def _when(value: str | None, tz, option: str, *, end: bool = False) -> datetime | None:
@@ -518,7 +525,8 @@ def fetch(config_path, output, evidence, failures, channels, quiet):
     items = track(gather(g), total=total, quiet=quiet, failed=lambda i: not _is_observation(i))
     count, failed = _write_observations(output, items)
     for failure in failed:
-        click.echo(f"consistency: {failure.channel} {failure.source}: {failure.reason}", err=True)
+        said = f"{failure.channel} {failure.source}: {failure.reason}"
+        click.echo(f"consistency: {_neutral(said)}", err=True)
     if failures is not None:
         rows = [{"channel": f.channel, "source": f.source, "reason": f.reason} for f in failed]
         write_atomic(failures, lambda out: json.dump(rows, out, ensure_ascii=False, indent=2))

@@ -42,7 +42,13 @@ SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 DEFAULT_TIMEOUT = 30.0
 BASELINED = "baselined"
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may read as the start of a formula (OWASP "CSV Injection"; CWE-1236):
+# the ASCII signs, their full-width forms (Excel and LibreOffice fold them to ASCII), and
+# tab / carriage return / line feed.
+_FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\t", "\r", "\n")
+# What may stand before it unseen: spaces, and invisible format characters (zero-width
+# space and joiners, word joiner, byte-order mark, bidi marks).
+_INVISIBLE_LEAD = re.compile(r"^[\s\u00a0\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]+")
 _NUMBER = re.compile(
     r"""
     ^[+-]?           # an optional sign
@@ -175,8 +181,13 @@ def neutralize(cell: str) -> str:
     ('\\'=HYPERLINK("http://x")', '-9.99', "'-2+3")
     >>> neutralize("@SUM(A1)"), neutralize("\\tx"), neutralize("+10%"), neutralize("ש\\"ח")
     ("'@SUM(A1)", "'\\tx", '+10%', 'ש"ח')
+    >>> neutralize("\\uff1dcmd|'/c calc'!A0"), neutralize("\\u200b=1+1"), neutralize("\\ufeff@x")
+    ("'＝cmd|'/c calc'!A0", "'\\u200b=1+1", "'\\ufeff@x")
     """
-    if cell.startswith(_FORMULA_START) and not _NUMBER.match(cell):
+    if cell.startswith(_FORMULA_START):
+        return cell if _NUMBER.match(cell) else "'" + cell
+    lead = _INVISIBLE_LEAD.match(cell)
+    if lead and cell[lead.end() :].startswith(_FORMULA_START):
         return "'" + cell
     return cell
 

@@ -82,7 +82,7 @@ def test_hostile_message_and_title_round_trip():
     command, props, data = parse(line)
     assert command == "error"
     assert props == {"file": "a,b:c.yaml", "line": "3", "title": "price,mismatch::x (web: 1, 2)"}
-    assert data == "50% off, now:\nreally\r"
+    assert data == "50% off, now:\nreally\\x0d"  # a lone carriage return is shown, not obeyed
 
 
 def test_worst_first_with_file_and_line():

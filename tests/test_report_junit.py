@@ -101,4 +101,4 @@ def test_control_characters_do_not_break_the_xml(schema):
     xml = junit(result)
     schema.validate(xml)
     failure = cases(xml)[("phone", "price-mismatch")].find("failure")
-    assert failure.get("message") == "1 finding: bell  and nul  ₪"
+    assert failure.get("message") == "1 finding: bell \\x07 and nul \\x00 ₪"  # shown, not lost

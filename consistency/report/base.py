@@ -57,6 +57,10 @@ class Reporter:
         """Called once after the last finding."""
 
     def run(self, result: Result) -> None:
+        """Render ``result``, its observation text neutralized first (see :mod:`.safe`)."""
+        from .safe import safe_result
+
+        result = safe_result(result)
         self.start(result)
         for finding in result.sorted_findings():
             self.handle(finding)

@@ -1,7 +1,12 @@
 """Markdown for a pull-request comment or a job summary: a summary line, a table per severity.
 
 Every cell is escaped: pipes cannot break the table, HTML and Markdown markup in
-channel text shows as written. A severity with many rows folds into ``<details>``;
+channel text shows as written, so no link but a plain ``http(s)`` URL that GitHub
+links by itself can appear (no ``[text](javascript:…)``, no ``<a>``, no autolink
+``<…>``). An ``@`` before a name is written as code (`` `@` ``), where neither
+GitHub's mentions nor any autolinker look, so ``@everyone`` or ``@org/team`` in a
+transcript notifies no one and an address is no ``mailto:`` link. Control and bidi-override characters are shown escaped (see
+:mod:`.safe`). A severity with many rows folds into ``<details>``;
 past ``max_rows`` the rest is counted, not shown (comments have a size limit).
 """
 
@@ -15,12 +20,13 @@ from .base import Reporter, currency_of, plural, subject, summary_line, text, va
 
 COLUMNS = ("rule", "channel", "product", "expected", "observed", "cause", "message")
 MARKUP = re.compile(
-    r"""( [\\`*_\[\]|~]   # characters Markdown gives a meaning (and the table's pipe)
+    r"""( [\\`*_\[\]|~$]  # characters Markdown gives a meaning (table pipe, GitHub math)
         | ^[#>+-]         # a heading, quote or list marker at the start of a cell
     )""",
     re.VERBOSE,
 )
 ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+MENTION = re.compile(r"@(?=[\w])")  # an @ a name follows: a mention, or an e-mail address
 HEADINGS = {"error": "Errors", "warning": "Warnings", "info": "Info"}
 
 
@@ -31,11 +37,14 @@ def cell(value: str | None) -> str:
     'router \\\\| mesh &lt;b&gt;\\\\*new\\\\*&lt;/b&gt; &amp; co'
     >>> cell("- 14 יום\\nמההצטרפות")
     '\\\\- 14 יום<br>מההצטרפות'
+    >>> cell("@everyone, boss@example.com")
+    '`@`everyone, boss`@`example.com'
     """
     if not value:
         return ""
     escaped = "".join(ENTITIES.get(ch, ch) for ch in value)
     escaped = MARKUP.sub(r"\\\1", escaped)
+    escaped = MENTION.sub("`@`", escaped)
     return "<br>".join(line.strip() for line in escaped.replace("\r", "").split("\n"))
 
 
@@ -53,7 +62,7 @@ class MarkdownReporter(Reporter):
     def finish(self, result: Result) -> None:
         out = [f"## {cell(self.options['title'])}", "", f"**{summary_line(result)}**", ""]
         if result.price_list_version:
-            out += [f"Price list `{result.price_list_version.replace('`', '')}`", ""]
+            out += [f"Price list {cell(result.price_list_version)}", ""]
         out += [f"> **Tool error:** {cell(error)}" for error in result.errors]
         budget = self.options["max_rows"]
         for severity in SEVERITIES:

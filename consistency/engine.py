@@ -11,12 +11,14 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from . import checks
 from .checks import ENGINE, GROUPED, OBSERVATION, Context
-from .checks._quotes import consumer_quote
+from .checks._quotes import consumer_quote, display
 from .model import (
+    CENT,
+    Evidence,
     Finding,
     InvalidRecord,
     Observation,
@@ -120,12 +122,17 @@ class Engine:
             if needs is not None and getattr(obs, needs) is None:
                 continue  # the check cannot apply: skip the call on the hot path
             if rule.channels is None or channel in rule.channels:
-                for problem in check(obs, ctx, rule):
-                    self._add(rule, problem)
+                try:
+                    for problem in check(obs, ctx, rule):
+                        self._add(rule, problem)
+                except Exception as err:  # a bug in one check must not sink the run
+                    self._internal_error(rule, err, obs)
         for rule, state in self.grouped:
-            if rule.channels is None or obs.channel in rule.channels:
-                for problem in state.add(obs):
-                    self._add(rule, problem)
+            if rule.channels is None or channel in rule.channels:
+                try:
+                    state.add(obs)
+                except Exception as err:
+                    self._internal_error(rule, err, obs)
 
     def raise_engine(self, check_id: str, item) -> None:
         rule = self.raised.get(check_id)
@@ -134,8 +141,33 @@ class Engine:
 
     def finish(self) -> Result:
         for rule, state in self.grouped:
-            self._emit(rule, state.finish())
+            try:
+                self._emit(rule, state.finish())
+            except Exception as err:
+                self._internal_error(rule, err, None)
         return self.result
+
+    def _internal_error(self, rule: Rule, err: Exception, obs: Observation | None) -> None:
+        """Record a check's crash as an ``internal-error`` finding; the run goes on (exit 2)."""
+        where = f" on {obs.source}" if obs is not None else " when finishing"
+        message = f"check {rule.check} failed{where}: {type(err).__name__}: {err}"
+        self.result.findings.append(
+            Finding(
+                fingerprint=fingerprint("internal-error", Problem(message, key=(rule.id,))),
+                rule="internal-error",
+                severity="error",
+                message=message,
+                channel=obs.channel if obs is not None else None,
+                product=obs.product if obs is not None else None,
+                at=obs.at if obs is not None else None,
+                cause=rule.check,
+                evidence=Evidence(ref=obs.ref, source=str(obs.source)) if obs is not None else None,
+                related=(obs.id,) if obs is not None else (),
+            )
+        )
+        error = f"internal error in check {rule.check}: {type(err).__name__}: {err} (a bug: please report it)"
+        if error not in self.result.errors:
+            self.result.errors.append(error)
 
     def _resolve(self, obs: Observation) -> Observation:
         for text in (obs.name, obs.text):
@@ -157,6 +189,8 @@ class Engine:
             return
         quote = consumer_quote(obs, self.ctx.book)
         if quote is None:
+            if obs.amount is not None:
+                self.result.other_currency += 1
             return
         key = (obs.channel, obs.product)
         stats = self.result.quotes.get(key)
@@ -190,7 +224,7 @@ def stamp(rule: Rule, problem: Problem) -> Finding | None:
         at=problem.at,
         expected=problem.expected,
         observed=problem.observed,
-        difference=problem.difference,
+        difference=display(problem.difference),
         cause=problem.cause,
         evidence=problem.evidence,
         related=problem.related,
@@ -198,7 +232,11 @@ def stamp(rule: Rule, problem: Problem) -> Finding | None:
 
 
 def grade(rule: Rule, problem: Problem) -> str | None:
-    """The rule's severity, or with ``warn``/``error`` thresholds the worst one the gap passes."""
+    """The rule's severity, or with ``warn``/``error`` thresholds the worst one the gap passes.
+
+    The gap is the problem's exact difference (amount, and percent unrounded): a
+    2.04% gap passes ``warn: {percent: 2}`` and 5.04% passes ``error: {percent: 5}``.
+    """
     if rule.warn is None and rule.error is None or not problem.difference:
         return rule.severity
     amount = abs(problem.difference.get("amount") or Decimal(0))
@@ -217,10 +255,29 @@ def _passes(threshold: Threshold, amount: Decimal, percent: Decimal) -> bool:
 
 
 def fingerprint(rule_id: str, problem: Problem) -> str:
-    """Stable over runs: rule, channel, subject and the kind of discrepancy; never file lines."""
+    """Stable over runs: rule, channel, subject and the kind of discrepancy; never file lines.
+
+    Amounts in the key are normalized first, so ``89.9``, ``89.90`` and ``"₪89.90"``
+    as read from an export give one fingerprint:
+
+    >>> a = fingerprint("r", Problem("m", key=("stale-price", Decimal("89.9"))))
+    >>> a == fingerprint("r", Problem("m", key=("stale-price", Decimal("89.900"))))
+    True
+    """
     parts = [rule_id, problem.channel or "", problem.product or "", problem.answer or ""]
-    parts.extend(str(p) for p in problem.key)
+    parts.extend(_key_part(p) for p in problem.key)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
+
+
+def _key_part(value) -> str:
+    """A fingerprint part: Decimals in one form (to the agora when they fit), the rest as text."""
+    if isinstance(value, Decimal):
+        try:
+            cents = value.quantize(CENT, rounding=ROUND_HALF_UP)
+        except InvalidOperation:  # too many digits for the context: no agora form
+            return str(value.normalize())
+        return str(cents) if cents == value else str(value.normalize())
+    return "" if value is None else str(value)
 
 
 def run(

@@ -27,6 +27,7 @@ from .errors import InputError, LoadError
 from .model import (
     ChannelPolicy,
     Discount,
+    ExchangeRate,
     Location,
     PriceList,
     PriceWindow,
@@ -180,6 +181,7 @@ def load_price_list(
         promotions=builder.promotions(data.get("promotions") or [], products),
         channels=channels,
         path=str(path),
+        exchange_rates=builder.exchange_rates(data.get("exchange_rates") or {}),
     )
     problems.raise_if_any()
     return price_list
@@ -257,6 +259,18 @@ class _PriceListReader:
             self.problems.add(rate_path, f"VAT rate {show(rate)} is outside [0, 1); 18% is 0.18")
         start = self.when(entry.get("from"), (*path, "from"))
         return VatRate(rate=rate, start=start, where=self.problems.where(rate_path))
+
+    def exchange_rates(self, spec: dict) -> dict[str, tuple[ExchangeRate, ...]]:
+        rates = {}
+        for code, entries in spec.items():
+            rows = []
+            for i, entry in enumerate(entries):
+                path = ("exchange_rates", code, i)
+                start = self.when(entry.get("from"), (*path, "from"))
+                where = self.problems.where((*path, "rate"))
+                rows.append(ExchangeRate(code, money(entry["rate"]), start, where))
+            rates[code] = tuple(sorted(rows, key=_start_key))
+        return rates
 
     def products(self, entries: list) -> dict[str, Product]:
         products: dict[str, Product] = {}

@@ -145,6 +145,16 @@ class VatRate:
 
 
 @dataclass(frozen=True, slots=True)
+class ExchangeRate:
+    """One unit of ``currency`` is worth ``rate`` units of the list's currency from ``start``."""
+
+    currency: str
+    rate: Decimal
+    start: datetime | None = None
+    where: Location | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ChannelPolicy:
     """What one channel may do: its own discount authority and tolerance."""
 
@@ -165,6 +175,7 @@ class PriceList:
     promotions: tuple[Promotion, ...] = ()
     channels: Mapping[str, ChannelPolicy] = field(default_factory=dict)
     path: str = ""
+    exchange_rates: Mapping[str, tuple[ExchangeRate, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

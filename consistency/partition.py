@@ -64,6 +64,7 @@ def merge(parts: list[Result]) -> Result:
     for part in parts:
         merged.observations += part.observations
         merged.unrouted += part.unrouted
+        merged.other_currency += part.other_currency
         merged.findings.extend(part.findings)
         merged.channels |= part.channels
         merged.errors.extend(e for e in part.errors if e not in merged.errors)

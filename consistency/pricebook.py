@@ -74,6 +74,11 @@ class PriceBook:
             return windows[i]
         return None
 
+    def list_amount_at(self, product_id: str, at: datetime) -> Decimal | None:
+        """The list amount in effect at ``at``, in the list's own basis (VAT as the list says)."""
+        window = self.window_at(product_id, at)
+        return None if window is None else window.amount
+
     def price_at(self, product_id: str, at: datetime) -> Decimal | None:
         """The consumer (VAT-inclusive) list price in effect at ``at``."""
         window = self.window_at(product_id, at)
@@ -102,6 +107,22 @@ class PriceBook:
 
     def without_vat(self, amount: Decimal, at: datetime) -> Decimal:
         return to_cents(amount / (1 + self.vat_at(at)))
+
+    # -- other currencies -----------------------------------------------------
+
+    def convert(self, amount: Decimal, currency: str, at: datetime) -> Decimal | None:
+        """``amount`` of ``currency`` in the list's currency at ``at``, or None without a rate.
+
+        Rounded to the agora (the list currency's minor unit), half up.
+        """
+        if currency == self.currency:
+            return amount
+        rates = self.list.exchange_rates.get(currency, ())
+        rate = None
+        for entry in rates:  # sorted by start; the last one started wins
+            if entry.start is None or entry.start <= at:
+                rate = entry.rate
+        return None if rate is None else to_cents(amount * rate)
 
     # -- promotions and channel policy ----------------------------------------
 
@@ -141,12 +162,21 @@ class PriceBook:
         window = self.window_at(product_id, at)
         if window is None:
             return []
-        base = self.consumer_price(window.amount, at)
-        offers = [Offer(base, None, window.where)]
+        offers = [Offer(self.consumer_price(window.amount, at), None, window.where)]
         for promo in self.promotions(product_id):
             if promo.covers_channel(channel) and promo.covers_time(at):
-                offers.append(Offer(promo.discount.apply(base), promo.id, promo.where))
+                amount = self.promotion_price(promo, window.amount, at)
+                offers.append(Offer(amount, promo.id, promo.where))
         return offers
+
+    def promotion_price(self, promo: Promotion, list_amount: Decimal, at: datetime) -> Decimal:
+        """A promotion's consumer price on a list amount.
+
+        The discount applies in the list's own basis: on a list with
+        ``vat.included: false``, a promotion's ``price`` or ``amount`` is before VAT
+        too, and VAT is added to the result.
+        """
+        return self.consumer_price(promo.discount.apply(list_amount), at)
 
     def policy(self, channel: str) -> ChannelPolicy:
         policy = self._policies.get(channel)

@@ -44,6 +44,7 @@ class Result:
     observations: int = 0
     rules: int = 0
     unrouted: int = 0
+    other_currency: int = 0  # quotes in a currency the price list has no exchange rate for
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # the tool could not do its job
     quotes: dict[tuple[str, str], QuoteStats] = field(default_factory=dict)
@@ -80,6 +81,8 @@ class Result:
                 f.rule,
                 f.at.isoformat() if f.at else "",
                 f.fingerprint,
+                f.related,
+                f.message,
             ),
         )
 
@@ -99,6 +102,7 @@ class Result:
                 "observations": self.observations,
                 "rules": self.rules,
                 "unrouted": self.unrouted,
+                "other_currency": self.other_currency,
                 "findings": self.counts(),
             },
             "findings": [finding_to_dict(f) for f in self.sorted_findings()],
@@ -128,6 +132,7 @@ class Result:
             observations=summary.get("observations", 0),
             rules=summary.get("rules", 0),
             unrouted=summary.get("unrouted", 0),
+            other_currency=summary.get("other_currency", 0),
             findings=[finding_from_dict(f) for f in data.get("findings", [])],
             errors=list(data.get("errors", [])),
             rule_ids=list(run.get("rule_ids", [])),

@@ -158,6 +158,17 @@ CAUSE_ROWS = [
         "black friday is for web and chat",
     ),
     CauseRow(
+        "promotion-not-started",
+        "web",
+        "2026-11-18T10:00",
+        "fiber-500",
+        "79.92",
+        "promotion-not-started",
+        "99.90",
+        ("web quoted ₪79.92", "the list price is ₪99.90"),
+        "issue 8: black friday starts on 20 November; its price two days early is not 'expired'",
+    ),
+    CauseRow(
         "other-product",
         "chat",
         "2026-11-16T09:40",
@@ -218,9 +229,9 @@ CAUSE_ROWS = [
         "2026-11-18T08:00",
         "fiber-1000",
         "10.90",
-        "unknown",
+        "other-currency",
         "129.90",
-        ("$10.90", "₪129.90", "ILS"),
+        ("$10.90", "₪129.90", "ILS", "exchange_rates"),
         "a quote in dollars cannot be compared",
         {"currency": "USD"},
     ),
@@ -304,6 +315,6 @@ def test_the_fingerprint_key_names_cause_and_quote_not_the_line(ctx):
     first = quote("phone", "2026-11-21T10:15", "fiber-500", "89.91", line=3)
     moved = quote("phone", "2026-11-21T10:15", "fiber-500", "89.91", line=300, file="other.csv")
     [a], [b] = findings_for(ctx, first), findings_for(ctx, moved)
-    assert a.key == b.key == ("over-authority-discount", "89.91")
+    assert a.key == b.key == ("over-authority-discount", Decimal("89.91"))
     assert a.evidence.source == "quotes.jsonl:3"
     assert b.evidence.source == "other.csv:300"

@@ -15,10 +15,21 @@ _EPOCH = datetime(2000, 1, 1)
 
 
 def consumer_quote(obs: Observation, book) -> Decimal | None:
-    """The quote as a consumer pays it (VAT-inclusive), or None if it is not comparable."""
-    if obs.amount is None or (obs.currency or book.currency) != book.currency:
+    """The quote as a consumer pays it: VAT-inclusive, in the list's currency.
+
+    A quote in another currency is converted by the price list's ``exchange_rates``
+    in effect at its time; None when there is no amount or no such rate (it is then
+    not comparable, and price-mismatch reports it with cause ``other-currency``).
+    """
+    if obs.amount is None:
         return None
-    return obs.amount if obs.vat_included else book.with_vat(obs.amount, obs.at)
+    amount = obs.amount
+    currency = obs.currency or book.currency
+    if currency != book.currency:
+        amount = book.convert(amount, currency, obs.at)
+        if amount is None:
+            return None
+    return amount if obs.vat_included else book.with_vat(amount, obs.at)
 
 
 def money_text(amount: Decimal, currency: str) -> str:
@@ -39,21 +50,37 @@ def money(amount: Decimal, currency: str) -> dict:
 
 
 def difference(observed: Decimal, expected: Decimal) -> dict:
-    """Observed minus expected, in money and in percent of the expected (to 0.1, half up).
+    """Observed minus expected, in money and in percent of the expected, exact.
 
-    >>> difference(Decimal("89.91"), Decimal("99.90"))
-    {'amount': Decimal('-9.99'), 'percent': Decimal('-10.0')}
-    >>> difference(Decimal("9.90"), Decimal("19.90"))["percent"]
+    Thresholds grade on these exact values; the engine rounds the percent to 0.1
+    (half up) for display only, when it makes the Finding (see :func:`display`).
+
+    >>> difference(Decimal("89.91"), Decimal("99.90"))["amount"]
+    Decimal('-9.99')
+    >>> display(difference(Decimal("9.90"), Decimal("19.90")))["percent"]
     Decimal('-50.3')
     """
     gap = observed - expected
-    percent = (gap * HUNDRED / expected).quantize(PERCENT_STEP, ROUND_HALF_UP) if expected else None
+    percent = gap * HUNDRED / expected if expected else None
     return {"amount": gap, "percent": percent}
+
+
+def display(diff: dict | None) -> dict | None:
+    """A difference as reports show it: the percent rounded to 0.1, half up.
+
+    >>> display({"amount": Decimal("2.04"), "percent": Decimal("2.0408163")})
+    {'amount': Decimal('2.04'), 'percent': Decimal('2.0')}
+    """
+    if not diff or diff.get("percent") is None:
+        return diff
+    return {**diff, "percent": diff["percent"].quantize(PERCENT_STEP, ROUND_HALF_UP)}
 
 
 def percent_text(diff: dict) -> str:
     percent = diff.get("percent")
-    return "" if percent is None else f" ({percent:+.1f}%)"
+    if percent is None:
+        return ""
+    return f" ({percent.quantize(PERCENT_STEP, ROUND_HALF_UP):+.1f}%)"
 
 
 def evidence(obs: Observation, where: Location | None = None) -> Evidence:

@@ -1,12 +1,26 @@
-"""cross-channel-gap: one product, one window, different channels, different prices.
+"""cross-channel-gap: one product, one day, different channels, different prices.
 
-For each product and window (``window``, default ``P1D``: a local calendar day)
-the lowest and highest quote of every channel are kept. When the highest quote
-of one channel and the lowest of another differ by more than the list's
-tolerance, one finding lists the quotes; ``warn``/``error`` thresholds grade it
-by the gap in percent of the higher quote. With ``ignore_promotions: true`` (the
-default) a quote that is exactly a promotion's price allowed on its channel is
-left out: that gap is intended.
+For each product and window (``window``, default ``P1D``: a local calendar day in
+the configured time zone, "the same day" as a pricing analyst reads it) the
+lowest and highest quote of every channel are kept, whatever order the exports
+come in. When the highest quote of one channel and the lowest of another differ
+by more than the list's tolerance, exactly one finding is made for that product
+and window. It lists every channel's quotes (lowest, highest, count, refs),
+``expected`` is the list price, ``observed`` the quote furthest from it, and the
+``difference`` is the gap between the two channels, in percent of the higher
+quote. ``warn``/``error`` thresholds grade it on the exact gap (rounding is for
+display only). With ``ignore_promotions: true`` (the default) a quote that is
+exactly a promotion's price allowed on its channel is left out: that gap is
+intended.
+
+The ``cause`` names the pair of channels, higher first: ``web-vs-phone`` means
+the web quoted more than the phone. The fingerprint holds the product, the
+window's date, the pair of channels and the two amounts (normalized to the
+agora), so a baseline entry for 1 November never accepts a gap on 20 November.
+
+Example: on 21 November web quotes fiber 500 at ₪99.90 at 09:02 and phone at
+₪89.91 at 18:40: one finding, ``web-vs-phone``, -10.0%. A phone quote of ₪89.91
+at 00:30 on 22 November is another day and is not compared with the web's.
 
 Options: ``ignore_promotions`` (bool, default true).
 
@@ -24,8 +38,16 @@ from collections.abc import Iterator
 
 from ..model import Evidence, Observation, Problem
 from . import GROUPED, Context
-from ._grouped import Windowed
-from ._quotes import bucket_label, consumer_quote, difference, money, money_text, product_name
+from ._grouped import WindowExtremes
+from ._quotes import (
+    bucket_label,
+    consumer_quote,
+    difference,
+    money,
+    money_text,
+    percent_text,
+    product_name,
+)
 
 ID = "cross-channel-gap"
 KIND = GROUPED
@@ -36,19 +58,19 @@ OPTIONS = {
 }
 
 
-class State(Windowed):
+class State(WindowExtremes):
     def __init__(self, ctx: Context, rule):
         super().__init__(ctx, rule)
         self.ignore_promotions = rule.options.get("ignore_promotions", True)
 
-    def add(self, obs: Observation) -> list[Problem]:
+    def add(self, obs: Observation) -> None:
         book = self.ctx.book
         if obs.product is None or book.window_at(obs.product, obs.at) is None:
-            return []
+            return
         quote = consumer_quote(obs, book)
         if quote is None or (self.ignore_promotions and _promoted(quote, obs, book)):
-            return []
-        return self.put(obs.at, obs.product, obs.channel, quote, (obs.id, obs.at, obs.ref))
+            return
+        self.put(obs.at, obs.product, obs.channel, quote, (obs.id, obs.at, obs.ref))
 
     def judge(self, index, product, channels) -> Iterator[Problem]:
         if len(channels) < 2:
@@ -61,24 +83,31 @@ class State(Windowed):
         at = channels[low_ch].low_ref[1]
         list_price = book.price_at(product, at)
         off_list = high_ch if abs(high - list_price) > abs(low - list_price) else low_ch
+        furthest = high if off_list == high_ch else low
+        furthest_ref = (
+            channels[high_ch].high_ref if off_list == high_ch else channels[low_ch].low_ref
+        )
         diff = difference(low, high)
         currency = book.currency
+        day = bucket_label(index, self.window)
         yield Problem(
             message=(
-                f"{product_name(book, product)} on {bucket_label(index, self.window)}: "
+                f"{product_name(book, product)} on {day}: "
                 f"{high_ch} quoted {money_text(high, currency)}, {low_ch} quoted "
-                f"{money_text(low, currency)} ({diff['percent']:+.1f}%)"
+                f"{money_text(low, currency)}{percent_text(diff)}; "
+                f"the list price is {money_text(list_price, currency)}"
             ),
             channel=off_list,
             product=product,
             at=at,
-            expected=money(high, currency) | {"channel": high_ch, "list_price": list_price},
-            observed=money(low, currency) | {"channel": low_ch},
+            expected=money(list_price, currency),
+            observed=money(furthest, currency)
+            | {"channel": off_list, "ref": furthest_ref[2], "quotes": _quote_rows(channels)},
             difference=diff,
             cause=f"{high_ch}-vs-{low_ch}",
-            evidence=Evidence(excerpt=_quotes(channels, currency)),
+            evidence=Evidence(ref=furthest_ref[2], excerpt=_quotes(channels, currency)),
             related=(channels[high_ch].high_ref[0], channels[low_ch].low_ref[0]),
-            key=(high_ch, low_ch, str(high), str(low)),
+            key=(day, high_ch, low_ch, high, low),
         )
 
 
@@ -98,6 +127,25 @@ def _widest(channels: dict, order: tuple[str, ...]):
             if high_ch != low_ch and (best[2] is None or high.high - low.low > best[2]):
                 best = (high_ch, low_ch, high.high - low.low)
     return best
+
+
+def _quote_rows(channels: dict) -> list[dict]:
+    """Each channel's lowest and highest quote of the window, for reports to show side by side."""
+    rows = []
+    for channel, e in sorted(channels.items()):
+        rows.append(
+            {
+                "channel": channel,
+                "count": e.count,
+                "low": e.low,
+                "low_at": e.low_ref[1],
+                "low_ref": e.low_ref[2],
+                "high": e.high,
+                "high_at": e.high_ref[1],
+                "high_ref": e.high_ref[2],
+            }
+        )
+    return rows
 
 
 def _quotes(channels: dict, currency: str) -> str:

@@ -1,10 +1,25 @@
 """customer-quote-conflict: one customer or household got different quotes for one product.
 
-Quotes are grouped by ``customer`` (a customer or household id), product and
-window (``window``, default ``P1D``). When the highest and lowest quote differ by
-more than the list's tolerance, one finding names both quotes and their channels
-- the spouse who called the call center and heard 10% less than the web site
-said. Quotes without a ``customer`` are not grouped.
+Two quotes to the same ``customer`` (a customer or household id) for the same
+product conflict when they are at most ``window`` apart in time (default
+``P1D``: 24 hours of elapsed time, rolling, so 23:00 and 01:00 the next day are
+two hours apart and compared) and differ by more than the list's tolerance.
+
+Quotes of one customer and product that follow each other within ``window``
+form one episode; each episode with a conflict gives exactly one finding, for
+its widest pair of quotes within ``window`` of each other (ties: the pair that
+completes first). The finding names both quotes, their channels and refs;
+``expected`` is the higher quote, ``observed`` the lower, and the cause is
+``same-customer``. Its fingerprint holds the customer, the two channels and
+amounts (normalized to the agora) and the local date of the earlier quote.
+Quotes without a ``customer`` are not grouped.
+
+Example: the web quotes household hh-1001 ₪99.90 at 23:00 on 21 November and the
+phone quotes the spouse ₪89.91 at 01:00 on the 22nd: one finding, -10.0%. With
+``window: PT1H`` they are two hours apart and not compared.
+
+The quotes are kept on disk (an SQLite file in the temporary folder), not in
+memory, so a million households cost no more memory than ten.
 
 Options: none besides ``window`` and the thresholds.
 
@@ -16,62 +31,132 @@ Failing::
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
+from datetime import timedelta
 
-from ..model import Observation, Problem
+from ..model import Evidence, Observation, Problem
 from . import GROUPED
-from ._grouped import Windowed
-from ._quotes import bucket_label, consumer_quote, difference, money, money_text, product_name
+from ._grouped import DAY, QuoteSpill, SpilledQuote
+from ._quotes import consumer_quote, difference, money, money_text, percent_text, product_name
 
 ID = "customer-quote-conflict"
 KIND = GROUPED
 DEFAULTS = {"severity": "error", "window": "P1D"}
 OPTIONS = {"type": "object", "properties": {}}
 
-_ALL = ""  # one sub-key: the customer's extremes across every channel
 
+class State:
+    def __init__(self, ctx, rule):
+        self.ctx = ctx
+        self.rule = rule
+        self.window = rule.window or DAY
+        self.spill = QuoteSpill()
 
-class State(Windowed):
-    def add(self, obs: Observation) -> list[Problem]:
+    def add(self, obs: Observation) -> None:
         if not obs.customer or obs.product is None:
-            return []
-        quote = consumer_quote(obs, self.ctx.book)
-        if quote is None:
-            return []
-        ref = (obs.id, obs.at, obs.ref, obs.channel)
-        return self.put(obs.at, (obs.customer, obs.product), _ALL, quote, ref)
-
-    def judge(self, index, key, subs) -> Iterator[Problem]:
-        customer, product = key
-        extreme = subs[_ALL]
-        book = self.ctx.book
-        high, low = extreme.high, extreme.low
-        if high == low or book.list.tolerance.within(high - low, high):
             return
-        high_ch, low_ch = extreme.high_ref[3], extreme.low_ref[3]
-        at = extreme.low_ref[1]
-        list_price = book.price_at(product, at)
-        off_list = (
-            high_ch
-            if list_price is not None and abs(high - list_price) > abs(low - list_price)
-            else low_ch
-        )
-        diff = difference(low, high)
+        quote = consumer_quote(obs, self.ctx.book)
+        if quote is not None:
+            self.spill.add(obs.customer, obs.product, obs.at, quote, obs.channel, obs.id, obs.ref)
+
+    def merge(self, other: State) -> None:
+        self.spill.merge(other.spill)
+
+    def finish(self) -> Iterator[Problem]:
+        span = self.window // timedelta(microseconds=1)
+        tolerance = self.ctx.book.list.tolerance
+        try:
+            for (customer, product), quotes in self.spill.groups():
+                for low, high in widest_pairs(quotes, span):
+                    if not tolerance.within(high.amount - low.amount, high.amount):
+                        yield self._problem(customer, product, low, high)
+        finally:
+            self.spill.close()
+
+    def _problem(self, customer, product, low: SpilledQuote, high: SpilledQuote) -> Problem:
+        book = self.ctx.book
         currency = book.currency
-        yield Problem(
+        first = min(low, high, key=SpilledQuote.order)
+        day = first.at.astimezone(self.ctx.timezone).date().isoformat()
+        list_price = book.price_at(product, low.at)
+        off_list = (
+            high.channel
+            if list_price is not None
+            and abs(high.amount - list_price) > abs(low.amount - list_price)
+            else low.channel
+        )
+        diff = difference(low.amount, high.amount)
+        return Problem(
             message=(
-                f"customer {customer} was quoted {money_text(high, currency)} ({high_ch}) and "
-                f"{money_text(low, currency)} ({low_ch}) for {product_name(book, product)} "
-                f"on {bucket_label(index, self.window)} ({diff['percent']:+.1f}%)"
+                f"customer {customer} was quoted {money_text(high.amount, currency)} "
+                f"({high.channel}, {_when(high, self.ctx.timezone)}) and "
+                f"{money_text(low.amount, currency)} ({low.channel}, "
+                f"{_when(low, self.ctx.timezone)}) for {product_name(book, product)}"
+                f"{percent_text(diff)}"
             ),
             channel=off_list,
             product=product,
-            at=at,
-            expected=money(high, currency) | {"channel": high_ch, "ref": extreme.high_ref[2]},
-            observed=money(low, currency)
-            | {"channel": low_ch, "ref": extreme.low_ref[2], "customer": customer},
+            at=first.at,
+            expected=money(high.amount, currency) | {"channel": high.channel, "ref": high.ref},
+            observed=money(low.amount, currency)
+            | {"channel": low.channel, "ref": low.ref, "customer": customer},
             difference=diff,
             cause="same-customer",
-            related=(extreme.high_ref[0], extreme.low_ref[0]),
-            key=(customer, high_ch, low_ch, str(high), str(low)),
+            evidence=Evidence(ref=low.ref if off_list == low.channel else high.ref),
+            related=(high.id, low.id),
+            key=(day, customer, high.channel, low.channel, high.amount, low.amount),
         )
+
+
+def _when(quote: SpilledQuote, tz) -> str:
+    return quote.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def widest_pairs(quotes: list[SpilledQuote], span: int) -> Iterator[tuple]:
+    """Per episode, the ``(low, high)`` pair within ``span`` of each other with the widest gap.
+
+    ``quotes`` are one customer's quotes for one product, sorted by time then id;
+    ``span`` is the window in microseconds. An episode is a run of quotes each
+    within ``span`` of the one before. Two monotonic queues hold the lowest and
+    highest quote of the last ``span``, so each quote is looked at a few times only.
+    Ties keep the pair that completes first, then the earlier partner.
+    """
+    lows: deque = deque()  # increasing amounts; the front is the earliest lowest
+    highs: deque = deque()  # decreasing amounts; the front is the earliest highest
+    best = None  # (gap, low, high)
+    previous = None
+    for quote in quotes:
+        if previous is not None and quote.t - previous.t > span:
+            if best is not None and best[0] > 0:
+                yield best[1], best[2]
+            best = None
+            lows.clear()
+            highs.clear()
+        for queue in (lows, highs):
+            while queue and quote.t - queue[0].t > span:
+                queue.popleft()
+        best = _better(best, lows, highs, quote)
+        while lows and lows[-1].amount > quote.amount:
+            lows.pop()
+        lows.append(quote)
+        while highs and highs[-1].amount < quote.amount:
+            highs.pop()
+        highs.append(quote)
+        previous = quote
+    if best is not None and best[0] > 0:
+        yield best[1], best[2]
+
+
+def _better(best, lows: deque, highs: deque, quote: SpilledQuote):
+    """The best pair so far, or ``quote`` with the lowest or highest quote before it."""
+    candidates = []
+    if lows:
+        candidates.append((quote.amount - lows[0].amount, lows[0], quote, lows[0]))
+    if highs:
+        candidates.append((highs[0].amount - quote.amount, quote, highs[0], highs[0]))
+    for gap, low, high, _partner in sorted(candidates, key=lambda c: (-c[0], c[3].order())):
+        if best is None or gap > best[0]:
+            return (gap, low, high)
+        break
+    return best

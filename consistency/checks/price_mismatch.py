@@ -10,13 +10,21 @@ Every mismatch carries a ``cause``, tried in this order:
 
 - ``vat-excluded``: the quote is an offer's price without VAT, or with VAT added twice;
 - ``stale-price`` / ``future-price``: an earlier / a later list price of the product;
-- ``promotion-expired``: a promotion's price outside its window;
+- ``promotion-expired``: a promotion's price after its window ended;
+- ``promotion-not-started``: a promotion's price before its window starts;
 - ``promotion-wrong-channel``: a promotion's price on a channel it does not cover;
 - ``other-product``: the list price of another product then;
 - ``rounding``: the right price rounded to whole shekels or to ten agorot;
 - ``over-authority-discount``: lower than the channel may give;
 - ``overcharge``: higher than every price the channel may charge;
-- ``unknown``: none of these (for example a quote in another currency).
+- ``unknown``: none of these.
+
+A quote in another currency than the list's is converted by the price list's
+``exchange_rates`` in effect at its time; with no rate it is never compared as if
+it were in the list's currency: it is reported once, with cause ``other-currency``.
+
+A record with ``vat_included: false`` is compared with VAT added, and the message
+says both what the channel said ("₪110.08 before VAT") and the compared figure.
 
 Options: none besides the common ones; ``warn``/``error`` thresholds grade by the
 absolute percent difference.
@@ -58,12 +66,14 @@ CAUSES = (
     "future-price",
     "vat-excluded",
     "promotion-expired",
+    "promotion-not-started",
     "promotion-wrong-channel",
     "other-product",
     "over-authority-discount",
     "overcharge",
     "rounding",
     "unknown",
+    "other-currency",
 )
 AGORA = Decimal("0.01")
 
@@ -92,7 +102,8 @@ def classify(quote: Decimal, obs: Observation, book, offers) -> str:
         (lambda: _vat_confusion(near, book, offers, obs), "vat-excluded"),
         (lambda: _other_window(near, book, obs, earlier=True), "stale-price"),
         (lambda: _other_window(near, book, obs, earlier=False), "future-price"),
-        (lambda: _promotion(near, book, obs, wrong="time"), "promotion-expired"),
+        (lambda: _promotion(near, book, obs, wrong="ended"), "promotion-expired"),
+        (lambda: _promotion(near, book, obs, wrong="not-started"), "promotion-not-started"),
         (lambda: _promotion(near, book, obs, wrong="channel"), "promotion-wrong-channel"),
         (lambda: _other_product(near, book, obs), "other-product"),
         (lambda: _rounding(quote, offers), "rounding"),
@@ -128,21 +139,29 @@ def _other_window(near, book, obs, *, earlier: bool) -> bool:
 
 
 def _promotion(near, book, obs, *, wrong: str) -> bool:
-    """A promotion's price where the promotion does not apply: wrong time or wrong channel."""
-    base = book.price_at(obs.product, obs.at)
+    """A promotion's price where it does not apply: ``ended``, ``not-started`` or ``channel``."""
+    at = obs.at
     for promo in book.promotions(obs.product):
-        in_time, on_channel = promo.covers_time(obs.at), promo.covers_channel(obs.channel)
-        misapplied = (
-            (not in_time and on_channel) if wrong == "time" else (in_time and not on_channel)
-        )
-        if not misapplied:
+        if not _misapplied(promo, obs, wrong):
             continue
-        bases = {base}
-        if wrong == "time" and promo.start is not None:
-            bases.add(book.price_at(obs.product, promo.start))
-        if any(b is not None and near(promo.discount.apply(b)) for b in bases):
+        bases = {book.list_amount_at(obs.product, at)}
+        if wrong == "ended" and promo.start is not None:
+            bases.add(book.list_amount_at(obs.product, promo.start))
+        if wrong == "not-started" and promo.start is not None:
+            bases.add(book.list_amount_at(obs.product, promo.start))
+        prices = (book.promotion_price(promo, b, at) for b in bases if b is not None)
+        if any(near(price) for price in prices):
             return True
     return False
+
+
+def _misapplied(promo, obs, wrong: str) -> bool:
+    on_channel = promo.covers_channel(obs.channel)
+    if wrong == "channel":
+        return promo.covers_time(obs.at) and not on_channel
+    if wrong == "ended":
+        return on_channel and promo.end is not None and obs.at >= promo.end
+    return on_channel and promo.start is not None and obs.at < promo.start
 
 
 def _other_product(near, book, obs) -> bool:
@@ -170,7 +189,8 @@ def _problem(obs, book, quote, reference, cause) -> Problem:
     diff = difference(quote, reference.amount)
     what = f"the {reference.promotion} price" if reference.promotion else "the list price"
     message = (
-        f"{obs.channel} quoted {money_text(quote, currency)} for {product_name(book, obs.product)}; "
+        f"{obs.channel} quoted {_said(obs, quote, currency)} for "
+        f"{product_name(book, obs.product)}; "
         f"{what} is {money_text(reference.amount, currency)}{percent_text(diff)}"
     )
     expected = money(reference.amount, currency)
@@ -187,8 +207,18 @@ def _problem(obs, book, quote, reference, cause) -> Problem:
         cause=cause,
         evidence=evidence(obs, reference.where),
         related=(obs.id,),
-        key=(cause, str(quote)),
+        key=(cause, quote),
     )
+
+
+def _said(obs, quote, currency) -> str:
+    """What the channel said, and the compared VAT-inclusive figure when they differ."""
+    said = money_text(obs.amount, obs.currency or currency)
+    if (obs.currency or currency) != currency:
+        said += f" ({money_text(quote, currency)})"
+    if not obs.vat_included:
+        said = f"{said} before VAT ({money_text(quote, currency)} with VAT)"
+    return said
 
 
 def _other_currency(obs, book, currency) -> Problem:
@@ -197,15 +227,16 @@ def _other_currency(obs, book, currency) -> Problem:
         message=(
             f"{obs.channel} quoted {money_text(obs.amount, currency)} for "
             f"{product_name(book, obs.product)}; the list is in {book.currency} "
-            f"({money_text(list_price, book.currency)}) and has no exchange rate"
+            f"({money_text(list_price, book.currency)}) and has no exchange rate for "
+            f"{currency}, so the quote was not compared (add exchange_rates: to the price list)"
         ),
         channel=obs.channel,
         product=obs.product,
         at=obs.at,
         expected=money(list_price, book.currency),
         observed=money(obs.amount, currency),
-        cause="unknown",
+        cause="other-currency",
         evidence=evidence(obs),
         related=(obs.id,),
-        key=("currency", currency, str(obs.amount)),
+        key=("other-currency", currency, obs.amount),
     )

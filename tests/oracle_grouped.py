@@ -1,0 +1,79 @@
+"""A brute-force reference for the grouped checks, written apart from the engine.
+
+It compares every pair of quotes, with no state, no windows closing and no
+spill: slow, and obviously right. Tests hold the engine's findings against it.
+
+Quotes are plain dicts: ``channel``, ``at`` (aware datetime), ``product``,
+``amount`` (Decimal, VAT-inclusive, in the list's currency), ``customer``, ``id``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+
+def cross_channel_gaps(quotes, tz: ZoneInfo, channel_order, tolerance=Decimal("0.01")) -> set:
+    """``{(product, local date, high channel, low channel, high, low)}``, one per product-day."""
+    days: dict = {}
+    for q in quotes:
+        days.setdefault((q["product"], q["at"].astimezone(tz).date()), []).append(q)
+    rank = {c: i for i, c in enumerate(channel_order)}
+    found = set()
+    for (product, day), group in days.items():
+        channels = sorted({q["channel"] for q in group}, key=lambda c: (rank.get(c, 99), c))
+        best = None
+        for high_ch in channels:
+            for low_ch in channels:
+                if high_ch == low_ch:
+                    continue
+                high = max(q["amount"] for q in group if q["channel"] == high_ch)
+                low = min(q["amount"] for q in group if q["channel"] == low_ch)
+                if best is None or high - low > best[0]:
+                    best = (high - low, high_ch, low_ch, high, low)
+        if best is not None and best[0] > tolerance:
+            found.add((product, day.isoformat(), *best[1:]))
+    return found
+
+
+def customer_conflicts(quotes, window: timedelta, tolerance=Decimal("0.01")) -> set:
+    """``{(customer, product, high, low, high id, low id)}``: per episode, its widest pair.
+
+    An episode is a run of one customer's quotes for one product, each within
+    ``window`` of the one before. The widest pair within ``window`` of each other
+    wins; ties go to the pair whose later quote comes first, then whose earlier does.
+    """
+    groups: dict = {}
+    for q in quotes:
+        if q.get("customer"):
+            groups.setdefault((q["customer"], q["product"]), []).append(q)
+    found = set()
+    for (customer, product), group in groups.items():
+        group.sort(key=lambda q: (q["at"], q["id"]))
+        for episode in _episodes(group, window):
+            best = None
+            for j in range(len(episode)):
+                for i in range(j):
+                    a, b = episode[i], episode[j]
+                    if b["at"] - a["at"] > window:
+                        continue
+                    gap = abs(a["amount"] - b["amount"])
+                    if best is None or gap > best[0]:
+                        best = (gap, a, b)
+            if best is None or best[0] <= tolerance:
+                continue
+            _, a, b = best
+            high, low = (a, b) if a["amount"] > b["amount"] else (b, a)
+            found.add((customer, product, high["amount"], low["amount"], high["id"], low["id"]))
+    return found
+
+
+def _episodes(group, window):
+    episode = [group[0]]
+    for q in group[1:]:
+        if q["at"] - episode[-1]["at"] > window:
+            yield episode
+            episode = []
+        episode.append(q)
+    yield episode

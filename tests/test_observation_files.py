@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +18,7 @@ import pytest
 from consistency.model import InvalidRecord, Observation, SourceFailure
 from consistency.sources import files
 from consistency.sources.files import read_pattern, read_records
-from consistency.sources.records import RecordContext
+from consistency.sources.records import FileOptions, RecordContext
 from tests.helpers import CHANNELS, TZ, local, write, write_csv, write_jsonl
 
 CTX = RecordContext(TZ, "ILS", frozenset(CHANNELS))
@@ -271,36 +271,37 @@ def test_an_unknown_format_is_a_source_failure(tmp_path):
 
 
 @pytest.mark.parametrize("good_lines", [3, 5000], ids=["small-file", "past-the-read-buffer"])
-def test_a_non_utf8_line_costs_only_that_line(tmp_path, good_lines):
+def test_a_line_the_declared_encoding_cannot_decode_fails_the_file_once(tmp_path, good_lines):
     path = tmp_path / "latin.jsonl"
     good = "".join(_j(ref=str(i)) + "\n" for i in range(good_lines)).encode()
     path.write_bytes(good + b'{"channel": "web", "text": "caf\xe9"}\n' + _j(ref="after").encode())
-    items = read(path)
-    [bad] = [i for i in items if isinstance(i, InvalidRecord)]
-    assert "UTF-8" in bad.reason and bad.source.line == good_lines + 1
+    items = read(path, replace(CTX, file=FileOptions(encoding="utf-8")))
+    assert not [i for i in items if isinstance(i, InvalidRecord)]
+    [failure] = [i for i in items if isinstance(i, SourceFailure)]
+    assert failure.source == str(path) and f"first at line {good_lines + 1}" in failure.reason
+    assert "1 line is not utf-8" in failure.reason and "encoding" in failure.reason
     refs = [o.ref for o in observations(items)]
     assert refs == [str(i) for i in range(good_lines)] + ["after"]
 
 
-def test_a_non_utf8_csv_line_costs_only_that_line(tmp_path):
+def test_a_latin1_byte_in_an_ascii_file_is_read_by_the_detected_encoding(tmp_path):
     path = tmp_path / "calls.csv"
     rows = [b"channel,at,amount,ref"] + [f"web,2026-11-21,99.90,r{i}".encode() for i in range(4)]
     rows.insert(3, b"web,2026-11-21,99.90,caf\xe9")
     path.write_bytes(b"\n".join(rows) + b"\n")
     items = read(path)
-    [bad] = [i for i in items if isinstance(i, InvalidRecord)]
-    assert "UTF-8" in bad.reason and bad.source.line == 4
-    assert [o.ref for o in observations(items)] == ["r0", "r1", "r2", "r3"]
-    assert [o.source.line for o in observations(items)] == [2, 3, 5, 6]
+    assert [o.ref for o in observations(items)] == ["r0", "r1", "café", "r2", "r3"]
+    assert [o.source.line for o in observations(items)] == [2, 3, 4, 5, 6]
 
 
-def test_a_non_utf8_json_array_keeps_the_elements_before_the_bad_byte(tmp_path):
+def test_a_bad_byte_in_a_utf8_json_array_fails_the_file_and_keeps_the_rest(tmp_path):
     path = tmp_path / "quotes.json"
     good = ",\n".join(_j(ref=str(i)) for i in range(5000)).encode()
-    path.write_bytes(b"[\n" + good + b',\n{"channel": "web", "text": "caf\xe9"}\n]\n')
-    items = read(path)
-    assert isinstance(items[-1], SourceFailure) and "UTF-8" in items[-1].reason
-    assert [o.ref for o in observations(items)] == [str(i) for i in range(5000)]
+    tail = b',\n{"channel": "web", "text": "caf\xe9"},\n' + _j(ref="after").encode()
+    path.write_bytes(b"[\n" + good + tail + b"\n]\n")
+    items = read(path, replace(CTX, file=FileOptions(encoding="utf-8")))
+    assert isinstance(items[-1], SourceFailure) and "first at line 5002" in items[-1].reason
+    assert [o.ref for o in observations(items)] == [str(i) for i in range(5000)] + ["after"]
 
 
 # --- streaming --------------------------------------------------------------------------

@@ -1,9 +1,16 @@
-"""Observation files: JSON Lines, a JSON array or CSV (SPEC 3.3), streamed record by record.
+"""Observation files: JSON Lines, a JSON array, CSV or a spreadsheet (SPEC 3.3), record by record.
 
-Every record keeps its ``file:line``. A record that cannot be read becomes an
-InvalidRecord; a file that cannot be opened or decoded becomes a SourceFailure
-after the records already read. Memory does not grow with the file: a JSON
-array is decoded one element at a time.
+Every record keeps its ``file:line`` (a spreadsheet's row). A record that cannot
+be read becomes an InvalidRecord; a file that cannot be opened, or whose bytes do
+not decode, is one SourceFailure for the whole file (the run fails, exit 2) after
+every record that could be read. Memory does not grow with the file: lines are
+read with a bound (``limits.record_size``), and a JSON array is decoded one element
+at a time.
+
+The encoding is the source's ``encoding``, else a byte-order mark, else UTF-8
+when the text is UTF-8, else charset-normalizer's guess, Hebrew first (see
+:func:`detect_encoding`). The CSV delimiter is the source's ``delimiter``, else
+tab for ``.tsv``, else what ``csv.Sniffer`` and the header line agree on.
 """
 
 from __future__ import annotations
@@ -11,15 +18,30 @@ from __future__ import annotations
 import codecs
 import csv
 import glob
+import io
 import json
+import os
+import re
+import stat
+from collections import deque
 from collections.abc import Callable, Iterator
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..model import InvalidRecord, Location, SourceFailure
-from .records import RecordContext, to_observation
+from .records import Limits, RecordContext, to_observation
 
 CHUNK = 1 << 16
+SAMPLE = 1 << 16  # bytes of text the encoding is guessed from
+SCAN = 16 << 20  # bytes scanned for the first non-ASCII byte before assuming UTF-8
+SPREADSHEETS = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
+DELIMITERS = ",;\t|"
+# When several encodings read a sample equally well: the Windows code pages Excel writes
+# for our users, Hebrew first (charset-normalizer cannot tell them apart on short samples).
+PREFERRED_ENCODINGS = ("cp1255", "cp1256", "cp1252", "cp1250", "cp1251", "cp1253")
+_MAGIC = re.compile(r"[*?[]")
+_UNDECODED = re.compile("[\udc80-\udcff]")  # bytes kept by errors="surrogateescape"
 Reader = Callable[[Path, RecordContext], Iterator]
 # format name -> reader; platform export adapters add theirs with register_format().
 FORMATS: dict[str, Reader] = {}
@@ -29,86 +51,325 @@ def register_format(name: str, reader: Reader) -> None:
     FORMATS[name] = reader
 
 
-def read_pattern(pattern: str, fmt: str, ctx: RecordContext) -> Iterator:
-    """Every file matching ``pattern`` (sorted), read with format ``fmt``."""
-    paths = sorted(glob.glob(pattern, recursive=True))
-    if not paths:
-        yield SourceFailure(ctx.default_channel or "?", pattern, "no file matches")
-        return
+# --- which files ------------------------------------------------------------------------
+
+
+def read_pattern(pattern: str, fmt: str, ctx: RecordContext, seen: set | None = None) -> Iterator:
+    """Every file matching ``pattern`` (sorted), read with format ``fmt``.
+
+    A file already in ``seen`` (real paths) is not read again, so a pattern that
+    meets one file by two names, or two patterns of one source, read it once.
+    """
+    channel = ctx.default_channel or "?"
     reader = FORMATS.get(fmt)
     if reader is None:
         known = ", ".join(sorted(FORMATS))
-        yield SourceFailure(
-            ctx.default_channel or "?", pattern, f"unknown format {fmt!r} ({known})"
-        )
+        yield SourceFailure(channel, pattern, f"unknown format {fmt!r} ({known})")
         return
+    if problems := ctx.file.problems():
+        yield SourceFailure(channel, pattern, "; ".join(problems))
+        return
+    paths = matching_paths(pattern)
+    if not paths:
+        yield SourceFailure(channel, pattern, "no file matches")
+        return
+    seen = set() if seen is None else seen
     for path in paths:
+        real = os.path.realpath(path)
+        if real in seen:
+            continue
+        seen.add(real)
+        refusal = refuse_file(path, literal=not _MAGIC.search(pattern))
+        if refusal == "skip":
+            continue
+        if refusal:
+            yield SourceFailure(channel, path, refusal)
+            continue
         yield from reader(Path(path), ctx)
 
 
-def read_records(path: Path, ctx: RecordContext) -> Iterator:
-    """A plain records file; the layout is told by the extension, or by the first character.
+def matching_paths(pattern: str) -> list[str]:
+    """The paths ``pattern`` names, sorted. ``**`` never descends into a linked folder, so a
+    folder that links to its parent cannot make one file be read many times."""
+    if not _MAGIC.search(pattern):
+        return [pattern] if os.path.lexists(pattern) else []
+    if "**" not in pattern:
+        return sorted(glob.glob(pattern))
+    parts = Path(pattern).parts
+    first = next(i for i, part in enumerate(parts) if _MAGIC.search(part))
+    root = Path(*parts[:first]) if first else Path()
+    rest = str(Path(*parts[first:]))
+    return sorted(str(p) for p in root.glob(rest) if not _hidden(p.relative_to(root)))
 
-    Lines are decoded one by one, so a byte that is not UTF-8 costs only its own
-    line (an InvalidRecord), never the records around it.
-    """
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)  # as glob.glob leaves them
+
+
+def refuse_file(path: str, *, literal: bool) -> str | None:
+    """Why ``path`` cannot be read as an export (None: it can). A folder met by a wildcard is
+    ``"skip"``; one named outright is an error, as are links that lead nowhere or in a loop,
+    and pipes or devices (which could block or never end)."""
     try:
-        with path.open("rb") as fh:
-            first = _first_char(fh)
-            fh.seek(0)
-            if path.suffix.lower() in (".csv", ".tsv"):
-                yield from _csv(fh, path, ctx)
-            elif first == "[":
-                yield from _json_array(fh, path, ctx)
-            else:
-                yield from _json_lines(fh, path, ctx)
+        mode = os.stat(path).st_mode
     except OSError as err:
-        yield SourceFailure(ctx.default_channel or "?", str(path), err.strerror or str(err))
+        if err.errno == getattr(os, "ELOOP", None) or "symbolic links" in str(err.strerror):
+            return "a loop of symbolic links"
+        if os.path.islink(path):
+            return "a symbolic link to nothing"
+        return err.strerror or str(err)
+    if stat.S_ISDIR(mode):
+        return _DIRECTORY if literal else "skip"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a pipe, socket or device)"
+    return None
+
+
+_DIRECTORY = "a folder, not a file: name the files in it (for example folder/*.csv)"
+
+
+# --- plain records ------------------------------------------------------------------------
+
+
+def read_records(path: Path, ctx: RecordContext) -> Iterator:
+    """A plain records file; the layout is told by the extension, or by the first character."""
+    suffix = path.suffix.lower()
+    if suffix in SPREADSHEETS:
+        from .spreadsheets import read_spreadsheet
+
+        yield from read_spreadsheet(path, ctx)
+        return
+    channel = ctx.default_channel or "?"
+    try:
+        with path.open("rb") as raw:
+            encoding = ctx.file.encoding or detect_encoding(raw)
+            raw.seek(0)
+            if encoding is None:
+                yield SourceFailure(channel, str(path), _UNKNOWN_ENCODING)
+                return
+            text = io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="")
+            first = _first_char(text)
+            text.seek(0)
+            tally = Undecoded(str(path), encoding)
+            if suffix in (".csv", ".tsv") or (suffix == ".txt" and first not in "{["):
+                yield from _csv(text, path, ctx, tally)
+            elif first == "[":
+                yield from _json_array(text, path, ctx, tally)
+            else:
+                yield from _json_lines(text, path, ctx, tally)
+            if tally.count:
+                yield SourceFailure(channel, str(path), tally.reason(ctx.file.encoding))
+    except OSError as err:
+        yield SourceFailure(channel, str(path), err.strerror or str(err))
 
 
 register_format("records", read_records)
 
+_UNKNOWN_ENCODING = "cannot tell the text encoding; set `encoding:` on the source"
 
-def _first_char(fh) -> str:
-    while chunk := fh.read(256):
-        stripped = chunk.removeprefix(codecs.BOM_UTF8).lstrip()
-        if stripped:
-            return chr(stripped[0])
+
+@dataclass
+class Undecoded:
+    """The lines of one file whose bytes the chosen encoding cannot decode."""
+
+    file: str
+    encoding: str
+    count: int = 0
+    first: int | None = None
+
+    def add(self, line: int) -> None:
+        self.count += 1
+        self.first = line if self.first is None else self.first
+
+    def reason(self, declared: str | None) -> str:
+        how = "the source's `encoding`" if declared else "detected"
+        lines = "1 line is" if self.count == 1 else f"{self.count:,} lines are"
+        return (
+            f"{lines} not {self.encoding} text ({how}), first at line {self.first}; "
+            "they were skipped. Set `encoding:` on the source to the export's encoding"
+        )
+
+
+def detect_encoding(raw) -> str | None:
+    """The text encoding of a binary file, from its start (the file is left anywhere).
+
+    A byte-order mark decides; a file that is ASCII as far as :data:`SCAN` bytes, or
+    whose first non-ASCII stretch is UTF-8, is UTF-8; else charset-normalizer's best
+    reading of that stretch, preferring :data:`PREFERRED_ENCODINGS` among equals.
+    None when nothing reads it.
+    """
+    head = raw.read(4)
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    raw.seek(0)
+    sample = _non_ascii_sample(raw)
+    if sample is None:
+        return "utf-8"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample)  # a cut-off last character is fine
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    import charset_normalizer
+
+    matches = list(charset_normalizer.from_bytes(sample))
+    if not matches:
+        return None
+    least = min(m.chaos for m in matches)
+    equals = {m.encoding for m in matches if m.chaos <= least + 0.01}
+    preferred = next((name for name in PREFERRED_ENCODINGS if name in equals), None)
+    return preferred or matches[0].encoding
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _non_ascii_sample(raw) -> bytes | None:
+    """:data:`SAMPLE` bytes from the start of the line holding the first non-ASCII byte."""
+    offset = 0
+    while offset < SCAN and (chunk := raw.read(CHUNK)):
+        if not chunk.isascii():
+            at = next(i for i, b in enumerate(chunk) if b > 127)
+            start = max(chunk.rfind(b"\n", 0, at) + 1, 0)
+            raw.seek(offset + start)
+            return raw.read(SAMPLE)
+        offset += len(chunk)
+    return None
+
+
+def _first_char(text) -> str:
+    while chunk := text.read(256):
+        if stripped := chunk.lstrip("\ufeff \t\r\n"):
+            return stripped[0]
     return ""
 
 
-def _lines(fh, path: Path, ctx: RecordContext, bad: list) -> Iterator[str]:
-    """Decoded lines; an undecodable line is replaced by a blank one and noted in ``bad``."""
-    for number, raw in enumerate(fh, 1):
-        if number == 1:
-            raw = raw.removeprefix(codecs.BOM_UTF8)
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError as err:
-            reason = f"not UTF-8 text ({err.reason} at byte {err.start + 1} of the line)"
-            bad.append(
-                InvalidRecord(Location(str(path), number), reason, None, ctx.default_channel)
-            )
-            yield "\n"
+# --- bounded lines ------------------------------------------------------------------------
 
 
-def _json_lines(fh, path: Path, ctx: RecordContext) -> Iterator:
-    name, bad = str(path), []
-    for number, line in enumerate(_lines(fh, path, ctx, bad), 1):
-        if bad:
-            yield from bad
-            bad.clear()
-        if not line.strip():
+class _Over:
+    """A line longer than the record limit (its text was not kept)."""
+
+
+OVER = _Over()
+
+
+def bounded_lines(text, limit: int) -> Iterator[tuple[int, str | _Over]]:
+    """(line number, line) of a text file, a line over ``limit`` characters as ``OVER``:
+    the rest of such a line is read in chunks and dropped, so memory stays bounded."""
+    number = 0
+    while line := text.readline(limit + 2):
+        number += 1
+        if len(line.rstrip("\r\n")) <= limit:
+            yield number, line
             continue
+        while line and not line.endswith(("\n", "\r")):
+            line = text.readline(CHUNK)
+        yield number, OVER
+
+
+def _over(where: Location, what: str, limit: int, ctx: RecordContext) -> InvalidRecord:
+    return InvalidRecord(
+        where,
+        f"{what} is over the limit of {limit:,} characters (limits.record_size)",
+        None,
+        ctx.default_channel,
+    )
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+
+class OverLimit(ValueError):
+    """A record over one of the :class:`Limits` (raised from inside the JSON decoder)."""
+
+
+def json_decoder(limits: Limits) -> json.JSONDecoder:
+    """A decoder that reads numbers as exact values and refuses absurd ones (a 4,301-digit
+    integer, ``1E+999999999``) with :class:`OverLimit`, instead of stalling or failing later.
+    ``-0`` stays a signed Decimal so that it can be refused as an amount."""
+    digits = limits.number_digits
+
+    def integer(token: str):
+        if len(token) - token.startswith("-") > digits:
+            raise OverLimit(f"a number of {len(token):,} digits (limits.number_digits: {digits})")
+        return Decimal(token) if token == "-0" else int(token)
+
+    def real(token: str) -> Decimal:
+        mantissa, _, exponent = token.lower().partition("e")
+        size = sum(c.isdigit() for c in mantissa)
+        if size > digits or len(exponent) > 12:
+            raise OverLimit(f"a number of {size:,} digits (limits.number_digits: {digits})")
+        try:
+            value = Decimal(token)
+        except InvalidOperation:
+            raise OverLimit(f"{token[:40]!r} is not a number") from None
+        if value and abs(value.adjusted()) > digits:
+            raise OverLimit(f"{token[:40]} is out of range (exponent over {digits})")
+        return value
+
+    return json.JSONDecoder(parse_int=integer, parse_float=real)
+
+
+def decode_json(decoder: json.JSONDecoder, text: str, limits: Limits):
+    """(value, None) or (None, reason) for one JSON text, depth and numbers checked."""
+    try:
+        value = decoder.decode(text)
+    except OverLimit as err:
+        return None, str(err)
+    except json.JSONDecodeError as err:
+        return None, f"not JSON: {err.msg}"
+    except RecursionError:
+        return None, f"nested deeper than the limit of {limits.depth} (limits.depth)"
+    return _checked_depth(value, limits)
+
+
+def _checked_depth(value, limits: Limits):
+    if too_deep(value, limits.depth):
+        return None, f"nested deeper than the limit of {limits.depth} (limits.depth)"
+    return value, None
+
+
+def too_deep(value, limit: int) -> bool:
+    """Whether ``value`` nests objects and arrays more than ``limit`` deep (no recursion).
+
+    >>> too_deep({"a": [{"b": 1}]}, 3), too_deep({"a": [{"b": []}]}, 3)
+    (False, True)
+    """
+    stack = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return False
+
+
+def _json_lines(text, path: Path, ctx: RecordContext, tally: Undecoded) -> Iterator:
+    name, limits = str(path), ctx.file.limits
+    decoder = json_decoder(limits)
+    for number, line in bounded_lines(text, limits.record_size):
         where = Location(name, number)
-        try:
-            record = json.loads(line, parse_float=Decimal)
-        except json.JSONDecodeError as err:
-            yield InvalidRecord(
-                where, f"not JSON: {err.msg}", None, ctx.default_channel, line[:200]
-            )
+        if line is OVER:
+            yield _over(where, f"line {number}", limits.record_size, ctx)
             continue
-        if (item := _from_object(record, where, ctx)) is not None:
+        if _UNDECODED.search(line):
+            tally.add(number)
+            continue
+        if not line.strip() or (number == 1 and not line.lstrip("\ufeff").strip()):
+            continue
+        record, problem = decode_json(decoder, line.lstrip("\ufeff"), limits)
+        if problem:
+            yield InvalidRecord(where, problem, None, ctx.default_channel, line[:200])
+        elif (item := _from_object(record, where, ctx)) is not None:
             yield item
 
 
@@ -116,105 +377,291 @@ def _from_object(record, where: Location, ctx: RecordContext):
     """The record's Observation or InvalidRecord; None for another worker's row."""
     if not isinstance(record, dict):
         return InvalidRecord(where, "a record must be a JSON object", None, ctx.default_channel)
+    if ctx.file.columns:
+        record = {ctx.file.columns.get(k, k): v for k, v in record.items()}
     if ctx.skips(record.get("product")):
         return None
     return to_observation(record, where, ctx)
 
 
-def _csv(fh, path: Path, ctx: RecordContext) -> Iterator:
+def _json_array(text, path: Path, ctx: RecordContext, tally: Undecoded) -> Iterator:
+    """Decode ``[{...}, {...}]`` one element at a time, counting lines as it goes."""
     name = str(path)
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    bad: list[InvalidRecord] = []
-    reader = csv.reader(_lines(fh, path, ctx, bad), delimiter=delimiter)
-    header = next(reader, None)
+    for where, value in json_array_values(text, name, ctx, tally):
+        if isinstance(value, InvalidRecord | SourceFailure):
+            yield value
+        elif (item := _from_object(value, where, ctx)) is not None:
+            yield item
+
+
+@dataclass
+class _Cursor:
+    """Where the array decoder stands: its text buffer, position and line."""
+
+    chunks: Iterator[str]
+    buffer: str = ""
+    pos: int = 0
+    line: int = 1
+    started: bool = False
+    ended: bool = False
+
+    def more(self) -> bool:
+        """Append the next chunk (dropping what was read); False at the end of the file."""
+        chunk = next(self.chunks, "")
+        if not chunk:
+            self.ended = True
+            return False
+        self.buffer, self.pos = self.buffer[self.pos :] + chunk, 0
+        return True
+
+    def advance(self, end: int) -> None:
+        self.line += self.buffer.count("\n", self.pos, end)
+        self.pos = end
+
+
+def json_array_values(text, name: str, ctx: RecordContext, tally: Undecoded) -> Iterator:
+    """(Location, element) for each element of a top-level JSON array, streamed; an element
+    that cannot be read is (Location, InvalidRecord). An element over ``record_size``,
+    too deep or with an absurd number is skipped without holding it in memory."""
+    limits = ctx.file.limits
+    decoder = json_decoder(limits)
+    cur = _Cursor(iter(lambda: text.read(CHUNK), ""))
+    while True:
+        _skip_between(cur)
+        if cur.pos >= len(cur.buffer) and not cur.more():
+            return
+        if cur.buffer[cur.pos] == "]":
+            return
+        where = Location(name, cur.line)
+        value, end, problem = _decode_element(decoder, cur, limits)
+        if end is None:  # not JSON, or cut off: the structure is unknown from here on
+            reason = problem or "not JSON: the file ends inside an element"
+            yield where, InvalidRecord(where, reason, None, ctx.default_channel)
+            return
+        undecoded = _UNDECODED.search(cur.buffer, cur.pos, end) if end > cur.pos else None
+        cur.advance(end)
+        if undecoded:
+            tally.add(where.line)
+        elif problem:
+            yield where, InvalidRecord(where, problem, None, ctx.default_channel)
+        else:
+            value, problem = _checked_depth(value, limits)
+            yield (
+                where,
+                value
+                if problem is None
+                else InvalidRecord(where, problem, None, ctx.default_channel),
+            )
+
+
+def _skip_between(cur: _Cursor) -> None:
+    """Step over white space, the opening bracket and the commas between elements."""
+    while True:
+        match = _BETWEEN.match(cur.buffer, cur.pos)
+        cur.advance(match.end())
+        if cur.pos < len(cur.buffer) and cur.buffer[cur.pos] == "[" and not cur.started:
+            cur.started = True
+            cur.pos += 1
+            continue
+        if cur.pos < len(cur.buffer) or not cur.more():
+            return
+
+
+_BETWEEN = re.compile(r"[\s,]*")
+
+
+def _decode_element(decoder, cur: _Cursor, limits: Limits):
+    """(value, end, problem): the element at the cursor, reading more text while it is cut off.
+    ``end`` None means the text is not JSON (problem says why) or ends inside the element
+    (problem None)."""
+    while True:
+        try:
+            value, end = decoder.raw_decode(cur.buffer, cur.pos)
+        except (OverLimit, RecursionError) as err:
+            reason = str(err) if isinstance(err, OverLimit) else None
+            end = _skip_value(cur)
+            return None, end, reason or f"nested deeper than the limit of {limits.depth}"
+        except json.JSONDecodeError as err:
+            if len(cur.buffer) - cur.pos > limits.record_size:
+                end = _skip_value(cur)
+                return None, end, f"an element over the limit of {limits.record_size:,} characters"
+            if cur.more():
+                continue
+            return None, None, f"not JSON: {err.msg}" if err.pos < len(cur.buffer) else None
+        if end < len(cur.buffer) or cur.ended or not cur.more():  # a number may go on
+            return value, end, None
+
+
+_IN_STRING = re.compile(r'["\\]')
+_OUTSIDE = re.compile(r'["\[\]{},]')
+
+
+def _skip_value(cur: _Cursor) -> int | None:
+    """The end of the JSON value at the cursor, found without decoding it (strings, brackets and
+    escapes tracked), reading and dropping text as it goes; None at the end of the file."""
+    depth, in_string, pos = 0, False, cur.pos
+    while True:
+        pattern = _IN_STRING if in_string else _OUTSIDE
+        match = pattern.search(cur.buffer, pos)
+        if match is None or (match.group() == "\\" and match.end() >= len(cur.buffer)):
+            keep = match.start() if match else len(cur.buffer)
+            cur.advance(keep)
+            if not cur.more():
+                return None
+            pos = cur.pos
+            continue
+        char, pos = match.group(), match.end()
+        if char == "\\":
+            pos += 1
+        elif char == '"':
+            in_string = not in_string
+            if not in_string and depth == 0:
+                return pos
+        elif char in "[{":
+            depth += 1
+        elif depth == 0:  # "," or a closing bracket ends a scalar at this level
+            return match.start()
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                return pos
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+class _RecordTooBig(Exception):
+    pass
+
+
+@dataclass
+class _Feed:
+    """The lines handed to ``csv.reader``: it keeps the current record's lines (at most the
+    record limit), so that after a bad record reading starts again at its second line."""
+
+    lines: Iterator
+    limit: int
+    tally: Undecoded
+    replay: deque = field(default_factory=deque)
+    record: list = field(default_factory=list)
+    size: int = 0
+    tainted: bool = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        number, line = self.replay.popleft() if self.replay else next(self.lines)
+        self.record.append((number, line))
+        if line is OVER:
+            raise _RecordTooBig
+        self.size += len(line)
+        if self.size > self.limit:
+            raise _RecordTooBig
+        if _UNDECODED.search(line):
+            self.tainted = True
+        return line
+
+    def start(self) -> None:
+        self.record, self.size, self.tainted = [], 0, False
+
+    @property
+    def first(self) -> int | None:
+        return self.record[0][0] if self.record else None
+
+    def restart_after_first(self) -> None:
+        """Give back the record's lines after its first (an over-long line is dropped)."""
+        self.replay.extendleft(reversed([(n, x) for n, x in self.record[1:] if x is not OVER]))
+        self.start()
+
+
+def _csv(text, path: Path, ctx: RecordContext, tally: Undecoded) -> Iterator:
+    name, opts = str(path), ctx.file
+    limit = opts.limits.record_size
+    delimiter = opts.delimiter or sniff_delimiter(text.read(SAMPLE), path.suffix.lower())
+    text.seek(0)
+    if csv.field_size_limit() < limit:
+        csv.field_size_limit(limit)  # a long transcript in one field is a record, not an error
+    feed = _Feed(bounded_lines(text, limit), limit, tally)
+    header = _csv_header(feed, delimiter, opts.columns)
     if header is None:
         return
-    header = [h.strip() for h in header]
     width = len(header)
     product = header.index("product") if "product" in header and ctx.partition else None
-    line = reader.line_num
-    for row in reader:
-        if bad:
-            yield from bad
-            bad.clear()
-        where = Location(name, line + 1)
-        line = reader.line_num
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        if len(row) > width:
-            yield InvalidRecord(
-                where, f"{len(row)} columns, the header has {width}", None, ctx.default_channel
-            )
-            continue
-        if product is not None and product < len(row) and ctx.skips(row[product]):
-            continue
-        yield to_observation(dict(zip(header, row, strict=False)), where, ctx)
-
-
-def _json_array(fh, path: Path, ctx: RecordContext) -> Iterator:
-    """Decode ``[{...}, {...}]`` one element at a time, counting lines as it goes."""
-    decoder = json.JSONDecoder(parse_float=Decimal)
-    name, buffer, pos, line, started = str(path), "", 0, 1, False
-    chunks = _text_chunks(fh)
+    reader = csv.reader(feed, delimiter=delimiter)
     while True:
-        pos, line, started = _skip(buffer, pos, line, started)
-        if pos < len(buffer) and buffer[pos] == "]":
-            return
+        feed.start()
         try:
-            record, end = decoder.raw_decode(buffer, pos) if pos < len(buffer) else (None, -1)
-        except json.JSONDecodeError as err:
-            record, end, error = None, -1, err
-        else:
-            error = None
-        if end == -1 or end == len(buffer):  # need more text, or a number may go on
-            more = next(chunks, "")
-            if isinstance(more, UnicodeDecodeError):
-                where = Location(name, line + buffer.count("\n", pos))
-                yield SourceFailure(
-                    ctx.default_channel or "?", str(where), f"not UTF-8 text ({more.reason})"
-                )
-                return
-            if more:
-                buffer, pos = buffer[pos:] + more, 0
-                continue
-            if error is not None:
-                where = Location(name, line + buffer.count("\n", pos, error.pos))
-                yield InvalidRecord(where, f"not JSON: {error.msg}", None, ctx.default_channel)
-                return
-            if end == -1:
-                return
-        if (item := _from_object(record, Location(name, line), ctx)) is not None:
+            row = next(reader)
+        except StopIteration:
+            return
+        except (_RecordTooBig, csv.Error) as err:
+            where = Location(name, feed.first)
+            if isinstance(err, csv.Error):
+                yield InvalidRecord(where, f"not CSV: {err}", None, ctx.default_channel)
+            else:
+                yield _over(where, f"the record at line {feed.first}", limit, ctx)
+            feed.restart_after_first()
+            reader = csv.reader(feed, delimiter=delimiter)
+            continue
+        if feed.tainted:
+            tally.add(feed.first)
+            continue
+        if item := _csv_row(row, header, width, product, Location(name, feed.first), ctx):
             yield item
-        line += buffer.count("\n", pos, end)
-        pos = end
 
 
-def _text_chunks(fh) -> Iterator:
-    """Decoded chunks of a binary file; at a byte that is not UTF-8, the text before it, then
-    the error itself."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    first = True
-    while raw := fh.read(CHUNK):
-        if first:
-            raw, first = raw.removeprefix(codecs.BOM_UTF8), False
-        try:
-            yield decoder.decode(raw)
-        except UnicodeDecodeError as err:
-            yield raw[: err.start].decode("utf-8", errors="ignore")
-            yield err
-            return
-    yield decoder.decode(b"", final=True)
+def _csv_header(feed: _Feed, delimiter: str, columns) -> list[str] | None:
+    """The header's field names, renamed by ``columns``."""
+    try:
+        header = next(csv.reader(feed, delimiter=delimiter), None)
+    except (_RecordTooBig, csv.Error):
+        raise OSError(0, "the CSV header line cannot be read") from None
+    if header is None:
+        return None
+    if feed.tainted:
+        feed.tally.add(feed.first)
+    names = (h.strip().lstrip("\ufeff").strip() for h in header)
+    return [columns.get(n, n) for n in names]
 
 
-def _skip(buffer: str, pos: int, line: int, started: bool) -> tuple[int, int, bool]:
-    """Step over white space, the opening bracket and commas between elements."""
-    while pos < len(buffer):
-        char = buffer[pos]
-        if char == "\n":
-            line += 1
-        elif char == "[" and not started:
-            started = True
-        elif not (char.isspace() or (char == "," and started)):
-            break
-        pos += 1
-    return pos, line, started
+def _csv_row(row, header, width, product, where: Location, ctx: RecordContext):
+    if not row or (len(row) == 1 and not row[0].strip()):
+        return None
+    if len(row) > width:
+        return InvalidRecord(
+            where, f"{len(row)} columns, the header has {width}", None, ctx.default_channel
+        )
+    if product is not None and product < len(row) and ctx.skips(row[product]):
+        return None
+    return to_observation(dict(zip(header, row, strict=False)), where, ctx)
+
+
+def sniff_delimiter(sample: str, suffix: str = ".csv") -> str:
+    """The CSV delimiter of ``sample``: tab for ``.tsv``, else ``csv.Sniffer``'s choice when the
+    header line holds it, else the candidate (``, ; tab |``) the header holds most, else ``,``.
+
+    >>> sniff_delimiter("channel;at;amount\\nphone;15/12/2026;99,90\\n")
+    ';'
+    >>> sniff_delimiter("channel,at,amount\\nweb,2026-11-21,99.90\\n")
+    ','
+    """
+    if suffix == ".tsv":
+        return "\t"
+    lines = sample.splitlines()[:50]
+    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the sample may cut its last line
+    header = next((line for line in lines if line.strip()), "")
+    counts = {d: _count_outside_quotes(header, d) for d in DELIMITERS}
+    try:
+        found = csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        found = None
+    if found and counts.get(found):
+        return found
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _count_outside_quotes(line: str, char: str) -> int:
+    return sum(part.count(char) for part in line.split('"')[::2])

@@ -16,7 +16,7 @@ from ..config import Config, SourceConfig
 from ..model import SourceFailure
 from . import platforms  # noqa: F401  (registers the platform export formats)
 from .files import read_pattern
-from .records import RecordContext
+from .records import FileOptions, RecordContext
 
 # fetch name -> "module:function"; each takes (source, tz=..., evidence_store=..., **extra).
 FETCHERS = {
@@ -39,18 +39,21 @@ class Gathering:
 
 def gather(g: Gathering, observation_files: list[Path] = ()) -> Iterator:
     for path in observation_files:
-        yield from _files(g, None, [str(path)], "records")
+        yield from _files(g, None, [str(path)], "records", FileOptions())
     for source in g.config.sources:
         if source.files:
-            yield from _files(g, source.channel, source.files, source.format)
+            options = FileOptions.from_source(source.options)
+            yield from _files(g, source.channel, source.files, source.format, options)
         elif source.fetch and g.fetch:
             yield from _fetch(g, source)
 
 
-def _files(g: Gathering, channel, patterns, fmt) -> Iterator:
-    ctx = replace(g.records, default_channel=channel)
+def _files(g: Gathering, channel, patterns, fmt, options: FileOptions) -> Iterator:
+    """Every file of one source, each read once however many of its patterns name it."""
+    ctx = replace(g.records, default_channel=channel, file=options)
+    seen: set[str] = set()
     for pattern in patterns:
-        for item in read_pattern(pattern, fmt, ctx):
+        for item in read_pattern(pattern, fmt, ctx, seen):
             if isinstance(item, SourceFailure):
                 g.unreadable.append(f"{item.source}: {item.reason}")
             yield item

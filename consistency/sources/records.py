@@ -2,24 +2,97 @@
 
 Shared by every file format and platform adapter: they turn their rows into
 plain mappings with the SPEC 3.3 field names and call :func:`to_observation`.
+A ``text`` that is HTML becomes the plain text a reader saw (``text.html``)
+before anything reads it. The options of a file source (encoding, delimiter,
+column renames, date formats, size limits) travel in :class:`FileOptions`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import unicodedata
+from codecs import lookup as codecs_lookup
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from ..model import InvalidRecord, Location, Observation
+from ..text.html import html_to_text, looks_like_html
 from ..text.money import parse_amount
 
 TEXT_FIELDS = ("product", "promotion", "text", "answer", "customer", "agent", "ref", "name")
 _TRUE = {"true", "yes", "1", "y", "כן", "t"}
 _FALSE = {"false", "no", "0", "n", "לא", "f"}
 MAX_AMOUNT = Decimal("1e12")  # as in the price list: beyond it an amount is a typo, not a price
+MIN_AMOUNT = Decimal("1e-8")  # a non-zero amount below it is a typo, not a price
+# SPEC 3.3 and 9.1 field names: what ``columns:`` may rename an export's column to.
+FIELDS = (
+    "channel", "at", "product", "amount", "currency", "vat_included", "promotion", "text",
+    "answer", "customer", "agent", "ref", "id", "name", "thread", "role", "public",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How big one record may be; a record over a limit is an ``invalid-record``.
+
+    Set per file source under ``limits:`` (docs/platforms.md, "Limits"). Sizes
+    are in characters of decoded text, except ``file_size`` (bytes).
+    """
+
+    record_size: int = 1 << 20  # one JSON line, CSV record or JSON array element
+    depth: int = 64  # nesting of JSON objects and arrays in one record
+    number_digits: int = 64  # digits of one JSON number, and the largest exponent magnitude
+    file_size: int = 64 << 20  # a file read whole: a spreadsheet or a platform export
+
+
+@dataclass(frozen=True)
+class FileOptions:
+    """The reading options of one file source (``encoding``, ``delimiter``, ``columns``...).
+
+    ``encoding`` and ``delimiter`` are detected when None; ``columns`` renames an
+    export's column or key to a SPEC field; ``date_formats`` are ``strptime``
+    formats tried after ISO 8601; ``sheet`` picks a spreadsheet's sheet.
+    """
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    columns: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    date_formats: tuple[str, ...] = ()
+    sheet: str | int | None = None
+    limits: Limits = Limits()
+
+    @classmethod
+    def from_source(cls, options: Mapping) -> FileOptions:
+        """The options as the config schema accepts them on a ``files:`` source."""
+        formats = options.get("date_format") or ()
+        limits = options.get("limits") or {}
+        return cls(
+            encoding=options.get("encoding"),
+            delimiter=options.get("delimiter"),
+            columns=MappingProxyType(dict(options.get("columns") or {})),
+            date_formats=(formats,) if isinstance(formats, str) else tuple(formats),
+            sheet=options.get("sheet"),
+            limits=Limits(**{k: v for k, v in limits.items() if k in Limits.__dataclass_fields__}),
+        )
+
+    def problems(self) -> list[str]:
+        """What is wrong with these options (an unknown encoding, a bad date format)."""
+        found = []
+        if self.encoding:
+            try:
+                codecs_lookup(self.encoding)
+            except LookupError:
+                found.append(f"unknown encoding {self.encoding!r} (e.g. utf-8, windows-1255)")
+        for fmt in self.date_formats:
+            try:
+                datetime.strptime(datetime(2026, 12, 15, 9, 5).strftime(fmt), fmt)
+            except ValueError as err:
+                found.append(f"date_format {fmt!r} is not a strptime format ({err})")
+        return found
 
 
 @dataclass(frozen=True)
@@ -33,6 +106,7 @@ class RecordContext:
     partition: object | None = (
         None  # consistency.partition.Partition: readers may skip others' rows
     )
+    file: FileOptions = FileOptions()
 
     def skips(self, product) -> bool:
         """True when the row names a product another worker audits (an early skip only)."""
@@ -65,9 +139,11 @@ def _build(record: Mapping, where: Location, ctx: RecordContext, raw_id: str | N
     if channel not in ctx.channels:
         known = ", ".join(sorted(ctx.channels))
         raise BadField("channel", f"unknown channel {channel!r} (known: {known})")
-    at = parse_time(record.get("at"), ctx.timezone)
+    at = parse_time(record.get("at"), ctx.timezone, ctx.file.date_formats)
     amount, currency = _amount(record, ctx)
     text = _text(record.get("text"))
+    if text is not None and looks_like_html(text):
+        text = html_to_text(text) or None
     meta = record.get("meta")
     meta = meta if isinstance(meta, Mapping) and meta else None
     if amount is None and text is None:
@@ -109,20 +185,38 @@ def to_record(obs: Observation) -> dict:
     return record
 
 
-def parse_time(value, tz: ZoneInfo) -> datetime:
-    """An ISO 8601 date or datetime; without an offset it is in ``tz``; a date alone is 00:00."""
+def parse_time(value, tz: ZoneInfo, formats: tuple[str, ...] = ()) -> datetime:
+    """An ISO 8601 date or datetime, else one of ``formats`` (``strptime``, such as the day-first
+    ``%d/%m/%Y %H:%M``); without an offset it is in ``tz``; a date alone is 00:00.
+
+    >>> parse_time("15/12/2026 09:30", ZoneInfo("Asia/Jerusalem"), ("%d/%m/%Y %H:%M",))
+    datetime.datetime(2026, 12, 15, 9, 30, tzinfo=zoneinfo.ZoneInfo(key='Asia/Jerusalem'))
+    """
     text = _text(value)
     if text is None:
         raise BadField("at", "missing field 'at'")
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise BadField("at", f"cannot read {text!r} as an ISO 8601 date or time") from None
+    parsed = _parse_datetime(text, formats)
+    if parsed is None:
+        also = f" or as {' / '.join(formats)}" if formats else ""
+        raise BadField("at", f"cannot read {text!r} as an ISO 8601 date or time{also}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     if not 1 < parsed.year < 9999:  # converting it to another zone would overflow
         raise BadField("at", f"{text!r} is out of range (years 2 to 9998)")
     return parsed
+
+
+def _parse_datetime(text: str, formats: tuple[str, ...]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    for fmt in formats:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
 
 
 def _amount(record: Mapping, ctx: RecordContext) -> tuple[Decimal | None, str | None]:
@@ -134,17 +228,52 @@ def _amount(record: Mapping, ctx: RecordContext) -> tuple[Decimal | None, str | 
             raise BadField("currency", f"{declared!r} is not an ISO 4217 code")
     if value is None or value == "":
         return None, None
+    if isinstance(value, str):
+        value = ascii_digits(value)
     amount, found = _number(value)
     if amount is None:
         money = parse_amount(str(value), declared or ctx.currency)
         if money is None:
             raise BadField("amount", f"cannot read {str(value)!r} as an amount")
         amount, found = money.amount, money.currency
-    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
-        raise BadField("amount", f"{str(value)!r} is not a price")
+    _check_price(amount, value)
     if declared and found and declared != found:
         raise BadField("currency", f"amount {value!r} is in {found}, the record says {declared}")
     return amount, declared or found or ctx.currency
+
+
+def _check_price(amount: Decimal, value) -> None:
+    """Refuse what no price is: NaN, infinities, a sign (``-0`` included), absurd sizes."""
+    if not amount.is_finite():
+        raise BadField("amount", f"{str(value)!r} is not a price (not a finite number)")
+    if amount.is_signed():
+        raise BadField("amount", f"{str(value)!r} is not a price (a negative sign)")
+    if amount > MAX_AMOUNT:
+        raise BadField("amount", f"{str(value)!r} is not a price (over {MAX_AMOUNT:,.0f})")
+    if amount and amount < MIN_AMOUNT:
+        raise BadField("amount", f"{str(value)!r} is not a price (under {MIN_AMOUNT:f})")
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with the decimal digits of one other script (Arabic-Indic ``٩٩٫٩٠``, Persian,
+    Devanagari ...) as ASCII digits, and the Arabic decimal and thousands marks as ``.`` and
+    ``,``. Digits of two scripts mixed are left alone, so the amount is refused.
+
+    >>> ascii_digits("٩٩٫٩٠ ₪"), ascii_digits("۱۲۰"), ascii_digits("99.90")
+    ('99.90 ₪', '120', '99.90')
+    >>> ascii_digits("٩9")
+    '٩9'
+    """
+    if text.isascii():
+        return text
+    scripts = {
+        ord(c) - unicodedata.decimal(c) for c in text if unicodedata.decimal(c, None) is not None
+    }
+    if len(scripts) != 1 or scripts == {ord("0")}:
+        return text
+    zero = scripts.pop()
+    table = {zero + d: str(d) for d in range(10)} | {0x066B: ".", 0x066C: ","}
+    return text.translate(table)
 
 
 def _number(value) -> tuple[Decimal | None, str | None]:
@@ -154,9 +283,11 @@ def _number(value) -> tuple[Decimal | None, str | None]:
         return value, None
     if isinstance(value, int | float):
         return Decimal(str(value)), None
+    if not isinstance(value, str) or not value.isascii():
+        return None, None  # Decimal() would take any script's digits, silently
     try:
         return Decimal(value.strip()), None
-    except (InvalidOperation, AttributeError):
+    except InvalidOperation:
         return None, None
 
 

@@ -28,12 +28,12 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from jinja2 import meta, nodes
-from jinja2.sandbox import SandboxedEnvironment
 
 from .checks._quotes import money_text
 from .errors import InputError, LoadError
 from .loaders import Problems, parse_when, read_checked
 from .model import Fact, Location
+from .sandbox import OverBudget, SandboxedEnvironment, template_line
 from .text.facts import extract_facts, facts_in
 from .text.mentions import Mention, ProductMatcher, name_key
 from .text.normalize import fold_finals, normalize_map
@@ -124,6 +124,7 @@ class AnswerBook:
         self.book = book
         self.tz = tz
         self._cache: dict[tuple, tuple[str | None, tuple[Fact, ...]]] = {}
+        self.failures: dict[str, LoadError] = {}  # answer id -> its template's render failure
         self._matcher: ProductMatcher | None = None
         self._router = None
 
@@ -190,6 +191,9 @@ class AnswerBook:
                 text = answer.template.render(price=self.price_function(at))
             except NoPrice:
                 cached = (None, ())
+            except jinja2.TemplateError as exc:  # over budget on a branch the trial did not take
+                self._failed(f"answer {answer.id}", answer.where, exc)
+                cached = (None, ())
             else:
                 cached = (text, tuple(extract_facts(text)))
             self._cache[key] = cached
@@ -228,11 +232,20 @@ class AnswerBook:
             text = spec.template.render(price=self.price_function(at))
         except NoPrice:
             return None
+        except jinja2.TemplateError as exc:
+            self._failed(f"{spec.kind} fact", spec.where, exc)
+            return None
         fact = first_fact(text, spec.kind, self.book.currency)
         if fact is None:
             return None
         product = spec.products[0] if len(spec.products) == 1 else None
         return ExpectedFact(spec.kind, fact.value, fact.unit, text, product, spec.where)
+
+    def _failed(self, what: str, where: Location | None, exc: jinja2.TemplateError) -> None:
+        """Remember a template that failed when rendered for real (audit and lint report it)."""
+        where = where or Location("answers.yaml")
+        message = f"{what}: {template_problem(exc)}"
+        self.failures.setdefault(message, LoadError(where.file, where.line, where.col, "", message))
 
     def _from_text(self, fact: Fact, answer: Answer) -> ExpectedFact:
         product = answer.products[0] if fact.kind == "money" and len(answer.products) == 1 else None
@@ -432,10 +445,33 @@ def find_phrase(text: str, phrase: Phrase) -> tuple[int, int] | None:
 
 
 def environment() -> SandboxedEnvironment:
-    """The sandbox every answer template runs in: plain text, strict, no globals but price."""
-    env = SandboxedEnvironment(autoescape=False, undefined=jinja2.StrictUndefined)
+    """The sandbox every answer template runs in: plain text, strict, no globals but price.
+
+    Budgets (text, number and output sizes, steps, recursion, time) are those of
+    ``consistency.sandbox.Limits``; see docs/limits.md.
+    """
+    env = SandboxedEnvironment(
+        autoescape=False, undefined=jinja2.StrictUndefined, passthrough=(NoPrice,)
+    )
     env.globals.clear()
     return env
+
+
+def template_problem(exc: jinja2.TemplateError) -> str:
+    """A template failure in words, with the template's own line when it has more than one.
+
+    >>> template_problem(OverBudget("range() of 10 numbers; the limit is 5"))
+    'template over budget: range() of 10 numbers; the limit is 5'
+    """
+    line = template_line(exc)
+    note = f" (template line {line})" if line and line > 1 else ""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"template syntax error: {exc.message}{note}"
+    if isinstance(exc, OverBudget):
+        return f"template over budget: {exc}{note}"
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        return f"template not allowed by the sandbox: {exc}{note}"
+    return f"template error: {getattr(exc, 'message', None) or exc}{note}"
 
 
 def load_answers(path: Path | str, book, tz: ZoneInfo, channels: Iterable[str] = ()) -> AnswerBook:
@@ -518,13 +554,17 @@ class _AnswerReader:
         try:
             tree = self.env.parse(source)
         except jinja2.TemplateSyntaxError as exc:
-            self.problems.add(path, f"template syntax error: {exc.message}{_line_note(exc)}")
+            self.problems.add(path, template_problem(exc))
             return self.env.from_string(""), ()
         errors_before = len(self.problems.errors)
         for name in sorted(meta.find_undeclared_variables(tree) - TEMPLATE_NAMES):
             self.problems.add(path, f"unknown template name {name!r}; templates may use: price")
         products = self.price_calls(tree, path)
-        template = self.env.from_string(tree)
+        try:
+            template = self.env.from_string(tree)
+        except jinja2.TemplateSyntaxError as exc:  # e.g. a number literal over the limit
+            self.problems.add(path, template_problem(exc))
+            return self.env.from_string(""), ()
         if len(self.problems.errors) == errors_before:
             self.trial_render(template, path)
         return template, products
@@ -554,10 +594,8 @@ class _AnswerReader:
 
         try:
             template.render(price=probe)
-        except jinja2.exceptions.SecurityError as exc:
-            self.problems.add(path, f"template not allowed by the sandbox: {exc}")
-        except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as exc:
-            self.problems.add(path, f"template error: {exc}")
+        except jinja2.TemplateError as exc:  # the sandbox turns every failure into one
+            self.problems.add(path, template_problem(exc))
 
     # -- facts -----------------------------------------------------------------------
 
@@ -623,15 +661,15 @@ class _AnswerReader:
         template, products = self.template(source, at)
         if len(self.problems.errors) > errors_before:
             return None
-        probe = template.render(price=lambda product_id, at=None: "₪1.00")
+        try:
+            probe = template.render(price=lambda product_id, at=None: "₪1.00")
+        except jinja2.TemplateError as exc:
+            self.problems.add(at, template_problem(exc))
+            return None
         if first_fact(probe, kind, "ILS") is None:
             self.problems.add(at, f"{source!r} states no {kind}")
             return None
         return FactSpec(kind, template=template, products=products, where=where)
-
-
-def _line_note(exc: jinja2.TemplateSyntaxError) -> str:
-    return f" (template line {exc.lineno})" if exc.lineno and exc.lineno > 1 else ""
 
 
 # --- lint ---------------------------------------------------------------------------------
@@ -642,7 +680,7 @@ def lint_answers(answers: AnswerBook, at: datetime) -> list[LoadError]:
     errors = []
     for answer in answers.answers.values():
         errors += _lint_answer(answers, answer, at)
-    return errors
+    return errors + list(answers.failures.values())
 
 
 def _lint_answer(answers: AnswerBook, answer: Answer, at: datetime) -> list[LoadError]:

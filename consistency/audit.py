@@ -104,6 +104,8 @@ def audit_part(config: Config, options: AuditOptions, partition: Partition | Non
     )
     if first:
         result.errors.extend(f"cannot read {what}" for what in gathering.unreadable)
+    if setup.context.answers is not None:  # a template over budget on a branch lint missed
+        result.errors.extend(str(e) for e in setup.context.answers.failures.values())
     return result
 
 

@@ -36,13 +36,13 @@ from datetime import datetime, tzinfo
 from urllib.parse import urlsplit
 
 from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from jsonpath_ng.exceptions import JSONPathError
 from jsonpath_ng.ext import parse as parse_jsonpath
 
 from ..config import SourceConfig
 from ..errors import InputError, LoadError
 from ..model import Location, Observation, SourceFailure
+from ..sandbox import SandboxedEnvironment  # jinja2's, with budgets
 from ..text.html import html_to_text
 from .evidence import EvidenceStore
 from .http import ENV_VAR, FetchError, HttpClient, MissingEnvError, expand_env, redact

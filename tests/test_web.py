@@ -473,7 +473,7 @@ def test_500_forever_is_a_failure_and_other_pages_still_arrive(httpserver):
     results = run(source(pages))
     failures = [r for r in results if isinstance(r, SourceFailure)]
     observations = [r for r in results if isinstance(r, Observation)]
-    assert [f.reason for f in failures] == ["HTTP 500: maintenance (after 2 attempts)"]
+    assert [f.reason for f in failures] == ["HTTP 500 Internal Server Error (after 2 attempts)"]
     assert [o.amount for o in observations] == [Decimal("99.9")]
 
 

@@ -84,6 +84,11 @@ MIGRATIONS = (
     CREATE INDEX run_findings_fingerprint ON run_findings (fingerprint);
     CREATE INDEX runs_started ON runs (started);
     """,
+    # Several findings of one run may share a fingerprint (the same mismatch quoted
+    # again): each is counted, so three findings are three, not one.
+    """
+    ALTER TABLE run_findings ADD COLUMN occurrences INTEGER NOT NULL DEFAULT 1;
+    """,
 )
 
 
@@ -209,7 +214,9 @@ class History:
                 _upsert_finding(db, finding, run, started)
                 status = BASELINED if finding.status == BASELINED else statuses[finding.fingerprint]
                 db.execute(
-                    "INSERT OR REPLACE INTO run_findings (run, fingerprint, status) VALUES (?, ?, ?)",
+                    "INSERT INTO run_findings (run, fingerprint, status) VALUES (?, ?, ?)"
+                    " ON CONFLICT (run, fingerprint)"
+                    " DO UPDATE SET occurrences = occurrences + 1, status = excluded.status",
                     (run, finding.fingerprint, status),
                 )
         findings = [
@@ -302,8 +309,8 @@ class History:
 
 _SUMMARY_SQL = """
 SELECT r.id, r.started, r.price_list_version, r.failed, f.channel, f.rule,
-       count(rf.fingerprint),
-       coalesce(sum(f.first_seen = r.started AND rf.status IS NOT 'baselined'), 0)
+       coalesce(sum(rf.occurrences), 0),
+       coalesce(sum((f.first_seen = r.started AND rf.status IS NOT 'baselined') * rf.occurrences), 0)
 FROM runs r
 LEFT JOIN run_findings rf ON rf.run = r.id
 LEFT JOIN findings f ON f.fingerprint = rf.fingerprint

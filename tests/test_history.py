@@ -55,7 +55,7 @@ def test_creates_file_and_folder_in_wal_mode(path):
     store = History(path)
     assert path.is_file()
     assert store.journal_mode() == "wal"
-    assert store.schema_version() == 1
+    assert store.schema_version() == 2
 
 
 def test_first_run_is_new_second_is_recurring_with_since(path):
@@ -253,3 +253,29 @@ def test_history_of_a_missing_file_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="no history yet"):
         history_table(missing)
     assert not missing.exists()
+
+
+def test_three_findings_of_one_fingerprint_count_three(path):
+    """Issue 8: the history stores every finding; three of one rule are three, not one."""
+    same = finding("fp-repeat")
+    store = History(path)
+    store.record(run(DAY1, same, same, same, finding("fp-other")))
+    (row,) = [r for r in store.summary(days=3650, now=DAY2) if r.rule]
+    assert (row.findings, row.new) == (4, 4)
+
+
+def test_a_version_1_history_file_is_migrated_and_counts_occurrences(path):
+    from consistency.history import MIGRATIONS
+
+    path.parent.mkdir(parents=True)
+    with sqlite3.connect(path) as db:  # a file as consistency 0.1 wrote it
+        db.executescript(MIGRATIONS[0])
+        db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        db.execute("INSERT INTO schema_version VALUES (1)")
+    db.close()
+    store = History(path)
+    store.record(run(DAY1, finding("fp-1")))
+    assert store.schema_version() == 2
+    store.record(run(DAY2, finding("fp-1"), finding("fp-1")))
+    rows = [r for r in store.summary(days=3650, now=DAY3) if r.rule]
+    assert [(r.findings, r.new) for r in rows] == [(1, 1), (2, 0)]

@@ -6,7 +6,11 @@
   sequence item, keyed by its JSON path tuple (``("products", 0, "prices", 1, "to")``);
 - refuses a key written twice in one mapping;
 - turns every YAML float into a ``Decimal`` built from the scalar's own text, so
-  ``99.90`` is ``Decimal('99.90')`` and no binary float ever appears.
+  ``99.90`` is ``Decimal('99.90')`` and no binary float ever appears;
+- refuses a file over :data:`MAX_YAML_BYTES` or :data:`MAX_YAML_NODES` nodes, and
+  aliases that would expand the document by more than :data:`MAX_ALIAS_NODES`
+  nodes (a "billion laughs" file of 1 KB names a billion), before anything walks
+  the data (docs/limits.md).
 
 ``validate`` checks the data against a packaged JSON Schema (draft 2020-12) and
 returns every problem as a ``LoadError`` with the line and column of the node
@@ -36,6 +40,11 @@ from jsonschema.exceptions import ValidationError
 from .errors import InputError, LoadError
 
 Path_ = tuple  # a JSON path: keys (str, or whatever YAML made of the key) and list indexes
+
+MAX_YAML_BYTES = 16 * 1024 * 1024  # a YAML input file (price list, answers, rules, config)
+MAX_YAML_NODES = 500_000  # scalars, lists, mappings and aliases in one file (~50,000 products)
+MAX_ALIAS_NODES = 100_000  # nodes aliases may add when the document is expanded
+_COUNT_NODES_OVER = 64 * 1024  # files shorter than this cannot hold too many nodes to matter
 
 
 class Marks(dict):
@@ -164,11 +173,14 @@ def _key_of(loader: MarkedLoader, key_node: yaml.Node) -> object:
 
 def _read_text(path: Path) -> str:
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as stream:  # never more than the limit, even from a pipe
+            raw = stream.read(MAX_YAML_BYTES + 1)
     except OSError as exc:
         raise InputError(
             [LoadError(str(path), None, None, "", f"cannot read file: {exc.strerror}")]
         ) from None
+    if len(raw) > MAX_YAML_BYTES:
+        raise InputError([_too_big(str(path))])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -185,11 +197,22 @@ def load_yaml(path: Path | str) -> tuple[object, Marks]:
     return loads(_read_text(Path(path)), str(path))
 
 
+def _too_big(file: str) -> LoadError:
+    message = f"the file is over {MAX_YAML_BYTES:,} bytes, the size limit for YAML"
+    return LoadError(file, None, None, "", message)
+
+
 def loads(text: str, file: str) -> tuple[object, Marks]:
     """Parse YAML text that came from ``file`` (used in messages)."""
+    if len(text) > MAX_YAML_BYTES:
+        raise InputError([_too_big(file)])
     try:
+        if len(text) > _COUNT_NODES_OVER:
+            count_nodes(text)
         return _parse(text)
     except DuplicateKey as exc:
+        raise InputError([LoadError(file, exc.line, exc.col, "", str(exc))]) from None
+    except (AliasBomb, TooManyNodes) as exc:
         raise InputError([LoadError(file, exc.line, exc.col, "", str(exc))]) from None
     except yaml.MarkedYAMLError as exc:
         raise InputError([_syntax_error(file, exc)]) from None
@@ -212,10 +235,105 @@ def _parse(text: str) -> tuple[object, Marks]:
         if node is None:  # an empty file (or only comments)
             marks[()] = (1, 1)
             return None, marks
+        check_aliases(node)
         _scan(loader, node, (), marks, set())
         return loader.construct_document(node), marks
     finally:
         loader.dispose()
+
+
+class AliasBomb(Exception):
+    """Aliases that would expand a document past :data:`MAX_ALIAS_NODES` (CWE-776)."""
+
+    def __init__(self, node: yaml.Node, expanded: int, limit: int):
+        super().__init__(
+            f"YAML aliases here expand to over {expanded} nodes; the limit is {limit} "
+            "(a 'billion laughs' document?)"
+        )
+        self.line, self.col = _pos(node.start_mark)
+
+
+def count_nodes(text: str, limit: int | None = None) -> int:
+    """The nodes of ``text``, counted from parser events (flat memory), up to ``limit``.
+
+    Raises ``AliasBomb`` (too many nodes) at the first node over the limit, so a file
+    of millions of tiny nodes fails in a second instead of building them all.
+
+    >>> count_nodes("a: [1, 2, *x]")
+    6
+    """
+    limit = MAX_YAML_NODES if limit is None else limit
+    parser = _SafeBase(text)
+    count = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, _NODE_EVENTS):
+                count += 1
+                if count > limit:
+                    raise TooManyNodes(event.start_mark, limit)
+    finally:
+        parser.dispose()
+    return count
+
+
+_NODE_EVENTS = (
+    yaml.ScalarEvent,
+    yaml.SequenceStartEvent,
+    yaml.MappingStartEvent,
+    yaml.AliasEvent,
+)
+
+
+class TooManyNodes(Exception):
+    """A file with more nodes than :data:`MAX_YAML_NODES`."""
+
+    def __init__(self, mark: yaml.Mark, limit: int):
+        super().__init__(f"over {limit} YAML nodes by here; the limit is {limit}")
+        self.line, self.col = _pos(mark)
+
+
+def check_aliases(root: yaml.Node, limit: int | None = None) -> None:
+    """Raise ``AliasBomb`` when aliases would add more than ``limit`` nodes to the document.
+
+    Counts each node as often as the expanded document holds it, with each node's count
+    computed once: linear in the file, however deep the aliases nest. A node that
+    contains itself counts once there (the loader makes a recursive structure of it).
+
+    >>> check_aliases(yaml.compose("a: &x [1, 2]\\nb: [*x, *x]"))
+    >>> bomb = "a: &a [x, x]\\n" + "".join(f"{c}: &{c} [*{p}, *{p}]\\n" for p, c in zip("abcd", "bcde"))
+    >>> check_aliases(yaml.compose(bomb), limit=40)
+    Traceback (most recent call last):
+    ...
+    consistency.yamlio.AliasBomb: YAML aliases here expand to over 63 nodes; the limit is 40 (a 'billion laughs' document?)
+    """
+    limit = MAX_ALIAS_NODES if limit is None else limit
+    sizes: dict[int, int] = {}
+    distinct = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in sizes and not children_done:
+            continue
+        children = _children(node)
+        if not children_done:
+            distinct += 1
+            sizes[key] = 1  # in progress: a node inside itself counts once
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+        if sizes[key] - distinct > limit:
+            raise AliasBomb(node, sizes[key], limit)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _syntax_error(file: str, exc: yaml.MarkedYAMLError) -> LoadError:

@@ -260,3 +260,82 @@ channels:
 """
     data, marks = loads(spec_prices, "p.yaml")
     assert validate(data, marks, "prices", "p.yaml") == []
+
+
+# --- hostile YAML: bounded before anything walks the data (issue 12, item 4) -----------------
+
+
+def laughs(levels: int, width: int = 9) -> str:
+    """The "billion laughs" document: each level names the one below ``width`` times."""
+    lines = ["l0: &l0 [" + ", ".join(["lol"] * width) + "]"]
+    for n in range(1, levels):
+        lines.append(f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * width) + "]")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class HostileYaml:
+    id: str
+    text: str
+    line: int | None
+    message: str
+    cls: str  # the weakness class
+    origin: str
+
+
+HOSTILE_YAML = [
+    HostileYaml("billion-laughs", laughs(9), 6, "aliases here expand to over",
+                "CWE-776 recursive entity expansion", "issue 12: 1.3 KB file took 86 s"),
+    HostileYaml("wide-alias", "a: &a [x, y, z]\nb: [" + "*a, " * 60_000 + "*a]\n", 2,
+                "aliases here expand to over", "CWE-776 recursive entity expansion",
+                "issue 12: a 50 MB alias file took 68 s and 4.9 GB"),
+    HostileYaml("many-nodes", "b: [" + "x, " * 600_000 + "x]\n", 1, "over 500000 YAML nodes",
+                "CWE-400 uncontrolled resource consumption", "millions of one-letter items"),
+    HostileYaml("too-big", "a: '" + "x" * (17 * 1024 * 1024) + "'\n", None, "over 16,777,216 bytes",
+                "CWE-400 uncontrolled resource consumption", "the YAML size cap"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", HOSTILE_YAML, ids=lambda c: c.id)
+def test_hostile_yaml_is_refused_with_its_place(tmp_path, case: HostileYaml):
+    path = write(tmp_path, case.text, "hostile.yaml")
+    with pytest.raises(InputError) as excinfo:
+        load_yaml(path)
+    error = only_error(excinfo)
+    assert error.line == case.line, case.cls
+    assert case.message in error.message
+
+
+def test_aliases_a_document_really_uses_are_fine():
+    text = "defaults: &d {unit: month, vat: true}\n" + "".join(
+        f"p{i}: {{<<: *d, id: p{i}}}\n" for i in range(2000)
+    )
+    data, _ = loads(text, "x.yaml")
+    assert data["p1999"] == {"unit": "month", "vat": True, "id": "p1999"}
+
+
+def test_a_pipe_is_read_only_up_to_the_limit(tmp_path, monkeypatch):
+    import consistency.yamlio as yamlio
+
+    monkeypatch.setattr(yamlio, "MAX_YAML_BYTES", 1024)
+    with pytest.raises(InputError) as excinfo:
+        load_yaml(Path("/dev/zero"))  # endless: read 1 KB and one byte, then refuse
+    assert "over 1,024 bytes, the size limit" in only_error(excinfo).message
+
+
+@pytest.mark.parametrize("case", HOSTILE_YAML[:3], ids=lambda c: c.id)
+def test_lint_refuses_hostile_yaml_fast_under_prlimit(tmp_path, case: HostileYaml):
+    import os
+    import subprocess
+    import sys
+
+    path = write(tmp_path, case.text, "hostile.yaml")
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        ["prlimit", "--as=1073741824", "--cpu=30", sys.executable, "-m", "consistency", "lint",
+         str(path)],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert f"hostile.yaml:{case.line}:" in done.stderr and case.message in done.stderr
+    assert "internal error" not in done.stderr

@@ -24,6 +24,9 @@ from .outputs import write_atomic
 from .result import FAIL_ON, Result
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a tool its reader stopped
+COLOR = ("auto", "always", "never")
+CONFIG_ENV = "CONSISTENCY_CONFIG"
 EXTENSIONS = {
     "text": "txt",
     "json": "json",
@@ -59,12 +62,42 @@ def guarded(command):
             sys.exit(EXIT_ERROR)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # the reader closed the pipe (``| head``): end quietly
+            _stdout_gone()
+            sys.exit(EXIT_PIPE)
         except Exception as err:  # the last guard: report, never a raw traceback
             if os.environ.get("CONSISTENCY_DEBUG") or _verbose():
                 traceback.print_exc()
             raise Failure(f"internal error: {type(err).__name__}: {err}") from err
 
     return wrapper
+
+
+def _stdout_gone() -> None:
+    """Point stdout at the null device, so nothing more (not even the final flush) fails."""
+    try:
+        fileno = sys.stdout.fileno()
+    except (OSError, ValueError):  # no real stdout to replace (a test runner's buffer)
+        return
+    os.dup2(os.open(os.devnull, os.O_WRONLY), fileno)
+
+
+def use_color(choice: str, stream, env=None) -> bool:
+    """Whether to color: ``always``/``never`` as said; ``auto`` on a terminal, unless
+    ``NO_COLOR`` is set to anything but the empty string (https://no-color.org) or
+    ``TERM`` is ``dumb``.
+
+    >>> import io
+    >>> use_color("always", io.StringIO(), {}), use_color("auto", io.StringIO(), {})
+    (True, False)
+    """
+    env = os.environ if env is None else env
+    if choice != "auto":
+        return choice == "always"
+    if env.get("NO_COLOR") or env.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def _neutral(text: str) -> str:
@@ -108,7 +141,8 @@ def config_option(command):
         "--config",
         "config_path",
         type=click.Path(dir_okay=False, path_type=Path),
-        help="consistency.yaml (default: the one in the working directory).",
+        help="consistency.yaml (default: $CONSISTENCY_CONFIG, else the first one in the "
+        "working directory or a folder above it).",
     )(command)
 
 
@@ -133,15 +167,49 @@ def output_options(command):
         show_default=True,
         help="Exit 1 when a finding is at or above this severity.",
     )(command)
+    command = color_option(command)
     return click.option("--quiet", "-q", is_flag=True, help="No report on stdout; exit code only.")(
         command
     )
 
 
+def color_option(command):
+    return click.option(
+        "--color",
+        type=click.Choice(COLOR),
+        default="auto",
+        show_default=True,
+        help="Color the text report: auto is on a terminal, unless NO_COLOR is set.",
+    )(command)
+
+
+def locate_config(given: Path | None, env=None, cwd: Path | None = None) -> Path | None:
+    """The config to use: ``--config``, else ``$CONSISTENCY_CONFIG``, else the first
+    ``consistency.yaml`` (or ``.yml``) in the working directory or a folder above it."""
+    if given is not None:
+        return given
+    env = os.environ if env is None else env
+    named = env.get(CONFIG_ENV)
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise Failure(f"{CONFIG_ENV}={named}: no such config file")
+        return path
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        found = find_config(folder)
+        if found is not None:
+            return found if folder != here else found.relative_to(here)
+    return None
+
+
 def load(config_path: Path | None) -> Config:
-    path = config_path or find_config(Path.cwd())
+    path = locate_config(config_path)
     if path is None:
-        raise Failure("no consistency.yaml in the working directory; give --config FILE")
+        raise Failure(
+            "no consistency.yaml in the working directory or a folder above it; "
+            f"give --config FILE or set {CONFIG_ENV}"
+        )
     if not path.is_file():
         raise Failure(f"{path}: no such config file")
     return load_config(path)
@@ -196,16 +264,22 @@ def audit(config_path, formats, output, fail_on, quiet, channels, since, until, 
 
     config = load(config_path)
     _check_audit_options(config, more)
+    _check_channels(config, channels)
     tz = config.timezone
-    filters = Filters(
-        frozenset(channels), _when(since, tz, "--since"), _when(until, tz, "--until", end=True)
-    )
+    start, end = _when(since, tz, "--since"), _when(until, tz, "--until", end=True)
+    if start is not None and end is not None and start >= end:
+        raise click.BadParameter(
+            f"{since!r} is not before --until {until!r}: the period would be empty",
+            param_hint="--since",
+        )
+    filters = Filters(frozenset(channels), start, end)
     observations = list(more["observations"])
     fetch = not (more["no_fetch"] or observations)
     options = AuditOptions(observations, fetch, filters, more["evidence"], more["jobs"])
+    _with_progress(options, quiet)
     settled = settle(run_audit(config, options), config, more["baseline"])
     result = settled.result
-    emit(result, config, formats, output, quiet)
+    emit(result, config, formats, output, quiet, color=more["color"])
     for note in settled.notes:
         click.echo(f"consistency: {_neutral(note)}", err=True)
     _explain_errors(result)
@@ -218,6 +292,16 @@ def audit(config_path, formats, output, fail_on, quiet, channels, since, until, 
     sys.exit(result.exit_code(fail_on))
 
 
+def _with_progress(options, quiet: bool) -> None:
+    """Draw the records read on a terminal (not in CI, not with --quiet): see progress.py."""
+    from dataclasses import fields
+
+    from .progress import Reading
+
+    if "progress" in {f.name for f in fields(options)}:
+        options.progress = Reading(quiet=quiet)
+
+
 def _tell_run(result: Result) -> None:
     seconds = (result.finished - result.started).total_seconds() if result.finished else 0
     counts = ", ".join(f"{n} {severity}" for severity, n in result.counts().items())
@@ -226,6 +310,26 @@ def _tell_run(result: Result) -> None:
         f"; {result.rules} rules; {counts}; {result.unrouted} unrouted; {seconds:.2f} s",
         err=True,
     )
+
+
+def _check_channels(config: Config, channels) -> None:
+    """A ``--channel`` the config and the price list do not know is a usage error (a typo
+    would otherwise filter everything out)."""
+    if not channels:
+        return
+    known = set(config.channels)
+    unknown = sorted(set(channels) - known)
+    if unknown:
+        from .loaders import load_price_list
+
+        known |= set(load_price_list(config.price_list, config.timezone, config.channels).channels)
+        unknown = sorted(set(channels) - known)
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(map(repr, unknown))} is not a channel of {config.path}; "
+            f"known: {', '.join(sorted(known))}",
+            param_hint="--channel",
+        )
 
 
 def _check_audit_options(config: Config, more: dict) -> None:
@@ -256,7 +360,15 @@ def _send(result: Result, config: Config, previous) -> None:
         raise Failure(f"email not sent: {err}") from None
 
 
-def emit(result: Result, config: Config | None, formats, output: Path | None, quiet: bool) -> None:
+def emit(
+    result: Result,
+    config: Config | None,
+    formats,
+    output: Path | None,
+    quiet: bool,
+    *,
+    color: str = "auto",
+) -> None:
     """Write the report: to --output, to the config's report folder, and/or to stdout."""
     chosen = list(formats) or [report.default_format(os.environ)]
     if output is not None:
@@ -264,12 +376,22 @@ def emit(result: Result, config: Config | None, formats, output: Path | None, qu
     elif len(chosen) > 1:
         raise Failure("several --format values need --output FOLDER")
     elif not quiet:
-        stream = sys.stdout
-        report.render(
-            result, chosen[0], stream, color=stream.isatty(), options=_options(result, chosen[0])
-        )
+        to_stdout(result, chosen[0], color)
     if config is not None and config.report_output is not None and not formats and output is None:
         write_reports(result, list(config.report_formats), config.report_output)
+
+
+def to_stdout(result: Result, fmt: str, color: str) -> None:
+    """Render to stdout. A reader that stops early (``| head``) ends the report quietly; the
+    run goes on (files, history, email) and exits with its own code."""
+    stream = sys.stdout
+    try:
+        report.render(
+            result, fmt, stream, color=use_color(color, stream), options=_options(result, fmt)
+        )
+        stream.flush()
+    except BrokenPipeError:
+        _stdout_gone()
 
 
 def write_reports(result: Result, formats: list[str], output: Path) -> list[Path]:
@@ -310,7 +432,10 @@ def _when(value: str | None, tz, option: str, *, end: bool = False) -> datetime 
             f"{value!r} is not an ISO 8601 date or time", param_hint=option
         ) from None
     if len(value) == 10 and end:
-        parsed = datetime.combine(parsed.date() + timedelta(days=1), time())
+        try:
+            parsed = datetime.combine(parsed.date() + timedelta(days=1), time())
+        except OverflowError:  # --until 9999-12-31: to the end of time
+            parsed = datetime.max
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
 
 
@@ -325,10 +450,11 @@ def lint(config_path, files, quiet):
     from .lint import lint as run_lint
 
     if config_path is None and not files:
-        config_path = find_config(Path.cwd())
+        config_path = locate_config(None)
         if config_path is None:
             raise Failure(
-                "nothing to lint: give FILE… or --config, or run where consistency.yaml is"
+                "nothing to lint: give FILE… or --config, set CONSISTENCY_CONFIG, "
+                "or run where consistency.yaml is (or below it)"
             )
     problems = run_lint(config_path, list(files))
     for problem in problems:
@@ -345,10 +471,10 @@ def lint(config_path, files, quiet):
 @click.argument("result_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @output_options
 @guarded
-def report_command(result_file, formats, output, fail_on, quiet):
+def report_command(result_file, formats, output, fail_on, quiet, color):
     """Render a saved RESULT.json again in another format."""
     result = read_result(result_file)
-    emit(result, None, formats, output, quiet)
+    emit(result, None, formats, output, quiet, color=color)
     sys.exit(result.exit_code(fail_on))
 
 
@@ -454,7 +580,7 @@ def diff(files, base_ref, config_path, answers_path, fmt, output, exit_code):
     wanted = 1 if base_ref else 2
     if len(files) != wanted:
         raise Failure("give OLD NEW, or NEW --base GIT_REF")
-    config_path = config_path or find_config(Path.cwd())
+    config_path = locate_config(config_path)
     config = load(config_path) if config_path else None
     answers = answers_path or (config.answers if config else None)
     request = diffing.DiffRequest(
@@ -511,6 +637,7 @@ def fetch(config_path, output, evidence, failures, channels, quiet):
     from .sources.records import RecordContext
 
     config = load(config_path)
+    _check_channels(config, channels)
     sources = tuple(
         s for s in config.sources if s.fetch and (not channels or s.channel in channels)
     )
@@ -596,15 +723,15 @@ def _write_observations(output: Path, items) -> tuple[int, list]:
     help="Exit 1 when a finding is at or above this severity.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No report on stdout; exit code only.")
+@color_option
 @guarded
-def demo(output, fail_on, quiet):
+def demo(output, fail_on, quiet, color):
     """The whole pipeline on the bundled demo company, its shop and chat bot on loopback."""
     from .demo import run_demo
 
     result, _config = run_demo(output)
     if not quiet:
-        stream = sys.stdout
-        report.render(result, "text", stream, color=stream.isatty())
+        to_stdout(result, "text", color)
     written = write_reports(result, ["text", "html", "json"], output)
     if not quiet:
         click.echo(f"consistency: reports in {', '.join(str(p) for p in written)}", err=True)

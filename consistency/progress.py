@@ -1,8 +1,9 @@
-"""A progress bar on stderr for long fetches; silent when nobody is watching.
+"""Progress on stderr for long fetches and audits; silent when nobody is watching.
 
 It shows only when stderr is a terminal, ``CI`` is not set and ``--quiet`` was
-not given, so logs, pipes and CI output stay clean. It counts the items of a
-stream as they pass, with a total when one is known:
+not given, so logs, pipes and CI output stay clean. ``track`` counts the items of
+a stream as they pass, with a total when one is known (``fetch``); ``Reading``
+counts the records an audit reads, per source, with the rate:
 
     >>> import io
     >>> list(track(range(3), total=3, stream=io.StringIO()))  # not a TTY: nothing shown
@@ -88,6 +89,78 @@ def track(
         _draw(stream, bar(done, total, label, bad))
         stream.write("\n")
         stream.flush()
+
+
+class Reading:
+    """Wraps the records an audit gathers: ``reading 12,345 records, 8,210/s · file (n)``.
+
+    Picklable (plain attributes), so a worker process of a split audit can draw it;
+    ``audit`` gives it to the first worker only, which reads every source.
+    """
+
+    def __init__(self, *, quiet: bool = False):
+        self.quiet = quiet
+
+    def __call__(self, items: Iterable, stream: TextIO | None = None, env=None) -> Iterator:
+        stream = stream if stream is not None else sys.stderr
+        if not enabled(stream, quiet=self.quiet, env=env):
+            return iter(items)
+        return self._drawn(items, stream)
+
+    def _drawn(self, items: Iterable, stream: TextIO) -> Iterator:
+        per_source: dict[str, int] = {}
+        done, started, last, source = 0, time.monotonic(), 0.0, ""
+        try:
+            for item in items:
+                done += 1
+                source = source_of(item)
+                per_source[source] = per_source.get(source, 0) + 1
+                now = time.monotonic()
+                if now - last >= EVERY:
+                    _draw(stream, reading(done, now - started, source, per_source[source]))
+                    last = now
+                yield item
+        finally:
+            elapsed = time.monotonic() - started
+            _draw(stream, read_line(done, elapsed, len(per_source)))
+            stream.write("\n")
+            stream.flush()
+
+
+def source_of(item) -> str:
+    """The file (or URL) a gathered item came from: an observation's, a bad record's, a
+    failed source's.
+
+    >>> from consistency.model import Location, SourceFailure
+    >>> class Item:
+    ...     source = Location("exports/a.csv", 3)
+    >>> source_of(Item()), source_of(SourceFailure("web", "https://x", "timed out"))
+    ('exports/a.csv', 'https://x')
+    """
+    where = getattr(item, "source", None)
+    return str(getattr(where, "file", where) or "")
+
+
+def reading(done: int, seconds: float, source: str, in_source: int) -> str:
+    """The line drawn while reading.
+
+    >>> reading(12345, 1.5, "exports/phone/calls.csv", 4000)
+    'reading 12,345 records, 8,230/s · exports/phone/calls.csv 4,000'
+    """
+    rate = done / seconds if seconds > 0 else 0
+    shown = source if len(source) <= 48 else "…" + source[-47:]
+    return f"reading {done:,} records, {rate:,.0f}/s · {shown} {in_source:,}"
+
+
+def read_line(done: int, seconds: float, sources: int) -> str:
+    """The line left when reading is done.
+
+    >>> read_line(500000, 62.5, 3)
+    'read 500,000 records from 3 sources in 62.5 s (8,000/s)'
+    """
+    rate = done / seconds if seconds > 0 else 0
+    many = "source" if sources == 1 else "sources"
+    return f"read {done:,} records from {sources} {many} in {seconds:.1f} s ({rate:,.0f}/s)"
 
 
 def _draw(stream: TextIO, line: str) -> None:

@@ -297,3 +297,123 @@ def test_console_script_exit_codes(tmp_path):
     assert "prices.yaml:7:" in broken.stderr and "Traceback" not in broken.stderr
     missing = run_script("audit", "--config", str(tmp_path / "none.yaml"))
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+# --- a command line that behaves (issue 13, item 6) --------------------------------------
+
+
+def run_cli(*args, env: dict | None = None, cwd: Path | None = None, **kwargs):
+    """The real console script in a subprocess, with ``env`` added to a clean environment."""
+    base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "CONSISTENCY_CONFIG")}
+    return subprocess.run(
+        [shutil.which("consistency"), *args],
+        env={**base, **(env or {})},
+        cwd=cwd,
+        timeout=120,
+        **kwargs,
+    )
+
+
+def on_a_terminal(*args, env: dict | None = None) -> bytes:
+    """Run with stdout on a pseudo-terminal, read as it comes; return what the terminal got."""
+    import pty
+
+    base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "CONSISTENCY_CONFIG")}
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [shutil.which("consistency"), *args],
+        env={**base, **(env or {})},
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(follower)
+    out = b""
+    try:
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the other end is closed and drained
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(leader)
+        code = process.wait(timeout=120)
+    assert code == 1
+    return out
+
+
+ANSI = b"\x1b["
+
+
+def test_color_on_a_terminal_and_never_with_no_color():
+    """https://no-color.org: NO_COLOR set to anything non-empty turns color off; a flag wins."""
+    demo = ("audit", "--config", DEMO_CONFIG, "--no-fetch")
+    assert ANSI in on_a_terminal(*demo)
+    assert ANSI not in on_a_terminal(*demo, env={"NO_COLOR": "1"})
+    assert ANSI not in on_a_terminal(*demo, "--color", "never")
+    assert ANSI in on_a_terminal(*demo, "--color", "always", env={"NO_COLOR": "1"})
+
+
+def test_color_always_colors_a_pipe_too():
+    piped = run_cli("audit", "--config", DEMO_CONFIG, "--no-fetch", "--color", "always",
+                    capture_output=True)  # fmt: skip
+    plain = run_cli("audit", "--config", DEMO_CONFIG, "--no-fetch", capture_output=True)
+    assert ANSI in piped.stdout and ANSI not in plain.stdout
+
+
+def test_a_closed_pipe_ends_quietly():
+    """`consistency audit | head -3`: no BrokenPipeError, no "internal error"; the run's code."""
+    shell = f"'{shutil.which('consistency')}' audit --config '{DEMO_CONFIG}' --no-fetch"
+    shell += " --format json | head -c 100 >/dev/null; echo ${PIPESTATUS[0]} >&2"
+    done = subprocess.run(["bash", "-c", shell], capture_output=True, timeout=120, text=True)
+    *said, code = done.stderr.strip().splitlines()
+    assert said == [] and code == "1", done.stderr
+
+
+def test_extract_into_a_closed_pipe_ends_quietly():
+    shell = f"yes '₪99.90' | head -20000 | '{shutil.which('consistency')}' extract | head -1"
+    shell += "; echo ${PIPESTATUS[2]} >&2"
+    done = subprocess.run(["bash", "-c", shell], capture_output=True, timeout=120, text=True)
+    *said, code = done.stderr.strip().splitlines()
+    assert said == [] and code == "141", done.stderr  # 128 + SIGPIPE, as a shell would say
+    assert done.stdout.count("\n") == 1
+
+
+def test_the_config_is_found_in_a_parent_folder(tmp_path):
+    make_project(tmp_path, RIGHT)
+    below = tmp_path / "exports" / "deeper"
+    below.mkdir(parents=True)
+    result = invoke("audit", "--format", "json", cwd=below)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["observations"] == 3
+
+
+def test_the_config_is_named_by_consistency_config(tmp_path):
+    config = make_project(tmp_path / "project", RIGHT)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = run_cli("audit", "--format", "json", cwd=elsewhere, capture_output=True,
+                   env={"CONSISTENCY_CONFIG": str(config)})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    missing = run_cli("audit", cwd=elsewhere, capture_output=True, text=True,
+                      env={"CONSISTENCY_CONFIG": str(tmp_path / "nope.yaml")})  # fmt: skip
+    assert missing.returncode == 2 and "CONSISTENCY_CONFIG" in missing.stderr
+
+
+def test_an_unknown_channel_is_a_usage_error():
+    result = audit_demo("--channel", "fax")
+    assert result.exit_code == 2
+    assert "--channel" in result.stderr and "'fax'" in result.stderr and "phone" in result.stderr
+
+
+def test_since_after_until_is_a_usage_error():
+    result = audit_demo("--since", "2026-11-25", "--until", "2026-11-20")
+    assert result.exit_code == 2 and "--since" in result.stderr and "--until" in result.stderr
+
+
+def test_until_the_last_representable_day_is_no_overflow():
+    result = audit_demo("--until", "9999-12-31", "--format", "json")
+    assert result.exit_code == 1, result.stderr
+    assert "internal error" not in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +86,13 @@ def load_config(path: Path) -> Config:
     sources = tuple(
         _source(s, i, base, str(path), marks) for i, s in enumerate(data.get("sources", []))
     )
+    header_errors = [
+        error
+        for i, entry in enumerate(data.get("sources", []))
+        for error in _header_errors(entry, i, str(path), marks)
+    ]
+    if header_errors:
+        raise InputError(header_errors)
     report = data.get("report") or {}
     return Config(
         path=path,
@@ -141,6 +149,29 @@ def _source(entry: dict, index: int, base: Path, file: str, marks) -> SourceConf
         options={k: v for k, v in entry.items() if k not in _COMMON_SOURCE_KEYS},
         where=Location(file, line, col),
     )
+
+
+def _header_errors(entry: dict, index: int, file: str, marks) -> list[LoadError]:
+    """A header that could not be sent is a config error at its line, the value never shown.
+
+    Literal text and ``${VAR}`` values (when the variable is set) are checked now;
+    what a template renders at fetch time is checked then, for that request only.
+    """
+    from .sources.http import ENV_VAR, header_problem
+
+    errors = []
+    headers = entry.get("headers")
+    for name, value in (headers if isinstance(headers, Mapping) else {}).items():
+        text = ENV_VAR.sub(lambda m: os.environ.get(m.group(1), "x"), str(value))
+        problem = header_problem(str(name), text)
+        if problem and text != str(value) and header_problem(str(name), str(value)) is None:
+            names = ", ".join(f"${{{m.group(1)}}}" for m in ENV_VAR.finditer(str(value)))
+            problem = f"once {names} is filled in from the environment, {problem}"
+        if problem:
+            line, col = marks.at(("sources", index, "headers", name))
+            field = f"sources[{index}].headers.{name}"
+            errors.append(LoadError(file, line, col, field, problem))
+    return errors
 
 
 def _email(spec: dict) -> EmailConfig:

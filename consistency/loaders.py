@@ -299,6 +299,8 @@ class _PriceListReader:
             aliases=tuple(entry.get("aliases", ())),
             unit=entry.get("unit"),
             where=self.problems.where(at),
+            sku=str(entry["sku"]) if entry.get("sku") is not None else None,
+            gtin=str(entry["gtin"]) if entry.get("gtin") is not None else None,
         )
 
     def window(self, entry: dict, at: tuple) -> PriceWindow:

@@ -115,6 +115,8 @@ class Product:
     aliases: tuple[str, ...] = ()
     unit: str | None = None
     where: Location | None = None
+    sku: str | None = None  # the shop's stock-keeping unit, matched against a page's offers
+    gtin: str | None = None  # GTIN-8/12/13/14 (EAN, UPC), matched without leading zeros
 
 
 @dataclass(frozen=True, slots=True)

@@ -593,3 +593,314 @@ def test_css_fallback_translator(case: CssCase):
 def test_css_fallback_refuses_what_it_cannot_read(selector: str):
     with pytest.raises(ValueError, match="cannot read CSS selector"):
         css_to_xpath(selector)
+
+
+# -- sale markup: struck-out amounts are the old price (issue 11 item 2) ---------------
+
+
+@dataclass(frozen=True)
+class SaleCase:
+    id: str
+    source: str  # where the markup came from
+    body: str
+    extract: tuple
+    amount: Decimal
+
+
+WOO_SALE = (
+    '<p class="price"><del aria-hidden="true"><span class="woocommerce-Price-amount amount">'
+    '<bdi>120.00&nbsp;<span class="woocommerce-Price-currencySymbol">&#8362;</span></bdi>'
+    '</span></del> <span class="screen-reader-text">Original price was: 120.00&nbsp;&#8362;.'
+    '</span><ins aria-hidden="true"><span class="woocommerce-Price-amount amount"><bdi>99.90'
+    '&nbsp;<span class="woocommerce-Price-currencySymbol">&#8362;</span></bdi></span></ins>'
+    '<span class="screen-reader-text">Current price is: 99.90&nbsp;&#8362;.</span></p>'
+)
+SALE_CASES = [
+    SaleCase(
+        "issue-example", "issue 11 item 2: WooCommerce-style sale markup",
+        '<p class="price"><del>120.00&nbsp;₪</del> <ins>99.90&nbsp;₪</ins></p>',
+        ({"css": ".price"},), Decimal("99.90"),
+    ),
+    SaleCase(
+        "woocommerce-8", "WooCommerce wc_format_sale_price() with screen-reader text",
+        WOO_SALE, ({"css": ".price"},), Decimal("99.90"),
+    ),
+    SaleCase(
+        "shopify-dawn-on-sale", "Shopify Dawn theme snippets/price.liquid, on sale",
+        '<div class="price price--on-sale"><div class="price__container">'
+        '<div class="price__regular"><span class="price-item price-item--regular">₪120.00'
+        '</span></div><div class="price__sale"><s class="price-item price-item--regular">'
+        '₪120.00</s><span class="price-item price-item--sale price-item--last">₪99.90</span>'
+        "</div></div></div>",
+        ({"css": ".price__container"},), Decimal("99.90"),
+    ),
+    SaleCase(
+        "shopify-dawn-not-on-sale", "Dawn off sale: the only price sits in price__regular",
+        '<div class="price"><div class="price__container"><div class="price__regular">'
+        '<span class="price-item price-item--regular">₪120.00</span></div></div></div>',
+        ({"css": ".price__container"},), Decimal("120.00"),
+    ),
+    SaleCase(
+        "magento-2", "Magento 2 final_price.phtml: special-price before old-price",
+        '<div class="price-box"><span class="special-price"><span class="price-container">'
+        '<span data-price-type="finalPrice" class="price-wrapper"><span class="price">₪99.90'
+        '</span></span></span></span><span class="old-price"><span class="price-container">'
+        '<span data-price-type="oldPrice" class="price-wrapper"><span class="price">₪120.00'
+        "</span></span></span></span></div>",
+        ({"css": ".price-box"},), Decimal("99.90"),
+    ),
+    SaleCase(
+        "compare-at", "Shopify 'compare at' price shown first",
+        '<div class="product-price"><span class="compare-at-price">₪120</span>'
+        ' <span class="sale">₪99.90</span></div>',
+        ({"css": ".product-price"},), Decimal("99.90"),
+    ),
+    SaleCase(
+        "was-price-camel", "a 'wasPrice' class before the price",
+        '<div id="p"><span class="wasPrice">₪120</span> <b>₪99.90</b></div>',
+        ({"css": "#p"},), Decimal("99.90"),
+    ),
+    SaleCase(
+        "line-through-style", "inline text-decoration: line-through",
+        '<div id="p"><span style="text-decoration: line-through">₪120</span> ₪99.90</div>',
+        ({"css": "#p"},), Decimal("99.90"),
+    ),
+    SaleCase(
+        "s-tag-regex", "a regex over the page skips the struck-out amount",
+        '<div><s>₪120</s> עכשיו ₪99.90</div>',
+        ({"regex": r"₪\s?(?P<amount>[\d.,]+)"},), Decimal("99.90"),
+    ),
+    SaleCase(
+        "bold-is-not-old", "a class word must be 'old', not contain it",
+        '<div id="p"><span class="bold">₪99.90</span></div>',
+        ({"css": "#p"},), Decimal("99.90"),
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", SALE_CASES, ids=case_id)
+def test_a_struck_out_amount_is_not_the_quote(case: SaleCase, httpserver):
+    httpserver.expect_request("/p").respond_with_data(page_html(body=case.body))
+    [obs] = run(source([{"url": httpserver.url_for("/p"), "product": "fiber-500"}], case.extract))
+    assert isinstance(obs, Observation), obs
+    assert obs.amount == case.amount
+
+
+def test_a_sale_page_is_no_longer_a_structured_data_mismatch(httpserver):
+    """issue 11: the old price made a false structured-data mismatch on every sale page."""
+    httpserver.expect_request("/p").respond_with_data(page_html(LD_99, WOO_SALE))
+    url = httpserver.url_for("/p")
+    [obs] = run(source([{"url": url, "product": "fiber-500"}], ["jsonld", {"css": ".price"}]))
+    assert (obs.meta["structured"], obs.meta["visible"]) == ("99.90", "99.90")
+    ctx = Context(book=None, timezone=TZ, channels=("web",))
+    assert list(sdm.check(obs, ctx, Rule(id=sdm.ID, check=sdm.ID))) == []
+
+
+# -- JSON-LD that is not strict JSON (issue 11 item 5) ----------------------------------
+
+OFFER_99 = '"offers": {"@type": "Offer", "price": "99.90", "priceCurrency": "ILS"}'
+LENIENT_CASES = [
+    ("trailing-semicolon", "themes that print the block as a JS statement",
+     '{"@type": "Product", ' + OFFER_99 + "};"),
+    ("trailing-comma", "hand-edited templates", '{"@type": "Product", ' + OFFER_99 + ",}"),
+    ("line-comment", "// comments left in a template",
+     '{\n// product data\n"@type": "Product", ' + OFFER_99 + "}"),
+    ("block-comment", "/* */ comments", '{"@type": "Product", /* sale */ ' + OFFER_99 + "}"),
+    ("raw-newline-in-string", "a description pasted with its line breaks",
+     '{"@type": "Product", "description": "שורה\nשנייה", ' + OFFER_99 + "}"),
+    ("html-entities", "a CMS that HTML-escapes the block",
+     '{&quot;@type&quot;: &quot;Product&quot;, &quot;offers&quot;: {&quot;price&quot;: '
+     '&quot;99.90&quot;, &quot;priceCurrency&quot;: &quot;ILS&quot;}}'),
+    ("html-comment-wrapper", "<!-- --> around the block for old browsers",
+     '<!-- {"@type": "Product", ' + OFFER_99 + "} -->"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "where", "block"), LENIENT_CASES, ids=[c[0] for c in LENIENT_CASES]
+)
+def test_jsonld_that_is_not_strict_json_is_read_leniently(name, where, block, httpserver):
+    html = page_html(f'<script type="application/ld+json">{block}</script>')
+    httpserver.expect_request("/p").respond_with_data(html)
+    [obs] = run(source([{"url": httpserver.url_for("/p"), "product": "fiber-500"}]))
+    assert isinstance(obs, Observation), obs
+    assert (obs.amount, obs.currency, obs.meta["method"]) == (Decimal("99.90"), "ILS", "jsonld")
+    assert "structured_error" not in obs.meta
+
+
+BROKEN_LD = (
+    '<script type="application/ld+json">{"@type": "Product", "offers": {"price": 99.90</script>'
+)
+
+
+def test_unreadable_structured_data_is_named_never_no_price_found(httpserver):
+    html = page_html(ld(PRODUCT) + "\n" + BROKEN_LD)
+    httpserver.expect_request("/p").respond_with_data(html)
+    url = httpserver.url_for("/p")
+    [failure] = run(source([{"url": url, "product": "fiber-500"}]))
+    assert isinstance(failure, SourceFailure)
+    assert failure.reason.startswith("structured data is unparsable: JSON-LD block 2 of 2 (line ")
+    assert "Expecting ',' delimiter" in failure.reason
+    assert "no price found" not in failure.reason
+
+
+def test_unreadable_structured_data_beside_a_visible_price_is_a_finding(httpserver):
+    httpserver.expect_request("/p").respond_with_data(
+        page_html(BROKEN_LD, '<b class="price">₪99.90</b>')
+    )
+    url = httpserver.url_for("/p")
+    [obs] = run(source([{"url": url, "product": "fiber-500"}], ["jsonld", {"css": ".price"}]))
+    assert obs.amount == Decimal("99.90") and obs.meta["method"] == "css .price"
+    ctx = Context(book=None, timezone=TZ, channels=("web",))
+    [problem] = sdm.check(obs, ctx, Rule(id=sdm.ID, check=sdm.ID))
+    assert problem.cause == "unparsable"
+    assert "structured data is unparsable (JSON-LD block 1 of 1 (line" in problem.message
+
+
+def test_a_refused_redirect_names_the_configured_page_and_the_hop(httpserver):
+    target = httpserver.url_for("/internal").replace("localhost", "127.0.0.1")
+    httpserver.expect_request("/p").respond_with_data("", 302, {"Location": target})
+    page = httpserver.url_for("/p")
+    [failure] = run(source([{"url": page, "product": "fiber-500"}]))
+    assert failure.source == page
+    assert failure.reason == (
+        f"redirect from {page} to {target} refused: host '127.0.0.1' is not in allow_hosts"
+    )
+
+
+# -- pages with several offers (issue 11 item 4) ---------------------------------------
+
+
+def product(**fields):
+    from consistency.model import PriceWindow, Product
+
+    base = {"id": "fiber-500", "name": "סיב 500 מגה", "prices": (PriceWindow(Decimal("99.90")),)}
+    return Product(**(base | fields))
+
+
+def variants(*offers: tuple, body: str = "") -> str:
+    """A ProductGroup page: one Product per (sku, gtin, name, price) variant."""
+    return page_html(
+        ld(
+            {
+                "@context": "https://schema.org",
+                "@type": "ProductGroup",
+                "hasVariant": [
+                    {"@type": "Product", "sku": sku, "gtin13": gtin, "name": name,
+                     "offers": {"@type": "Offer", "price": price, "priceCurrency": "ILS"}}
+                    for sku, gtin, name, price in offers
+                ],
+            }
+        ),
+        body,
+    )  # fmt: skip
+
+
+TEN = [(f"F-{n}", f"72900000{n:05d}", f"Fiber {n}", f"{15.30 + n / 100:.2f}") for n in range(9)]
+TEN.append(("F-500", "7290000000500", "סיב 500 מגה", "99.90"))
+
+
+@dataclass(frozen=True)
+class OfferCase:
+    id: str
+    source: str
+    html: str
+    product: object  # the Product from prices.yaml, or None
+    page: dict  # what the page entry adds
+    amount: Decimal | None  # None: ambiguous
+    offers: int = 0  # how many offers the ambiguous-page finding lists
+
+
+OFFER_CASES = [
+    OfferCase(
+        "by-product-sku", "issue 11: a 10-offer page gave a false -84.7% error",
+        variants(*TEN), product(sku="F-500"), {}, Decimal("99.90"),
+    ),
+    OfferCase(
+        "by-product-gtin-leading-zero", "GTIN-14 in prices.yaml, GTIN-13 on the page",
+        variants(*TEN), product(gtin="07290000000500"), {}, Decimal("99.90"),
+    ),
+    OfferCase(
+        "by-product-id", "an offer whose sku is the product id",
+        variants(("fiber-200", None, "A", "79.90"), ("fiber-500", None, "B", "99.90")),
+        product(), {}, Decimal("99.90"),
+    ),
+    OfferCase(
+        "by-alias", "an offer named as prices.yaml's alias",
+        variants(("X1", None, "Fiber 200 Mbps", "79.90"), ("X2", None, "Fiber 500 Mbps", "99.90")),
+        product(aliases=("fiber 500",)), {}, Decimal("99.90"),
+    ),
+    OfferCase(
+        "page-sku-wins", "the page entry's own sku", variants(*TEN), product(sku="F-1"),
+        {"sku": "F-500"}, Decimal("99.90"),
+    ),
+    OfferCase(
+        "same-amount-twice", "an offer repeated for two sellers is one price",
+        variants(("A", None, "x", "99.90"), ("B", None, "y", "99.90")), None, {},
+        Decimal("99.90"),
+    ),
+    OfferCase(
+        "ambiguous", "issue 11: never take the first offer silently", variants(*TEN),
+        product(name="אינטרנט סיבים"), {}, None, 10,
+    ),
+    OfferCase(
+        "ambiguous-css", "a selector that matches two prices",
+        page_html(body='<b class="price">₪15.30</b><b class="price">₪99.90</b>'),
+        product(), {"extract": [{"css": ".price"}]}, None, 2,
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", OFFER_CASES, ids=case_id)
+def test_a_page_with_several_offers_is_matched_or_reported(case: OfferCase, httpserver):
+    from consistency.checks import ambiguous_page
+
+    httpserver.expect_request("/p").respond_with_data(case.html)
+    entry = {"url": httpserver.url_for("/p"), "product": "fiber-500"} | case.page
+    extract = entry.pop("extract", None)
+    products = {"fiber-500": case.product} if case.product is not None else None
+    with fast_client() as client:
+        [obs] = fetch_web(source([entry], extract), client, TZ, products=products)
+    assert isinstance(obs, Observation), obs
+    assert obs.amount == case.amount
+    ctx = Context(book=None, timezone=TZ, channels=("web",))
+    rule = Rule(id=ambiguous_page.ID, check=ambiguous_page.ID)
+    problems = list(ambiguous_page.check(obs, ctx, rule))
+    if case.amount is not None:
+        assert problems == [] and "ambiguous" not in obs.meta
+        return
+    [problem] = problems
+    assert len(problem.observed["offers"]) == case.offers
+    assert problem.message.startswith(f"web page {entry['url']} shows {case.offers} offers")
+    assert "₪15.30" in problem.message and "₪99.90" in problem.message
+
+
+def test_the_ambiguous_listing_does_not_depend_on_the_page_order(httpserver):
+    from consistency.checks import ambiguous_page
+
+    httpserver.expect_request("/a").respond_with_data(variants(*TEN))
+    httpserver.expect_request("/b").respond_with_data(variants(*reversed(TEN)))
+    ctx = Context(book=None, timezone=TZ, channels=("web",))
+    rule = Rule(id=ambiguous_page.ID, check=ambiguous_page.ID)
+    found = []
+    for path in ("/a", "/b"):
+        [obs] = run(source([{"url": httpserver.url_for(path), "product": "fiber-500"}]))
+        [problem] = ambiguous_page.check(obs, ctx, rule)
+        found.append((problem.message.split(": ", 1)[1], problem.observed["offers"]))
+    assert found[0][0] == found[1][0]
+    assert [o["sku"] for o in found[0][1]] == [o["sku"] for o in found[1][1]]
+
+
+def test_the_visible_price_compared_is_the_chosen_offers(httpserver):
+    """issue 11: the visible price was the first on the page, not the chosen offer's."""
+    html = variants(
+        ("F-100", None, "Fiber 100", "15.30"),
+        ("F-500", None, "Fiber 500", "99.90"),
+        body='<b class="price">₪15.30</b><b class="price">₪99.90</b>',
+    )
+    httpserver.expect_request("/p").respond_with_data(html)
+    entry = {"url": httpserver.url_for("/p"), "product": "fiber-500", "sku": "F-500"}
+    [obs] = run(source([entry], ["jsonld", {"css": ".price"}]))
+    assert (obs.amount, obs.meta["structured"], obs.meta["visible"]) == (
+        Decimal("99.90"), "99.90", "99.90",
+    )  # fmt: skip

@@ -32,6 +32,7 @@ _MODULES = {
     "unknown-product": "unknown_product",
     "vat-excluded-price": "vat_excluded_price",
     "structured-data-mismatch": "structured_data_mismatch",
+    "ambiguous-page": "ambiguous_page",
     "invalid-record": "invalid_record",
     "channel-unreachable": "channel_unreachable",
     "answer-contradicts-approved": "answer_contradicts_approved",

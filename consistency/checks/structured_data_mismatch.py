@@ -6,13 +6,18 @@ microdata, Open Graph: what search engines and shopping ads show) as
 extract, or the text of a microdata element) as ``meta["visible"]``. When both
 are there and differ by more than half an agora, the page contradicts itself.
 
+A JSON-LD block that cannot be read even leniently (``meta["structured_error"]``,
+naming the block and its line) is reported too, with ``cause: unparsable``: what
+search engines show for the page is then not what the shop meant.
+
 Options: none.
 
 Passing: a page whose JSON-LD says ``"price": "99.90"`` and whose ``.price``
 element shows ``₪99.90``.
 
 Failing: the same JSON-LD with ``<span class="price">₪89.90</span>`` on the page
-(the offer was cut on the page, the structured data still says 99.90).
+(the offer was cut on the page, the structured data still says 99.90); or a
+JSON-LD block with an unclosed brace beside a readable ``.price``.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ EPSILON = Decimal("0.005")
 
 def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
     meta = obs.meta or {}
+    if meta.get("structured_error"):
+        yield _unparsable(obs, meta)
     structured, visible = _decimal(meta.get("structured")), _decimal(meta.get("visible"))
     if structured is None or visible is None or abs(structured - visible) <= EPSILON:
         return
@@ -72,3 +79,24 @@ def _decimal(value) -> Decimal | None:
         return Decimal(str(value))
     except InvalidOperation:
         return None
+
+
+def _unparsable(obs: Observation, meta) -> Problem:
+    url = meta.get("url") or obs.ref
+    return Problem(
+        message=(
+            f"{obs.channel} page {url}: structured data is unparsable ({meta['structured_error']});"
+            " search engines cannot read its price"
+        ),
+        channel=obs.channel,
+        product=obs.product,
+        at=obs.at,
+        cause="unparsable",
+        evidence=Evidence(
+            ref=obs.ref,
+            source=url,
+            excerpt=f"{meta['structured_error']}; evidence {meta.get('evidence')}",
+        ),
+        related=(obs.id,),
+        key=("unparsable", obs.ref or url or "", str(meta["structured_error"]).split(":")[0]),
+    )

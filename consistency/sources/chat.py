@@ -300,6 +300,9 @@ def _ask(channel, options, turn: Turn, session: str, repeat: int, client, tz, st
         body = _render_value(options.body, variables)
     except (MissingEnvError, TemplateError) as exc:
         return _failure(channel, options.url, turn, f"cannot render the request: {exc}"), session
+    except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as exc:
+        reason = f"cannot render the request: {type(exc).__name__}"
+        return _failure(channel, options.url, turn, reason), session
     if isinstance(body, str):
         kwargs = {"data": body.encode("utf-8")}
     else:
@@ -315,8 +318,8 @@ def _ask(channel, options, turn: Turn, session: str, repeat: int, client, tz, st
         _keep(store, text, "txt")
         return _failure(channel, redact(url), turn, f"the reply is not JSON ({exc.msg})"), session
     evidence = _keep(store, text, "json")
-    session = _session(options, data) or session
-    reply = "\n".join(_reply_texts(options, data))
+    session = redact(_session(options, data)) or session
+    reply = redact("\n".join(_reply_texts(options, data)))  # an echo in a form not seen raw
     return _observation(channel, options, turn, url, session, reply, repeat, evidence, tz), session
 
 

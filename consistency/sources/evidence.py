@@ -2,6 +2,9 @@
 
 A page is stored once as ``<sha256>.<suffix>`` however often it is fetched; the
 name goes into ``Observation.meta["evidence"]`` so a finding can point at it.
+Every secret from ``${VAR}`` is replaced by ``***`` before the bytes are stored
+(``http.redact_bytes``: raw, encoded and escaped forms), so a page or a bot that
+echoes a token never leaves it on disk; the name is the hash of what is stored.
 
     >>> import tempfile
     >>> store = EvidenceStore(tempfile.mkdtemp())
@@ -20,6 +23,7 @@ import re
 from pathlib import Path
 
 from ..outputs import write_bytes_atomic
+from .http import redact_bytes
 
 NAME = re.compile(
     r"""
@@ -38,7 +42,9 @@ class EvidenceStore:
         self.folder = Path(folder)
 
     def put(self, body: bytes, suffix: str) -> str:
-        """Store ``body`` unless already there; return its name ``<sha256>.<suffix>``."""
+        """Store ``body``, secrets redacted, unless already there; return its name
+        ``<sha256>.<suffix>``."""
+        body = redact_bytes(body)
         name = f"{hashlib.sha256(body).hexdigest()}.{suffix.lower().lstrip('.')}"
         target = self.path(name)
         if target.exists():

@@ -9,18 +9,41 @@ the first that yields a price wins:
   ``priceSpecification``);
 - ``microdata``: ``itemprop="price"`` (its ``content``, else its text);
 - ``opengraph``: ``product:price:amount`` / ``og:price:amount``;
-- ``{css: ".price"}``: the text of the first matching element;
+- ``{css: ".price"}``: the text of each matching element;
 - ``{regex: "..."}``: the group ``amount`` (or the first group) in the page's visible text.
 
-A page with several offers is matched to its product by ``sku``, ``gtin`` or
-``name``. When structured data wins and a visible method (css, regex, or the text of
-a microdata element) finds a price too, both go into ``meta`` as ``structured`` and
-``visible`` for the ``structured-data-mismatch`` check.
+Struck-out amounts are the old price, not the quote: for ``css`` and ``regex`` the
+text inside ``del``, ``s``, ``strike``, ``text-decoration: line-through`` and
+elements whose class (or Magento's ``data-price-type``) names a regular, was, old,
+original or compare-at price is left out, as is screen-reader-only text
+(``screen-reader-text``, ``sr-only``, ``visually-hidden``). When nothing is left,
+the whole text is read (a theme that marks its only price "regular").
+
+JSON-LD that is not strict JSON (HTML entities, a trailing ``;`` or comma,
+comments, raw line breaks in strings) is read leniently, as search engines do:
+``json.loads(strict=False)``, then chompjs (a maintained parser for JavaScript
+object literals). A block that still cannot be read is named (``JSON-LD block 2 of
+3, line 14``): in the failure when no method finds a price, else in
+``meta["structured_error"]`` for the ``structured-data-mismatch`` check.
+
+A page with several offers (variants, bundles, related products) is matched to
+its product by ``sku``, then ``gtin`` (from the page entry, else from the
+product in prices.yaml), then the product id, then its name and aliases. Offers
+that all give one amount are one offer. When several amounts remain, the result
+is an observation without an amount and ``meta["ambiguous"]`` listing the offers
+(the ``ambiguous-page`` check): the first price on a page is never taken silently.
+When structured data wins and a visible method (css, regex, or the text of the
+chosen microdata element) shows that offer's price too, both go into ``meta`` as
+``structured`` and ``visible`` for the ``structured-data-mismatch`` check; when the
+visible method shows several prices and none is the chosen offer's, nothing is
+compared rather than the first.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import html
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -28,19 +51,42 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
+import chompjs
 import lxml.etree
 import lxml.html
 
 from ..config import SourceConfig
 from ..errors import InputError, LoadError
-from ..model import Location, Observation, SourceFailure
+from ..model import Location, Observation, Product, SourceFailure
 from ..text.money import parse_amount
+from ..text.normalize import normalize
 from .evidence import EvidenceStore
-from .http import FetchError, HttpClient, MissingEnvError, expand_env, host_allowed, redact
+from .http import (
+    FetchError,
+    HttpClient,
+    MissingEnvError,
+    expand_env,
+    host_allowed,
+    redact,
+    redact_bytes,
+)
 
 DEFAULT_EXTRACT = ("jsonld", "microdata", "opengraph")
 STRUCTURED = frozenset(DEFAULT_EXTRACT)
 GTIN_KEYS = ("gtin", "gtin13", "gtin14", "gtin12", "gtin8")
+STRUCK_TAGS = frozenset({"del", "s", "strike"})
+STRUCK_WORDS = frozenset(
+    {"regular", "was", "old", "compare", "original", "strikethrough", "rrp", "msrp"}
+)
+HIDDEN_CLASSES = frozenset({"screen-reader-text", "sr-only", "visually-hidden", "visuallyhidden"})
+CLASS_WORD = re.compile(
+    r"""
+    [A-Z]?[a-z]+     # a word, or a camelCase part (oldPrice -> old, Price)
+    | [A-Z]+(?![a-z])  # an acronym
+    """,
+    re.VERBOSE,
+)
+ENTITY = re.compile(r"&(?:[a-zA-Z]+|\#[0-9]+|\#x[0-9a-fA-F]+);")
 NUMBER = re.compile(
     r"""
     (?P<pre> [^\d\s]{1,4} \s? )?              # an optional currency word or sign before
@@ -88,23 +134,40 @@ class Offer:
     name: str | None = None
     visible: Decimal | None = None  # the element's text, when it differs from its content
 
+    def listing(self) -> dict:
+        """The offer as ``meta["ambiguous"]`` lists it (JSON-safe)."""
+        found = {"amount": str(self.amount), "currency": self.currency, "path": self.path}
+        ids = {"sku": self.sku, "gtin": self.gtin, "name": self.name}
+        return found | {key: value for key, value in ids.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    """A method found several offers with different amounts and nothing says which is ours."""
+
+    method: Method
+    offers: tuple[Offer, ...]
+
 
 def fetch_web(
     source: SourceConfig,
     client: HttpClient | None = None,
     tz: tzinfo | None = None,
     evidence_store: EvidenceStore | None = None,
+    products: Mapping[str, Product] | None = None,
 ) -> Iterator[Observation | SourceFailure]:
     """Fetch every page of a ``fetch: web`` source; yield results as pages complete.
 
     The options are checked first (``InputError`` naming the field); a page that
     cannot be fetched or holds no price becomes a ``SourceFailure``. Without a
     ``client`` one is made from the source's options and closed at the end.
+    ``products`` (id -> Product, from the price list) gives each page's product's
+    sku, gtin, name and aliases for pages with several offers.
     """
     methods = parse_methods(source)
     pages = parse_pages(source)
     allow = tuple(source.options.get("allow_hosts") or ())
-    return _run(source, pages, methods, allow, client, tz, evidence_store)
+    return _run(source, pages, methods, allow, client, tz, evidence_store, products or {})
 
 
 def client_for(source: SourceConfig) -> HttpClient:
@@ -123,11 +186,13 @@ def client_for(source: SourceConfig) -> HttpClient:
     return HttpClient(opts.get("allow_hosts") or (), **kw)
 
 
-def _run(source, pages, methods, allow, client, tz, store):
+def _run(source, pages, methods, allow, client, tz, store, products):
     own = client is None
     client = client or client_for(source)
     try:
-        fetch = lambda page: _fetch_page(source.channel, page, methods, allow, client, tz, store)  # noqa: E731
+        fetch = lambda page: _fetch_page(  # noqa: E731
+            source.channel, page, methods, allow, client, tz, store, products.get(page.product)
+        )
         yield from client.map(fetch, pages)
     finally:
         if own:
@@ -200,7 +265,7 @@ def _error(source: SourceConfig, path: str, message: str) -> LoadError:
 # -- one page -------------------------------------------------------------------------
 
 
-def _fetch_page(channel, page, methods, allow, client, tz, store):
+def _fetch_page(channel, page, methods, allow, client, tz, store, product=None):
     try:
         url = expand_env(page.url)
     except MissingEnvError as exc:
@@ -212,26 +277,33 @@ def _fetch_page(channel, page, methods, allow, client, tz, store):
     except FetchError as exc:
         return SourceFailure(channel, exc.url, exc.reason)
     at = datetime.now(tz).astimezone(tz) if tz else datetime.now().astimezone()
-    evidence = store.put(response.body, "html") if store else None
+    body = redact_bytes(response.body)  # a page that echoes a secret keeps it nowhere
+    evidence = store.put(body, "html") if store else None
     try:
-        doc = parse_html(response.body, response.encoding)
+        doc = parse_html(body, response.encoding)
     except (lxml.etree.ParserError, ValueError) as exc:
         return SourceFailure(channel, redact(url), f"not a readable HTML page: {exc}")
-    found = extract(doc, page, methods)
+    found, broken = extract(doc, page, methods, product, with_errors=True)
     if isinstance(found, str):
         return SourceFailure(channel, redact(url), found)
+    ref = redact(page.url)
+    meta = {"evidence": evidence, "url": redact(response.url)}
+    if broken:
+        meta["structured_error"] = broken
+    fields = {"id": _observation_id(channel, ref, at), "channel": channel, "at": at,
+              "source": Location(ref), "product": page.product, "ref": ref}  # fmt: skip
+    if isinstance(found, Ambiguous):
+        meta |= {"method": found.method.label, "ambiguous": [o.listing() for o in found.offers]}
+        return Observation(**fields, name=page.name, meta=meta)
     method, offer, visible = found
-    meta = {"method": method.label, "path": offer.path, "evidence": evidence,
-            "url": redact(response.url)}  # fmt: skip
+    meta |= {"method": method.label, "path": offer.path}
     if visible is not None:
         meta.update(
             structured=str(offer.amount), visible=str(visible[1]), visible_method=visible[0]
         )
-    ref = redact(page.url)
     return Observation(
-        id=_observation_id(channel, ref, at), channel=channel, at=at, source=Location(ref),
-        product=page.product, amount=offer.amount, currency=offer.currency, ref=ref,
-        name=offer.name or page.name, meta=meta,
+        **fields, amount=offer.amount, currency=offer.currency, name=offer.name or page.name,
+        meta=meta,
     )  # fmt: skip
 
 
@@ -259,51 +331,175 @@ def _sniff_encoding(body: bytes) -> str | None:
     return "utf-8"
 
 
-def extract(doc, page: Page, methods: tuple[Method, ...]):
+def extract(doc, page: Page, methods: tuple[Method, ...], product=None, with_errors=False):
     """``(method, offer, visible)`` from the first method that finds this page's price,
-    where ``visible`` is ``(label, amount)`` of the visible price or None; else a reason."""
-    notes = []
+    where ``visible`` is ``(label, amount)`` of the visible price or None; an
+    ``Ambiguous`` when that method found several offers and nothing picks one; else
+    a reason. With ``with_errors`` the result is a pair with the unreadable
+    structured data's description (or None).
+    """
+    notes, broken = [], None
+    clean = _without_struck(doc)
+    result = None
     for method in methods:
-        offers = list(OFFERS[method.kind](doc, method.arg))
-        chosen = _pick(offers, page) if method.structured else (offers[:1] or [None])[0]
+        if method.kind == "jsonld":
+            offers, errors = jsonld_read(doc)
+            broken = "; ".join(errors) or None
+        else:
+            offers = _method_offers(method, doc, clean)
+        chosen = choose(offers, page, product)
+        if isinstance(chosen, list):
+            result = Ambiguous(method, tuple(chosen))
+            break
         if chosen is None:
             if offers:
                 notes.append(f"{method.label} found {len(offers)} offers, none for {_ids(page)}")
             continue
-        return method, chosen, _visible(doc, method, chosen, methods)
+        result = (method, chosen, _visible(doc, clean, method, chosen, methods))
+        break
+    if result is None:
+        result = _nothing_found(methods, notes, broken)
+    return (result, broken) if with_errors else result
+
+
+def _nothing_found(methods, notes: list[str], broken: str | None) -> str:
     tried = ", ".join(m.label for m in methods)
     detail = f"; {'; '.join(notes)}" if notes else ""
+    if broken:
+        return f"structured data is unparsable: {broken} (no other method found a price: {tried})"
     return f"no price found (tried {tried}){detail}"
 
 
-def _visible(doc, method: Method, offer: Offer, methods) -> tuple[str, Decimal] | None:
+def _method_offers(method: Method, doc, clean) -> list[Offer]:
+    """A method's offers; css and regex read the page without struck-out text first."""
+    if method.structured:
+        return list(OFFERS[method.kind](doc, method.arg))
+    return list(OFFERS[method.kind](clean, method.arg)) or list(
+        OFFERS[method.kind](doc, method.arg)
+    )
+
+
+def _visible(doc, clean, method: Method, offer: Offer, methods) -> tuple[str, Decimal] | None:
     if not method.structured:
         return None
     for other in methods:
         if not other.structured:
-            offers = list(OFFERS[other.kind](doc, other.arg))
-            if offers:
-                return other.label, offers[0].amount
+            amounts = list(dict.fromkeys(o.amount for o in _method_offers(other, doc, clean)))
+            if len(amounts) == 1:
+                return other.label, amounts[0]
+            if offer.amount in amounts:
+                return other.label, offer.amount  # the page shows the chosen offer's price too
+            if amounts:
+                return None  # several prices, none the chosen offer's: which one is ours?
     if offer.visible is not None:
         return "microdata text", offer.visible
     return None
 
 
-def _pick(offers: list[Offer], page: Page) -> Offer | None:
-    if page.sku:
-        offers = [o for o in offers if o.sku == page.sku]
-    elif page.gtin:
-        offers = [o for o in offers if o.gtin and o.gtin.lstrip("0") == page.gtin.lstrip("0")]
-    elif page.name:
-        want = page.name.casefold()
-        offers = [o for o in offers if o.name and want in o.name.casefold()]
-    return offers[0] if offers else None
+def choose(offers: list[Offer], page: Page, product: Product | None = None):
+    """This page's offer; a list of candidates when several amounts remain; None when
+    the page entry names a sku, gtin or name that no offer has.
+
+    Offers are narrowed by sku, gtin, product id, then name and aliases; a test no
+    offer passes is skipped, except the page entry's own sku, gtin or name.
+    """
+    if not offers:
+        return None
+    candidates = offers
+    for test, required in _tests(page, product):
+        if not required and len(_distinct(candidates)) == 1:
+            continue  # one amount already; only the page entry's own ids still filter
+        narrowed = [o for o in candidates if test(o)]
+        if not narrowed and required:
+            return None
+        candidates = narrowed or candidates
+    if len(_distinct(candidates)) == 1:
+        return candidates[0]
+    return candidates
+
+
+def _distinct(offers: list[Offer]) -> set:
+    return {(o.amount, (o.currency or "").upper()) for o in offers}
+
+
+def _tests(page: Page, product: Product | None):
+    """(test, required) in order: sku, gtin, id, name and aliases."""
+    skus = [page.sku] if page.sku else []
+    gtins = [page.gtin] if page.gtin else []
+    names = [page.name] if page.name else []
+    if product is not None:
+        skus += [s for s in (getattr(product, "sku", None),) if s]
+        gtins += [g for g in (getattr(product, "gtin", None),) if g]
+        names += [product.name, *product.aliases]
+    for sku in skus:
+        yield (lambda o, sku=sku: o.sku is not None and o.sku.strip().casefold() == sku.casefold(),
+               sku == page.sku)  # fmt: skip
+    for gtin in gtins:
+        yield (lambda o, gtin=gtin: bool(o.gtin) and _gtin(o.gtin) == _gtin(gtin),
+               gtin == page.gtin)  # fmt: skip
+    ident = page.product.casefold()
+    yield (
+        (lambda o: (o.sku or "").strip().casefold() == ident or _same(o.name, page.product)),
+        False,
+    )
+    for name in names:
+        yield (lambda o, name=name: _same(o.name, name)), False
+    for name in names:
+        yield (lambda o, name=name: _within(name, o.name)), name == page.name
+
+
+def _gtin(value: str) -> str:
+    return str(value).strip().lstrip("0")
+
+
+def _same(found: str | None, name: str) -> bool:
+    return found is not None and normalize(found).split() == normalize(name).split()
+
+
+def _within(name: str, found: str | None) -> bool:
+    return found is not None and " ".join(normalize(name).split()) in " ".join(
+        normalize(found).split()
+    )
 
 
 def _ids(page: Page) -> str:
     if page.sku:
         return f"sku {page.sku}"
     return f"gtin {page.gtin}" if page.gtin else f"name {page.name}"
+
+
+# -- struck-out prices ----------------------------------------------------------------
+
+
+def _without_struck(doc):
+    """A copy of the page without struck-out and screen-reader-only elements (tails kept)."""
+    clean = copy.deepcopy(doc)
+    for el in [el for el in clean.iter() if _is_struck(el) or _is_hidden(el)]:
+        if el.getparent() is not None:
+            el.drop_tree()
+    return clean
+
+
+def _is_struck(el) -> bool:
+    """``del``/``s``/``strike``, a line-through style, or a regular/was/old/compare class.
+
+    >>> el = lxml.html.fragment_fromstring('<span class="price--compare-at">1</span>')
+    >>> _is_struck(el), _is_struck(lxml.html.fragment_fromstring('<b class="bold">1</b>'))
+    (True, False)
+    """
+    if not isinstance(el.tag, str):
+        return False
+    if el.tag.lower() in STRUCK_TAGS:
+        return True
+    if "line-through" in (el.get("style") or "").replace(" ", "").lower():
+        return True
+    labels = f"{el.get('class') or ''} {el.get('data-price-type') or ''}"
+    return any(word.lower() in STRUCK_WORDS for word in CLASS_WORD.findall(labels))
+
+
+def _is_hidden(el) -> bool:
+    classes = (el.get("class") or "").lower().split() if isinstance(el.tag, str) else ()
+    return any(name in HIDDEN_CLASSES for name in classes)
 
 
 def to_amount(value) -> tuple[Decimal, str | None] | None:
@@ -352,25 +548,64 @@ def amount_in(text: str) -> tuple[Decimal, str | None] | None:
 
 
 def jsonld_offers(doc, _arg=None) -> Iterator[Offer]:
+    yield from jsonld_read(doc)[0]
+
+
+def jsonld_read(doc) -> tuple[list[Offer], list[str]]:
+    """The offers in every JSON-LD block, and a description of each block that cannot be
+    read (``JSON-LD block 2 of 3 (line 14): Expecting ',' delimiter``)."""
     scripts = [s for s in doc.iter("script") if _is_jsonld(s.get("type"))]
+    offers, errors = [], []
     for i, script in enumerate(scripts):
-        data = _load_json(script.text or "")
-        if data is not None:
-            yield from _walk(data, f"script[{i}]" if len(scripts) > 1 else "")
+        data, error = load_jsonld(script.text or "")
+        where = f"JSON-LD block {i + 1} of {len(scripts)}" + (
+            f" (line {script.sourceline})" if script.sourceline else ""
+        )
+        if error is not None:
+            errors.append(f"{where}: {error}")
+            continue
+        try:
+            offers.extend(_walk(data, f"script[{i}]" if len(scripts) > 1 else ""))
+        except RecursionError:
+            errors.append(f"{where}: nested too deep")
+    return offers, errors
 
 
 def _is_jsonld(kind: str | None) -> bool:
     return (kind or "").split(";")[0].strip().lower() == "application/ld+json"
 
 
-def _load_json(text: str):
+def load_jsonld(text: str) -> tuple[object, str | None]:
+    """One JSON-LD block read leniently: ``(data, None)``, or ``(None, why not)``.
+
+    >>> load_jsonld('{"price": "99.90",}; // sale')
+    ({'price': '99.90'}, None)
+    >>> load_jsonld('{&quot;price&quot;: &quot;99.90&quot;}')
+    ({'price': '99.90'}, None)
+    >>> load_jsonld('{"name": "two' + chr(10) + 'lines"}')
+    ({'name': 'two\\nlines'}, None)
+    >>> load_jsonld('{"price": 99.90')
+    (None, "Expecting ',' delimiter at line 1 column 16")
+    """
     text = text.strip()
     for wrapper in ("<!--", "-->", "//<![CDATA[", "//]]>", "<![CDATA[", "]]>"):
         text = text.replace(wrapper, "")
+    text = text.strip()
+    if not text:
+        return None, "the block is empty"
     try:
-        return json.loads(text)
-    except ValueError:
-        return None  # search engines skip a broken block too; other methods may still work
+        return json.loads(text, strict=False), None
+    except RecursionError:
+        return None, "nested too deep"
+    except ValueError as exc:
+        strict_error = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+    lenient = html.unescape(text) if ENTITY.search(text) else text
+    try:
+        return chompjs.parse_js_object(lenient, loader_kwargs={"strict": False}), None
+    except RecursionError:
+        return None, "nested too deep"
+    except (ValueError, TypeError):
+        return None, strict_error
 
 
 def _walk(node, path: str) -> Iterator[Offer]:
@@ -530,6 +765,7 @@ def opengraph_offers(doc, _arg=None) -> Iterator[Offer]:
 
 
 def css_offers(doc, selector: str) -> Iterator[Offer]:
+    """One offer per matching element that shows an amount."""
     for i, el in enumerate(css_select(selector)(doc)):
         found = amount_in(" ".join(el.text_content().split()))
         if found is not None:

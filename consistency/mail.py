@@ -198,18 +198,18 @@ def value_text(value: Mapping | None) -> str:
     >>> from decimal import Decimal
     >>> value_text({"amount": Decimal("99.90"), "currency": "ILS"})
     '99.90 ILS'
-    >>> value_text({"kind": "duration", "value": 14, "unit": "day"})
-    '14 day'
+    >>> value_text({"fact": "duration", "value": 14, "unit": "day"})
+    '14 days'
     >>> value_text({"phrase": "אין מה לעשות"})
-    'phrase: אין מה לעשות'
+    '“אין מה לעשות”'
     """
+    from .report.base import text, value_parts
+
     if not value:
         return ""
-    if "amount" in value:
+    if value.get("amount") is not None:
         return f"{value['amount']} {value.get('currency') or ''}".strip()
-    if "value" in value:
-        return f"{value['value']} {value.get('unit') or ''}".strip()
-    return "; ".join(f"{key}: {_plain(item)}" for key, item in value.items())
+    return text(value_parts(value))
 
 
 def difference_text(value: Mapping | None) -> str:
@@ -228,14 +228,6 @@ def difference_text(value: Mapping | None) -> str:
     if value.get("percent") is not None:
         return f"{value['percent']}%"
     return value_text(value)
-
-
-def _plain(item: object) -> str:
-    if isinstance(item, list | tuple):
-        return ", ".join(_plain(i) for i in item)
-    if isinstance(item, Mapping):
-        return value_text(item)
-    return str(item)
 
 
 # --- when to send ------------------------------------------------------------------------

@@ -111,9 +111,48 @@ VALUE_CASES = [
         {"fact": "duration", "value": 14, "unit": "day"},
         None,
         False,
-        "duration 14 day",
+        "14 days",
     ),
-    ValueCase("unknown keys", {"phrase": "לא באחריותנו"}, None, False, "phrase: לא באחריותנו"),
+    ValueCase("one day", {"fact": "duration", "value": 1, "unit": "day"}, None, False, "1 day"),
+    ValueCase(
+        "money fact (answer checks)",
+        {"fact": "money", "value": Decimal("100"), "unit": "ILS"},
+        None,
+        False,
+        "₪100.00",
+    ),
+    ValueCase(
+        "phrase (forbidden-phrase)", {"phrase": "לא באחריותנו"}, None, False, "“לא באחריותנו”"
+    ),
+    ValueCase(
+        "issue 13: vat_included False (vat-excluded-price)",
+        {"amount": Decimal("110.08"), "currency": "ILS", "vat_included": False},
+        None,
+        False,
+        "₪110.08 without VAT",
+    ),
+    ValueCase(
+        "issue 13: list_price (cross-channel-gap)",
+        {"amount": Decimal("129.9"), "currency": "ILS", "channel": "web", "list_price": 99.9},
+        None,
+        False,
+        "₪129.90 (web), list price ₪99.90",
+    ),
+    ValueCase(
+        "issue 13: None and booleans",
+        {"amount": None, "ref": None, "note": True, "flags": [False, None]},
+        None,
+        False,
+        "note: yes, flags: no",
+    ),
+    ValueCase(
+        "structured data",
+        {"amount": Decimal("149"), "currency": "ILS", "source": "structured"},
+        None,
+        False,
+        "₪149.00 in the structured data",
+    ),
+    ValueCase("empty reply (no-reply)", {"reply": ""}, None, False, "an empty reply"),
     ValueCase("nothing", None, "ILS", False, ""),
 ]
 

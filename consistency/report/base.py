@@ -86,18 +86,43 @@ def plural(count: int, word: str) -> str:
     return f"{count:,} {word if count == 1 else many}"
 
 
+def active_counts(result: Result) -> tuple[dict[str, int], int]:
+    """Findings per severity that count against the run, and how many are baselined apart."""
+    counts = dict.fromkeys(("error", "warning", "info"), 0)
+    baselined = 0
+    for finding in result.findings:
+        if finding.status == "baselined":
+            baselined += 1
+        else:
+            counts[finding.severity] = counts.get(finding.severity, 0) + 1
+    return counts, baselined
+
+
+def resolved_of(result: Result) -> list:
+    """Findings of the previous run this run no longer has (empty without a history)."""
+    return list(getattr(result, "resolved", None) or ())
+
+
 def summary_line(result: Result) -> str:
-    """The one-line summary every human-facing format ends or starts with.
+    """The one-line summary every human-facing format ends or starts with. Baselined
+    findings are counted apart (they never fail a run), and so are resolved ones.
 
     >>> from datetime import datetime, timezone
     >>> r = Result(started=datetime(2026, 11, 21, tzinfo=timezone.utc), observations=1234, rules=12)
     >>> summary_line(r)
     '0 errors, 0 warnings, 0 info in 1,234 observations (12 rules)'
+    >>> r.findings = [Finding("a", "r", "error", "m", status="baselined"), Finding("b", "r", "error", "m")]
+    >>> summary_line(r)
+    '1 error, 0 warnings, 0 info, and 1 baselined in 1,234 observations (12 rules)'
     """
-    counts = result.counts()
+    counts, baselined = active_counts(result)
     levels = ", ".join(plural(counts[level], level) for level in ("error", "warning", "info"))
+    if baselined:
+        levels += f", and {baselined:,} baselined"
     rules = plural(result.rules, "rule")
-    return f"{levels} in {plural(result.observations, 'observation')} ({rules})"
+    line = f"{levels} in {plural(result.observations, 'observation')} ({rules})"
+    resolved = resolved_of(result)
+    return line + (f"; {len(resolved):,} resolved since the last run" if resolved else "")
 
 
 def money(amount: Decimal, currency: str | None, *, signed: bool = False) -> str:
@@ -146,10 +171,25 @@ def number(value) -> str:
     return f"{dec:f}"
 
 
+UNITS = {
+    "day": ("day", "days"),
+    "business_day": ("business day", "business days"),
+    "week": ("week", "weeks"),
+    "month": ("month", "months"),
+    "year": ("year", "years"),
+    "hour": ("hour", "hours"),
+    "minute": ("minute", "minutes"),
+}
+SOURCES = {"visible": "shown on the page", "structured": "in the structured data"}
+SHOWN_ELSEWHERE = {"quotes", "fact", "currency"}  # quotes get their own line
+
+
 def value_parts(value: Mapping | None, currency: str | None = None, *, signed: bool = False):
-    """Format an expected / observed / difference mapping, whatever its keys.
+    """Format an expected / observed / difference mapping for people, whatever its keys.
 
     ``currency`` is the fallback for an amount without one (a difference carries none).
+    Known keys read as words (``without VAT``, ``(web, call-5512)``); any other key as
+    ``key: value`` with its value formatted, never a Python repr; ``None`` is left out.
 
     >>> text(value_parts({"amount": Decimal("99.9"), "currency": "ILS"}))
     '₪99.90'
@@ -157,31 +197,116 @@ def value_parts(value: Mapping | None, currency: str | None = None, *, signed: b
     >>> text(value_parts(diff, "ILS", signed=True))
     '-₪9.99 (-10.0%)'
     >>> text(value_parts({"fact": "duration", "value": 14, "unit": "day"}))
-    'duration 14 day'
+    '14 days'
     >>> text(value_parts({"phrase": "אין מה לעשות", "count": 2}))
-    'phrase: אין מה לעשות, count: 2'
+    '“אין מה לעשות”, count: 2'
+    >>> text(value_parts({"amount": Decimal("110.08"), "currency": "ILS", "vat_included": False}))
+    '₪110.08 without VAT'
+    >>> seen = {"amount": 129.9, "currency": "ILS", "channel": "chat", "ref": "c-1", "list_price": 99.9}
+    >>> text(value_parts(seen))
+    '₪129.90 (chat, c-1), list price ₪99.90'
     """
     if not value:
         return []
-    rest = dict(value)
+    rest = {k: v for k, v in value.items() if v is not None}
+    cur = rest.get("currency") or currency
     parts: list[Part] = []
-    if "amount" in rest and _is_number(rest["amount"]):
-        cur = rest.pop("currency", None) or currency
+    if _is_number(rest.get("amount")):
         parts.append(Part(money(Decimal(str(rest.pop("amount"))), cur, signed=signed), True))
-    if "percent" in rest and _is_number(rest["percent"]):
+    if _is_number(rest.get("percent")):
         pct = Part(percent(Decimal(str(rest.pop("percent"))), signed=signed), True)
         parts += [Part(" ("), pct, Part(")")] if parts else [pct]
     if "value" in rest:
-        fact, unit = rest.pop("fact", None), rest.pop("unit", None)
-        val = rest.pop("value")
         parts += [Part(" ")] if parts else []
-        parts += [Part(f"{fact} ")] if fact else []
-        parts.append(Part(number(val), _is_number(val)))
-        parts += [Part(f" {unit}")] if unit else []
+        parts += _fact_parts(rest.get("fact"), rest.pop("value"), rest.pop("unit", None), cur)
+    if rest.pop("vat_included", True) is False:
+        parts.append(Part(" without VAT"))
+    said = [str(rest.pop(key)) for key in ("channel", "ref") if key in rest]
+    if said:
+        parts.append(Part(f" ({', '.join(said)})" if parts else ", ".join(said)))
     for key, val in rest.items():
-        parts.append(Part(", " if parts else ""))
-        parts += [Part(f"{key}: "), Part(_plain(val), _is_number(val))]
+        if key not in SHOWN_ELSEWHERE:
+            parts += _keyed_parts(key, val, cur, bool(parts))
     return [p for p in parts if p.text]
+
+
+def _fact_parts(fact, value, unit, currency) -> list[Part]:
+    if fact == "money" and _is_number(value):
+        return [Part(money(Decimal(str(value)), unit or currency), True)]
+    if fact == "percent" and _is_number(value):
+        return [Part(percent(Decimal(str(value))), True)]
+    parts = [Part(number(value), _is_number(value))]
+    if unit:
+        one, many = UNITS.get(unit, (str(unit), str(unit)))
+        parts.append(Part(" " + (one if value == 1 else many)))
+    return parts
+
+
+def _keyed_parts(key: str, val, currency, after: bool) -> list[Part]:
+    """One further key as words: the ones findings use, else ``key: value``."""
+    lead = [Part(", ")] if after else []
+    if key == "list_price" and _is_number(val):
+        return lead + [Part("list price "), Part(money(Decimal(str(val)), currency), True)]
+    if key in ("phrase", "forbidden"):
+        return lead + [Part(f"“{val}”")]
+    if key == "scope":
+        return lead + [Part(f"forbidden by the {val}")]
+    if key == "source" and val in SOURCES:
+        return [Part(" " + SOURCES[val])] if after else [Part(SOURCES[val])]
+    if key == "reply":
+        return lead + [Part("an empty reply" if val == "" else "a reply")]
+    if key == "question":
+        return lead + [Part(f"to “{val}”")]
+    if key == "promotion":
+        return lead + [Part(f"promotion {val}")]
+    if key == "customer":
+        return lead + [Part(f"customer {val}")]
+    return lead + [Part(key.replace("_", " ") + ": "), Part(_plain(val), _is_number(val))]
+
+
+def quotes_of(finding: Finding) -> list[Mapping]:
+    """The quotes a grouped finding lists (``observed["quotes"]`` or ``expected["quotes"]``)."""
+    for side in (finding.observed, finding.expected):
+        if side and isinstance(side.get("quotes"), list | tuple):
+            return [q for q in side["quotes"] if isinstance(q, Mapping)]
+    return []
+
+
+def quote_text(quote: Mapping, currency: str | None) -> str:
+    """One channel's quotes in a window, or one quote.
+
+    >>> quote_text({"channel": "web", "count": 2, "low": 99.9, "high": 129.9,
+    ...             "high_ref": "w-1", "low_ref": None}, "ILS")
+    'web ₪99.90–₪129.90 (2 quotes, w-1)'
+    >>> quote_text({"channel": "phone", "amount": 116.91, "at": "2026-11-21T18:40:00+02:00",
+    ...             "ref": "call-5512"}, "ILS")
+    'phone ₪116.91 (2026-11-21 18:40 +02:00, call-5512)'
+    """
+    cur = quote.get("currency") or currency
+    if _is_number(quote.get("amount")):
+        shown = money(Decimal(str(quote["amount"])), cur)
+    else:
+        low, high = quote.get("low"), quote.get("high")
+        amounts = [money(Decimal(str(a)), cur) for a in (low, high) if _is_number(a)]
+        shown = "–".join(dict.fromkeys(amounts))
+    notes = []
+    if _is_number(quote.get("count")) and quote["count"] > 1:
+        notes.append(f"{int(quote['count']):,} quotes")
+    if quote.get("at"):
+        notes.append(when(_time(quote["at"])))
+    refs = [quote.get(k) for k in ("ref", "low_ref", "high_ref") if quote.get(k)]
+    notes += list(dict.fromkeys(str(r) for r in refs))
+    head = f"{quote.get('channel') or '?'} {shown}".strip()
+    return head + (f" ({', '.join(notes)})" if notes else "")
+
+
+def _time(value) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def text(parts) -> str:
@@ -233,8 +358,19 @@ def _is_number(value) -> bool:
 
 
 def _plain(value) -> str:
+    """A value in words: no ``None``, ``True`` or quotes of Python's own.
+
+    >>> _plain([1, None, True]), _plain({"a_b": False, "c": None}), _plain(Decimal("2.50"))
+    ('1, yes', 'a b: no', '2.5')
+    """
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list | tuple):
-        return ", ".join(_plain(v) for v in value)
+        return ", ".join(_plain(v) for v in value if v is not None)
     if isinstance(value, Mapping):
-        return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+        return ", ".join(
+            f"{str(k).replace('_', ' ')}: {_plain(v)}" for k, v in value.items() if v is not None
+        )
+    if isinstance(value, datetime):
+        return when(value)
     return number(value)

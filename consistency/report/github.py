@@ -14,7 +14,7 @@ import os
 
 from ..model import Finding
 from ..result import Result
-from .base import Reporter, currency_of, text, value_parts
+from .base import Reporter, currency_of, quote_text, quotes_of, resolved_of, text, value_parts
 from .markdown import MarkdownReporter
 from .sarif import location_of
 
@@ -61,6 +61,9 @@ def message(finding: Finding) -> str:
     observed = text(value_parts(finding.observed, currency))
     if expected or observed:
         lines.append(f"expected {expected or '-'}, observed {observed or '-'}")
+    quotes = quotes_of(finding)
+    if quotes:
+        lines.append("quotes " + " · ".join(quote_text(q, currency) for q in quotes))
     if finding.evidence and finding.evidence.source:
         lines.append(f"evidence {finding.evidence.source}")
     return "\n".join(lines)
@@ -85,6 +88,10 @@ class GithubReporter(Reporter):
     def finish(self, result: Result) -> None:
         for error in result.errors:
             self.stream.write(f"::error title=consistency::{escape_data(error)}\n")
+        resolved = resolved_of(result)
+        if resolved:
+            note = f"{len(resolved):,} finding(s) of the previous run are resolved"
+            self.stream.write(f"::notice title=consistency resolved::{escape_data(note)}\n")
         if self.hidden:
             shown = f"{self.shown} annotations shown"
             note = f"{self.hidden:,} more not shown ({shown}; see the job summary or the report)"

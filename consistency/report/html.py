@@ -34,7 +34,18 @@ from markupsafe import Markup
 
 from ..model import SEVERITY_RANK, Finding
 from ..result import QuoteStats, Result
-from .base import Reporter, currency_of, money, mostly_hebrew, plural, subject, value_parts, when
+from .base import (
+    Reporter,
+    currency_of,
+    money,
+    mostly_hebrew,
+    plural,
+    resolved_of,
+    subject,
+    value_parts,
+    when,
+)
+from .text import resolved_text
 
 TEMPLATES = Path(__file__).with_name("templates")
 # Sixteen colours that tell apart (one per rule in the chart).
@@ -270,6 +281,7 @@ class HtmlReporter(Reporter):
             "script": Markup(script),
             "csp": f"default-src 'none'; style-src {csp_hash(css)}; script-src {csp_hash(script)}",
             "plural": plural,
+            "resolved": [resolved_text(gone) for gone in resolved_of(result)],
         }
         for chunk in env.get_template("report.html.j2").generate(context):
             self.stream.write(chunk)

@@ -19,8 +19,8 @@ from datetime import UTC
 
 from ..model import Finding
 from ..result import Result
-from .base import Reporter, plural, summary_line
-from .text import TextReporter
+from .base import Reporter, plural, resolved_of, summary_line
+from .text import TextReporter, resolved_text
 
 XML_CHARS = (
     "\x09\x0a\x0d",  # tab, line feed, carriage return
@@ -74,7 +74,9 @@ class JunitReporter(Reporter):
         suite = ET.Element("testsuite", self.suite_attributes(result, index, channel, cases))
         suite.append(properties(result))
         suite.extend(cases)
-        ET.SubElement(suite, "system-out").text = clean(summary_line(result))
+        resolved = [f"resolved: {resolved_text(gone)}" for gone in resolved_of(result)]
+        out = "\n".join([summary_line(result), *resolved]) if channel == NO_CHANNEL else ""
+        ET.SubElement(suite, "system-out").text = clean(out or summary_line(result))
         ET.SubElement(suite, "system-err").text = clean("\n".join(result.errors))
         return suite
 

@@ -16,7 +16,19 @@ import re
 
 from ..model import SEVERITIES, Finding
 from ..result import Result
-from .base import Reporter, currency_of, plural, subject, summary_line, text, value_parts
+from .base import (
+    Reporter,
+    currency_of,
+    plural,
+    quote_text,
+    quotes_of,
+    resolved_of,
+    subject,
+    summary_line,
+    text,
+    value_parts,
+)
+from .text import resolved_text
 
 COLUMNS = ("rule", "channel", "product", "expected", "observed", "cause", "message")
 MARKUP = re.compile(
@@ -73,6 +85,11 @@ class MarkdownReporter(Reporter):
                 out += self.section(severity, shown, len(rows))
         if not result.findings:
             out.append("No findings.")
+        resolved = resolved_of(result)
+        if resolved:
+            out += [f"### Resolved since the last run ({len(resolved):,})", ""]
+            out += [f"- {cell(resolved_text(gone))}" for gone in resolved[: max(budget, 1)]]
+            out += [""]
         self.stream.write("\n".join(out).rstrip() + "\n")
 
     def section(self, severity: str, rows: list[str], total: int) -> list[str]:
@@ -98,6 +115,14 @@ class MarkdownReporter(Reporter):
         ]
 
 
+def observed_text(finding: Finding, currency: str | None) -> str:
+    """The observed value, and for a grouped finding every channel's quotes, one a line."""
+    quotes = quotes_of(finding)
+    if not quotes:
+        return text(value_parts(finding.observed, currency))
+    return "\n".join(quote_text(q, currency) for q in quotes)
+
+
 def row(finding: Finding) -> str:
     currency = currency_of(finding)
     cells = (
@@ -105,7 +130,7 @@ def row(finding: Finding) -> str:
         finding.channel,
         subject(finding),
         text(value_parts(finding.expected, currency)),
-        text(value_parts(finding.observed, currency)),
+        observed_text(finding, currency),
         finding.cause,
         finding.message,
     )

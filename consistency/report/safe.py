@@ -118,7 +118,7 @@ def safe_finding(finding: Finding) -> Finding:
 
 def safe_result(result: Result) -> Result:
     """A shallow copy of ``result`` whose findings, errors and labels are safe to show."""
-    return replace(
+    safe = replace(
         result,
         findings=[safe_finding(f) for f in result.findings],
         errors=[neutral(e) for e in result.errors],
@@ -129,3 +129,7 @@ def safe_result(result: Result) -> Result:
             for (channel, product), stats in result.quotes.items()
         },
     )
+    resolved = getattr(result, "resolved", None)  # set by the history, when there is one
+    if resolved:
+        safe.resolved = [neutral_value(dict(gone)) for gone in resolved]
+    return safe

@@ -16,10 +16,12 @@ from urllib.parse import quote
 from .. import checks
 from ..model import Finding, Location
 from ..result import Result
-from .base import Reporter, currency_of, text, value_parts
+from .base import Reporter, currency_of, resolved_of, text, value_parts
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+# SARIF 2.1.0 §3.27.24 baselineState: how a result compares with the previous run's.
+BASELINE_STATES = {"new": "new", "recurring": "unchanged", "baselined": "unchanged"}
 FILE_LINE = re.compile(
     r"""^(?P<file>[^:]+?)   # a path with no colon (so no URL scheme, no drive letter)
     (?::(?P<line>\d+))?     # an optional :line
@@ -87,6 +89,10 @@ class SarifReporter(Reporter):
         self.results.append(sarif_result(finding, index))
 
     def finish(self, result: Result) -> None:
+        for gone in resolved_of(result):  # resolved since the last run: baselineState absent
+            rule = str(gone.get("rule") or "consistency")
+            index = self.rules.setdefault(rule, len(self.rules))
+            self.results.append(absent_result(gone, rule, index))
         log = {
             "$schema": SCHEMA_URI,
             "version": "2.1.0",
@@ -128,7 +134,27 @@ def sarif_result(finding: Finding, rule_index: int) -> dict:
     where = location_of(finding)
     if where is not None:
         entry["locations"] = [physical(where)]
+    if finding.status in BASELINE_STATES:
+        entry["baselineState"] = BASELINE_STATES[finding.status]
+    if finding.status == "baselined":
+        entry["suppressions"] = [{"kind": "external", "justification": "in the baseline file"}]
     return entry
+
+
+def absent_result(gone, rule: str, rule_index: int) -> dict:
+    """A finding of the previous run that this run no longer has."""
+    return {
+        "ruleId": rule,
+        "ruleIndex": rule_index,
+        "level": "none",
+        "kind": "pass",
+        "message": {"text": str(gone.get("message") or rule)},
+        "partialFingerprints": {"consistency/v1": str(gone.get("fingerprint") or "")},
+        "baselineState": "absent",
+        "properties": {
+            k: str(gone[k]) for k in ("channel", "product", "answer") if gone.get(k) is not None
+        },
+    }
 
 
 def message_text(finding: Finding) -> str:

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from ..model import Finding
 from ..result import Result
-from .base import Reporter, currency_of, subject, summary_line, text, value_parts, when
+from .base import (
+    Reporter,
+    currency_of,
+    quote_text,
+    quotes_of,
+    resolved_of,
+    subject,
+    summary_line,
+    text,
+    value_parts,
+    when,
+)
 
 STYLES = {"error": "1;31", "warning": "1;33", "info": "1;36", "dim": "2", "bold": "1", "mark": "7"}
 EXCERPT_WIDTH = 160
@@ -43,6 +54,11 @@ class TextReporter(Reporter):
             self.write("no findings")
         for error in result.errors:
             self.write(self.paint("error", "tool error: ") + error)
+        resolved = resolved_of(result)
+        if resolved:
+            self.write(self.paint("bold", "RESOLVED since the last run"))
+            for gone in resolved:
+                self.write("  " + resolved_text(gone))
         if result.unrouted:
             self.write(f"{result.unrouted:,} replies could not be routed to an approved answer")
         self.write(summary_line(result))
@@ -55,6 +71,10 @@ class TextReporter(Reporter):
         lines = [" · ".join(head), "  " + finding.message]
         values = self.values(finding)
         lines += ["  " + values] if values else []
+        quotes = quotes_of(finding)
+        if quotes:
+            shown = " · ".join(quote_text(q, currency_of(finding)) for q in quotes)
+            lines.append("  quotes " + shown)
         lines += ["  " + self.paint("dim", "at " + when(finding.at))] if finding.at else []
         lines += ["  " + line for line in self.evidence(finding)]
         return lines
@@ -99,3 +119,21 @@ class TextReporter(Reporter):
 
     def write(self, line: str) -> None:
         self.stream.write(line + "\n")
+
+
+def resolved_text(gone) -> str:
+    """One resolved finding (a history row): rule, channel, subject, message, first seen.
+
+    >>> from datetime import datetime, timezone
+    >>> resolved_text({"rule": "price-mismatch", "channel": "phone", "product": "fiber-500",
+    ...                "message": "phone quoted ₪89.91", "first_seen": datetime(2026, 11, 2, 8,
+    ...                tzinfo=timezone.utc)})
+    'price-mismatch · phone · fiber-500 · phone quoted ₪89.91 (seen since 2026-11-02)'
+    """
+    get = gone.get if hasattr(gone, "get") else lambda key: getattr(gone, key, None)
+    head = [get("rule"), get("channel"), get("product") or get("answer"), get("message")]
+    line = " · ".join(str(part) for part in head if part)
+    first = get("first_seen")
+    if first is not None:
+        line += f" (seen since {str(first)[:10]})"
+    return line

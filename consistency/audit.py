@@ -12,6 +12,7 @@ from pathlib import Path
 from .checks import Context
 from .config import Config
 from .engine import Filters, run
+from .errors import InputError, OutputError, bug_report_hint
 from .loaders import load_price_list, load_rules
 from .partition import Partition, auto_jobs, merge
 from .pricebook import PriceBook
@@ -93,15 +94,22 @@ def audit_part(config: Config, options: AuditOptions, partition: Partition | Non
     gathering = Gathering(config, records, fetch=fetch, evidence_dir=options.evidence_dir)
     gathering.extra = fetcher_extra(setup)
     items = gather(gathering, options.observations)
-    run(
-        setup.context,
-        setup.rules,
-        items,
-        result,
-        filters=options.filters,
-        resolver=resolver(setup),
-        partition=partition,
-    )
+    try:
+        run(
+            setup.context,
+            setup.rules,
+            items,
+            result,
+            filters=options.filters,
+            resolver=resolver(setup),
+            partition=partition,
+        )
+    except InputError:
+        raise
+    except OutputError as err:  # e.g. the evidence folder is full: keep what was found
+        result.errors.append(str(err))
+    except Exception as err:  # a bug outside the checks: keep what was found, and say so
+        result.errors.append(f"internal error: {type(err).__name__}: {err} ({bug_report_hint()})")
     if first:
         result.errors.extend(f"cannot read {what}" for what in gathering.unreadable)
     if setup.context.answers is not None:  # a template over budget on a branch lint missed

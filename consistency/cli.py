@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sqlite3
 import sys
 import traceback
 from datetime import datetime, time, timedelta
@@ -19,8 +20,8 @@ import click
 
 from . import __version__, report
 from .config import Config, find_config, load_config
-from .errors import InputError
-from .outputs import write_atomic
+from .errors import InputError, OutputError, bug_report_hint
+from .outputs import exit_on_sigterm, write_atomic
 from .result import FAIL_ON, Result
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -60,6 +61,8 @@ def guarded(command):
             n = len(err.errors)
             click.echo(f"consistency: {n} problem{'s' if n != 1 else ''} in the input", err=True)
             sys.exit(EXIT_ERROR)
+        except OutputError as err:  # a read-only folder, a full disk: the place, not a bug
+            raise Failure(str(err)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except BrokenPipeError:  # the reader closed the pipe (``| head``): end quietly
@@ -68,7 +71,9 @@ def guarded(command):
         except Exception as err:  # the last guard: report, never a raw traceback
             if os.environ.get("CONSISTENCY_DEBUG") or _verbose():
                 traceback.print_exc()
-            raise Failure(f"internal error: {type(err).__name__}: {err}") from err
+            raise Failure(
+                f"internal error: {type(err).__name__}: {err}\n({bug_report_hint()})"
+            ) from err
 
     return wrapper
 
@@ -134,6 +139,7 @@ verbose_option = click.option(
 @click.option("--verbose", "-v", is_flag=True, help="More detail; tracebacks of internal errors.")
 def main(verbose: bool) -> None:
     """Catch a company contradicting itself: channel quotes and replies against one price list."""
+    exit_on_sigterm()  # a terminated run removes its half-written files
 
 
 def config_option(command):
@@ -277,7 +283,15 @@ def audit(config_path, formats, output, fail_on, quiet, channels, since, until, 
     fetch = not (more["no_fetch"] or observations)
     options = AuditOptions(observations, fetch, filters, more["evidence"], more["jobs"])
     _with_progress(options, quiet)
-    settled = settle(run_audit(config, options), config, more["baseline"])
+    result = run_audit(config, options)
+    try:
+        settled = settle(result, config, more["baseline"])
+    except InputError:  # an unusable history or baseline: the report is still written
+        emit(result, config, formats, output, quiet, color=more["color"])
+        raise
+    except (OSError, sqlite3.Error) as err:  # the history file cannot even be opened
+        emit(result, config, formats, output, quiet, color=more["color"])
+        raise Failure(f"cannot record the run in the history {config.history}: {err}") from None
     result = settled.result
     emit(result, config, formats, output, quiet, color=more["color"])
     for note in settled.notes:
@@ -400,13 +414,22 @@ def write_reports(result: Result, formats: list[str], output: Path) -> list[Path
         if len(formats) == 1 and output.suffix
         else [output / f"consistency.{EXTENSIONS[f]}" for f in formats]
     )
-    written = []
+    written, failed = [], []
     for fmt, target in zip(formats, targets, strict=True):
         options = _options(result, fmt)
-        write_atomic(
-            target, lambda stream, fmt=fmt, o=options: report.render(result, fmt, stream, options=o)
-        )
-        written.append(target)
+        try:
+            write_atomic(
+                target,
+                lambda stream, fmt=fmt, o=options: report.render(result, fmt, stream, options=o),
+            )
+        except OutputError as err:  # write the other formats anyway, then say so
+            failed.append(err)
+        else:
+            written.append(target)
+    if len(failed) > 1:
+        raise OutputError(output, "; ".join(f"{e.path}: {e.reason}" for e in failed))
+    if failed:
+        raise failed[0]
     return written
 
 

@@ -317,10 +317,22 @@ def _ask(channel, options, turn: Turn, session: str, repeat: int, client, tz, st
     except json.JSONDecodeError as exc:
         _keep(store, text, "txt")
         return _failure(channel, redact(url), turn, f"the reply is not JSON ({exc.msg})"), session
-    evidence = _keep(store, text, "json")
-    session = redact(_session(options, data)) or session
-    reply = redact("\n".join(_reply_texts(options, data)))  # an echo in a form not seen raw
+    data = _redacted(data)  # an echo escaped in a form not seen in the raw text
+    evidence = _keep(store, json.dumps(data, ensure_ascii=False), "json")
+    session = _session(options, data) or session
+    reply = "\n".join(_reply_texts(options, data))
     return _observation(channel, options, turn, url, session, reply, repeat, evidence, tz), session
+
+
+def _redacted(value):
+    """The parsed reply with every secret replaced in every string (keys included)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, Mapping):
+        return {redact(str(key)): _redacted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    return value
 
 
 def _failure(channel: str, url: str, turn: Turn, reason: str) -> SourceFailure:

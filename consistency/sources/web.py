@@ -301,9 +301,9 @@ def _fetch_page(channel, page, methods, allow, client, tz, store, product=None):
         meta.update(
             structured=str(offer.amount), visible=str(visible[1]), visible_method=visible[0]
         )
+    name = redact(offer.name) if offer.name else page.name  # a page may echo a secret
     return Observation(
-        **fields, amount=offer.amount, currency=offer.currency, name=offer.name or page.name,
-        meta=meta,
+        **fields, amount=offer.amount, currency=offer.currency, name=name, meta=meta,
     )  # fmt: skip
 
 

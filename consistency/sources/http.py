@@ -466,7 +466,7 @@ def address_refusal(address: str, entry: Entry, target: Target, allow_private: b
 
     >>> name = Target("http", "a.shop.co.il", 80, "/")
     >>> address_refusal("10.0.0.8", Entry("shop.co.il", None, True), name, False)
-    "host 'a.shop.co.il' resolves to the private address 10.0.0.8; a *. entry reaches public addresses only (list the host exactly, or set allow_private)"
+    "host 'a.shop.co.il' resolves to the private address 10.0.0.8; a *. entry reaches public addresses only (list the host exactly)"
     >>> address_refusal("8.8.8.8", Entry("shop.co.il", None, True), name, False) is None
     True
     """
@@ -480,7 +480,7 @@ def address_refusal(address: str, entry: Entry, target: Target, allow_private: b
     if entry.wildcard:
         return (
             f"host {target.host!r} resolves to the private address {ip}; a *. entry reaches"
-            " public addresses only (list the host exactly, or set allow_private)"
+            " public addresses only (list the host exactly)"
         )
     if ip.is_link_local:
         return (

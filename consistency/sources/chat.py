@@ -45,7 +45,16 @@ from ..model import Location, Observation, SourceFailure
 from ..sandbox import SandboxedEnvironment  # jinja2's, with budgets
 from ..text.html import html_to_text
 from .evidence import EvidenceStore
-from .http import ENV_VAR, FetchError, HttpClient, MissingEnvError, expand_env, redact
+from .http import (
+    ENV_VAR,
+    FetchError,
+    HttpClient,
+    MissingEnvError,
+    UrlRefused,
+    expand_env,
+    parse_target,
+    redact,
+)
 from .web import client_for
 
 DEFAULT_REPLY = "$.messages[*].text"
@@ -229,11 +238,23 @@ def _check_template(source, field: str, text: str, errors: list) -> None:
 
 
 def _default_hosts(url: str) -> tuple[str, ...]:
-    """The url's own host (and port), when it is written out rather than templated."""
-    parts = urlsplit(url)
-    if not parts.hostname or "{" in (parts.netloc or "") or "$" in (parts.netloc or ""):
+    """The url's own host and port as the URL gate reads them, when the host is written
+    out rather than templated; none for a URL the gate refuses (it is refused at fetch).
+
+    >>> _default_hosts("https://Bot.Example.co.il/api"), _default_hosts("http://[::1]:8080/m")
+    (('bot.example.co.il:443',), ('[::1]:8080',))
+    >>> _default_hosts("http://127.0.0.1:9\\\\@bot.example.co.il/"), _default_hosts("{{ url }}")
+    ((), ())
+    """
+    try:
+        netloc = urlsplit(url).netloc
+        if not netloc or "{" in netloc or "$" in netloc:
+            return ()
+        target = parse_target(url)
+    except (UrlRefused, ValueError):
         return ()
-    return (parts.netloc.rpartition("@")[2].lower(),)
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    return (f"{host}:{target.port}",)
 
 
 def _error(source: SourceConfig, path: str, message: str) -> LoadError:

@@ -45,6 +45,7 @@ MAX_YAML_BYTES = 16 * 1024 * 1024  # a YAML input file (price list, answers, rul
 MAX_YAML_NODES = 500_000  # scalars, lists, mappings and aliases in one file (~50,000 products)
 MAX_ALIAS_NODES = 100_000  # nodes aliases may add when the document is expanded
 _COUNT_NODES_OVER = 64 * 1024  # files shorter than this cannot hold too many nodes to matter
+MAX_NUMBER_DIGITS = 100  # digits of a number, either side of the point (loaders say more)
 
 
 class Marks(dict):
@@ -110,11 +111,21 @@ class MarkedLoader(_SafeBase):
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> Decimal:
         try:
-            return decimal_from_yaml(self.construct_scalar(node))
+            value = decimal_from_yaml(self.construct_scalar(node))
         except InvalidOperation:
             raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read {node.value!r} as a number", node.start_mark
+                None, None, f"cannot read {_clip(node.value)} as a number", node.start_mark
             ) from None
+        return _bounded(value, node)
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        try:
+            value = super().construct_yaml_int(node)
+        except ValueError:  # more digits than Python reads (4,300): refuse, do not crash
+            value = None
+        if value is None or abs(value) >= 10**MAX_NUMBER_DIGITS:
+            raise _too_long(node)
+        return value
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode):
         try:
@@ -125,7 +136,30 @@ class MarkedLoader(_SafeBase):
             ) from None
 
 
+def _bounded(value: Decimal, node: yaml.ScalarNode) -> Decimal:
+    """``value``, unless it has more digits than :data:`MAX_NUMBER_DIGITS` either side."""
+    if value.is_finite() and value:
+        digits = len(value.as_tuple().digits)
+        top, bottom = value.adjusted(), value.adjusted() - digits + 1
+        if max(top, -bottom, digits) > MAX_NUMBER_DIGITS:
+            raise _too_long(node)
+    return value
+
+
+def _too_long(node: yaml.ScalarNode) -> yaml.constructor.ConstructorError:
+    message = (
+        f"the number {_clip(node.value)} has more than {MAX_NUMBER_DIGITS} digits, "
+        "the limit for numbers in YAML inputs"
+    )
+    return yaml.constructor.ConstructorError(None, None, message, node.start_mark)
+
+
+def _clip(text: str) -> str:
+    return repr(text) if len(text) <= 24 else repr(text[:20]) + f"… ({len(text)} characters)"
+
+
 MarkedLoader.add_constructor("tag:yaml.org,2002:float", MarkedLoader.construct_yaml_float)
+MarkedLoader.add_constructor("tag:yaml.org,2002:int", MarkedLoader.construct_yaml_int)
 MarkedLoader.add_constructor("tag:yaml.org,2002:timestamp", MarkedLoader.construct_yaml_timestamp)
 
 _MERGE = "tag:yaml.org,2002:merge"
@@ -340,6 +374,8 @@ def _syntax_error(file: str, exc: yaml.MarkedYAMLError) -> LoadError:
     mark = exc.problem_mark or exc.context_mark
     line, col = _pos(mark) if mark else (None, None)
     words = [w for w in (exc.context, exc.problem) if w]
+    if isinstance(exc, yaml.constructor.ConstructorError):  # the syntax is fine, a value is not
+        return LoadError(file, line, col, "", ", ".join(words))
     return LoadError(file, line, col, "", "YAML syntax error: " + ", ".join(words))
 
 

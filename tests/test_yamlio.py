@@ -291,6 +291,12 @@ HOSTILE_YAML = [
                 "issue 12: a 50 MB alias file took 68 s and 4.9 GB"),
     HostileYaml("many-nodes", "b: [" + "x, " * 600_000 + "x]\n", 1, "over 500000 YAML nodes",
                 "CWE-400 uncontrolled resource consumption", "millions of one-letter items"),
+    HostileYaml("huge-int", "a: 1\nb: " + "9" * 4301 + "\n", 2, "has more than 100 digits",
+                "CWE-1284 improper validation of a quantity", "issue 12: 4,301 digits: internal error"),
+    HostileYaml("huge-hex", "b: 0x" + "f" * 5000 + "\n", 1, "has more than 100 digits",
+                "CWE-1284 improper validation of a quantity", "bases Python reads without a limit"),
+    HostileYaml("absurd-exponent", "b: 1.0e+999999999\n", 1, "has more than 100 digits",
+                "CWE-1284 improper validation of a quantity", "issue 12: 1E+999999999"),
     HostileYaml("too-big", "a: '" + "x" * (17 * 1024 * 1024) + "'\n", None, "over 16,777,216 bytes",
                 "CWE-400 uncontrolled resource consumption", "the YAML size cap"),
 ]  # fmt: skip

@@ -343,3 +343,36 @@ def test_html_replies_are_read_as_plain_text_by_every_check(httpserver, row: Htm
     obs = replace(obs, at=datetime(2026, 11, 18, 10, tzinfo=TZ))
     found = list(checks.get(row.rule).check(obs, ctx, Rule(id=row.rule, check=row.rule)))
     assert bool(found) is row.finds, [p.message for p in found]
+
+
+def test_params_are_rendered_and_added_to_the_query(httpserver):
+    httpserver.expect_request("/ask", method="GET").respond_with_json(
+        {"messages": [{"text": "כן"}]}
+    )
+    src = source(httpserver.url_for("/ask") + "?v=2", method="GET", body=None,
+                 params={"q": "{{ question }}", "id": "{{ answer_id }}"})  # fmt: skip
+    [obs] = run(src, QUESTIONS[:1])
+    assert obs.text == "כן"
+    request = httpserver.log[0][0]
+    assert request.args.to_dict() == {
+        "v": "2", "q": "כמה עולה לבטל את המנוי?", "id": "cancellation-fee",
+    }  # fmt: skip
+
+
+def test_user_agent_and_delay_options_are_honored(httpserver):
+    import time
+
+    httpserver.expect_request("/api/message").respond_with_json({"messages": [{"text": "ok"}]})
+    src = source(httpserver.url_for("/api/message"), user_agent="pricing-audit/1.0",
+                 delay=0.3, allow_hosts=["localhost"], retries=0)  # fmt: skip
+    started = time.monotonic()
+    results = list(fetch_chat(src, tz=TZ, questions=QUESTIONS))
+    assert [r.text for r in results] == ["ok", "ok"]
+    assert time.monotonic() - started >= 0.3  # the second request waited for the first
+    assert {req.headers["User-Agent"] for req, _ in httpserver.log} == {"pricing-audit/1.0"}
+
+
+def test_a_user_agent_that_cannot_be_sent_is_an_input_error():
+    src = source("http://127.0.0.1:9/m", user_agent="בוט")
+    with pytest.raises(InputError, match="sources.user_agent: its value has characters outside"):
+        list(fetch_chat(src, tz=TZ, questions=QUESTIONS))

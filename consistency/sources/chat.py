@@ -6,6 +6,9 @@ and ``body`` are jinja2 templates, rendered in a sandbox with ``question``,
 never parsed as a template (it becomes a template variable holding the value),
 and every value used is a secret that ``redact`` hides from errors and evidence.
 
+``params`` (name: template) are rendered the same way and added, URL-encoded,
+to the URL's query.
+
 The reply is read with a JSONPath (``reply: $.messages[*].text``; several
 matches are joined with a new line). A reply that is HTML
 (``<p>…<b>89.90&nbsp;&#8362;</b></p>``) becomes the plain text a customer saw
@@ -31,9 +34,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from jinja2 import StrictUndefined, TemplateError
 from jsonpath_ng.exceptions import JSONPathError
@@ -86,6 +89,7 @@ class ChatOptions:
     repeat: int
     one_conversation: bool
     allow_hosts: tuple[str, ...]
+    params: Mapping = field(default_factory=dict)  # query parameters, values are templates
 
 
 def fetch_chat(
@@ -162,15 +166,21 @@ def parse_options(source: SourceConfig, questions=()) -> ChatOptions:
     if not isinstance(headers, Mapping):
         errors.append(_error(source, "headers", "headers must be a mapping of name: value"))
         headers = {}
+    params = opts.get("params") or {}
+    if not isinstance(params, Mapping):
+        errors.append(_error(source, "params", "params must be a mapping of name: value"))
+        params = {}
     for path, text in _template_texts(source, headers, opts.get("body")):
         _check_template(source, path, text, errors)
+    for name, value in params.items():
+        _check_template(source, f"params.{name}", str(value), errors)
     _check_template(source, "url", url, errors)
     if errors:
         raise InputError(errors)
     hosts = tuple(opts.get("allow_hosts") or _default_hosts(url))
     return ChatOptions(
         url, method, dict(headers), opts.get("body"), reply, reply_text, session,
-        turns, repeat, mode == "one", hosts,
+        turns, repeat, mode == "one", hosts, dict(params),
     )  # fmt: skip
 
 
@@ -316,7 +326,7 @@ def _converse(channel, options: ChatOptions, conversation, client, tz, store) ->
 def _ask(channel, options, turn: Turn, session: str, repeat: int, client, tz, store):
     variables = {"question": turn.question, "session": session, "answer_id": turn.answer or ""}
     try:
-        url = render(options.url, variables)
+        url = _with_params(render(options.url, variables), options.params, variables)
         headers = {name: render(str(v), variables) for name, v in options.headers.items()}
         body = _render_value(options.body, variables)
     except (MissingEnvError, TemplateError) as exc:
@@ -354,6 +364,20 @@ def _redacted(value):
     if isinstance(value, list):
         return [_redacted(item) for item in value]
     return value
+
+
+def _with_params(url: str, params: Mapping, variables: Mapping[str, str]) -> str:
+    """``url`` with ``params`` rendered and URL-encoded into its query.
+
+    >>> _with_params("https://bot.co.il/ask?v=2", {"q": "{{ question }}"}, {"question": "כמה?"})
+    'https://bot.co.il/ask?v=2&q=%D7%9B%D7%9E%D7%94%3F'
+    """
+    if not params:
+        return url
+    query = urlencode({str(k): render(str(v), variables) for k, v in params.items()})
+    base, _, fragment = url.partition("#")
+    joined = base + ("&" if "?" in base else "?") + query
+    return joined + (f"#{fragment}" if fragment else "")
 
 
 def _failure(channel: str, url: str, turn: Turn, reason: str) -> SourceFailure:

@@ -627,6 +627,7 @@ class HttpClient:
     ``map`` runs a function over many items on a thread pool of ``total`` workers.
     ``resolver(host, port) -> [address, ...]`` is ``resolve`` (the system's DNS)
     unless given; whatever it answers is checked and then pinned for the connection.
+    ``delay`` spaces the requests to one host (the source option ``delay``, seconds).
     """
 
     def __init__(
@@ -642,9 +643,12 @@ class HttpClient:
         user_agent: str = USER_AGENT,
         allow_private: bool = False,
         resolver: Callable[[str, int], list[str]] = resolve,
+        delay: float = 0.0,
     ):
         self.allow_hosts = tuple(allow_hosts)
         self.resolver = resolver
+        self.delay = delay  # seconds between the starts of two requests to one host
+        self._next_start: dict[str, float] = {}
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
@@ -818,9 +822,20 @@ class HttpClient:
         with self._lock:
             return self._pins.get((host.rstrip("."), port))
 
+    def _pace(self, host: str) -> None:
+        """Wait until ``delay`` seconds have passed since the last request to ``host`` began."""
+        if self.delay <= 0:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next_start.get(host, now))
+            self._next_start[host] = start + self.delay
+        time.sleep(start - now)
+
     def _send(self, method, target: Target, headers, json_body, data):
         url = target.url
         with self._host_slot(f"{target.host}:{target.port}"), self._all:
+            self._pace(f"{target.host}:{target.port}")
             try:
                 resp = self.session.request(
                     method, url, headers=headers, json=json_body, data=data,

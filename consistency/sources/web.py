@@ -66,6 +66,7 @@ from .http import (
     HttpClient,
     MissingEnvError,
     expand_env,
+    header_problem,
     host_allowed,
     redact,
     redact_bytes,
@@ -172,9 +173,17 @@ def fetch_web(
 
 def client_for(source: SourceConfig) -> HttpClient:
     """An ``HttpClient`` for one source: ``allow_hosts``, ``concurrency``, ``timeout``,
-    ``retries``, ``max_bytes`` from its options (see docs/fetching.md)."""
+    ``retries``, ``max_bytes``, ``delay`` and ``user_agent`` from its options (see
+    docs/fetching.md). A ``user_agent`` that cannot be sent is an ``InputError``."""
     opts = source.options
     kw = {}
+    if "user_agent" in opts:
+        problem = header_problem("User-Agent", str(opts["user_agent"]))
+        if problem:
+            raise InputError([_error(source, "user_agent", problem)])
+        kw["user_agent"] = str(opts["user_agent"])
+    if "delay" in opts:
+        kw["delay"] = float(opts["delay"])
     if "concurrency" in opts:
         kw["per_host"] = int(opts["concurrency"])
         kw["total"] = max(int(opts["concurrency"]), 1)

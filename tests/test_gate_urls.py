@@ -419,3 +419,52 @@ def test_the_checked_host_is_always_the_connected_host(servers, data):
         assert entry["host"].rsplit(":", 1)[0].strip("[]").lower() == target.host, url
     if not target.ip:
         assert all(call == (target.host, target.port) for call in dns.calls), url
+
+
+# -- the same bypass through each fetcher ------------------------------------------------
+
+
+BYPASS = "http://127.0.0.1:{internal}\\@shop.example.test/../secret"
+
+
+def test_the_bypass_in_a_page_url_is_a_failure_and_reaches_nothing(shop_and_internal, tmp_path):
+    """issue 12: the bypass worked in a page URL; the internal response landed in evidence."""
+    from consistency.config import SourceConfig
+    from consistency.model import Location, SourceFailure
+    from consistency.sources.evidence import EvidenceStore
+    from consistency.sources.web import fetch_web
+
+    shop, internal = shop_and_internal
+    url = BYPASS.format(internal=internal.server_port)
+    options = {"pages": [{"url": url, "product": "fiber-500"}]}
+    src = SourceConfig("web", fetch="web", options=options, where=Location("c.yaml", 3, 5))
+    with client(["shop.example.test"]) as c:
+        [failure] = fetch_web(src, c, None, EvidenceStore(tmp_path))
+    assert isinstance(failure, SourceFailure)
+    assert "backslash" in failure.reason
+    assert internal.log == [] and list(tmp_path.iterdir()) == []
+
+
+def test_the_bypass_in_a_chat_url_is_a_failure_and_reaches_nothing(shop_and_internal, tmp_path):
+    from consistency.config import SourceConfig
+    from consistency.model import Location, SourceFailure
+    from consistency.sources.chat import fetch_chat
+    from consistency.sources.evidence import EvidenceStore
+
+    shop, internal = shop_and_internal
+    url = BYPASS.format(internal=internal.server_port)
+    options = {"url": url, "allow_hosts": ["shop.example.test"], "body": {"q": "{{ question }}"}}
+    src = SourceConfig("chat", fetch="http-chat", options=options, where=Location("c.yaml", 3, 5))
+    with client(["shop.example.test"]) as c:
+        [failure] = fetch_chat(src, evidence_store=EvidenceStore(tmp_path),
+                               questions=[("a", "q?")], client=c)  # fmt: skip
+    assert isinstance(failure, SourceFailure) and "backslash" in failure.reason
+    assert internal.log == [] and list(tmp_path.iterdir()) == []
+
+
+def test_the_bypass_without_an_injected_resolver_is_refused_too(shop_and_internal):
+    """The system's DNS, no test resolver: the URL is refused before any lookup."""
+    _, internal = shop_and_internal
+    with HttpClient(["shop.example.test"], retries=0) as c, pytest.raises(FetchError) as info:
+        c.get(BYPASS.format(internal=internal.server_port))
+    assert "backslash" in info.value.reason and internal.log == []

@@ -376,3 +376,23 @@ def test_a_user_agent_that_cannot_be_sent_is_an_input_error():
     src = source("http://127.0.0.1:9/m", user_agent="בוט")
     with pytest.raises(InputError, match="sources.user_agent: its value has characters outside"):
         list(fetch_chat(src, tz=TZ, questions=QUESTIONS))
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "text"),
+    [
+        ("application/json; charset=klingon", '{"messages": [{"text": "כן"}]}'.encode(), "כן"),
+        ("application/json", b'{"messages": [{"text": "ok \xff"}]}', "ok \ufffd"),
+        (
+            "application/json; charset=windows-1255",
+            '{"messages": [{"text": "כן"}]}'.encode("windows-1255"),
+            "כן",
+        ),
+    ],
+    ids=["unknown-charset", "invalid-utf8", "declared-windows-1255"],
+)
+def test_a_reply_in_an_odd_encoding_is_read_not_a_crash(httpserver, content_type, body, text):
+    """issue 12: an encoding problem in one fetcher must not abort the audit."""
+    httpserver.expect_request("/api/message").respond_with_data(body, content_type=content_type)
+    [obs] = run(source(httpserver.url_for("/api/message")), QUESTIONS[:1])
+    assert obs.text == text

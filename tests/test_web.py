@@ -904,3 +904,27 @@ def test_the_visible_price_compared_is_the_chosen_offers(httpserver):
     assert (obs.amount, obs.meta["structured"], obs.meta["visible"]) == (
         Decimal("99.90"), "99.90", "99.90",
     )  # fmt: skip
+
+
+def test_a_page_with_an_unknown_charset_is_still_read(httpserver):
+    body = page_html(body='<b class="price">₪99.90</b>').encode()
+    httpserver.expect_request("/p").respond_with_data(
+        body, content_type="text/html; charset=klingon"
+    )
+    [obs] = run(source([{"url": httpserver.url_for("/p"), "product": "x"}], [{"css": ".price"}]))
+    assert obs.amount == Decimal("99.90")
+
+
+def test_a_bug_while_reading_one_page_is_that_pages_failure(httpserver):
+    """STYLE 10: one bug is a failure naming it, never a lost run."""
+    httpserver.expect_request("/a").respond_with_data(variants(*TEN))
+    httpserver.expect_request("/b").respond_with_data(CASES[0].html)
+    pages = [
+        {"url": httpserver.url_for(p), "product": pid} for p, pid in (("/a", "bad"), ("/b", "x"))
+    ]
+    with fast_client() as client:
+        results = list(fetch_web(source(pages), client, TZ, products={"bad": object()}))
+    [failure] = [r for r in results if isinstance(r, SourceFailure)]
+    assert failure.reason.startswith("internal error reading the page (AttributeError); ")
+    assert "this is a bug in consistency" in failure.reason
+    assert [r.amount for r in results if isinstance(r, Observation)] == [Decimal("99.9")]

@@ -43,7 +43,7 @@ from jsonpath_ng.exceptions import JSONPathError
 from jsonpath_ng.ext import parse as parse_jsonpath
 
 from ..config import SourceConfig
-from ..errors import InputError, LoadError
+from ..errors import InputError, LoadError, bug_report_hint
 from ..model import Location, Observation, SourceFailure
 from ..sandbox import SandboxedEnvironment  # jinja2's, with budgets
 from ..text.html import html_to_text
@@ -318,7 +318,11 @@ def _converse(channel, options: ChatOptions, conversation, client, tz, store) ->
     repeat, turns = conversation
     session, results = "", []
     for turn in turns:
-        result, session = _ask(channel, options, turn, session, repeat, client, tz, store)
+        try:
+            result, session = _ask(channel, options, turn, session, repeat, client, tz, store)
+        except Exception as exc:  # a bug: this question's failure, never a lost run
+            reason = f"internal error ({type(exc).__name__}); {bug_report_hint()}"
+            result = _failure(channel, options.url, turn, reason)
         results.append(result)
     return results
 

@@ -606,7 +606,12 @@ class Response:
 
     @property
     def text(self) -> str:
-        return self.body.decode(self.encoding or "utf-8", errors="replace")
+        """The body decoded with the declared charset; UTF-8 when none is declared or the
+        declared one is unknown (``charset=klingon``), undecodable bytes replaced."""
+        try:
+            return self.body.decode(self.encoding or "utf-8", errors="replace")
+        except LookupError:
+            return self.body.decode("utf-8", errors="replace")
 
     def json(self):
         return json.loads(self.text)

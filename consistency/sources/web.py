@@ -56,7 +56,7 @@ import lxml.etree
 import lxml.html
 
 from ..config import SourceConfig
-from ..errors import InputError, LoadError
+from ..errors import InputError, LoadError, bug_report_hint
 from ..model import Location, Observation, Product, SourceFailure
 from ..text.money import parse_amount
 from ..text.normalize import normalize
@@ -199,9 +199,17 @@ def _run(source, pages, methods, allow, client, tz, store, products):
     own = client is None
     client = client or client_for(source)
     try:
-        fetch = lambda page: _fetch_page(  # noqa: E731
-            source.channel, page, methods, allow, client, tz, store, products.get(page.product)
-        )
+
+        def fetch(page: Page):
+            try:
+                product = products.get(page.product)
+                return _fetch_page(source.channel, page, methods, allow, client, tz, store, product)
+            except Exception as exc:  # a bug: this page's failure, never a lost run
+                reason = (
+                    f"internal error reading the page ({type(exc).__name__}); {bug_report_hint()}"
+                )
+                return SourceFailure(source.channel, redact(page.url), reason)
+
         yield from client.map(fetch, pages)
     finally:
         if own:

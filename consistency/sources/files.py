@@ -85,6 +85,8 @@ def read_pattern(pattern: str, fmt: str, ctx: RecordContext, seen: set | None = 
         if refusal:
             yield SourceFailure(channel, path, refusal)
             continue
+        if fmt == "records" and ctx.claim is not None and ctx.claim(Path(path), ctx):
+            continue  # read by the columnar path
         yield from reader(Path(path), ctx)
 
 
@@ -100,6 +102,22 @@ def matching_paths(pattern: str) -> list[str]:
     root = Path(*parts[:first]) if first else Path()
     rest = str(Path(*parts[first:]))
     return sorted(str(p) for p in root.glob(rest) if not _hidden(p.relative_to(root)))
+
+
+def total_bytes(patterns) -> int:
+    """Bytes of the regular files ``patterns`` name, each counted once; what cannot be
+    examined (a link loop, a vanished file) counts 0 and is reported when it is read."""
+    seen, total = set(), 0
+    for pattern in patterns:
+        for path in matching_paths(str(pattern)):
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode) and (info.st_dev, info.st_ino) not in seen:
+                seen.add((info.st_dev, info.st_ino))
+                total += info.st_size
+    return total
 
 
 def _hidden(relative: Path) -> bool:
@@ -327,14 +345,16 @@ def decode_json(decoder: json.JSONDecoder, text: str, limits: Limits):
     except json.JSONDecodeError as err:
         return None, f"not JSON: {err.msg}"
     except RecursionError:
-        return None, f"nested deeper than the limit of {limits.depth} (limits.depth)"
+        return None, _too_deep(limits)
     return _checked_depth(value, limits)
 
 
 def _checked_depth(value, limits: Limits):
-    if too_deep(value, limits.depth):
-        return None, f"nested deeper than the limit of {limits.depth} (limits.depth)"
-    return value, None
+    return (None, _too_deep(limits)) if too_deep(value, limits.depth) else (value, None)
+
+
+def _too_deep(limits: Limits) -> str:
+    return f"nested deeper than the limit of {limits.depth} (limits.depth)"
 
 
 def too_deep(value, limit: int) -> bool:
@@ -480,20 +500,51 @@ def _decode_element(decoder, cur: _Cursor, limits: Limits):
         except (OverLimit, RecursionError) as err:
             reason = str(err) if isinstance(err, OverLimit) else None
             end = _skip_value(cur)
-            return None, end, reason or f"nested deeper than the limit of {limits.depth}"
+            return None, end, reason or _too_deep(limits)
         except json.JSONDecodeError as err:
             if len(cur.buffer) - cur.pos > limits.record_size:
                 end = _skip_value(cur)
-                return None, end, f"an element over the limit of {limits.record_size:,} characters"
+                return None, end, _element_over(limits)
             if cur.more():
                 continue
             return None, None, f"not JSON: {err.msg}" if err.pos < len(cur.buffer) else None
         if end < len(cur.buffer) or cur.ended or not cur.more():  # a number may go on
+            if end - cur.pos > limits.record_size:
+                return None, end, _element_over(limits)
             return value, end, None
 
 
-_IN_STRING = re.compile(r'["\\]')
+def _element_over(limits: Limits) -> str:
+    return f"an element over the limit of {limits.record_size:,} characters (limits.record_size)"
+
+
 _OUTSIDE = re.compile(r'["\[\]{},]')
+
+
+def _next_special(buffer: str, pos: int, in_string: bool) -> tuple[str, int] | None:
+    """The next character that matters to :func:`_skip_value`, and its index (``str.find`` in
+    strings: a long string is skipped at memory speed)."""
+    if not in_string:
+        match = _OUTSIDE.search(buffer, pos)
+        return (match.group(), match.start()) if match else None
+    quote = buffer.find('"', pos)
+    escape = buffer.find("\\", pos, len(buffer) if quote == -1 else quote)
+    if escape != -1:
+        return "\\", escape
+    return ('"', quote) if quote != -1 else None
+
+
+def _cannot_close(buffer: str, pos: int, depth: int) -> bool:
+    """Whether the rest of ``buffer`` holds no string and too few closing brackets to get back
+    to depth 0 (so it can be stepped over with counts instead of one step per bracket)."""
+    if buffer.find('"', pos) != -1:
+        return False
+    return buffer.count("]", pos) + buffer.count("}", pos) < depth
+
+
+def _depth_change(buffer: str, pos: int) -> int:
+    opened = buffer.count("[", pos) + buffer.count("{", pos)
+    return opened - buffer.count("]", pos) - buffer.count("}", pos)
 
 
 def _skip_value(cur: _Cursor) -> int | None:
@@ -501,16 +552,22 @@ def _skip_value(cur: _Cursor) -> int | None:
     escapes tracked), reading and dropping text as it goes; None at the end of the file."""
     depth, in_string, pos = 0, False, cur.pos
     while True:
-        pattern = _IN_STRING if in_string else _OUTSIDE
-        match = pattern.search(cur.buffer, pos)
-        if match is None or (match.group() == "\\" and match.end() >= len(cur.buffer)):
-            keep = match.start() if match else len(cur.buffer)
-            cur.advance(keep)
+        if depth and not in_string and _cannot_close(cur.buffer, pos, depth):
+            depth += _depth_change(cur.buffer, pos)  # a run of brackets: skip it whole
+            cur.advance(len(cur.buffer))
             if not cur.more():
                 return None
             pos = cur.pos
             continue
-        char, pos = match.group(), match.end()
+        found = _next_special(cur.buffer, pos, in_string)
+        if found is None or (found[0] == "\\" and found[1] + 1 >= len(cur.buffer)):
+            cur.advance(found[1] if found else len(cur.buffer))
+            if not cur.more():
+                return None
+            pos = cur.pos
+            continue
+        char, at = found
+        pos = at + 1
         if char == "\\":
             pos += 1
         elif char == '"':
@@ -520,7 +577,7 @@ def _skip_value(cur: _Cursor) -> int | None:
         elif char in "[{":
             depth += 1
         elif depth == 0:  # "," or a closing bracket ends a scalar at this level
-            return match.start()
+            return at
         elif char in "]}":
             depth -= 1
             if depth == 0:
@@ -588,7 +645,7 @@ def _csv(text, path: Path, ctx: RecordContext, tally: Undecoded) -> Iterator:
         return
     width = len(header)
     product = header.index("product") if "product" in header and ctx.partition else None
-    reader = csv.reader(feed, delimiter=delimiter)
+    reader = csv.reader(feed, delimiter=delimiter, strict=True)
     while True:
         feed.start()
         try:
@@ -602,7 +659,7 @@ def _csv(text, path: Path, ctx: RecordContext, tally: Undecoded) -> Iterator:
             else:
                 yield _over(where, f"the record at line {feed.first}", limit, ctx)
             feed.restart_after_first()
-            reader = csv.reader(feed, delimiter=delimiter)
+            reader = csv.reader(feed, delimiter=delimiter, strict=True)
             continue
         if feed.tainted:
             tally.add(feed.first)
@@ -614,7 +671,7 @@ def _csv(text, path: Path, ctx: RecordContext, tally: Undecoded) -> Iterator:
 def _csv_header(feed: _Feed, delimiter: str, columns) -> list[str] | None:
     """The header's field names, renamed by ``columns``."""
     try:
-        header = next(csv.reader(feed, delimiter=delimiter), None)
+        header = next(csv.reader(feed, delimiter=delimiter, strict=True), None)
     except (_RecordTooBig, csv.Error):
         raise OSError(0, "the CSV header line cannot be read") from None
     if header is None:

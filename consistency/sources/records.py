@@ -107,6 +107,8 @@ class RecordContext:
         None  # consistency.partition.Partition: readers may skip others' rows
     )
     file: FileOptions = FileOptions()
+    # (path, ctx) -> True when the columnar path (consistency.columnar) read the file itself
+    claim: object | None = field(default=None, compare=False)
 
     def skips(self, product) -> bool:
         """True when the row names a product another worker audits (an early skip only)."""
@@ -230,6 +232,8 @@ def _amount(record: Mapping, ctx: RecordContext) -> tuple[Decimal | None, str | 
         return None, None
     if isinstance(value, str):
         value = ascii_digits(value)
+        if any(not c.isascii() and unicodedata.decimal(c, None) is not None for c in value):
+            raise BadField("amount", f"{value!r} mixes the digits of two scripts")
     amount, found = _number(value)
     if amount is None:
         money = parse_amount(str(value), declared or ctx.currency)

@@ -355,9 +355,14 @@ def extract(doc, page: Page, methods: tuple[Method, ...], product=None, with_err
     a reason. With ``with_errors`` the result is a pair with the unreadable
     structured data's description (or None).
     """
-    notes, broken = [], None
-    clean = _without_struck(doc)
-    result = None
+    notes, broken, result = [], None, None
+    copies: list = []
+
+    def clean():  # the page without struck-out text, made once and only for css or regex
+        if not copies:
+            copies.append(_without_struck(doc))
+        return copies[0]
+
     for method in methods:
         if method.kind == "jsonld":
             offers, errors = jsonld_read(doc)
@@ -388,12 +393,12 @@ def _nothing_found(methods, notes: list[str], broken: str | None) -> str:
 
 
 def _method_offers(method: Method, doc, clean) -> list[Offer]:
-    """A method's offers; css and regex read the page without struck-out text first."""
+    """A method's offers; css and regex read the page without struck-out text first
+    (``clean()``), the whole page when that shows no amount."""
+    read = OFFERS[method.kind]
     if method.structured:
-        return list(OFFERS[method.kind](doc, method.arg))
-    return list(OFFERS[method.kind](clean, method.arg)) or list(
-        OFFERS[method.kind](doc, method.arg)
-    )
+        return list(read(doc, method.arg))
+    return list(read(clean(), method.arg)) or list(read(doc, method.arg))
 
 
 def _visible(doc, clean, method: Method, offer: Offer, methods) -> tuple[str, Decimal] | None:

@@ -152,14 +152,21 @@ def _source(entry: dict, index: int, base: Path, file: str, marks) -> SourceConf
 
 
 def _header_errors(entry: dict, index: int, file: str, marks) -> list[LoadError]:
-    """A header that could not be sent is a config error at its line, the value never shown.
+    """A header that could not be sent is a config error at its line, the value never shown;
+    so is an ``allow_hosts`` entry the URL gate cannot read (``https://shop.co.il/``).
 
     Literal text and ``${VAR}`` values (when the variable is set) are checked now;
     what a template renders at fetch time is checked then, for that request only.
     """
-    from .sources.http import ENV_VAR, header_problem
+    from .sources.http import ENV_VAR, header_problem, parse_entry
 
     errors = []
+    hosts = entry.get("allow_hosts")
+    for i, host in enumerate(hosts if isinstance(hosts, list) else []):
+        if parse_entry(str(host)) is None:
+            line, col = marks.at(("sources", index, "allow_hosts", i))
+            message = f"{host!r} is not a host entry; write host, host:port or *.domain"
+            errors.append(LoadError(file, line, col, f"sources[{index}].allow_hosts[{i}]", message))
     headers = entry.get("headers")
     for name, value in (headers if isinstance(headers, Mapping) else {}).items():
         text = ENV_VAR.sub(lambda m: os.environ.get(m.group(1), "x"), str(value))

@@ -468,3 +468,27 @@ def test_the_bypass_without_an_injected_resolver_is_refused_too(shop_and_interna
     with HttpClient(["shop.example.test"], retries=0) as c, pytest.raises(FetchError) as info:
         c.get(BYPASS.format(internal=internal.server_port))
     assert "backslash" in info.value.reason and internal.log == []
+
+
+@pytest.mark.parametrize(
+    "entry", ["https://shop.example.test", "shop.example.test/fiber", "u@shop.example.test", "*."]
+)
+def test_an_allow_hosts_entry_the_gate_cannot_read_is_a_config_error(entry, tmp_path):
+    from consistency.config import load_config
+    from consistency.errors import InputError
+
+    config = tmp_path / "consistency.yaml"
+    config.write_text(
+        "price_list: prices.yaml\n"
+        "sources:\n"
+        "  - channel: web\n"
+        "    fetch: web\n"
+        f'    allow_hosts: [shop.example.test, "{entry}"]\n'
+        "    pages: [{url: 'https://shop.example.test/p', product: x}]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as info:
+        load_config(config)
+    [error] = info.value.errors
+    assert (error.line, error.path) == (5, "sources[0].allow_hosts[1]")
+    assert "is not a host entry" in error.message

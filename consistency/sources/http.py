@@ -412,8 +412,12 @@ def parse_entry(text: str) -> Entry | None:
     Entry(host='shop.co.il', port=None, wildcard=True)
     >>> parse_entry("[::1]:9000")
     Entry(host='::1', port=9000, wildcard=False)
+    >>> parse_entry("https://shop.co.il") is None, parse_entry("shop.co.il/x") is None
+    (True, True)
     """
     text = str(text).strip()
+    if re.search(r"[/?#@\\\s]", text):  # a URL, a path or userinfo: not a host entry
+        return None
     wildcard = text.startswith("*.")
     try:
         target = parse_target(f"http://{text[2:] if wildcard else text}/")

@@ -2,7 +2,10 @@
 
 Whatever the channels export - unicode, huge numbers, empty strings, odd dates, missing
 fields, wrong types - the audit ends with exit 0, 1 or 2, never a traceback, and an exit 2
-always says why on stderr.
+always says why on stderr. The strategies reach the kinds of issue 12 (item 4): raw number
+tokens no JSON writer makes (4,301 digits, ``1E+999999999``, ``-0``), nesting past the
+interpreter's recursion limit, CSV fields past 128 KB and stray quotes, and exports in the
+encodings Excel writes.
 """
 
 from __future__ import annotations
@@ -79,9 +82,36 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
-def audit(tmp_path_factory, name: str, content: str):
+# Raw tokens a JSON writer never makes but a hostile or broken export holds (issue 12).
+HOSTILE_NUMBERS = ["9" * 4301, "-" + "9" * 5000, "1E+999999999", "1E-999999999", "-0", "-0.0"]
+HOSTILE_NUMBERS += ["NaN", "-Infinity", "1e400", "0." + "0" * 400 + "1", "1" * 64, "1" * 65]
+hostile_lines = st.one_of(
+    st.tuples(st.sampled_from(["amount", "customer", "at", "text", "vat_included"]),
+              st.sampled_from(HOSTILE_NUMBERS)).map(
+        lambda kv: '{{"channel": "web", "at": "2026-11-21", "amount": 1, "{}": {}}}'.format(*kv)),
+    st.integers(1, 3000).map(lambda n: '{"channel": "web", "a": ' + "[" * n + "]" * n + "}"),
+    st.integers(1, 3000).map(lambda n: '{"x": ' + '{"y": ' * n + "1" + "}" * n + "}"),
+)  # fmt: skip
+csv_cells = st.one_of(
+    scalars.map(_cell),
+    st.integers(100_000, 300_000).map(lambda n: "שלום " * (n // 5)),
+    st.sampled_from(['"', '"unclosed', 'a"b', '""', "x\ny", "\r", "\x00"]),
+)
+
+
+@st.composite
+def raw_csv_files(draw) -> str:
+    """CSV text as a careless export writes it: cells joined raw (stray quotes, long fields),
+    with the delimiter European Excel uses now and then."""
+    delimiter = draw(st.sampled_from([",", ";", "\t"]))
+    columns = draw(st.lists(st.sampled_from(FIELDS), min_size=1, max_size=6, unique=True))
+    rows = draw(st.lists(st.lists(csv_cells, max_size=len(columns) + 1), max_size=5))
+    return "\n".join(delimiter.join(row) for row in [columns, *rows]) + "\n"
+
+
+def audit(tmp_path_factory, name: str, content: str, encoding: str = "utf-8"):
     folder = tmp_path_factory.mktemp("fuzz")
-    write(folder / name, content)
+    (folder / name).write_bytes(content.encode(encoding, errors="replace"))
     config = write(
         folder / "consistency.yaml",
         f"price_list: {DEMO / 'prices.yaml'}\nsources:\n  - {{channel: web, files: ['{name}']}}\n",
@@ -120,3 +150,25 @@ def test_fuzzed_csv_never_crashes_the_audit(tmp_path_factory, content):
 def test_fuzzed_json_arrays_never_crash_the_audit(tmp_path_factory, items):
     text = json.dumps(items, ensure_ascii=False, indent=1)
     assert_sane(audit(tmp_path_factory, "export.json", text))
+
+
+@FUZZ
+@given(lines=st.lists(st.one_of(jsonl_lines, hostile_lines), min_size=1, max_size=6))
+def test_fuzzed_hostile_json_lines_never_crash_the_audit(tmp_path_factory, lines):
+    assert_sane(audit(tmp_path_factory, "hostile.jsonl", "\n".join(lines) + "\n"))
+
+
+@FUZZ
+@given(lines=st.lists(st.one_of(records.map(json.dumps), hostile_lines), min_size=1, max_size=6))
+def test_fuzzed_hostile_json_arrays_never_crash_the_audit(tmp_path_factory, lines):
+    assert_sane(audit(tmp_path_factory, "hostile.json", "[\n" + ",\n".join(lines) + "\n]\n"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    content=raw_csv_files(), encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1255", "utf-16"])
+)
+def test_fuzzed_raw_csv_in_excel_encodings_never_crashes_the_audit(
+    tmp_path_factory, content, encoding
+):
+    assert_sane(audit(tmp_path_factory, "calls.csv", content, encoding))

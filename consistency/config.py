@@ -153,14 +153,31 @@ def _source(entry: dict, index: int, base: Path, file: str, marks) -> SourceConf
 
 def _header_errors(entry: dict, index: int, file: str, marks) -> list[LoadError]:
     """A header that could not be sent is a config error at its line, the value never shown;
-    so is an ``allow_hosts`` entry the URL gate cannot read (``https://shop.co.il/``).
+    so is an ``allow_hosts`` entry the URL gate cannot read (``https://shop.co.il/``), and
+    a page or chat URL it refuses (a backslash, ``user@``; templated URLs wait for fetch).
 
     Literal text and ``${VAR}`` values (when the variable is set) are checked now;
     what a template renders at fetch time is checked then, for that request only.
     """
-    from .sources.http import ENV_VAR, header_problem, parse_entry
+    from .sources.http import ENV_VAR, UrlRefused, header_problem, parse_entry, parse_target
 
     errors = []
+    pages = entry.get("pages")
+    urls = [(("url",), entry.get("url"))] + [
+        (("pages", i, "url"), page.get("url"))
+        for i, page in enumerate(pages if isinstance(pages, list) else [])
+        if isinstance(page, Mapping)
+    ]
+    for at, url in urls:
+        if isinstance(url, str) and "${" not in url and "{" not in url:
+            try:
+                parse_target(url)
+            except UrlRefused as exc:
+                line, col = marks.at(("sources", index, *at))
+                where = f"sources[{index}]" + "".join(
+                    f"[{p}]" if isinstance(p, int) else f".{p}" for p in at
+                )
+                errors.append(LoadError(file, line, col, where, f"the URL gate refuses it: {exc}"))
     hosts = entry.get("allow_hosts")
     for i, host in enumerate(hosts if isinstance(hosts, list) else []):
         if parse_entry(str(host)) is None:

@@ -492,3 +492,34 @@ def test_an_allow_hosts_entry_the_gate_cannot_read_is_a_config_error(entry, tmp_
     [error] = info.value.errors
     assert (error.line, error.path) == (5, "sources[0].allow_hosts[1]")
     assert "is not a host entry" in error.message
+
+
+@pytest.mark.parametrize(
+    ("key", "url", "reason"),
+    [
+        ("page", "http://127.0.0.1:8080\\\\@shop.example.test/../secret", "backslash"),
+        ("page", "http://admin:pw@shop.example.test/", "user information"),
+        ("chat", "http://shop.example.test@127.0.0.1:8080/", "user information"),
+        ("chat", "http://127.1/bot", "short or non-decimal IPv4"),
+    ],
+)
+def test_a_url_the_gate_refuses_is_a_config_error_at_its_line(key, url, reason, tmp_path):
+    """CWE-918: found when the config loads, not first at fetch time."""
+    from consistency.config import load_config
+    from consistency.errors import InputError
+
+    source = (
+        f'    fetch: web\n    pages:\n      - {{url: "{url}", product: x}}\n'
+        if key == "page"
+        else f'    fetch: http-chat\n    url: "{url}"\n'
+    )
+    config = tmp_path / "consistency.yaml"
+    config.write_text(
+        "price_list: prices.yaml\nsources:\n  - channel: web\n" + source, encoding="utf-8"
+    )
+    with pytest.raises(InputError) as info:
+        load_config(config)
+    [error] = info.value.errors
+    assert error.line == (6 if key == "page" else 5)
+    assert error.path == ("sources[0].pages[0].url" if key == "page" else "sources[0].url")
+    assert reason in error.message

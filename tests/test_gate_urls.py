@@ -523,3 +523,12 @@ def test_a_url_the_gate_refuses_is_a_config_error_at_its_line(key, url, reason, 
     assert error.line == (6 if key == "page" else 5)
     assert error.path == ("sources[0].pages[0].url" if key == "page" else "sources[0].url")
     assert reason in error.message
+
+
+def test_a_redirect_to_a_raw_utf8_hebrew_path_is_followed(shop_and_internal):
+    """Israeli shops send Location: /מחיר as raw UTF-8; http.client reads it as Latin-1."""
+    shop, _ = shop_and_internal
+    shop.locations["x"] = "/מחיר".encode().decode("latin-1")  # what the server's bytes become
+    with client(["shop.example.test"]) as c:
+        response = c.get(f"http://shop.example.test:{shop.server_port}/go?to=x")
+    assert json.loads(response.body)["path"] == "/%D7%9E%D7%97%D7%99%D7%A8"

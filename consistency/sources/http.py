@@ -785,6 +785,7 @@ class HttpClient:
         raise FetchError(first.url, f"more than {MAX_REDIRECTS} redirects")
 
     def _next_hop(self, first: Target, here: Target, location: str) -> Target:
+        location = _as_utf8(location)
         try:
             bad = AMBIGUOUS.search(location)
             if bad:  # checked before joining: urljoin would hide some of it
@@ -894,6 +895,19 @@ class HttpClient:
             if slot is None:
                 slot = self._hosts[host] = threading.BoundedSemaphore(self.per_host)
             return slot
+
+
+def _as_utf8(header: str) -> str:
+    """A header value http.client read as Latin-1, read again as the UTF-8 servers send
+    (``Location: /מחיר``); unchanged when its bytes are not UTF-8.
+
+    >>> _as_utf8("/מחיר".encode().decode("latin-1")), _as_utf8("/caf\xe9")
+    ('/מחיר', '/café')
+    """
+    try:
+        return header.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return header
 
 
 def _status_reason(status: int) -> str:

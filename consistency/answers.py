@@ -373,7 +373,8 @@ def priced_mentions(text: str, matcher: ProductMatcher) -> Iterator[tuple[Mentio
 
     A money fact belongs to the nearest product named before it in the same sentence
     (within 60 characters), else to one named right after it (within 25 characters,
-    no comma between). Money inside a product's name ("סיב 500") is never a price.
+    no comma between). Money inside a product's name ("סיב 500") is never a price, nor
+    is an old price beside the quote (``role`` ``was``); a lower bound (``from``) is.
 
     >>> from consistency.model import Product
     >>> m = ProductMatcher([Product("fiber-500", "סיב 500", ())])
@@ -384,7 +385,9 @@ def priced_mentions(text: str, matcher: ProductMatcher) -> Iterator[tuple[Mentio
     if not mentions:
         return
     for fact in facts_in(text):
-        if fact.kind != "money" or any(_overlaps(fact, m) for m in mentions):
+        if fact.kind != "money" or fact.role == "was":
+            continue  # an old price beside the quote ("במקום 120 ₪") is not what was quoted
+        if any(_overlaps(fact, m) for m in mentions):
             continue
         mention = _owner(text, fact, mentions)
         if mention is not None:

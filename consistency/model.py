@@ -208,6 +208,10 @@ class Fact:
 
     ``kind`` is money, percent, duration or count; ``unit`` is the currency code for
     money, the unit (day, business_day, week, month, year, hour, minute) for a duration.
+    For money, ``role`` says what the amount is: ``quote`` (the price stated), ``was``
+    (an old price beside the quote: "במקום 120 ₪ רק 99.90 ₪") or ``from`` (a lower
+    bound: "החל מ-79 ₪"); ``period`` is its billing period (month, year, week, day) when
+    one follows ("99.90 ₪/חודש"). Both are None for other kinds.
     """
 
     kind: str
@@ -216,6 +220,8 @@ class Fact:
     end: int
     raw: str
     unit: str | None = None
+    role: str | None = None
+    period: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

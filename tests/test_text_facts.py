@@ -309,10 +309,7 @@ ROWS = [
     row("date-and-price", "מ-21/11/2026 המחיר 109.90 ₪", (M, "109.90", ILS, "109.90 ₪")),
     row("giga-and-price", "50 גיגה ב-49 ₪", (M, "49", ILS, "49 ₪")),
     row("per-month-after-price", "99 ₪ לחודש", (M, "99", ILS, "99 ₪")),
-    row(
-        "other-language",
-        "Цена 99 руб",
-    ),
+    row("other-language-rubles", "Цена 99 руб", (M, "99", "RUB", "99 руб")),
     row("empty", ""),
     # --- known gaps ---
     row(

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consistency.text import facts
-from consistency.text.money import CURRENCY_WORDS, NUMBER, to_decimal
+from consistency.text.money import CURRENCY_WORDS, NUMBER, SYMBOLS, needs_case, to_decimal
 
 PLAIN_TOKEN = re.compile(
     rf"""
@@ -34,11 +34,13 @@ PLAIN_TOKEN = re.compile(
       | [a-z]+\d\w*
     )(?!\d)
   | (?P<pfx>(?<![\w"'])[ובלמשהכ]{{1,2}}-?)?
-    (?P<num>{NUMBER})(?![\d\w])
+    (?P<num>{NUMBER})(?:(?![\d\w])|(?=[{facts._CJK}]))
   | (?<![\w"'])(?P<wp>[ובלמשהכ]{{0,2}}-?)
     (?P<he>{facts._HEBREW_WORDS})(?!\w)
-  | (?<![\w'])(?P<en>{facts._ENGLISH_WORDS})(?!\w)
-  | (?P<sym>[₪$€£%])
+  | (?<![\w'])(?P<en>{facts._ENGLISH_WORDS})(?:(?!\w)|(?<!\w))
+  | (?<![^\W\d_])(?P<ot>{facts._OTHER_WORDS})
+    (?:(?![^\W\d_])|(?<![^\W\d_])|(?<=[{facts._CJK}]))
+  | (?P<sym>[{facts._SIGN_CLASS}])
     """,
     re.VERBOSE,
 )
@@ -49,6 +51,7 @@ PIECES = st.one_of(
     st.sampled_from(["ב", "ו", "מ", "ל", "וב", "ה", "-", "–", "x", "abc", "שלום", "inv"]),
     st.from_regex(r"[0-9]{1,9}([.,:/-][0-9]{1,4}){0,3}", fullmatch=True),
     st.sampled_from(["+972", "*", "#", "₪", "$", "€", "£", "%", '"', "'", "٣", "g", "mbps"]),
+    st.sampled_from(["руб.", "zł", "Kč", "₹", "円", "원", "R$", "ALL", "all", "Ft", "ر.س", "ש''ח"]),
 )
 GLUE = st.sampled_from(["", "", " ", "  ", "-", " - ", ", ", ". ", "\n", "\u00a0"])
 TEXTS = st.lists(st.tuples(PIECES, GLUE), max_size=14).map(
@@ -65,14 +68,19 @@ def reference_items(text: str) -> list[tuple]:
         if kind == "num":
             prefix = (m.group("pfx") or "").rstrip("-")
             item = ["num", m.start("num"), end, "", prefix, to_decimal(m["num"]), None, "", lead]
-        elif kind in ("he", "en"):
+        elif kind in ("he", "en", "ot"):
             stem, prefix = m[kind], (m["wp"] or "").rstrip("-")
             if stem in facts.numbers_he.WORDS or stem in facts.numbers_en.WORDS:
                 value, role = facts.numbers_he.WORDS.get(stem) or facts.numbers_en.WORDS[stem]
                 item = ["word", lead, end, stem, prefix, value, None, role, -1]
+            elif facts._LEXICON.get(stem, ("",))[0] == "cur" and needs_case(stem):
+                # without the original text, a cased currency spelling never counts
+                item = ["other", lead, end, stem, prefix, 0, None, "", -1]
             else:
                 word, unit = facts._LEXICON.get(stem, ("other", None))
-                item = [word, lead, end, stem, prefix, 0, unit, "", -1]
+                role = "name" if word == "cur" and stem not in SYMBOLS else ""
+                role = "mark" if word == "other" and stem in facts.MARKER_WORDS else role
+                item = [word, lead, end, stem, prefix, 0, unit, role, -1]
         elif kind == "sym":
             sign = m[0]
             unit = CURRENCY_WORDS.get(sign)

@@ -26,8 +26,19 @@ from functools import lru_cache
 
 from consistency.model import Fact
 from consistency.text import numbers_en, numbers_he
-from consistency.text.money import AGORA, AGORA_WORDS, CURRENCY_WORDS, NUMBER, to_decimal
-from consistency.text.normalize import normalize_map
+from consistency.text.money import (
+    AGORA,
+    AGORA_WORDS,
+    CURRENCY_WORDS,
+    NUMBER,
+    SYMBOLS,
+    cased_right,
+    needs_case,
+    to_amount,
+    to_decimal,
+    trie_pattern,
+)
+from consistency.text.normalize import Normalized, normalize_map
 from consistency.text.numbers import ADD, HALF, TEN, NumberBuilder
 
 ZERO = Decimal(0)
@@ -77,15 +88,24 @@ RANGE_WORDS = frozenset({"עד", "ל", "to", "and", "until", "ו"})
 RANGE_PREFIXES = frozenset({"", "ל", "ו", "ול"})
 _DURATIONS = {
     "day": "יום ימים יממה יממות ימי day days",
-    "week": "שבוע שבועות week weeks",
-    "month": "חודש חודשים month months",
-    "year": "שנה שנים year years",
+    "week": "שבוע שבועות week weeks wk wks",
+    "month": "חודש חודשים month months mo mos mth",
+    "year": "שנה שנים year years yr yrs",
     "hour": "שעה שעות hour hours hrs",
     "minute": "דקה דקות minute minutes mins",
 }
 DURATION_WORDS = {w: unit for unit, words in _DURATIONS.items() for w in words.split()}
 DUAL_WORDS = {"יומיים": "day", "שבועיים": "week", "חודשיים": "month", "שנתיים": "year"}
 DUAL_WORDS["שעתיים"] = "hour"
+# Words that are a billing period by themselves: "₪99 monthly", "49 € mtl.".
+PERIOD_WORDS = {
+    **dict.fromkeys(("monthly", "mtl", "חודשי", "חודשית", "mensuel", "mensual"), "month"),
+    **dict.fromkeys(("yearly", "annually", "annual", "שנתי", "שנתית", "jährlich"), "year"),
+    **dict.fromkeys(("weekly", "שבועי"), "week"),
+    **dict.fromkeys(("daily", "יומי"), "day"),
+}
+# Words between an amount and its period: "per month", "a year", "each week", "pro Monat".
+PER_WORDS = frozenset({"per", "a", "an", "each", "pro", "par", "al", "na", "в"})
 BUSINESS_WORDS = frozenset({"עסקים", "עבודה", "business", "working"})
 # Nouns a number counts where a count is worth checking; the value is the unit reported.
 COUNT_WORDS = {
@@ -121,76 +141,123 @@ class Item:
     glue: bool = False  # only spaces or a hyphen between this item and the next
 
 
+# The signs the tokenizer reads one character at a time; other spellings are words.
+# Currency signs of one character that are no letter (₪, $, ₹, ¥, ₽ ...) and the percent
+# sign: the tokenizer reads them one character at a time; other spellings are words.
+SIGNS = "%" + "".join(sorted({w for w in CURRENCY_WORDS if len(w) == 1 and not w.isalnum()}))
 _LEXICON: dict[str, tuple[str, str | None]] = {
-    **{w: ("cur", code) for w, code in CURRENCY_WORDS.items()},
+    **{w: ("cur", code) for w, code in CURRENCY_WORDS.items() if w[0] not in SIGNS},
     **{w: ("agora", "ILS") for w in AGORA_WORDS},
     **{w: ("pct", None) for w in PERCENT_WORDS},
     **{w: ("point", None) for w in POINT_WORDS},
     **{w: ("dur", unit) for w, unit in DURATION_WORDS.items()},
     **{w: ("dual", unit) for w, unit in DUAL_WORDS.items()},
     **{w: ("count", unit) for w, unit in COUNT_WORDS.items()},
+    **{w: ("period", unit) for w, unit in PERIOD_WORDS.items()},
 }
 
 
+# Words that may mark an old price or a lower bound ("במקום", "was", "החל מ-", "from");
+# a text without one has none, so the text before each amount is read only when one is.
+MARKER_WORDS = frozenset(
+    [
+        "במקום",
+        "מחיר קודם",
+        "מחיר רגיל",
+        "מחיר מקורי",
+        "מחיר התחלתי",
+        "היה",
+        "עלה",
+        "החל",
+        "מתחיל",
+        "was",
+        "were",
+        "instead",
+        "regular",
+        "regularly",
+        "reg",
+        "orig",
+        "originally",
+        "previously",
+        "old",
+        "compare",
+        "rrp",
+        "msrp",
+        "statt",
+        "uvp",
+        "bisher",
+        "lieu",
+        "antes",
+        "zamiast",
+        "вместо",
+        "start",
+        "starting",
+        "starts",
+        "from",
+        "low",
+        "ab",
+        "dès",
+        "partir",
+        "partire",
+        "vanaf",
+        "od",
+        "от",
+        "desde",
+    ]
+)
 # Words that matter besides units: range words, articles, lead-ins, business days.
 OTHER_WORDS = frozenset(
     {"עד", "כל", "עסקים", "עבודה", "to", "and", "until", "a", "an", "one", "per"}
     | BUSINESS_WORDS
     | _ENGLISH_LEAD
+    | (MARKER_WORDS - CURRENCY_WORDS.keys())
+    | PER_WORDS
 )
-_VOCABULARY = {*numbers_he.WORDS, *numbers_en.WORDS, *_LEXICON, *OTHER_WORDS} - {
-    "₪",
-    "$",
-    "€",
-    "£",
-    "%",
-}
+_VOCABULARY = {*numbers_he.WORDS, *numbers_en.WORDS, *_LEXICON, *OTHER_WORDS} - set(SIGNS)
 
 
 def _word_kind(word: str) -> tuple[str, Decimal, str, str | None]:
-    """``(kind, value, role, unit)`` of a known word; a number word wins over a unit."""
+    """``(kind, value, role, unit)`` of a known word; a number word wins over a unit.
+
+    A currency name (not a code or sign) has the role ``name``: it follows an amount
+    ("5 zlotys") but does not lead one.
+    """
     number = numbers_he.WORDS.get(word) or numbers_en.WORDS.get(word)
     if number is not None:
         return "word", Decimal(number[0]), number[1], None
     kind, unit = _LEXICON.get(word, ("other", None))
-    return kind, ZERO, "", unit
+    role = "name" if kind == "cur" and word not in SYMBOLS else ""
+    if kind == "other" and word in MARKER_WORDS:
+        role = "mark"
+    return kind, ZERO, role, unit
 
 
 # Looked up once per word token instead of three dictionaries and a Decimal each time.
 _WORD_KINDS = {word: _word_kind(word) for word in _VOCABULARY}
 _OTHER = ("other", ZERO, "", None)
-_SIGNS = {sign: CURRENCY_WORDS.get(sign) for sign in "₪$€£%"}
+_SIGNS = {sign: CURRENCY_WORDS.get(sign) for sign in SIGNS}
+# Latin spellings that count only cased as written: "ALL 5", "Ft 5" (needs_case).
+_CASED = frozenset(w for w in _VOCABULARY if _LEXICON.get(w, ("",))[0] == "cur" and needs_case(w))
 # Digit strings repeat (prices, percents), and Decimal parsing is not free.
 _to_decimal = lru_cache(maxsize=4096)(to_decimal)
 
 
-def _alternation(words: set[str]) -> str:
-    """A regex for any of ``words`` shaped as a trie, so shared beginnings are tried once.
-
-    >>> _alternation({"שקל", "שקלים", "שח"})
-    'ש(?:ח|קל(?:ים)?)'
-    """
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return _trie_pattern(trie)
-
-
-def _trie_pattern(node: dict) -> str:
-    branches = [
-        re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char
-    ]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    return f"(?:{body})?" if "" in node else body
+_alternation = trie_pattern
 
 
 _HEBREW_WORDS = _alternation({w for w in _VOCABULARY if "\u05d0" <= w[0] <= "\u05ea"})
 _ENGLISH_WORDS = _alternation({w for w in _VOCABULARY if "a" <= w[0] <= "z"})
+# Currency spellings in other scripts and signs: руб., zł's kin, ₹, 円, 원, ر.س.
+_OTHER_SPELLINGS = {
+    w for w in _VOCABULARY if not ("a" <= w[0] <= "z" or "\u05d0" <= w[0] <= "\u05ea")
+}
+_OTHER_WORDS = _alternation(_OTHER_SPELLINGS)
+# Their first characters that are no letters (₹, ¥, ₽): a letter of another script is
+# matched as "a letter that is neither Latin nor Hebrew", a far cheaper test.
+_SIGN_CLASS = re.escape(SIGNS)
+# Characters after which a currency word may touch a letter: Kana, CJK and Hangul
+# ("1,980円で"); elsewhere a word must end at a word boundary.
+_CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
 # Only the words above become tokens; any other word stays in the gap between two
 # tokens and so keeps them apart. The regex engine skips it without a Python call.
 # Each branch opens with a cheap look-ahead at its first character, so the regex
@@ -214,13 +281,16 @@ _TOKEN = re.compile(
     )(?!\d)
   | (?=[\d.,ובלמשהכ])                                  # a number or its prefix starts so
     (?P<pfx>(?<![\w"'])[ובלמשהכ]{{1,2}}-?|)            # ב-99, מ-99, ל99, or none
-    (?=[\d.,])(?P<num>{NUMBER})(?![\d\w])             # 99.90
+    (?=[\d.,])(?P<num>{NUMBER})(?:(?![\d\w])|(?=[{_CJK}]))  # 99.90 (1980円)
   | (?=[\u05d0-\u05ea-])(?<![\w"'])                    # a Hebrew word starts here
     (?P<wp>[ובלמשהכ]{{0,2}}-?)                         # up to two prefix letters
     (?P<he>{_HEBREW_WORDS})(?!\w)                      # a Hebrew word we know
   | (?=[a-z])(?<![\w'])                                # an English word starts here
-    (?P<en>{_ENGLISH_WORDS})(?!\w)                     # an English word we know
-  | (?P<sym>[₪$€£%])                                   # currency or percent sign
+    (?P<en>{_ENGLISH_WORDS})(?:(?!\w)|(?<!\w))         # an English word we know (or R$)
+  | (?=[^\W\d_a-z\u05d0-\u05ea])(?<![^\W\d_])         # a word in another script
+    (?P<ot>{_OTHER_WORDS})                             # руб., zł, ₹, 円, ر.س
+    (?:(?![^\W\d_])|(?<![^\W\d_])|(?<=[{_CJK}]))        # ends at a word's end (or CJK)
+  | (?P<sym>[{_SIGN_CLASS}])                             # currency or percent sign
     """,
     re.VERBOSE,
 )
@@ -229,10 +299,10 @@ _TOKEN = re.compile(
 # The text between two tokens, skipped a chunk at a time: no token starts inside a run
 # of Latin letters or of other letters (its lookbehinds or its first character rule it
 # out), nor inside a run of characters that start no token. Atomic chunks never backtrack.
-_SKIP = r"""
+_SKIP = rf"""
     (?>[a-z]+                 # a run of Latin letters
      | [^\W\d_a-z]+           # a run of other letters (Hebrew)
-     | [^\w+*\#.,₪$€£%\-]+    # a run of characters that start no token
+     | [^\w+*\#.,\-{_SIGN_CLASS}]+    # a run of characters that start no token
      | (?s:.)                 # a digit or a sign: a token may start at the next one
     )"""
 # One findall gives (gap, junk, pfx, num, wp, he, en, sym) strings per token, so no
@@ -240,7 +310,7 @@ _SKIP = r"""
 _TOKENS = re.compile(
     rf"""
     (?P<gap>{_SKIP}*?)        # the text before the token, as short as possible
-    (?:(?=[\d+*\#a-z\u05d0-\u05ea\-.,₪$€£%])  # a character some token starts with
+    (?:(?=[\w+*\#\-.,{_SIGN_CLASS}])  # a character a token starts with
        (?:{_TOKEN.pattern})   # the token
      | \Z)                    # or the end of the text
     """,
@@ -253,26 +323,45 @@ def _is_glue(gap: str) -> bool:
     return _GLUE.fullmatch(gap) is not None
 
 
-def _tokenize(text: str) -> list[Item]:
+MARKED, SPACED = 1, 2  # flags of a tokenized text: a marker word; two numbers one space apart
+
+
+def _tokenize(text: str, mapped: Normalized | None = None) -> list[Item]:
     """The items of ``text``, each marked ``glue`` when only glue separates it from the next.
+
+    ``mapped`` (the normalization of an original text) lets a cased spelling ("ALL",
+    "Ft") count only when written so; without it such spellings never count.
 
     >>> [(i.kind, i.start, i.end, i.glue) for i in _tokenize('ב-99 ש"ח')]
     [('num', 2, 4, True), ('cur', 5, 8, False)]
     """
+    return _tokenize_flagged(text, mapped)[0]
+
+
+def _tokenize_flagged(text: str, mapped: Normalized | None) -> tuple[list[Item], int]:
+    """:func:`_tokenize`, and flags: ``MARKED`` when a marker word is among the items,
+    ``SPACED`` when a number follows another after one space (thousands, perhaps)."""
+    flags = 0
     items: list[Item] = []
     previous = Item("other", 0, 0)  # a stand-in before the first item
     end = 0
-    for gap, junk, pfx, num, wp, he, en, sym in _TOKENS.findall(text):
+    for gap, junk, pfx, num, wp, he, en, ot, sym in _TOKENS.findall(text):
         lead = end + len(gap)
         if num:
             start = lead + len(pfx)
             end = start + len(num)
             value = _to_decimal(num)
             item = Item("num", start, end, "", pfx.rstrip("-"), value, None, False, "", False, lead)
-        elif he or en:
-            stem = he or en
+            if gap == " " and previous.kind == "num":
+                flags |= SPACED
+        elif he or en or ot:
+            stem = he or en or ot
             end = lead + len(wp) + len(stem)
             kind, value, role, unit = _WORD_KINDS.get(stem, _OTHER)
+            if role == "mark":
+                flags |= MARKED
+            elif stem in _CASED and not _cased_in(mapped, stem, lead, end):
+                kind, unit = "other", None
             item = Item(kind, lead, end, stem, wp.rstrip("-"), value, unit, False, role)
         elif sym:
             end = lead + 1
@@ -285,7 +374,15 @@ def _tokenize(text: str) -> list[Item]:
         previous.glue = not gap or gap == " " or _is_glue(gap)
         items.append(item)
         previous = item
-    return items
+    return items, flags
+
+
+def _cased_in(mapped: Normalized | None, stem: str, start: int, end: int) -> bool:
+    """Whether the original of ``[start, end)`` is cased as ``stem`` needs ("ALL", "Ft")."""
+    if mapped is None:
+        return False
+    first, last = mapped.span(start, end)
+    return cased_right(stem, mapped.original[first:last])
 
 
 class _Reader:
@@ -295,6 +392,7 @@ class _Reader:
         self.text = text
         self.items = items
         self.facts: list[tuple[str, Decimal, int, int, str | None]] = []
+        self.periods: dict[int, str] = {}  # a money fact's start -> its billing period
 
     def glued(self, i: int) -> bool:
         """Items ``i`` and ``i + 1`` are neighbours with only spaces or a hyphen between."""
@@ -458,12 +556,43 @@ def _read_money(
     if idiom and reader.glued(k) and reader.at(k + 1, "cur"):
         k += 1
         code = items[k].unit or code
+    if value is items[i].value:
+        value = _amount(reader, items[i], code)
     tail = _agorot_tail(reader, k) if code == "ILS" else None
     if tail is not None:
         agorot, k = tail
         value += agorot
     reader.add("money", value, i, k, code)
+    _read_period(reader, i, k)
     return k + 1
+
+
+def _read_period(reader: _Reader, first: int, k: int) -> None:
+    """A billing period after the money ending at item ``k``: "לחודש", "/חודש", "per month".
+
+    The period word is used up, so "99.90 ₪/חודש" states no month-long duration.
+    """
+    items = reader.items
+    j = k + 1
+    if j >= len(items):
+        return
+    word = items[j]
+    after_per = word.kind == "other" and word.stem in PER_WORDS and reader.glued(k)
+    if after_per:
+        j += 1
+        if j >= len(items) or not reader.glued(j - 1):
+            return
+        word = items[j]
+    if word.kind == "period" and (after_per or reader.glued(k)):
+        pass
+    elif word.kind != "dur":
+        return
+    elif after_per or (reader.glued(k) and word.prefix in ("ל", "ב")):
+        pass
+    elif word.prefix or reader.text[items[k].end : word.start].strip() != "/":
+        return
+    word.used = True
+    reader.periods[items[first].start] = word.unit or ""
 
 
 def _agorot_tail(reader: _Reader, k: int) -> tuple[Decimal, int] | None:
@@ -535,8 +664,17 @@ def _left_currency(reader: _Reader) -> None:
         if item.kind != "num" or item.used or i == 0:
             continue
         cur = items[i - 1]
-        if cur.kind == "cur" and not cur.used and reader.glued(i - 1):
-            reader.add("money", item.value, i - 1, i, cur.unit or "ILS")
+        if cur.kind == "cur" and cur.role != "name" and not cur.used and reader.glued(i - 1):
+            code = cur.unit or "ILS"
+            reader.add("money", _amount(reader, item, code), i - 1, i, code)
+            _read_period(reader, i - 1, i)
+
+
+def _amount(reader: _Reader, item: Item, code: str) -> Decimal:
+    """The value of a number item as an amount of ``code``: "1.299" is 1299 shekels."""
+    if item.spoken or item.end - item.start != 5 or reader.text[item.start + 1] != ".":
+        return item.value  # only d.ddd can be read two ways (to_amount)
+    return to_amount(reader.text[item.start : item.end], code)
 
 
 def _ranges(reader: _Reader) -> None:
@@ -630,8 +768,10 @@ def extract_facts(text: str) -> list[Fact]:
     [('money', '99.90', 'ILS')]
     """
     mapped = normalize_map(text)
-    items = _tokenize(mapped.text)
+    items, flags = _tokenize_flagged(mapped.text, mapped)
     reader = _Reader(mapped.text, items)
+    if flags & SPACED:
+        reader.items = _join_groups(reader)
     reader.items = _fold_numbers(reader)
     _singular_currency(reader)
     i = 0
@@ -644,14 +784,148 @@ def extract_facts(text: str) -> list[Fact]:
     _ranges(reader)
     _implicit_durations(reader)
     found = sorted(reader.facts + _free(mapped.text), key=_by_span)
-    if mapped.sources is None:  # the usual case: offsets are the same in both texts
-        return [Fact(k, v, start, end, text[start:end], u) for k, v, start, end, u in found]
+    roles = _money_roles(mapped.text, found) if flags & MARKED else {}
+    periods = reader.periods
     facts = []
     for kind, value, start, end, unit in found:
-        first, last = mapped.span(start, end)
-        facts.append(Fact(kind, value, first, last, text[first:last], unit))
+        role = period = None
+        if kind == "money":
+            role = roles.get(start, "quote") if roles else "quote"
+            period = periods.get(start) if periods else None
+        first, last = (start, end) if mapped.sources is None else mapped.span(start, end)
+        facts.append(Fact(kind, value, first, last, text[first:last], unit, role, period))
     return facts
 
 
 def _by_span(fact: tuple[str, Decimal, int, int, str | None]) -> tuple[int, int]:
     return fact[2], fact[3]
+
+
+# --- thousands grouped by spaces: 1 299 ₪, 12 000 руб -------------------------------------
+
+_LEAD_GROUP = re.compile(r"\d{1,3}")
+_GROUP = re.compile(r"\d{3}")
+_LAST_GROUP = re.compile(r"\d{3}(?:[.,]\d{1,2}|[.,][-–])?")
+
+
+def _join_groups(reader: _Reader) -> list[Item]:
+    """Join numbers whose thousands are grouped by one space ("1 299 ₪" is 1299).
+
+    Only next to a currency: "1 299 ₪", "₪ 1 299", "12 000 руб". A group is exactly
+    three digits; only the last may carry decimals.
+    """
+    items, text = reader.items, reader.text
+    out: list[Item] = []
+    i = 0
+    while i < len(items):
+        last = _group_run(text, items, i)
+        if last > i and _beside_currency(items, i, last):
+            first = items[i]
+            digits = text[first.start : items[last].end]
+            value = _to_decimal(digits)
+            out.append(Item("num", first.start, items[last].end, "", first.prefix, value,
+                            glue=items[last].glue, lead=first.lead))  # fmt: skip
+            i = last + 1
+        else:
+            out.append(items[i])
+            i += 1
+    return out
+
+
+def _group_run(text: str, items: list[Item], i: int) -> int:
+    """The last item of a run of space-grouped numbers starting at ``i`` (``i`` if none)."""
+    first = items[i]
+    if first.kind != "num" or not _LEAD_GROUP.fullmatch(text, first.start, first.end):
+        return i
+    last = i
+    while last + 1 < len(items):
+        nxt = items[last + 1]
+        spaced = nxt.kind == "num" and not nxt.prefix and text[items[last].end : nxt.start] == " "
+        if not spaced or not _LAST_GROUP.fullmatch(text, nxt.start, nxt.end):
+            break
+        last += 1
+        if not _GROUP.fullmatch(text, nxt.start, nxt.end):
+            break  # decimals end the number
+    return last
+
+
+def _beside_currency(items: list[Item], first: int, last: int) -> bool:
+    after = last + 1 < len(items) and items[last].glue and items[last + 1].kind == "cur"
+    before = first > 0 and items[first - 1].glue and items[first - 1].kind == "cur"
+    return after or before
+
+
+# --- what each amount is: the quote, an old price, a lower bound; its billing period -------
+
+# The end of the text before an old price: "במקום 120", "was ₪120", "Statt 249,00".
+_WAS_BEFORE = re.compile(
+    r"""
+    (?:במקום | מחיר\s(?:קודם|רגיל|מקורי|מחירון|לפני\sהנחה) | היה | עלה
+     | was | were | instead\sof | regular(?:ly)?(?:\sprice)? | reg\.? | orig(?:inally|\.)?
+     | previously | old\sprice | compare\sat | rrp | msrp | statt | uvp | bisher
+     | au\slieu\sde | antes | zamiast | вместо)
+    \s*[:\-–]?\s*(?:[ובלמשהכ]{1,2}-?)?\Z   # "was: ", "במקום ה-"
+    """,
+    re.VERBOSE,
+)
+# The end of the text before a lower bound: "החל מ-79", "starting at $79", "ab 9,99 €".
+_FROM_BEFORE = re.compile(
+    r"""
+    (?:החל\s*מ | מתחיל\s(?:מ|ב) | מחיר\sהתחלתי(?:\sשל)?
+     | starting\s(?:at|from) | starts\sat | from | as\slow\sas | ab | dès | od | от
+     | à\spartir\sde | a\spartir\sde | a\spartire\sda | vanaf | desde)
+    \s*[:\-–]?\s*\Z                       # "החל מ-", "from "
+    """,
+    re.VERBOSE,
+)
+# Between "from X" and a second amount that makes it a change or a range: "from ₪120 to".
+_TO_BETWEEN = re.compile(
+    r"""
+    \s*(?:to|down\sto|up\sto|ל|עד|ל-|ועד)\s*-?\s*(?:[ובלמשהכ]{1,2}-?)?\Z
+    """,
+    re.VERBOSE,
+)
+_WINDOW = 40  # characters before an amount where its marker may stand
+
+
+def _money_roles(text: str, found: list) -> dict[int, str]:
+    """The role of each money fact that is no plain quote, by its start: ``was`` or ``from``.
+
+    Called only when a marker word is in the text.
+    """
+    money = [f for f in found if f[0] == "money"]
+    roles: dict[int, str] = {}
+    previous_end = 0
+    for index, (_kind, _value, start, end, _unit) in enumerate(money):
+        role = _role(text, money, index, max(previous_end, start - _WINDOW))
+        if role != "quote":
+            roles[start] = role
+        previous_end = end
+    _keep_was_beside_a_quote(money, roles)
+    return roles
+
+
+def _role(text: str, money: list, index: int, window_start: int) -> str:
+    start, end = money[index][2], money[index][3]
+    before = text[window_start:start]
+    if _WAS_BEFORE.search(before):
+        return "was"
+    if _FROM_BEFORE.search(before):
+        following = money[index + 1] if index + 1 < len(money) else None
+        if following is not None and _TO_BETWEEN.match(text[end : following[2]]):
+            return "was" if following[1] < money[index][1] else "quote"  # from 120 to 99
+        return "from"
+    return "quote"
+
+
+def _keep_was_beside_a_quote(money: list, roles: dict[int, str]) -> None:
+    """An old price needs a new one beside it: "The price was ₪99.90" alone is the quote."""
+    for _kind, _value, start, _end, unit in money:
+        if roles.get(start) != "was":
+            continue
+        beside = any(
+            other[2] != start and other[4] == unit and roles.get(other[2]) != "was"
+            for other in money
+        )
+        if not beside:
+            del roles[start]

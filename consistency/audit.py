@@ -5,11 +5,12 @@ from __future__ import annotations
 import glob
 import multiprocessing
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from .checks import Context
+from .columnar import Columnar
 from .config import Config
 from .engine import Filters, run
 from .errors import InputError, OutputError, bug_report_hint
@@ -19,6 +20,11 @@ from .pricebook import PriceBook
 from .result import Result
 from .sources.gather import Gathering, gather
 from .sources.records import RecordContext
+from .store import DEFAULT_MEMORY, Store
+
+# The audit engines: duckdb judges plain exports in SQL; python reads every record in Python
+# (the reference the tests hold the other to), and splits big exports over processes.
+ENGINES = ("duckdb", "python")
 
 
 @dataclass
@@ -29,7 +35,9 @@ class AuditOptions:
     fetch: bool = True  # run the live fetchers
     filters: Filters = field(default_factory=Filters)
     evidence_dir: Path | None = None
-    jobs: int | None = None  # processes; None: one, or every core for big exports
+    jobs: int | None = None  # python engine: processes; duckdb: its threads (None: every core)
+    engine: str = "duckdb"  # duckdb: plain exports judged in SQL (consistency.columnar); python
+    memory_limit: str = DEFAULT_MEMORY  # the DuckDB store's, past which it spills to disk
 
 
 @dataclass
@@ -63,7 +71,7 @@ def audit(config: Config, options: AuditOptions | None = None) -> Result:
     """Audit every source; big exports are split over the cores by product (see partition.py)."""
     options = options or AuditOptions()
     jobs = options.jobs or auto_jobs(_input_bytes(config, options))
-    if jobs == 1:
+    if jobs == 1 or options.engine == ENGINES[0]:
         result = audit_part(config, options, None)
     else:
         parts = [(config, options, Partition(i, jobs)) for i in range(jobs)]
@@ -88,21 +96,34 @@ def audit_part(config: Config, options: AuditOptions, partition: Partition | Non
         config=str(config.path) if config.path else None,
         price_list_version=setup.book.list.version,
     )
+    with Store(options.memory_limit, threads=_threads(options, partition)) as store:
+        return _audit_sources(config, options, partition, setup, store, result)
+
+
+def _audit_sources(config, options, partition, setup, store, result) -> Result:
+    """Gather and check every source with the run's ``store``; fills ``result``."""
+    tz = config.timezone
     first = partition is None or partition.first
-    records = RecordContext(tz, setup.book.currency, frozenset(setup.channels), partition=partition)
+    context = replace(setup.context, store=store)
+    columnar = Columnar(context, store, setup.rules) if _columnar(options, partition) else None
+    claim = columnar.claim if columnar is not None else None
+    records = RecordContext(
+        tz, setup.book.currency, frozenset(setup.channels), partition=partition, claim=claim
+    )
     fetch = options.fetch and first  # fetchers run once, in worker 0
     gathering = Gathering(config, records, fetch=fetch, evidence_dir=options.evidence_dir)
     gathering.extra = fetcher_extra(setup)
     items = gather(gathering, options.observations)
     try:
         run(
-            setup.context,
+            context,
             setup.rules,
             items,
             result,
             filters=options.filters,
             resolver=resolver(setup),
             partition=partition,
+            columnar=columnar,
         )
     except InputError:
         raise
@@ -115,6 +136,15 @@ def audit_part(config: Config, options: AuditOptions, partition: Partition | Non
     if setup.context.answers is not None:  # a template over budget on a branch lint missed
         result.errors.extend(str(e) for e in setup.context.answers.failures.values())
     return result
+
+
+def _columnar(options: AuditOptions, partition: Partition | None) -> bool:
+    return options.engine == ENGINES[0] and partition is None
+
+
+def _threads(options: AuditOptions, partition: Partition | None) -> int | None:
+    """DuckDB's threads: ``--jobs`` with the duckdb engine, one per worker process else."""
+    return options.jobs if _columnar(options, partition) else 1
 
 
 def _input_bytes(config: Config, options: AuditOptions) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sqlite3
 import sys
 import traceback
@@ -221,6 +222,15 @@ def load(config_path: Path | None) -> Config:
     return load_config(path)
 
 
+def _memory(text: str) -> str:
+    """A --memory-limit such as 512MB or 4GB, checked here so DuckDB never sees a bad one."""
+    if not re.fullmatch(r"\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", text, re.I):
+        raise click.BadParameter(
+            f"{text!r} is not a size such as 512MB or 4GB", param_hint="--memory-limit"
+        )
+    return text.strip()
+
+
 @main.command()
 @verbose_option
 @config_option
@@ -258,8 +268,24 @@ def load(config_path: Path | None) -> Config:
 @click.option(
     "--jobs",
     type=click.IntRange(1, 64),
-    help="Processes to split the audit over, by product (default: 1, or every core, up to 4, "
-    "for exports over 32 MB). The findings are the same either way.",
+    help="With --engine duckdb, DuckDB's threads (default: every core); with --engine python, "
+    "processes to split the audit over by product (default: 1, or every core, up to 4, for "
+    "exports over 32 MB). The findings are the same either way.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "python"]),
+    default="duckdb",
+    show_default=True,
+    help="duckdb judges plain CSV quote exports in SQL (fast); python reads every record in "
+    "Python (the reference). The findings are the same either way.",
+)
+@click.option(
+    "--memory-limit",
+    default="1GB",
+    show_default=True,
+    metavar="SIZE",
+    help="Memory of the embedded DuckDB store (e.g. 512MB, 4GB); past it, it spills to disk.",
 )
 @guarded
 def audit(config_path, formats, output, fail_on, quiet, channels, since, until, **more):
@@ -282,6 +308,7 @@ def audit(config_path, formats, output, fail_on, quiet, channels, since, until, 
     observations = list(more["observations"])
     fetch = not (more["no_fetch"] or observations)
     options = AuditOptions(observations, fetch, filters, more["evidence"], more["jobs"])
+    options.engine, options.memory_limit = more["engine"], _memory(more["memory_limit"])
     _with_progress(options, quiet)
     result = run_audit(config, options)
     try:

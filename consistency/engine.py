@@ -196,7 +196,7 @@ class Engine:
         stats = self.result.quotes.get(key)
         if stats is None:
             stats = self.result.quotes[key] = QuoteStats()
-        stats.add(quote, self.ctx.book.price_at(obs.product, obs.at))
+        stats.add(quote, self.ctx.book.price_at(obs.product, obs.at), obs.at)
 
     def _emit(self, rule: Rule, problems: Iterable[Problem] | None) -> None:
         for problem in problems or ():
@@ -289,8 +289,11 @@ def run(
     filters=None,
     resolver=None,
     partition=None,
+    columnar=None,
 ) -> Result:
-    """Feed every item through a fresh Engine and finish it."""
+    """Feed every item through a fresh Engine, then what the columnar path gathered; finish."""
     engine = Engine(ctx, rules, result, resolver=resolver, partition=partition)
     engine.feed(items, filters)
+    if columnar is not None:
+        columnar.finish(engine, filters)
     return engine.finish()

@@ -69,15 +69,5 @@ def merge(parts: list[Result]) -> Result:
         merged.channels |= part.channels
         merged.errors.extend(e for e in part.errors if e not in merged.errors)
         for key, stats in part.quotes.items():
-            _merge_stats(merged.quotes.setdefault(key, QuoteStats()), stats)
+            merged.quotes.setdefault(key, QuoteStats()).merge(stats)
     return merged
-
-
-def _merge_stats(into: QuoteStats, other: QuoteStats) -> None:
-    into.count += other.count
-    for amount in (other.low, other.high):
-        if amount is not None:
-            into.low = amount if into.low is None else min(into.low, amount)
-            into.high = amount if into.high is None else max(into.high, amount)
-    if other.list_price is not None:
-        into.list_price = other.list_price

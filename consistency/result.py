@@ -24,14 +24,29 @@ class QuoteStats:
     count: int = 0
     low: Decimal | None = None
     high: Decimal | None = None
-    list_price: Decimal | None = None
+    list_price: Decimal | None = None  # in effect at the latest quote, whatever the order
+    latest: datetime | None = field(default=None, compare=False, repr=False)
 
-    def add(self, amount: Decimal, list_price: Decimal | None) -> None:
+    def add(self, amount: Decimal, list_price: Decimal | None, at: datetime | None = None) -> None:
         self.count += 1
         self.low = amount if self.low is None else min(self.low, amount)
         self.high = amount if self.high is None else max(self.high, amount)
-        if list_price is not None:
-            self.list_price = list_price
+        self._list(list_price, at)
+
+    def merge(self, other: QuoteStats) -> None:
+        """Fold another part's statistics in (a worker's, or the columnar path's)."""
+        self.count += other.count
+        for amount in (other.low, other.high):
+            if amount is not None:
+                self.low = amount if self.low is None else min(self.low, amount)
+                self.high = amount if self.high is None else max(self.high, amount)
+        self._list(other.list_price, other.latest)
+
+    def _list(self, list_price: Decimal | None, at: datetime | None) -> None:
+        if list_price is None:
+            return
+        if self.list_price is None or at is None or self.latest is None or at >= self.latest:
+            self.list_price, self.latest = list_price, at
 
 
 @dataclass

@@ -68,3 +68,4 @@ class Context:
     timezone: ZoneInfo
     channels: tuple[str, ...]
     answers: object | None = None  # consistency.answers.AnswerBook, when answers are configured
+    store: object | None = None  # consistency.store.Store: the run's DuckDB, for grouped state

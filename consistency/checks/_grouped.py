@@ -9,9 +9,9 @@ The state is kept per key, never per record:
   size is windows x products x channels, whatever the number of records.
 - :class:`QuoteSpill` is for checks that compare quotes with each other in a
   rolling window of time (customer-quote-conflict). It appends each quote's few
-  fields to an SQLite file in a temporary folder and, at the end, reads back
-  only the groups whose amounts differ, sorted, one group at a time. Memory is
-  that of one group; SQLite sorts on disk when the data outgrows its cache.
+  fields to the run's DuckDB store (``consistency.store``) and, at the end, reads
+  back only the groups whose amounts differ, sorted, one group at a time. Memory
+  is that of one group; DuckDB sorts on disk past its memory limit.
 
 Both merge (two halves of the data give what the whole gives), and ties between
 equal quotes go to the earlier one (then the smaller id), so no result depends
@@ -20,14 +20,10 @@ on the order of the records.
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
-import tempfile
+import csv
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from itertools import groupby
-from pathlib import Path
 
 from ._quotes import bucket
 
@@ -94,7 +90,11 @@ class WindowExtremes:
             extreme.add(amount, ref)
 
     def merge(self, other: WindowExtremes) -> None:
-        for group, subs in other.groups.items():
+        self.merge_groups(other.groups)
+
+    def merge_groups(self, groups: dict) -> None:
+        """Fold in ``{(window index, key): {sub: Extreme}}`` gathered elsewhere."""
+        for group, subs in groups.items():
             target = self.groups.setdefault(group, {})
             for sub, extreme in subs.items():
                 if sub in target:
@@ -114,106 +114,118 @@ class WindowExtremes:
 class SpilledQuote:
     """One quote read back from a :class:`QuoteSpill`: ``t`` is microseconds since 1970 UTC."""
 
-    __slots__ = ("key", "t", "amount", "channel", "id", "ref", "at")
+    __slots__ = ("key", "t", "amount", "channel", "id", "ref")
 
     def __init__(self, row: tuple):
-        customer, product, self.t, amount, self.channel, self.id, self.ref, at = row
+        customer, product, self.t, amount, self.channel, self.id, self.ref = row
         self.key = (customer, product)
         self.amount = Decimal(amount)
-        self.at = datetime.fromisoformat(at)
 
     def order(self) -> tuple:
         return (self.t, self.id)
 
+    def at(self, tz) -> datetime:
+        """The quote's time in ``tz``, exact to the microsecond."""
+        return (_EPOCH + timedelta(microseconds=self.t)).astimezone(tz)
+
 
 class QuoteSpill:
-    """Quotes of one check appended to an SQLite file, read back grouped and time-sorted.
+    """Quotes of one check kept in the run's DuckDB store, read back grouped and time-sorted.
 
-    ``add`` buffers ``FLUSH`` rows, then writes them in one transaction. ``groups``
+    ``add`` appends a row to a CSV file in the store's folder (about a microsecond,
+    and no memory); the file is loaded into the table before it is read. ``groups``
     yields ``((customer, product), [SpilledQuote ...])`` in key order, each group
     sorted by time then id, for the groups whose amounts are not all equal.
+    The columnar path inserts its quotes into ``table`` directly.
     """
 
-    FLUSH = 20_000
+    COLUMNS = (
+        "customer VARCHAR, product VARCHAR, t BIGINT, amount VARCHAR, amount_f DOUBLE,"
+        " channel VARCHAR, id VARCHAR, ref VARCHAR"
+    )
+    _TYPES = (
+        "{'customer': 'VARCHAR', 'product': 'VARCHAR', 't': 'BIGINT', 'amount': 'VARCHAR',"
+        " 'amount_f': 'DOUBLE', 'channel': 'VARCHAR', 'id': 'VARCHAR', 'ref': 'VARCHAR'}"
+    )
 
-    def __init__(self):
-        self._folder: Path | None = None
-        self._db: sqlite3.Connection | None = None
-        self._buffer: list[tuple] = []
-        self.count = 0
+    def __init__(self, store=None):
+        from ..store import Store
+
+        self._own = store is None
+        self.store = Store(memory_limit="256MB", threads=1) if store is None else store
+        self.table = self.store.name("spill")
+        self.store.con.execute(f"CREATE TABLE {self.table} ({self.COLUMNS})")
+        self._file = self.store.path(f"{self.table}.csv")
+        self._fh = None
+        self._writer = None
 
     def add(self, customer: str, product: str, at: datetime, amount: Decimal, channel: str,
             obs_id: str, ref: str | None) -> None:  # fmt: skip
+        if self._writer is None:
+            self._fh = self._file.open("a", encoding="utf-8", newline="")
+            self._writer = csv.writer(self._fh)
         t = (at - _EPOCH) // timedelta(microseconds=1)
-        row = (customer, product, t, str(amount), float(amount), channel, obs_id, ref)
-        self._buffer.append((*row, at.isoformat()))
-        self.count += 1
-        if len(self._buffer) >= self.FLUSH:
-            self._flush()
+        self._writer.writerow((customer, product, t, amount, float(amount), channel, obs_id, ref))
 
     def merge(self, other: QuoteSpill) -> None:
-        for row in other._rows():
-            self._buffer.append(row)
-            if len(self._buffer) >= self.FLUSH:
-                self._flush()
-        self.count += other.count
+        other._load()
+        rows = other.store.con.execute(f"SELECT * FROM {other.table}").fetchall()
+        if self._writer is None:
+            self._fh = self._file.open("a", encoding="utf-8", newline="")
+            self._writer = csv.writer(self._fh)
+        self._writer.writerows(rows)
         other.close()
 
+    def insert_sql(self, select: str, params: list) -> None:
+        """Add the rows of ``select`` (same columns, run in this spill's store)."""
+        self.store.con.execute(f"INSERT INTO {self.table} {select}", params)
+
     def groups(self) -> Iterator[tuple[tuple, list[SpilledQuote]]]:
-        self._flush()
-        if self._db is None:
-            return
-        rows = self._db.execute(
-            "SELECT q.customer, q.product, q.t, q.amount, q.channel, q.id, q.ref, q.at"
-            " FROM quotes q JOIN ("
-            "   SELECT customer, product FROM quotes GROUP BY customer, product"
+        self._load()
+        con = self.store.con
+        result = con.execute(
+            f"SELECT s.customer, s.product, s.t, s.amount, s.channel, s.id, s.ref"
+            f" FROM {self.table} s SEMI JOIN ("
+            f"   SELECT customer, product FROM {self.table} GROUP BY customer, product"
             "   HAVING min(amount_f) < max(amount_f)"
-            " ) d ON d.customer = q.customer AND d.product = q.product"
-            " ORDER BY q.customer, q.product, q.t, q.id"
+            " ) d ON s.customer = d.customer AND s.product = d.product"
+            " ORDER BY s.customer, s.product, s.t, s.id"
         )
-        quotes = (SpilledQuote(row) for row in rows)
-        for key, group in groupby(quotes, key=lambda q: q.key):
-            yield key, list(group)
+        group, key = [], None
+        while rows := result.fetchmany(10_000):
+            for row in rows:
+                quote = SpilledQuote(row)
+                if quote.key != key and group:
+                    yield key, group
+                    group = []
+                key = quote.key
+                group.append(quote)
+        if group:
+            yield key, group
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
-            self._folder = None
-        self._buffer = []
-
-    def _rows(self) -> Iterator[tuple]:
-        self._flush()
-        if self._db is not None:
-            yield from self._db.execute(
-                "SELECT customer, product, t, amount, amount_f, channel, id, ref, at FROM quotes"
-            )
-
-    def _flush(self) -> None:
-        if not self._buffer:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = self._writer = None
+        if self.store is None:
             return
-        if self._db is None:
-            self._open()
-        with self._db:
-            self._db.executemany(
-                "INSERT INTO quotes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._buffer
-            )
-        self._buffer = []
+        if self._own:
+            self.store.close()
+        elif self.store.con is not None:
+            self.store.con.execute(f"DROP TABLE IF EXISTS {self.table}")
+            self._file.unlink(missing_ok=True)
+        self.store = None
 
-    def _open(self) -> None:
-        self._folder = Path(tempfile.mkdtemp(prefix="consistency-spill-"))
-        db = sqlite3.connect(self._folder / "quotes.sqlite3")
-        db.execute("PRAGMA journal_mode = OFF")
-        db.execute("PRAGMA synchronous = OFF")
-        db.execute("PRAGMA temp_store = FILE")
-        db.execute("PRAGMA cache_size = -16000")  # 16 MB; sorts beyond it go to disk
-        db.execute(
-            "CREATE TABLE quotes (customer TEXT, product TEXT, t INTEGER, amount TEXT,"
-            " amount_f REAL, channel TEXT, id TEXT, ref TEXT, at TEXT)"
+    def _load(self) -> None:
+        """Move the rows written to the CSV file into the table."""
+        if self._fh is None:
+            return
+        self._fh.close()
+        self._fh = self._writer = None
+        self.store.con.execute(
+            f"INSERT INTO {self.table} SELECT * FROM read_csv(?, header = false,"
+            f" columns = {self._TYPES}, auto_detect = false, quote = '\"', escape = '\"',"
+            " delim = ',')",
+            [str(self._file)],
         )
-        self._db = db
-
-    def __del__(self):
-        self.close()
+        self._file.unlink()

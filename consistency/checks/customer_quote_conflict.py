@@ -18,8 +18,8 @@ Example: the web quotes household hh-1001 ₪99.90 at 23:00 on 21 November and t
 phone quotes the spouse ₪89.91 at 01:00 on the 22nd: one finding, -10.0%. With
 ``window: PT1H`` they are two hours apart and not compared.
 
-The quotes are kept on disk (an SQLite file in the temporary folder), not in
-memory, so a million households cost no more memory than ten.
+The quotes are kept in the run's DuckDB store (on disk past its memory limit),
+not in Python, so a million households cost no more memory than ten.
 
 Options: none besides ``window`` and the thresholds.
 
@@ -51,7 +51,7 @@ class State:
         self.ctx = ctx
         self.rule = rule
         self.window = rule.window or DAY
-        self.spill = QuoteSpill()
+        self.spill = QuoteSpill(getattr(ctx, "store", None))
 
     def add(self, obs: Observation) -> None:
         if not obs.customer or obs.product is None:
@@ -77,9 +77,10 @@ class State:
     def _problem(self, customer, product, low: SpilledQuote, high: SpilledQuote) -> Problem:
         book = self.ctx.book
         currency = book.currency
+        tz = self.ctx.timezone
         first = min(low, high, key=SpilledQuote.order)
-        day = first.at.astimezone(self.ctx.timezone).date().isoformat()
-        list_price = book.price_at(product, low.at)
+        day = first.at(tz).date().isoformat()
+        list_price = book.price_at(product, low.at(tz))
         off_list = (
             high.channel
             if list_price is not None
@@ -97,7 +98,7 @@ class State:
             ),
             channel=off_list,
             product=product,
-            at=first.at,
+            at=first.at(tz),
             expected=money(high.amount, currency) | {"channel": high.channel, "ref": high.ref},
             observed=money(low.amount, currency)
             | {"channel": low.channel, "ref": low.ref, "customer": customer},
@@ -110,7 +111,7 @@ class State:
 
 
 def _when(quote: SpilledQuote, tz) -> str:
-    return quote.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return quote.at(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def widest_pairs(quotes: list[SpilledQuote], span: int) -> Iterator[tuple]:

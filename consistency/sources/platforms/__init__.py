@@ -4,7 +4,9 @@ Each module reads one platform's documented export layout and registers it as
 a ``format:`` for file sources (see docs/platforms.md):
 
 - ``amazon-connect-contact-lens``: Contact Lens analysis output files;
-- ``intercom``: Intercom conversations (one, a list, or a list response).
+- ``intercom``: Intercom conversations (one, a list, or a list response);
+- ``zendesk``: Zendesk tickets and their comments (API responses, JSON export);
+- ``genesys-cloud``: Genesys Cloud Speech and Text Analytics transcripts.
 
 Importing this package registers them with ``consistency.sources.files``.
 """
@@ -12,7 +14,7 @@ Importing this package registers them with ``consistency.sources.files``.
 from __future__ import annotations
 
 from ..files import register_format
-from . import amazon_connect, intercom
+from . import amazon_connect, genesys, intercom, zendesk
 
-register_format(amazon_connect.FORMAT, amazon_connect.read)
-register_format(intercom.FORMAT, intercom.read)
+for _module in (amazon_connect, intercom, zendesk, genesys):
+    register_format(_module.FORMAT, _module.read)

@@ -1,13 +1,26 @@
-"""What every platform adapter shares: reading a whole JSON export and naming bad JSON paths."""
+"""What every platform adapter shares: reading a JSON export within limits, naming bad JSON paths.
+
+An export is read by :func:`documents`: a JSON array is streamed element by
+element and JSON Lines line by line (each element or line one document, its
+JSON path ``$[i]`` or its line), any other JSON file is read whole, up to
+``limits.file_size`` bytes. Nesting and number sizes are checked as for plain
+records (``files.json_decoder``); JSON is UTF-8 (RFC 8259), so other bytes fail
+the file. HTML in a platform's message bodies becomes plain text with
+:func:`plain_text` (``text.html``).
+"""
 
 from __future__ import annotations
 
+import io
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from ...model import InvalidRecord, Location, Observation, SourceFailure
+from ...text.html import html_to_text
+from .. import files
 from ..records import RecordContext, to_observation
 
 
@@ -19,22 +32,103 @@ class Malformed(ValueError):
         self.path = path
 
 
-def load_json(path: Path, ctx: RecordContext):
-    """The file's JSON, or a SourceFailure / InvalidRecord saying why it cannot be read."""
+def documents(path: Path, ctx: RecordContext) -> Iterator:
+    """(JSON path, Location, document) for each document of an export file, or an
+    InvalidRecord / SourceFailure saying why a part or the whole cannot be read."""
+    channel = ctx.default_channel or "?"
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
+        with path.open("rb") as raw:
+            first = raw.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
+            raw.seek(0)
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape")
+            if first == b"[":
+                yield from _array(text, path, ctx)
+            elif path.suffix.lower() in (".jsonl", ".ndjson"):
+                yield from _lines(text, path, ctx)
+            else:
+                yield from _whole(raw, path, ctx)
     except OSError as err:
-        return SourceFailure(ctx.default_channel or "?", str(path), err.strerror or str(err))
+        yield SourceFailure(channel, str(path), err.strerror or str(err))
+
+
+def _array(text, path: Path, ctx: RecordContext) -> Iterator:
+    tally = files.Undecoded(str(path), "UTF-8")
+    for i, (where, value) in enumerate(files.json_array_values(text, str(path), ctx, tally)):
+        yield value if isinstance(value, InvalidRecord) else (f"$[{i}]", where, value)
+    if tally.count:
+        yield _not_utf8(path, ctx, f"at line {tally.first}")
+
+
+def _lines(text, path: Path, ctx: RecordContext) -> Iterator:
+    limits = ctx.file.limits
+    decoder = files.json_decoder(limits)
+    for number, line in files.bounded_lines(text, limits.record_size):
+        where = Location(str(path), number)
+        if line is files.OVER:
+            reason = f"line {number} is over the limit of {limits.record_size:,} characters"
+            yield InvalidRecord(where, reason + " (limits.record_size)", None, ctx.default_channel)
+        elif files.UNDECODED.search(line):
+            yield _not_utf8(path, ctx, f"at line {number}")
+            return
+        elif line.strip():
+            value, problem = files.decode_json(decoder, line, limits)
+            if problem:
+                yield InvalidRecord(where, problem, "$", ctx.default_channel)
+            else:
+                yield "$", where, value
+
+
+def _whole(raw, path: Path, ctx: RecordContext) -> Iterator:
+    limits = ctx.file.limits
+    size = os.fstat(raw.fileno()).st_size
+    if size > limits.file_size:
+        reason = f"{size:,} bytes, over the limit of {limits.file_size:,} (limits.file_size)"
+        yield InvalidRecord(Location(str(path)), reason, "$", ctx.default_channel)
+        return
+    try:
+        text = raw.read().decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        return SourceFailure(ctx.default_channel or "?", str(path), f"not UTF-8 ({err.reason})")
+        yield _not_utf8(path, ctx, f"({err.reason} at byte {err.start + 1})")
+        return
+    where = Location(str(path))
+    try:
+        value = files.json_decoder(limits).decode(text)
     except json.JSONDecodeError as err:
         where = Location(str(path), err.lineno, err.colno)
-        return InvalidRecord(where, f"not JSON: {err.msg}", "$", ctx.default_channel)
+        yield InvalidRecord(where, f"not JSON: {err.msg}", "$", ctx.default_channel)
+        return
+    except files.OverLimit as err:
+        yield InvalidRecord(where, str(err), "$", ctx.default_channel)
+        return
+    except RecursionError:
+        yield InvalidRecord(where, files.too_deep_reason(limits), "$", ctx.default_channel)
+        return
+    value, problem = files.checked_depth(value, limits)
+    if problem:
+        yield InvalidRecord(where, problem, "$", ctx.default_channel)
+    else:
+        yield "$", where, value
 
 
-def invalid(path: Path, bad: Malformed, ctx: RecordContext) -> InvalidRecord:
-    """An InvalidRecord naming the file and the JSON path of the bad field."""
-    return InvalidRecord(Location(str(path)), f"{bad.path}: {bad}", bad.path, ctx.default_channel)
+def _not_utf8(path: Path, ctx: RecordContext, where: str) -> SourceFailure:
+    reason = f"not UTF-8 {where}: a JSON export is UTF-8 (RFC 8259)"
+    return SourceFailure(ctx.default_channel or "?", str(path), reason)
+
+
+def plain_text(body: str) -> str:
+    """A message body as the customer saw it: HTML as plain text, a line per block.
+
+    >>> plain_text("<p>סיב 500 ב-<b>₪99.90</b></p><p>לחודש</p>")
+    'סיב 500 ב-₪99.90\\n\\nלחודש'
+    >>> plain_text(" no markup ")
+    'no markup'
+    """
+    return html_to_text(body).strip()
+
+
+def invalid(where: Location, bad: Malformed, ctx: RecordContext) -> InvalidRecord:
+    """An InvalidRecord naming the file (and line) and the JSON path of the bad field."""
+    return InvalidRecord(where, f"{bad.path}: {bad}", bad.path, ctx.default_channel)
 
 
 def need(node, key: str, kind, path: str):
@@ -58,7 +152,7 @@ def need(node, key: str, kind, path: str):
     return value
 
 
-def observation(record: dict, meta: dict, path: Path, ctx: RecordContext) -> Iterator:
+def observation(record: dict, meta: dict, where: Location, ctx: RecordContext) -> Iterator:
     """``to_observation`` on a SPEC 3.3 record, then the platform's detail put in ``meta``."""
-    made = to_observation(record, Location(str(path)), ctx)
+    made = to_observation(record, where, ctx)
     yield replace(made, meta=meta) if isinstance(made, Observation) else made

@@ -8,13 +8,17 @@ or ``AbsoluteTime`` (chats), ``Participants[]`` with roles, ``CustomerMetadata``
 
 Each contact becomes one observation:
 
-- ``text``: the agent's turns, one per line. The customer's turns are kept out of
-  ``text`` (a customer repeating a wrong price is not the company saying it) and
-  go to ``meta["customer_text"]``.
-- ``at``: when the contact started. A chat's first ``AbsoluteTime``; a call file
-  holds only offsets, so its start is the time in the file name
-  (``<contact>_analysis_2026-11-21T10_15_00Z.json``) less the call's length,
-  marked ``meta["at_estimated"]``.
+- ``text``: the company's turns, one per line: ``AGENT``, ``SUPERVISOR``, ``SYSTEM``
+  (flow messages) and ``CUSTOM_BOT`` (a Lex or third-party bot: the company
+  speaking). The customer's turns are kept out of ``text`` (a customer repeating a
+  wrong price is not the company saying it) and go to ``meta["customer_text"]``.
+- ``at``: a chat's first ``AbsoluteTime``; a call file holds only offsets, so its
+  time is the one in the file name, which AWS sets to the contact's
+  ``ConnectedToAgentTimestamp`` ("Output file locations", Amazon Connect
+  Administrator Guide): ``<contact>_analysis_2026-11-30T22:02:00Z.json`` as S3
+  names it, ``..._2026-11-30T22_02_00Z.json`` as it is saved where ``:`` is not
+  allowed, ``..._analysis_20260310T22:35_UTC.json`` for email; ``redacted`` too.
+  ``meta["at_from"]`` says which.
 - ``ref``: the contact id; ``meta`` keeps account, instance, channel, language.
 
 A file without ``Transcript``, a turn without ``Content``, or a contact with no
@@ -25,41 +29,42 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ...model import InvalidRecord, SourceFailure
 from ..records import RecordContext
-from ._common import Malformed, invalid, load_json, need, observation
+from ._common import Malformed, documents, invalid, need, observation
 
 FORMAT = "amazon-connect-contact-lens"
-AGENT_ROLES = frozenset({"AGENT", "SYSTEM"})  # SYSTEM: bot and flow messages in a chat
+# Who speaks for the company: agents, supervisors who barge in, flow (SYSTEM) messages
+# and bots (CUSTOM_BOT). ParticipantRole values: Amazon Connect API Reference, "Transcript".
+COMPANY_ROLES = frozenset({"AGENT", "SUPERVISOR", "SYSTEM", "CUSTOM_BOT"})
 ANALYSIS_TIME = re.compile(
     r"""
-    _analysis_ (?: redacted_ )?      # Contact Lens output file name, raw or redacted
-    (?P<date> \d{4}-\d{2}-\d{2} )    # the analysis date
-    T (?P<h> \d{2} ) _ (?P<m> \d{2} ) _ (?P<s> \d{2} )  # time, with _ for :
-    Z                                # always UTC
+    _analysis_ (?: redacted_ )?              # Contact Lens output file name, raw or redacted
+    (?P<y> \d{4} ) -? (?P<mo> \d{2} ) -? (?P<d> \d{2} )   # 2026-11-30, or 20261130 (email)
+    T (?P<h> \d{2} ) [:_] (?P<mi> \d{2} )      # hour and minute, ':' or '_' as saved
+    (?: [:_] (?P<s> \d{2} ) (?: \.\d+ )? )?    # seconds (calls and chats), fractions
+    (?: Z | _UTC )                           # always UTC
     """,
     re.VERBOSE,
 )
 
 
 def read(path: Path, ctx: RecordContext) -> Iterator:
-    """Read one Contact Lens analysis file (or a JSON array of them)."""
-    data = load_json(path, ctx)
-    if isinstance(data, InvalidRecord | SourceFailure):
-        yield data
-        return
-    contacts = data if isinstance(data, list) else [data]
-    prefix = "$[{}]" if isinstance(data, list) else "$"
-    for i, contact in enumerate(contacts):
-        try:
-            record, meta = contact_record(contact, prefix.format(i), path.name)
-        except Malformed as bad:
-            yield invalid(path, bad, ctx)
+    """Read one Contact Lens analysis file (or a JSON array of them, streamed)."""
+    for item in documents(path, ctx):
+        if isinstance(item, InvalidRecord | SourceFailure):
+            yield item
             continue
-        yield from observation(record, meta, path, ctx)
+        at, where, contact = item
+        try:
+            record, meta = contact_record(contact, at, path.name)
+        except Malformed as bad:
+            yield invalid(where, bad, ctx)
+            continue
+        yield from observation(record, meta, where, ctx)
 
 
 def contact_record(contact, at: str, file_name: str) -> tuple[dict, dict]:
@@ -72,19 +77,19 @@ def contact_record(contact, at: str, file_name: str) -> tuple[dict, dict]:
         speaker = need(turn, "ParticipantId", str, here)
         content = need(turn, "Content", str, here)
         role = turn.get("ParticipantRole") or roles.get(speaker, speaker)
-        (agent if str(role).upper() in AGENT_ROLES else customer).append(content.strip())
+        (agent if str(role).upper() in COMPANY_ROLES else customer).append(content.strip())
     if not any(agent):
-        raise Malformed(f"{at}.Transcript", "no agent turn in the transcript")
+        raise Malformed(f"{at}.Transcript", "no agent or bot turn in the transcript")
     metadata = contact.get("CustomerMetadata") or {}
     contact_id = need(metadata, "ContactId", str, f"{at}.CustomerMetadata")
-    started, estimated = _start(contact, turns, at, file_name)
+    started, source = _start(contact, turns, at, file_name)
     record = {"at": started.isoformat(), "text": "\n".join(filter(None, agent)),
               "ref": contact_id, "id": f"connect-{contact_id}"}  # fmt: skip
     meta = {
         "platform": FORMAT, "customer_text": "\n".join(filter(None, customer)),
         "account": contact.get("AccountId"), "instance": metadata.get("InstanceId"),
         "contact_channel": contact.get("Channel"), "language": contact.get("LanguageCode"),
-        "at_estimated": estimated,
+        "at_from": source,
     }  # fmt: skip
     return record, meta
 
@@ -100,24 +105,24 @@ def _roles(contact, at: str) -> dict[str, str]:
     }
 
 
-def _start(contact, turns: list, at: str, file_name: str) -> tuple[datetime, bool]:
-    """The contact's start: a chat's first AbsoluteTime, else file-name time less the length."""
+def _start(contact, turns: list, at: str, file_name: str) -> tuple[datetime, str]:
+    """The contact's time and where it came from: a chat's first AbsoluteTime, else the
+    file name's time (when the contact was connected to the agent)."""
     first = turns[0] if turns and isinstance(turns[0], dict) else {}
     if isinstance(first.get("AbsoluteTime"), str):
         try:
-            return datetime.fromisoformat(first["AbsoluteTime"]), False
+            return datetime.fromisoformat(first["AbsoluteTime"]), "AbsoluteTime"
         except ValueError:
             raise Malformed(f"{at}.Transcript[0].AbsoluteTime", "not an ISO 8601 time") from None
-    match = ANALYSIS_TIME.search(file_name)
-    if match is None:
+    found = ANALYSIS_TIME.search(file_name)
+    if found is None:
         raise Malformed(
             f"{at}.Transcript[0]",
             "no contact time: no AbsoluteTime, and the file name is not "
-            "<contact>_analysis_<YYYY-MM-DDTHH_MM_SSZ>.json",
+            "<contact>_analysis_<YYYY-MM-DDTHH:MM:SSZ>.json",
         )
-    analysed = datetime.fromisoformat(
-        f"{match['date']}T{match['h']}:{match['m']}:{match['s']}"
-    ).replace(tzinfo=UTC)
-    ends = [t.get("EndOffsetMillis") for t in turns if isinstance(t, dict)]
-    length = max((e for e in ends if isinstance(e, int) and not isinstance(e, bool)), default=0)
-    return analysed - timedelta(milliseconds=length), True
+    try:
+        parts = [int(found[k] or 0) for k in ("y", "mo", "d", "h", "mi", "s")]
+        return datetime(*parts, tzinfo=UTC), "file name (connected to agent)"
+    except ValueError:
+        raise Malformed(f"{at}.Transcript[0]", f"no such time in {file_name!r}") from None

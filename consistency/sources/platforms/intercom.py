@@ -13,7 +13,7 @@ Each conversation becomes one observation:
 - ``text``: the comments written by an admin, bot or team, one per line, HTML
   turned into plain text. Internal notes (``part_type: note``) were never said to
   the customer and are left out; the customer's own messages go to
-  ``meta["customer_text"]``.
+  ``meta["customer_text"]``. HTML bodies become plain text (``text.html``).
 - ``at``: ``created_at``; ``ref``: the conversation id; ``customer``: the first
   contact's id (else the author of the first message); ``agent``: the assigned
   admin, else the first admin or bot that replied.
@@ -28,12 +28,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import lxml.etree
-import lxml.html
-
 from ...model import InvalidRecord, SourceFailure
 from ..records import RecordContext
-from ._common import Malformed, invalid, load_json, need, observation
+from ._common import Malformed, documents, invalid, need, observation, plain_text
 
 FORMAT = "intercom"
 COMPANY = frozenset({"admin", "bot", "team"})
@@ -41,27 +38,27 @@ SAID_PARTS = frozenset({"comment", "open", "close", "assign_and_reopen", "quick_
 
 
 def read(path: Path, ctx: RecordContext) -> Iterator:
-    """Every conversation in one Intercom export file."""
-    data = load_json(path, ctx)
-    if isinstance(data, InvalidRecord | SourceFailure):
-        yield data
-        return
-    for conversation, at in _conversations(data):
-        try:
-            record, meta = conversation_record(conversation, at)
-        except Malformed as bad:
-            yield invalid(path, bad, ctx)
+    """Every conversation in one Intercom export file (an array is streamed)."""
+    for item in documents(path, ctx):
+        if isinstance(item, InvalidRecord | SourceFailure):
+            yield item
             continue
-        yield from observation(record, meta, path, ctx)
+        prefix, where, data = item
+        for conversation, at in _conversations(data, prefix):
+            try:
+                record, meta = conversation_record(conversation, at)
+            except Malformed as bad:
+                yield invalid(where, bad, ctx)
+                continue
+            yield from observation(record, meta, where, ctx)
 
 
-def _conversations(data) -> Iterator[tuple[object, str]]:
+def _conversations(data, prefix: str) -> Iterator[tuple[object, str]]:
     if isinstance(data, dict) and isinstance(data.get("conversations"), list):
-        yield from ((c, f"$.conversations[{i}]") for i, c in enumerate(data["conversations"]))
-    elif isinstance(data, list):
-        yield from ((c, f"$[{i}]") for i, c in enumerate(data))
+        listed = enumerate(data["conversations"])
+        yield from ((c, f"{prefix}.conversations[{i}]") for i, c in listed)
     else:
-        yield data, "$"
+        yield data, prefix
 
 
 def conversation_record(conversation, at: str) -> tuple[dict, dict]:
@@ -114,25 +111,3 @@ def _customer(conversation) -> str | None:
         return str(contacts[0]["id"])
     author = (conversation.get("source") or {}).get("author") or {}
     return str(author["id"]) if author.get("type") not in COMPANY and author.get("id") else None
-
-
-def plain_text(body: str) -> str:
-    """An Intercom HTML body as plain text, a line per paragraph or break.
-
-    >>> plain_text("<p>סיב 500 ב-<b>₪99.90</b></p><p>לחודש</p>")
-    'סיב 500 ב-₪99.90\\nלחודש'
-    >>> plain_text("no markup")
-    'no markup'
-    """
-    if "<" not in body:
-        return body.strip()
-    try:
-        root = lxml.html.fragment_fromstring(body, create_parent="div")
-    except lxml.etree.ParserError:
-        return body.strip()
-    for br in root.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    for block in root.iter("p", "div", "li"):
-        block.tail = "\n" + (block.tail or "")
-    lines = (" ".join(line.split()) for line in root.text_content().split("\n"))
-    return "\n".join(line for line in lines if line)

@@ -1,0 +1,417 @@
+"""The columnar path: plain quote exports read and judged by DuckDB, not row by row in Python.
+
+Most of a pricing team's volume is plain structured quotes: an id, a channel, a
+product, a number and a time. For those, reading each row into a Python object
+and asking the price book about it costs ~50 µs a quote; DuckDB reads and
+judges a million in about a second. So a CSV export whose every row is a plain
+quote is *claimed* by this path:
+
+- DuckDB's CSV reader reads it (each row keeps its ``file:line``).
+- Each quote is matched in SQL against the price book's allowed ranges: per
+  product, channel and stretch of time in which no price, promotion or VAT rate
+  changes, the prices the channel may charge (list price, promotions, down to
+  its ``max_discount``, within its tolerance). The ranges are computed from the
+  :class:`~consistency.pricebook.PriceBook` itself, so the two paths cannot
+  disagree about what is allowed.
+- A quote outside every range (or on a day the clocks change, where Python's
+  reading of local time is the reference) goes back to Python as an ordinary
+  Observation, through every check like any other record.
+- The quotes inside feed the grouped checks (per product-day-channel extremes,
+  and the customer quotes in the run's store) and the quote statistics as
+  aggregates, which merge with what the Python path gathered.
+
+A file is claimed only when DuckDB reads it and every row is plain: a header of
+known columns, ids and refs of plain characters, a known channel and product, a
+plain number amount in the list's currency, a local ISO 8601 time, and no text,
+promotion, answer or VAT flag. Anything else (a Hebrew amount, a JSON Lines file,
+another encoding, a reading option) is read by ``consistency.sources.files``:
+this path only makes plain files fast, it never decides a case on its own.
+Tests hold both paths to the same findings on random data.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from .checks._grouped import Extreme
+from .model import Location
+from .result import QuoteStats
+from .sources.records import FileOptions, RecordContext, to_observation
+
+# The columns a plain quote file may have; any other column makes the file Python's.
+PLAIN_COLUMNS = ("id", "channel", "at", "customer", "product", "amount", "currency", "ref", "agent")
+_SAFE = r"^[A-Za-z0-9_.:/#@+-]{1,200}$"  # ids, refs, customers, agents: no quoting questions
+_AMOUNT = r"^[0-9]{1,12}([.][0-9]{1,4})?$"
+_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?$"
+_FAR = 2**62  # microseconds: a span open at one end
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_BUCKET_EPOCH_US = 946684800 * 10**6  # 2000-01-01, as consistency.checks._quotes.bucket
+_SCALE = Decimal("1e-12")
+
+
+@dataclass
+class ClaimedFile:
+    number: int
+    path: str
+    header: list[str]
+    channel: str | None
+
+
+class Columnar:
+    """Claims plain quote files, judges them in SQL, and hands the rest to the engine.
+
+    ``claim(path, ctx)`` is called by the file reader for each export file;
+    ``finish(engine, filters)`` feeds the quotes outside the allowed ranges to the
+    engine as Observations and merges the aggregates of the others into it.
+    """
+
+    def __init__(self, context, store, rules):
+        self.ctx = context
+        self.book = context.book
+        self.con = store.con
+        self.rules = rules
+        self.files: list[ClaimedFile] = []
+        self._tables_made = False
+
+    # --- claiming files -------------------------------------------------------------
+
+    def claim(self, path: Path, ctx: RecordContext) -> bool:
+        """Read ``path`` here if it is a plain quote CSV; False leaves it to Python."""
+        if ctx.file != FileOptions() or ctx.partition is not None:
+            return False
+        if path.suffix.lower() != ".csv":
+            return False
+        header = _plain_header(path)
+        if header is None:
+            return False
+        if not self._tables_made:
+            self._make_tables()
+        number = len(self.files)
+        try:
+            if not self._load(path, header, ctx.default_channel, number):
+                return False
+        except Exception:  # noqa: BLE001 - any DuckDB refusal means: let Python read it
+            self.con.execute("DELETE FROM cq WHERE file = ?", [number])
+            return False
+        self.files.append(ClaimedFile(number, str(path), header, ctx.default_channel))
+        return True
+
+    def _load(self, path: Path, header: list[str], channel: str | None, number: int) -> bool:
+        lines = _count_lines(path)
+        if lines is None:
+            return False
+        columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header) + "}"
+        raw = {c: (f'"{c}"' if c in header else "NULL") for c in PLAIN_COLUMNS}
+        self.con.execute(
+            f"""
+            INSERT INTO cq
+            SELECT ? AS file, line, {", ".join(f"{raw[c]} AS raw_{c}" for c in PLAIN_COLUMNS)},
+                   coalesce({raw["channel"]}, ?) AS channel,
+                   TRY_CAST({raw["at"]} AS TIMESTAMP) AS local_ts,
+                   TRY_CAST({raw["amount"]} AS DECIMAL(18, 4)) AS amount
+            FROM (
+                SELECT row_number() OVER () + 1 AS line, *
+                FROM read_csv(?, header = true, columns = {columns}, auto_detect = false,
+                              delim = ',', quote = '"', escape = '"', strict_mode = true,
+                              null_padding = false)
+            )
+            """,
+            [number, channel, str(path)],
+        )
+        return self._plain(number, lines)
+
+    def _plain(self, number: int, lines: int) -> bool:
+        """Every row of the file just loaded is plain, and its lines are its rows."""
+        known_channels = list(self.ctx.channels)
+        products = list(self.book.list.products)
+        rows, plain = self.con.execute(
+            f"""
+            SELECT count(*), coalesce(bool_and(
+                regexp_full_match(raw_id, '{_SAFE}')
+                AND (raw_customer IS NULL OR regexp_full_match(raw_customer, '{_SAFE}'))
+                AND (raw_ref IS NULL OR regexp_full_match(raw_ref, '{_SAFE}'))
+                AND (raw_agent IS NULL OR regexp_full_match(raw_agent, '{_SAFE}'))
+                AND list_contains(?, channel) AND list_contains(?, raw_product)
+                AND regexp_full_match(raw_amount, '{_AMOUNT}') AND amount IS NOT NULL
+                AND regexp_full_match(raw_at, '{_TIME}') AND local_ts IS NOT NULL
+                AND year(local_ts) BETWEEN 1900 AND 2200
+                AND (raw_currency IS NULL OR raw_currency = ?)
+            ), true)
+            FROM cq WHERE file = ?
+            """,
+            [known_channels, products, self.book.currency, number],
+        ).fetchone()
+        if not plain or rows != lines - 1:
+            self.con.execute("DELETE FROM cq WHERE file = ?", [number])
+            return False
+        return True
+
+    # --- judging ----------------------------------------------------------------------
+
+    def finish(self, engine, filters) -> None:
+        """Feed the quotes outside the allowed ranges to ``engine``; merge the rest into it."""
+        if not self.files:
+            return
+        self._make_prices()
+        self._judge(filters)
+        engine.feed(self._outside(), filters)
+        self._merge_counts(engine.result)
+        for rule, state in engine.grouped:
+            if rule.check == "cross-channel-gap":
+                self._merge_gaps(rule, state)
+            elif rule.check == "customer-quote-conflict":
+                self._merge_customers(rule, state)
+
+    def _judge(self, filters) -> None:
+        tz = self.ctx.timezone.key
+        where, params = _filter_sql(filters)
+        odd = [d.isoformat() for d in self._transition_days()]
+        self.con.execute(
+            f"""
+            CREATE OR REPLACE TABLE judged AS
+            WITH q AS (
+                SELECT *, epoch_us(timezone(?, local_ts)) AS t,
+                       list_contains(?::DATE[], CAST(local_ts AS DATE)) AS odd
+                FROM cq
+            ), s AS (
+                SELECT q.*, sp.span, sp.list_price
+                FROM q LEFT JOIN spans sp
+                  ON sp.product = q.raw_product AND sp.channel = q.channel
+                 AND q.t >= sp.t0 AND q.t < sp.t1
+            )
+            SELECT s.*,
+                   NOT s.odd AND EXISTS (SELECT 1 FROM ranges r WHERE r.span = s.span
+                       AND s.amount BETWEEN r.lo AND r.hi) AS accepted,
+                   EXISTS (SELECT 1 FROM ranges r WHERE r.span = s.span AND r.promotion
+                       AND s.amount = r.amount) AS promoted
+            FROM s WHERE s.odd OR ({where})
+            """,
+            [tz, odd, *params],
+        )
+
+    def _outside(self):
+        """The quotes the SQL did not accept, as the Python reader would have built them."""
+        ctx = RecordContext(self.ctx.timezone, self.book.currency, frozenset(self.ctx.channels))
+        files = {f.number: f for f in self.files}
+        cols = ", ".join(f"raw_{c}" for c in PLAIN_COLUMNS)
+        result = self.con.execute(
+            f"SELECT file, line, {cols} FROM judged WHERE NOT accepted ORDER BY file, line"
+        )
+        while rows := result.fetchmany(10_000):
+            for file, line, *values in rows:
+                claimed = files[file]
+                raw = dict(zip(PLAIN_COLUMNS, values, strict=True))
+                record = {c: raw[c] if raw[c] is not None else "" for c in claimed.header}
+                item_ctx = ctx if claimed.channel is None else _with_channel(ctx, claimed.channel)
+                yield to_observation(record, Location(claimed.path, line), item_ctx)
+
+    def _merge_counts(self, result) -> None:
+        rows = self.con.execute(
+            """
+            SELECT channel, raw_product, count(*), min_by(raw_amount, amount),
+                   max_by(raw_amount, amount), arg_max(list_price, t), max(t)
+            FROM judged WHERE accepted GROUP BY channel, raw_product
+            """
+        ).fetchall()
+        for channel, product, n, low, high, list_price, latest in rows:
+            result.observations += n
+            result.channels.add(channel)
+            stats = QuoteStats(n, Decimal(low), Decimal(high), _dec(list_price), _at(latest))
+            result.quotes.setdefault((channel, product), QuoteStats()).merge(stats)
+
+    def _merge_gaps(self, rule, state) -> None:
+        window = (rule.window or timedelta(days=1)) // timedelta(microseconds=1)
+        scope, params = _scope(rule)
+        skip = "AND NOT promoted" if rule.options.get("ignore_promotions", True) else ""
+        rows = self.con.execute(
+            f"""
+            WITH g AS (
+                SELECT *, epoch_us(local_ts) - {_BUCKET_EPOCH_US} AS since FROM judged
+                WHERE accepted {skip} {scope}
+            )
+            SELECT (since - ((since % {window}) + {window}) % {window}) // {window} AS idx,
+                   raw_product, channel, count(*),
+                   min_by(struct_pack(a := raw_amount, t := t, id := raw_id, ref := raw_ref),
+                          struct_pack(a := amount, t := t, id := raw_id)),
+                   min_by(struct_pack(a := raw_amount, t := t, id := raw_id, ref := raw_ref),
+                          struct_pack(a := -amount, t := t, id := raw_id))
+            FROM g GROUP BY ALL
+            """,
+            params,
+        ).fetchall()
+        groups: dict = {}
+        for idx, product, channel, n, low, high in rows:
+            extreme = Extreme(Decimal(low["a"]), self._ref(low))
+            extreme.add(Decimal(high["a"]), self._ref(high))
+            extreme.count = n
+            groups.setdefault((idx, product), {})[channel] = extreme
+        state.merge_groups(groups)
+
+    def _ref(self, row: dict) -> tuple:
+        return (row["id"], _at(row["t"]).astimezone(self.ctx.timezone), row["ref"])
+
+    def _merge_customers(self, rule, state) -> None:
+        scope, params = _scope(rule)
+        state.spill.insert_sql(
+            "SELECT raw_customer, raw_product, t, raw_amount, CAST(amount AS DOUBLE), channel,"
+            f" raw_id, raw_ref FROM judged WHERE accepted AND raw_customer IS NOT NULL {scope}",
+            params,
+        )
+
+    # --- the price book as tables -----------------------------------------------------
+
+    def _make_tables(self) -> None:
+        cols = ", ".join(f"raw_{c} VARCHAR" for c in PLAIN_COLUMNS)
+        self.con.execute(
+            f"CREATE OR REPLACE TABLE cq (file INTEGER, line BIGINT, {cols},"
+            " channel VARCHAR, local_ts TIMESTAMP, amount DECIMAL(18, 4))"
+        )
+        self._tables_made = True
+
+    def _make_prices(self) -> None:
+        spans, ranges = [], []
+        for product in self.book.list.products:
+            edges = self._edges(product)
+            for t0, t1 in zip([-_FAR, *edges], [*edges, _FAR], strict=True):
+                probe = _at(max(t0, edges[0] - 1) if edges else 0)
+                for channel in self.ctx.channels:
+                    self._span(product, channel, t0, t1, probe, spans, ranges)
+        self.con.execute(
+            "CREATE OR REPLACE TABLE spans (span BIGINT, product VARCHAR, channel VARCHAR,"
+            " t0 BIGINT, t1 BIGINT, list_price DECIMAL(38, 12))"
+        )
+        self.con.execute(
+            "CREATE OR REPLACE TABLE ranges (span BIGINT, lo DECIMAL(38, 12),"
+            " hi DECIMAL(38, 12), amount DECIMAL(38, 12), promotion BOOLEAN)"
+        )
+        if spans:
+            self.con.executemany("INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?)", spans)
+        if ranges:
+            self.con.executemany("INSERT INTO ranges VALUES (?, ?, ?, ?, ?)", ranges)
+
+    def _edges(self, product: str) -> list[int]:
+        """Every instant (µs since 1970 UTC) at which what the product may cost can change."""
+        book = self.book
+        moments = [m for w in book.list.products[product].prices for m in (w.start, w.end)]
+        moments += [m for p in book.promotions(product) for m in (p.start, p.end)]
+        moments += [v.start for v in book.list.vat_rates]
+        return sorted({_us(m) for m in moments if m is not None})
+
+    def _span(self, product, channel, t0, t1, probe, spans, ranges) -> None:
+        book = self.book
+        offers = book.offers(product, channel, probe)
+        if not offers:
+            return
+        tolerance = book.tolerance(channel)
+        rows = []
+        for offer in offers:
+            slack = _slack(tolerance, offer.amount)
+            lo, hi = book.floor(offer.amount, channel) - slack, offer.amount + slack
+            if any(v != v.quantize(_SCALE) for v in (lo, hi, offer.amount)):
+                return  # not exact in SQL's decimals: leave this stretch to Python
+            rows.append((lo, hi, offer.amount, offer.promotion is not None))
+        span = len(spans)
+        spans.append((span, product, channel, t0, t1, book.price_at(product, probe)))
+        ranges.extend((span, *row) for row in rows)
+
+    def _transition_days(self) -> list[date]:
+        """Local dates on which the zone's offset changes: Python reads those times."""
+        low, high = self.con.execute(
+            "SELECT min(CAST(local_ts AS DATE)), max(CAST(local_ts AS DATE)) FROM cq"
+        ).fetchone()
+        if low is None:
+            return []
+        tz = self.ctx.timezone
+        days, day = [], low
+        while day <= high:
+            start = datetime(day.year, day.month, day.day, tzinfo=tz)
+            if (
+                start.utcoffset() != (start + timedelta(days=1)).utcoffset()
+                or (start + timedelta(hours=12)).utcoffset() != start.utcoffset()
+            ):
+                days.append(day)
+            day += timedelta(days=1)
+        return days
+
+
+def _plain_header(path: Path) -> list[str] | None:
+    """The header's column names when it is plain: ASCII, no quotes, known and unique names."""
+    try:
+        with path.open("rb") as fh:
+            first = fh.readline(4096)
+    except OSError:
+        return None
+    if first.startswith(codecs.BOM_UTF8) or not first.isascii():
+        return None
+    names = first.decode("ascii").rstrip("\r\n").split(",")
+    if len(set(names)) != len(names) or not set(names) <= set(PLAIN_COLUMNS):
+        return None
+    if not {"id", "at", "product", "amount"} <= set(names):
+        return None
+    return names
+
+
+def _count_lines(path: Path) -> int | None:
+    """The file's lines (a last line without a newline counts), or None for stray CRs."""
+    newlines = returns = 0
+    last = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            newlines += chunk.count(b"\n")
+            returns += chunk.count(b"\r")
+            last = chunk[-1:]
+    if returns not in (0, newlines):
+        return None
+    return newlines + (1 if last and last != b"\n" else 0)
+
+
+def _slack(tolerance, base: Decimal) -> Decimal:
+    """How far past an offer's range a quote may be (``Threshold.within`` solved for the gap)."""
+    slack = Decimal(0)
+    if tolerance.amount is not None:
+        slack = max(slack, tolerance.amount)
+    if tolerance.percent is not None and base:
+        slack = max(slack, tolerance.percent * abs(base) / 100)
+    return slack
+
+
+def _filter_sql(filters) -> tuple[str, list]:
+    clauses, params = ["true"], []
+    if filters is not None and filters.channels:
+        clauses.append("list_contains(?, channel)")
+        params.append(sorted(filters.channels))
+    if filters is not None and filters.since is not None:
+        clauses.append("t >= ?")
+        params.append(_us(filters.since))
+    if filters is not None and filters.until is not None:
+        clauses.append("t < ?")
+        params.append(_us(filters.until))
+    return " AND ".join(clauses), params
+
+
+def _scope(rule) -> tuple[str, list]:
+    if rule.channels is None:
+        return "", []
+    return "AND list_contains(?, channel)", [list(rule.channels)]
+
+
+def _with_channel(ctx: RecordContext, channel: str) -> RecordContext:
+    from dataclasses import replace
+
+    return replace(ctx, default_channel=channel)
+
+
+def _us(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def _at(us: int | None) -> datetime | None:
+    return None if us is None else _EPOCH + timedelta(microseconds=us)
+
+
+def _dec(value) -> Decimal | None:
+    return None if value is None else Decimal(value)

@@ -19,7 +19,7 @@ import pytest
 from consistency.model import InvalidRecord, Observation, SourceFailure
 from consistency.sources.files import detect_encoding, read_pattern, sniff_delimiter
 from consistency.sources.records import FileOptions, RecordContext
-from tests.helpers import CHANNELS, PRICES, TZ, local, write
+from tests.helpers import CHANNELS, PRICES, ROOT, TZ, local, write
 
 CTX = RecordContext(TZ, "ILS", frozenset(CHANNELS), default_channel="phone")
 HEBREW_ROWS = [
@@ -305,3 +305,28 @@ def test_the_same_export_with_options_honored_audits_cleanly(tmp_path):
     result = audit(_project(tmp_path, source))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["summary"]["observations"] == 2
+
+
+# --- the documented example -----------------------------------------------------------------
+
+
+def test_the_documented_file_source_example_is_valid_and_honored():
+    """docs/platforms.md, 'Export files as they really are': its YAML passes the config
+    schema, and every option in it reaches the reader."""
+    import jsonschema
+    import yaml
+
+    doc = (ROOT / "docs" / "platforms.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Export files as they really are") :]
+    block = section[
+        section.index("```yaml") + 7 : section.index("```", section.index("```yaml") + 7)
+    ]
+    config = {"price_list": "prices.yaml"} | yaml.safe_load(block)
+    schema = json.loads((ROOT / "consistency" / "schemas" / "config.schema.json").read_text())
+    jsonschema.validate(config, schema)
+    options = FileOptions.from_source(config["sources"][0])
+    assert options.problems() == []
+    assert (options.encoding, options.delimiter) == ("windows-1255", ";")
+    assert options.columns["מחיר"] == "amount" and len(options.date_formats) == 2
+    assert options.limits.record_size == 1048576
+    assert FileOptions.from_source(config["sources"][1]).sheet == "מכירות"

@@ -45,6 +45,7 @@ MAX_YAML_BYTES = 16 * 1024 * 1024  # a YAML input file (price list, answers, rul
 MAX_YAML_NODES = 500_000  # scalars, lists, mappings and aliases in one file (~50,000 products)
 MAX_ALIAS_NODES = 100_000  # nodes aliases may add when the document is expanded
 _COUNT_NODES_OVER = 64 * 1024  # files shorter than this cannot hold too many nodes to matter
+MAX_SCHEMA_ERRORS = 100  # schema errors described per file; the rest are counted as one
 MAX_NUMBER_DIGITS = 100  # digits of a number, either side of the point (loaders say more)
 
 
@@ -420,13 +421,21 @@ def validate(data: object, marks: Marks, schema_name: str, file: str) -> list[Lo
 
 
 def validate_with(validator, data: object, marks: Marks, file: str, prefix=()) -> list[LoadError]:
-    """Like ``validate`` with any validator; ``prefix`` is where ``data`` sits in the file."""
+    """Like ``validate`` with any validator; ``prefix`` is where ``data`` sits in the file.
+
+    At most :data:`MAX_SCHEMA_ERRORS` are described (a file of 70,000 wrong items would
+    take minutes to describe); then one more error says that the rest are not shown.
+    """
     errors = []
-    for error in validator.iter_errors(data):
+    for count, error in enumerate(validator.iter_errors(data)):
+        if count == MAX_SCHEMA_ERRORS:
+            more = f"more problems not shown (the first {MAX_SCHEMA_ERRORS} are above)"
+            errors.append(LoadError(file, None, None, "", more))
+            break
         path = (*prefix, *error.absolute_path)
         line, col = _error_mark(error, path, marks)
         errors.append(LoadError(file, line, col, path_text(path), describe(error)))
-    return sorted(errors, key=lambda e: (e.line or 0, e.col or 0, e.path))
+    return sorted(errors, key=lambda e: (e.line or float("inf"), e.col or 0, e.path))
 
 
 def _error_mark(error: ValidationError, path: Path_, marks: Marks):

@@ -345,3 +345,15 @@ def test_lint_refuses_hostile_yaml_fast_under_prlimit(tmp_path, case: HostileYam
     assert done.returncode == 2
     assert f"hostile.yaml:{case.line}:" in done.stderr and case.message in done.stderr
     assert "internal error" not in done.stderr
+
+
+def test_a_file_of_thousands_of_wrong_items_describes_the_first_hundred():
+    """70,000 wrong products took 15 s to describe one by one; the rest are now one line."""
+    from consistency.yamlio import MAX_SCHEMA_ERRORS
+
+    text = "products: [" + "x, " * 5000 + "x]\n"
+    data, marks = loads(text, "prices.yaml")
+    errors = validate(data, marks, "prices", "prices.yaml")
+    assert len(errors) == MAX_SCHEMA_ERRORS + 1
+    assert all(e.line == 1 for e in errors[:-1])
+    assert errors[-1].message.startswith("more problems not shown")

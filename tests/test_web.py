@@ -945,3 +945,26 @@ def test_an_ambiguous_page_survives_fetch_then_audit_observations(httpserver):
         record, Location("fetched.jsonl", 1), RecordContext(TZ, "ILS", frozenset({"web"}))
     )
     assert isinstance(back, Observation) and len(back.meta["ambiguous"]) == 10
+
+
+CURRENCY_ROWS = [
+    ("jsonld-nis", "issue 11 item 3: NIS in a JSON-LD priceCurrency is shekels",
+     ld(PRODUCT | {"offers": {"@type": "Offer", "price": "99.90", "priceCurrency": "NIS"}}), "", "ILS"),
+    ("jsonld-lowercase", "priceCurrency written in lower case",
+     ld(PRODUCT | {"offers": {"@type": "Offer", "price": "19.99", "priceCurrency": "usd"}}), "", "USD"),
+    ("microdata-sign", "a sign where the code belongs",
+     "", '<div itemscope itemtype="https://schema.org/Offer"><meta itemprop="priceCurrency" '
+     'content="₪"><span itemprop="price" content="99.90">99.90</span></div>', "ILS"),
+    ("opengraph-nis", "Open Graph with NIS",
+     '<meta property="product:price:amount" content="99.90">'
+     '<meta property="product:price:currency" content="NIS">', "", "ILS"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "where", "head", "body", "code"), CURRENCY_ROWS,
+                         ids=[r[0] for r in CURRENCY_ROWS])  # fmt: skip
+def test_structured_currencies_go_through_the_one_currency_table(name, where, head, body, code,
+                                                                 httpserver):  # fmt: skip
+    httpserver.expect_request("/p").respond_with_data(page_html(head, body))
+    [obs] = run(source([{"url": httpserver.url_for("/p"), "product": "x"}]))
+    assert obs.currency == code

@@ -58,7 +58,7 @@ import lxml.html
 from ..config import SourceConfig
 from ..errors import InputError, LoadError, bug_report_hint
 from ..model import Location, Observation, Product, SourceFailure
-from ..text.money import parse_amount
+from ..text.money import currency_code, parse_amount
 from ..text.normalize import normalize
 from .evidence import EvidenceStore
 from .http import (
@@ -546,6 +546,22 @@ def to_amount(value) -> tuple[Decimal, str | None] | None:
     return money.amount, money.currency or None
 
 
+def currency_of(value) -> str | None:
+    """A structured-data currency (``priceCurrency``, ``product:price:currency``) as an ISO
+    4217 code, through the one currency table the text readers use: ``NIS`` and ``₪``
+    are ILS. An unknown three-letter code is kept, upper-cased; anything else is None.
+
+    >>> currency_of("NIS"), currency_of(" ils "), currency_of("₪"), currency_of("XTS")
+    ('ILS', 'ILS', 'ILS', 'XTS')
+    >>> currency_of(""), currency_of(None), currency_of("shekels please")
+    (None, None, None)
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    return currency_code(text) or (text.upper() if re.fullmatch(r"[A-Za-z]{3}", text) else None)
+
+
 def amount_in(text: str) -> tuple[Decimal, str | None] | None:
     """The first amount in a piece of visible text.
 
@@ -662,7 +678,7 @@ def _offer(node: Mapping, path: str, ids: dict) -> Iterator[Offer]:
     for key in keys:
         found = to_amount(node.get(key))
         if found is not None:
-            currency = node.get("priceCurrency") or found[1]
+            currency = currency_of(node.get("priceCurrency")) or found[1]
             yield Offer(found[0], currency, _join(path, key), **ids)
             return
     yield from _specification(node, path, ids)
@@ -677,7 +693,8 @@ def _specification(node: Mapping, path: str, ids: dict) -> Iterator[Offer]:
     for i, item in specs:
         if isinstance(item, Mapping) and (found := to_amount(item.get("price"))) is not None:
             where = _join(path, "priceSpecification") + ("" if i is None else f"[{i}]")
-            currency = item.get("priceCurrency") or node.get("priceCurrency") or found[1]
+            declared = item.get("priceCurrency") or node.get("priceCurrency")
+            currency = currency_of(declared) or found[1]
             yield Offer(found[0], currency, _join(where, "price"), **ids)
             return
 
@@ -729,7 +746,7 @@ def microdata_offers(doc, _arg=None) -> Iterator[Offer]:
         ids = {}
         for owner in (product, scope):
             ids.update(_microdata_ids(owner))
-        currency = _prop(scope, "priceCurrency") or found[1]
+        currency = currency_of(_prop(scope, "priceCurrency")) or found[1]
         visible = shown[0] if shown and shown[0] != found[0] else None
         yield Offer(found[0], currency, tree.getpath(el), **ids, visible=visible)
 
@@ -776,7 +793,7 @@ def opengraph_offers(doc, _arg=None) -> Iterator[Offer]:
     for prefix in ("product:price", "og:price"):
         found = to_amount(meta.get(f"{prefix}:amount"))
         if found is not None:
-            currency = meta.get(f"{prefix}:currency") or found[1]
+            currency = currency_of(meta.get(f"{prefix}:currency")) or found[1]
             ids = {"sku": meta.get("product:retailer_item_id"), "name": meta.get("og:title")}
             path = f"meta[property={prefix}:amount]"
             yield Offer(found[0], currency, path, **{k: v for k, v in ids.items() if v})

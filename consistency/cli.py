@@ -175,9 +175,32 @@ def output_options(command):
         help="Exit 1 when a finding is at or above this severity.",
     )(command)
     command = color_option(command)
+    command = locale_option(command)
     return click.option("--quiet", "-q", is_flag=True, help="No report on stdout; exit code only.")(
         command
     )
+
+
+def _locale(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        from .report.i18n import UnknownLocale, parse_locale
+
+        try:
+            parse_locale(value)
+        except UnknownLocale as err:
+            raise click.BadParameter(str(err), ctx=ctx, param=param) from None
+        ctx.meta["locale"] = value
+    return value
+
+
+def locale_option(command):
+    return click.option(
+        "--locale",
+        expose_value=False,
+        callback=_locale,
+        help="Language of the HTML report and email: he, en … (default: report.locale, else "
+        "Hebrew when the price list's names are Hebrew).",
+    )(command)
 
 
 def color_option(command):
@@ -219,7 +242,11 @@ def load(config_path: Path | None) -> Config:
         )
     if not path.is_file():
         raise Failure(f"{path}: no such config file")
-    return load_config(path)
+    config = load_config(path)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta["config"] = config  # for the report options (product names, locale)
+    return config
 
 
 def _memory(text: str) -> str:
@@ -282,7 +309,7 @@ def _memory(text: str) -> str:
 )
 @click.option(
     "--memory-limit",
-    default="1GB",
+    default="256MB",
     show_default=True,
     metavar="SIZE",
     help="Memory of the embedded DuckDB store (e.g. 512MB, 4GB); past it, it spills to disk.",
@@ -461,10 +488,36 @@ def write_reports(result: Result, formats: list[str], output: Path) -> list[Path
 
 
 def _options(result: Result, fmt: str) -> dict | None:
-    """JUnit lists the rules that ran clean as passing test cases: tell it which ran where."""
+    """JUnit lists the rules that ran clean as passing test cases: tell it which ran where.
+    The HTML report speaks the reader's language and names products by the price list."""
+    if fmt == "html":
+        return html_options()
     if fmt != "junit":
         return None
     return {"rules": list(result.rule_ids), "channels": sorted(result.channels)}
+
+
+def html_options() -> dict:
+    """``locale`` (--locale, else report.locale) and ``names`` (product id -> name) for HTML."""
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx else {}
+    config = meta.get("config")
+    options = {"locale": meta.get("locale") or getattr(config, "report_locale", None)}
+    if config is not None:
+        options["names"] = product_names(config)
+    return options
+
+
+def product_names(config: Config) -> dict[str, str]:
+    """Product id -> name from the config's price list (empty when it cannot be read: the
+    report then names products by id)."""
+    from .loaders import load_price_list
+
+    try:
+        book = load_price_list(config.price_list, config.timezone, config.channels)
+    except (InputError, OSError):
+        return {}
+    return {product.id: product.name for product in book.products.values()}
 
 
 def _explain_errors(result: Result) -> None:
@@ -774,12 +827,14 @@ def _write_observations(output: Path, items) -> tuple[int, list]:
 )
 @click.option("--quiet", "-q", is_flag=True, help="No report on stdout; exit code only.")
 @color_option
+@locale_option
 @guarded
 def demo(output, fail_on, quiet, color):
     """The whole pipeline on the bundled demo company, its shop and chat bot on loopback."""
     from .demo import run_demo
 
-    result, _config = run_demo(output)
+    result, config = run_demo(output)
+    click.get_current_context().meta["config"] = config
     if not quiet:
         to_stdout(result, "text", color)
     written = write_reports(result, ["text", "html", "json"], output)

@@ -171,25 +171,32 @@ def number(value) -> str:
     return f"{dec:f}"
 
 
-UNITS = {
-    "day": ("day", "days"),
-    "business_day": ("business day", "business days"),
-    "week": ("week", "weeks"),
-    "month": ("month", "months"),
-    "year": ("year", "years"),
-    "hour": ("hour", "hours"),
-    "minute": ("minute", "minutes"),
+UNITS = {  # each as a literal ngettext call, so the catalogs' extraction finds it
+    "day": lambda say, n: say.ngettext("day", "days", n),
+    "business_day": lambda say, n: say.ngettext("business day", "business days", n),
+    "week": lambda say, n: say.ngettext("week", "weeks", n),
+    "month": lambda say, n: say.ngettext("month", "months", n),
+    "year": lambda say, n: say.ngettext("year", "years", n),
+    "hour": lambda say, n: say.ngettext("hour", "hours", n),
+    "minute": lambda say, n: say.ngettext("minute", "minutes", n),
 }
 SOURCES = {"visible": "shown on the page", "structured": "in the structured data"}
+SOURCE_WORDS = (  # for the catalogs' extraction: the SOURCES values are said through gettext
+    lambda say: say.gettext("shown on the page"),
+    lambda say: say.gettext("in the structured data"),
+)
 SHOWN_ELSEWHERE = {"quotes", "fact", "currency"}  # quotes get their own line
 
 
-def value_parts(value: Mapping | None, currency: str | None = None, *, signed: bool = False):
+def value_parts(
+    value: Mapping | None, currency: str | None = None, *, signed: bool = False, fmt=None
+):
     """Format an expected / observed / difference mapping for people, whatever its keys.
 
     ``currency`` is the fallback for an amount without one (a difference carries none).
     Known keys read as words (``without VAT``, ``(web, call-5512)``); any other key as
     ``key: value`` with its value formatted, never a Python repr; ``None`` is left out.
+    ``fmt`` (an :class:`.i18n.Formatter`) says it in another locale; default English.
 
     >>> text(value_parts({"amount": Decimal("99.9"), "currency": "ILS"}))
     '₪99.90'
@@ -208,59 +215,84 @@ def value_parts(value: Mapping | None, currency: str | None = None, *, signed: b
     """
     if not value:
         return []
+    say = fmt or English()
     rest = {k: v for k, v in value.items() if v is not None}
     cur = rest.get("currency") or currency
     parts: list[Part] = []
     if _is_number(rest.get("amount")):
-        parts.append(Part(money(Decimal(str(rest.pop("amount"))), cur, signed=signed), True))
+        parts.append(Part(say.money(Decimal(str(rest.pop("amount"))), cur, signed=signed), True))
     if _is_number(rest.get("percent")):
-        pct = Part(percent(Decimal(str(rest.pop("percent"))), signed=signed), True)
+        pct = Part(say.percent(Decimal(str(rest.pop("percent"))), signed=signed), True)
         parts += [Part(" ("), pct, Part(")")] if parts else [pct]
     if "value" in rest:
         parts += [Part(" ")] if parts else []
-        parts += _fact_parts(rest.get("fact"), rest.pop("value"), rest.pop("unit", None), cur)
+        parts += _fact_parts(rest.get("fact"), rest.pop("value"), rest.pop("unit", None), cur, say)
     if rest.pop("vat_included", True) is False:
-        parts.append(Part(" without VAT"))
+        parts.append(Part(" " + say.gettext("without VAT")))
     said = [str(rest.pop(key)) for key in ("channel", "ref") if key in rest]
     if said:
         parts.append(Part(f" ({', '.join(said)})" if parts else ", ".join(said)))
     for key, val in rest.items():
         if key not in SHOWN_ELSEWHERE:
-            parts += _keyed_parts(key, val, cur, bool(parts))
+            parts += _keyed_parts(key, val, cur, bool(parts), say)
     return [p for p in parts if p.text]
 
 
-def _fact_parts(fact, value, unit, currency) -> list[Part]:
+class English:
+    """The default wording: English words, the formats of this module (no Babel needed)."""
+
+    def gettext(self, message: str) -> str:
+        return message
+
+    def ngettext(self, singular: str, many: str, n) -> str:
+        return singular if n == 1 else many
+
+    def money(self, amount, currency, *, signed: bool = False) -> str:
+        return money(amount, currency, signed=signed)
+
+    def percent(self, value, *, signed: bool = False) -> str:
+        return percent(value, signed=signed)
+
+    def number(self, value) -> str:
+        return number(value)
+
+
+def _fact_parts(fact, value, unit, currency, say) -> list[Part]:
     if fact == "money" and _is_number(value):
-        return [Part(money(Decimal(str(value)), unit or currency), True)]
+        return [Part(say.money(Decimal(str(value)), unit or currency), True)]
     if fact == "percent" and _is_number(value):
-        return [Part(percent(Decimal(str(value))), True)]
-    parts = [Part(number(value), _is_number(value))]
+        return [Part(say.percent(Decimal(str(value))), True)]
+    shown = say.number(value) if _is_number(value) else str(value)
+    parts = [Part(shown, _is_number(value))]
     if unit:
-        one, many = UNITS.get(unit, (str(unit), str(unit)))
-        parts.append(Part(" " + (one if value == 1 else many)))
+        whole = _is_number(value) and value == int(value)
+        count = int(value) if whole else 3  # a fraction takes the general plural form
+        words = UNITS[unit](say, count) if unit in UNITS else str(unit)
+        parts.append(Part(" " + words))
     return parts
 
 
-def _keyed_parts(key: str, val, currency, after: bool) -> list[Part]:
+def _keyed_parts(key: str, val, currency, after: bool, say) -> list[Part]:
     """One further key as words: the ones findings use, else ``key: value``."""
     lead = [Part(", ")] if after else []
+    _ = say.gettext
     if key == "list_price" and _is_number(val):
-        return lead + [Part("list price "), Part(money(Decimal(str(val)), currency), True)]
+        listed = say.money(Decimal(str(val)), currency)
+        return lead + [Part(_("list price") + " "), Part(listed, True)]
     if key in ("phrase", "forbidden"):
         return lead + [Part(f"“{val}”")]
     if key == "scope":
-        return lead + [Part(f"forbidden by the {val}")]
+        return lead + [Part(_("forbidden by the policy") if val == "policy" else _("forbidden"))]
     if key == "source" and val in SOURCES:
-        return [Part(" " + SOURCES[val])] if after else [Part(SOURCES[val])]
+        return [Part(" " + _(SOURCES[val]))] if after else [Part(_(SOURCES[val]))]
     if key == "reply":
-        return lead + [Part("an empty reply" if val == "" else "a reply")]
+        return lead + [Part(_("an empty reply") if val == "" else _("a reply"))]
     if key == "question":
-        return lead + [Part(f"to “{val}”")]
+        return lead + [Part(_("to") + f" “{val}”")]
     if key == "promotion":
-        return lead + [Part(f"promotion {val}")]
+        return lead + [Part(_("promotion") + f" {val}")]
     if key == "customer":
-        return lead + [Part(f"customer {val}")]
+        return lead + [Part(_("customer") + f" {val}")]
     return lead + [Part(key.replace("_", " ") + ": "), Part(_plain(val), _is_number(val))]
 
 

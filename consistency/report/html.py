@@ -25,6 +25,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -36,16 +37,18 @@ from ..model import SEVERITY_RANK, Finding
 from ..result import QuoteStats, Result
 from .base import (
     Reporter,
+    active_counts,
     currency_of,
-    money,
     mostly_hebrew,
     plural,
+    quotes_of,
     resolved_of,
     subject,
     value_parts,
-    when,
 )
+from .i18n import Formatter, choose
 from .text import resolved_text
+from .wording import cause_title, product_name, rule_title, sentence
 
 TEMPLATES = Path(__file__).with_name("templates")
 # Sixteen colours that tell apart (one per rule in the chart).
@@ -65,8 +68,12 @@ LINKABLE = re.compile(
 )
 
 
-def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
+def environment(fmt: Formatter | None = None) -> Environment:
+    """The report's jinja2 environment: autoescaped, with gettext from ``fmt``'s catalog."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=True, extensions=["jinja2.ext.i18n"]
+    )
+    env.install_gettext_translations((fmt or Formatter()).translations, newstyle=True)
     env.filters["bdi"] = bdi
     return env
 
@@ -161,17 +168,20 @@ class Page:
     first: int  # the row number of its first finding within its group, from 1
     findings: list[Finding]
     inline: bool
+    view: View | None = None
 
     @property
     def last(self) -> int:
         return self.first + len(self.findings) - 1
 
     def rows(self) -> list[dict]:
-        return [row(finding) for finding in self.findings]
+        view = self.view or View()
+        return [row(finding, view) for finding in self.findings]
 
     def data(self) -> Markup:
         """The rows as JSON that is safe inside a ``<script>`` element."""
-        return Markup(script_json([row_data(finding) for finding in self.findings]))
+        view = self.view or View()
+        return Markup(script_json([row_data(finding, view) for finding in self.findings]))
 
 
 @dataclass
@@ -185,6 +195,7 @@ class Group:
     counts: Counter = field(default_factory=Counter)
     open: bool = False
     paged: list[Page] = field(default_factory=list)
+    severity_label: str = ""
 
     @property
     def severity(self) -> str:
@@ -200,7 +211,47 @@ class Group:
         return [(n, self.rows[start : start + size]) for n, start in enumerate(starts, 1)]
 
 
-def paginate(groups: list[Group], size: int, inline_rows: int) -> int:
+@dataclass
+class View:
+    """How findings are said on this page: the locale and the product names."""
+
+    fmt: Formatter = field(default_factory=Formatter)
+    names: dict = field(default_factory=dict)
+
+    def when(self, at) -> str:
+        return self.fmt.datetime(at)
+
+    def values(self, value, currency, *, signed: bool = False) -> list:
+        return value_parts(value, currency, signed=signed, fmt=self.fmt)
+
+    def sentence(self, finding: Finding) -> Markup:
+        """The finding in the locale, every filled-in value isolated in ``<bdi>``."""
+        wrap = lambda value: f"<bdi>{esc(value)}</bdi>"  # noqa: E731
+        return Markup(sentence(finding, self.fmt, self.names, wrap=wrap, escape=esc))
+
+    def plain(self, finding: Finding) -> str:
+        return sentence(finding, self.fmt, self.names)
+
+    def severity(self, level: str) -> str:
+        say = self.fmt
+        words = {
+            "error": lambda: say.ngettext("error", "errors", 1),
+            "warning": lambda: say.ngettext("warning", "warnings", 1),
+            "info": lambda: say.gettext("info"),
+        }
+        return words[level]() if level in words else level
+
+    def status(self, status: str | None) -> str:
+        say = self.fmt
+        words = {
+            "new": lambda: say.gettext("new"),
+            "recurring": lambda: say.gettext("recurring"),
+            "baselined": lambda: say.gettext("baselined"),
+        }
+        return words[status]() if status in words else (status or "")
+
+
+def paginate(groups: list[Group], size: int, inline_rows: int, view: View | None = None) -> int:
     """Cut every group into pages numbered in report order; return how many findings are
     inline. The first pages are inline while they fit in ``inline_rows``; all later ones not.
 
@@ -220,7 +271,7 @@ def paginate(groups: list[Group], size: int, inline_rows: int) -> int:
             inline = len(findings) <= budget
             budget = budget - len(findings) if inline else -1  # once a page is lazy, all are
             inline_count += len(findings) if inline else 0
-            group.paged.append(Page(number, (page - 1) * size + 1, findings, inline))
+            group.paged.append(Page(number, (page - 1) * size + 1, findings, inline, view))
     return inline_count
 
 
@@ -234,6 +285,8 @@ class HtmlReporter(Reporter):
         "open_rows": 50,
         "inline_rows": 2000,  # findings drawn as HTML rows; later pages are JSON drawn on demand
         "embed_rest": True,  # False (email): leave the later pages out, only say where they are
+        "locale": None,  # he, en, …; default: Hebrew when the product names are mostly Hebrew
+        "names": None,  # product id -> name, from the price list (the CLI passes them)
     }
 
     def start(self, result: Result) -> None:
@@ -250,8 +303,15 @@ class HtmlReporter(Reporter):
         if len(self.samples) < 400:
             self.samples += [finding.message, subject(finding)]
 
+    def view(self) -> View:
+        names = dict(self.options["names"] or {})
+        hebrew = mostly_hebrew(names.values()) if names else mostly_hebrew(self.samples)
+        return View(Formatter(choose(self.options["locale"], hebrew)), names)
+
     def finish(self, result: Result) -> None:
-        env = environment()
+        view = self.view()
+        fmt = view.fmt
+        env = environment(fmt)
         css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
         script = (TEMPLATES / "report.js").read_text(encoding="utf-8")
         groups = sorted(self.groups.values(), key=lambda g: (-SEVERITY_RANK[g.severity], g.index))
@@ -260,12 +320,30 @@ class HtmlReporter(Reporter):
             budget -= len(group.rows)
             group.open = budget >= 0
         total = sum(len(group.rows) for group in groups)
-        inline = paginate(groups, self.options["page_size"], self.options["inline_rows"])
+        inline = paginate(groups, self.options["page_size"], self.options["inline_rows"], view)
+        for group in groups:
+            group.severity_label = view.severity(group.severity)
+        counts, baselined = active_counts(result)
+        contradictions = [f for f in result.findings if f.rule in CONTRADICTIONS]
+        title = self.options["title"]
+        if title == self.OPTIONS["title"]:
+            title = fmt.gettext(title)
         context = {
-            "title": self.options["title"],
+            "title": title,
             "result": result,
-            "counts": result.counts(),
-            "rtl": mostly_hebrew(self.samples),
+            "counts": counts,
+            "baselined": baselined,
+            "new": sum(1 for f in result.findings if f.status == "new"),
+            "rtl": fmt.rtl,
+            "lang": fmt.lang,
+            "fmt": fmt,
+            "households": contradiction_cards(
+                contradictions, "customer-quote-conflict", view, result
+            ),
+            "gaps": contradiction_cards(contradictions, "cross-channel-gap", view, result),
+            "repeated": grouped(result.findings, view),
+            "columns": script_json([fmt.gettext(c) for c in COLUMNS]),
+            "matches_text": fmt.gettext("%(matched)s of %(total)s findings match"),
             "groups": groups,
             "channels": sorted({group.channel for group in groups if group.channel}),
             "rules": sorted({group.rule for group in groups}),
@@ -273,10 +351,10 @@ class HtmlReporter(Reporter):
             "total": total,
             "inline": inline,
             "embed": bool(self.options["embed_rest"]),
-            "matrix": matrix(result.quotes, self.options["currency"]),
+            "matrix": matrix(result, self.options["currency"], view),
             "chart": chart(result.findings),
-            "started": when(result.started),
-            "finished": when(result.finished),
+            "started": fmt.datetime(result.started),
+            "finished": fmt.datetime(result.finished),
             "css": Markup(css),
             "script": Markup(script),
             "csp": f"default-src 'none'; style-src {csp_hash(css)}; script-src {csp_hash(script)}",
@@ -287,19 +365,34 @@ class HtmlReporter(Reporter):
             self.stream.write(chunk)
 
 
-def row(finding: Finding) -> dict:
+COLUMNS = (
+    "severity", "subject", "at", "expected", "observed", "difference", "cause", "message",
+    "evidence",
+)  # fmt: skip
+CONTRADICTIONS = ("customer-quote-conflict", "cross-channel-gap")
+
+
+def row(finding: Finding, view: View | None = None) -> dict:
+    view = view or View()
     currency = currency_of(finding)
     ev = finding.evidence
     return {
         "severity": finding.severity,
+        "severity_label": view.severity(finding.severity),
         "status": finding.status,
+        "status_label": view.status(finding.status),
         "subject": subject(finding),
-        "at": when(finding.at),
-        "expected": values_html(value_parts(finding.expected, currency)),
-        "observed": values_html(value_parts(finding.observed, currency)),
-        "difference": values_html(value_parts(finding.difference, currency, signed=True)),
-        "cause": finding.cause or "",
-        "message": finding.message,
+        "rule": finding.rule,
+        "rule_label": rule_title(finding.rule, view.fmt),
+        "channel": finding.channel or "",
+        "product": product_name(finding, view.names) or "",
+        "sentence": view.sentence(finding),
+        "at": view.when(finding.at),
+        "expected": values_html(view.values(finding.expected, currency)),
+        "observed": values_html(view.values(finding.observed, currency)),
+        "difference": values_html(view.values(finding.difference, currency, signed=True)),
+        "cause": cause_title(finding.cause, view.fmt),
+        "message": view.plain(finding),
         "excerpt": excerpt_html(ev.excerpt, ev.span) if ev and ev.excerpt else "",
         "source": link(ev.source) if ev else "",
         "ref": link(ev.ref) if ev else "",
@@ -308,13 +401,14 @@ def row(finding: Finding) -> dict:
     }
 
 
-def row_data(finding: Finding) -> list:
+def row_data(finding: Finding, view: View | None = None) -> list:
     """A finding as the script's row: the cells of :func:`row` as plain text, in a list.
 
     ``[severity, status, subject, at, expected, observed, difference, cause, message,
-    excerpt, source, ref, where]``; values are :func:`alternating` parts, the excerpt
-    is ``[before, marked, after]`` or ``0``.
+    excerpt, source, ref, where, severity label, status label]``; values are
+    :func:`alternating` parts, the excerpt is ``[before, marked, after]`` or ``0``.
     """
+    view = view or View()
     currency = currency_of(finding)
     ev = finding.evidence
     excerpt = list(excerpt_pieces(ev.excerpt, ev.span)) if ev and ev.excerpt else 0
@@ -322,16 +416,18 @@ def row_data(finding: Finding) -> list:
         finding.severity,
         finding.status or "",
         subject(finding),
-        when(finding.at),
-        alternating(value_parts(finding.expected, currency)),
-        alternating(value_parts(finding.observed, currency)),
-        alternating(value_parts(finding.difference, currency, signed=True)),
-        finding.cause or "",
-        finding.message,
+        view.when(finding.at),
+        alternating(view.values(finding.expected, currency)),
+        alternating(view.values(finding.observed, currency)),
+        alternating(view.values(finding.difference, currency, signed=True)),
+        cause_title(finding.cause, view.fmt),
+        view.plain(finding),
         excerpt,
         (ev.source or "") if ev else "",
         (ev.ref or "") if ev else "",
         str(ev.where) if ev and ev.where else "",
+        view.severity(finding.severity),
+        view.status(finding.status),
     ]
 
 
@@ -369,29 +465,160 @@ class Cell:
     range: str
     gap: str
     tone: str
+    note: str = ""
 
 
-def matrix(quotes: dict[tuple[str, str], QuoteStats], currency: str) -> dict:
-    """Products down, channels across; each cell the quoted range against the list price."""
+PRICING = ("price-mismatch", "price-in-reply-mismatch", "vat-excluded-price", "promotion-misuse")
+
+
+def matrix(result: Result, currency: str, view: View) -> dict:
+    """Products down, channels across; each cell the quoted range against the list price,
+    toned by what the checks found there (a gap they accept, a promotion, is no error)."""
+    quotes = result.quotes
+    worst: dict[tuple[str, str], int] = {}
+    for finding in result.findings:
+        if finding.rule in PRICING and finding.channel and finding.product:
+            key = (finding.channel, finding.product)
+            worst[key] = max(worst.get(key, -1), SEVERITY_RANK[finding.severity])
     channels = sorted({channel for channel, _ in quotes})
     products = sorted({product for _, product in quotes})
-    cells = {key: quote_cell(stats, currency) for key, stats in quotes.items()}
-    return {"channels": channels, "products": products, "cells": cells}
+    cells = {
+        key: quote_cell(stats, currency, worst.get(key), view) for key, stats in quotes.items()
+    }
+    names = {product: view.names.get(product, product) for product in products}
+    return {"channels": channels, "products": products, "cells": cells, "names": names}
 
 
-def quote_cell(stats: QuoteStats, currency: str) -> Cell:
-    listed = money(stats.list_price, currency) if stats.list_price is not None else "?"
+def quote_cell(stats: QuoteStats, currency: str, worst: int | None, view: View) -> Cell:
+    """One product on one channel: the quoted range, the list price, the signed gap of the
+    end furthest from it, toned ``bad``/``warn`` by the worst pricing finding there, else
+    ``ok`` (and marked allowed when the checks accepted a price off the list)."""
+    fmt = view.fmt
+    listed = fmt.money(stats.list_price, currency) if stats.list_price is not None else "?"
     low, high = stats.low, stats.high
     if low is None or high is None:
         return Cell(listed, "", "", "none")
-    shown = (
-        money(low, currency) if low == high else f"{money(low, currency)}–{money(high, currency)}"
-    )
+    shown = fmt.money(low, currency)
+    if low != high:
+        shown += "–" + fmt.money(high, currency)
     if not stats.list_price:
         return Cell(listed, shown, "", "none")
-    gap = max(abs(low - stats.list_price), abs(high - stats.list_price)) * 100 / stats.list_price
-    tone = "ok" if gap <= Decimal("0.5") else "warn" if gap < 5 else "bad"
-    return Cell(listed, shown, f"{gap:.1f}%", tone)
+    far = low if abs(low - stats.list_price) >= abs(high - stats.list_price) else high
+    gap = (far - stats.list_price) * 100 / stats.list_price
+    tone = {2: "bad", 1: "warn"}.get(worst, "ok")
+    note = fmt.gettext("allowed (promotion or discount)") if tone == "ok" and gap else ""
+    return Cell(listed, shown, fmt.percent(gap, signed=True) if gap else "", tone, note)
+
+
+def contradiction_cards(findings: list[Finding], rule: str, view: View, result: Result) -> list:
+    """The findings of one contradiction rule as cards: the quotes side by side and the
+    list price; worst first, then the biggest gap."""
+    chosen = [f for f in findings if f.rule == rule]
+    chosen.sort(key=lambda f: (-SEVERITY_RANK[f.severity], -abs(_gap(f)), f.fingerprint))
+    return [card(f, view, result) for f in chosen]
+
+
+def card(finding: Finding, view: View, result: Result) -> dict:
+    fmt = view.fmt
+    currency = currency_of(finding)
+    quotes = quotes_of(finding) or [
+        side for side in (finding.expected, finding.observed) if side and side.get("channel")
+    ]
+    listed = list_price(finding, result)
+    return {
+        "finding": finding,
+        "severity": view.severity(finding.severity),
+        "status": view.status(finding.status),
+        "product": product_name(finding, view.names) or "",
+        "customer": (finding.observed or {}).get("customer") or "",
+        "day": fmt.date(finding.at),
+        "sentence": view.sentence(finding),
+        "gap": values_html(view.values(finding.difference, currency, signed=True)),
+        "list": fmt.money(listed, currency) if listed is not None else "",
+        "quotes": [quote_view(q, currency, listed, view) for q in quotes],
+    }
+
+
+def quote_view(quote, currency: str | None, listed, view: View) -> dict:
+    """One quote (or one channel's quotes in the window) for a card."""
+    fmt = view.fmt
+    cur = quote.get("currency") or currency
+    amounts = [quote.get(k) for k in ("amount", "low", "high") if quote.get(k) is not None]
+    shown = "–".join(dict.fromkeys(fmt.money(a, cur) for a in amounts))
+    times = [quote.get(k) for k in ("at", "low_at", "high_at") if quote.get(k)]
+    refs = [quote.get(k) for k in ("ref", "low_ref", "high_ref") if quote.get(k)]
+    count = quote.get("count")
+    promotion = quote.get("promotion")
+    on_list = listed is not None and all(Decimal(str(a)) == listed for a in amounts)
+    return {
+        "channel": quote.get("channel") or "",
+        "amount": shown,
+        "times": list(dict.fromkeys(fmt.datetime(_time(t)) for t in times if _time(t))),
+        "refs": [link(str(r)) for r in dict.fromkeys(refs)],
+        "count": fmt.ngettext("%(num)d quote", "%(num)d quotes", int(count)) % {"num": int(count)}
+        if count and int(count) > 1
+        else "",
+        "promotion": promotion if isinstance(promotion, str) else "",
+        "tone": "promotion" if promotion else ("list" if on_list else "off"),
+    }
+
+
+def list_price(finding: Finding, result: Result) -> Decimal | None:
+    """The list price a contradiction is measured against: named in the finding, else the
+    cross-channel-gap's expected, else the run's quote statistics for the product."""
+    for side in (finding.expected, finding.observed):
+        if side and side.get("list_price") is not None:
+            return Decimal(str(side["list_price"]))
+    expected = finding.expected or {}
+    gap_against_list = finding.rule == "cross-channel-gap" and not expected.get("channel")
+    if gap_against_list and expected.get("amount") is not None:
+        return Decimal(str(expected["amount"]))
+    for (_channel, product), stats in sorted(result.quotes.items()):
+        if product == finding.product and stats.list_price is not None:
+            return stats.list_price
+    return None
+
+
+def grouped(findings: list[Finding], view: View) -> list[dict]:
+    """Every other finding once per fingerprint, with how often and over which days:
+    worst first, then the most repeated."""
+    by_print: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.rule not in CONTRADICTIONS:
+            by_print.setdefault(finding.fingerprint, []).append(finding)
+    out = []
+    for same in by_print.values():
+        same.sort(key=lambda f: (f.at is None, f.at or datetime.min.replace(tzinfo=UTC)))
+        first = same[0]
+        out.append({"row": row(first, view), "count": len(same), "when": times(same, view)})
+    out.sort(
+        key=lambda g: (-SEVERITY_RANK[g["row"]["severity"]], -g["count"], g["row"]["fingerprint"])
+    )
+    return out
+
+
+def times(same: list[Finding], view: View) -> str:
+    """``10 times, 16–21 Nov``; a single finding: its time."""
+    fmt = view.fmt
+    dated = [f.at for f in same if f.at is not None]
+    if len(same) == 1:
+        return fmt.datetime(dated[0]) if dated else ""
+    count = fmt.ngettext("%(num)d time", "%(num)d times", len(same)) % {"num": len(same)}
+    return f"{count}, {fmt.span(min(dated), max(dated))}" if dated else count
+
+
+def _gap(finding: Finding) -> Decimal:
+    value = (finding.difference or {}).get("percent")
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def _time(value) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def chart(findings: list[Finding]) -> dict:

@@ -37,8 +37,11 @@
       total += count(group, all);
     });
     LEVELS.forEach(function (level) { section.classList.toggle("hide-" + level, !shown[level]); });
-    matches.textContent = matched.toLocaleString("en") + " of " + total.toLocaleString("en") +
-      " findings match";
+    var lang = document.documentElement.lang || "en";
+    matches.textContent = (section.getAttribute("data-matches") ||
+      "%(matched)s of %(total)s findings match")
+      .replace("%(matched)s", matched.toLocaleString(lang))
+      .replace("%(total)s", total.toLocaleString(lang));
   }
 
   // --- lazy pages: rows drawn from their JSON with DOM calls only, like the server's rows ---
@@ -78,8 +81,10 @@
   }
   function drawRow(r) {
     var tr = element("tr", "", "sev-" + r[0]);
-    var first = [element("span", r[0], "badge sev-" + r[0])];
-    if (r[1]) { first.push(document.createTextNode(" "), element("span", r[1], "status status-" + r[1])); }
+    var first = [element("span", r[13] || r[0], "badge sev-" + r[0])];
+    if (r[1]) {
+      first.push(document.createTextNode(" "), element("span", r[14] || r[1], "status status-" + r[1]));
+    }
     cell(tr, first);
     cell(tr, [document.createTextNode(r[2])], "auto");
     cell(tr, r[3] ? [element("bdi", r[3])] : []);
@@ -105,8 +110,8 @@
   function drawTable(rows) {
     var table = element("table", "", "findings");
     var head = table.appendChild(element("thead")).appendChild(element("tr"));
-    ["severity", "subject", "at", "expected", "observed", "difference", "cause", "message",
-      "evidence"].forEach(function (name) { head.appendChild(element("th", name)); });
+    JSON.parse(section.getAttribute("data-columns") || "[]")
+      .forEach(function (name) { head.appendChild(element("th", name)); });
     var body = table.appendChild(element("tbody"));
     rows.forEach(function (r) { body.appendChild(drawRow(r)); });
     return table;

@@ -1,0 +1,138 @@
+"""The reader's language: message catalogs (gettext through Babel) and CLDR formatting.
+
+The HTML report and the email speak Hebrew or English. Their words come from gettext
+catalogs in ``consistency/locale/<language>/LC_MESSAGES/consistency.po`` (English is
+the source language and needs none); Babel reads a catalog and serves it as
+translations to jinja2's i18n extension and to the Python that builds sentences.
+Numbers, money, percents and dates follow the locale's CLDR rules through Babel:
+``‏99.90 ‏₪`` and ``21 בנוב׳ 2026`` in Hebrew, ``₪99.90`` and ``21 Nov 2026`` in English.
+
+The locale is ``report.locale`` / ``--locale`` when given, else Hebrew when the price
+list's names are mostly Hebrew (``mostly_hebrew``), else English.
+
+>>> fmt = Formatter("he")
+>>> fmt.money(Decimal("-12.99"), "ILS", signed=True) == "\\u200f-12.99\\xa0\\u200f₪"
+True
+>>> Formatter("en").money(Decimal("12.99"), "ILS", signed=True), Formatter("en").percent(Decimal("-10"), signed=True)
+('+₪12.99', '-10.0%')
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime, format_interval
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+from babel.support import NullTranslations, Translations
+
+from ..model import to_cents
+
+CATALOGS = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "consistency"
+DEFAULT = "en"
+
+
+class UnknownLocale(ValueError):
+    """A locale Babel does not know."""
+
+
+def parse_locale(name: str) -> Locale:
+    """A Babel locale from ``he``, ``he_IL``, ``en-GB`` …; a clear error otherwise.
+
+    >>> str(parse_locale("he-IL")), parse_locale("en").language
+    ('he_IL', 'en')
+    """
+    try:
+        return Locale.parse(str(name).replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise UnknownLocale(f"unknown locale {name!r}; e.g. he or en") from None
+
+
+@functools.lru_cache(maxsize=8)
+def translations(language: str) -> NullTranslations:
+    """The catalog of ``language`` compiled in memory from its ``.po`` (none for English)."""
+    po = CATALOGS / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po.is_file():
+        return NullTranslations()
+    with po.open("rb") as source:
+        catalog = read_po(source, locale=language, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def languages() -> list[str]:
+    """The languages with a catalog, and English."""
+    found = sorted(p.parent.parent.name for p in CATALOGS.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    return sorted({DEFAULT, *found})
+
+
+class Formatter:
+    """Words and numbers in one locale: ``gettext``, ``ngettext`` and CLDR formats."""
+
+    def __init__(self, locale: str | Locale = DEFAULT):
+        self.locale = locale if isinstance(locale, Locale) else parse_locale(locale)
+        self.translations = translations(self.locale.language)
+        self.rtl = self.locale.character_order == "right-to-left"
+
+    @property
+    def lang(self) -> str:
+        return self.locale.language
+
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.translations.ngettext(singular, plural, n)
+
+    def number(self, value) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def money(self, amount: Decimal, currency: str | None, *, signed: bool = False) -> str:
+        """Money by the locale's currency pattern, to the agora; ``+`` on a positive gap."""
+        amount = to_cents(Decimal(str(amount)))
+        if currency is None:
+            shown = format_decimal(amount, format="#,##0.00", locale=self.locale)
+        else:
+            shown = format_currency(amount, currency, locale=self.locale)
+        return "+" + shown if signed and amount > 0 else shown
+
+    def percent(self, value: Decimal, *, signed: bool = False) -> str:
+        """A percent with one decimal when signed (a gap), else as few as it needs."""
+        value = Decimal(str(value))
+        pattern = "#,##0.0" if signed or value != value.to_integral_value() else "#,##0"
+        shown = format_decimal(value, format=pattern, locale=self.locale) + "%"
+        return "+" + shown if signed and value > 0 else shown
+
+    def datetime(self, at: datetime | None) -> str:
+        return (
+            format_datetime(at, "d MMM y, HH:mm", tzinfo=at.tzinfo, locale=self.locale)
+            if at
+            else ""
+        )
+
+    def date(self, day: date | datetime | None) -> str:
+        return format_date(day, "d MMM y", locale=self.locale) if day else ""
+
+    def span(self, first: datetime, last: datetime) -> str:
+        """Two times as a day range: ``16–21 Nov``; one day alone when both fall on it."""
+        if first.date() == last.date():
+            return format_date(first, "d MMM", locale=self.locale)
+        return format_interval(first, last, "MMMd", tzinfo=first.tzinfo, locale=self.locale)
+
+
+def choose(option: str | None, hebrew: bool) -> str:
+    """The locale: the option when given, else ``he`` for a Hebrew price list, else ``en``.
+
+    >>> choose(None, True), choose(None, False), choose("en", True)
+    ('he', 'en', 'en')
+    """
+    return option or ("he" if hebrew else DEFAULT)

@@ -15,6 +15,8 @@ from urllib.parse import quote, quote_plus
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from werkzeug.wrappers import Response
 
 from consistency.config import Config, SourceConfig, load_config
@@ -269,3 +271,39 @@ def test_nothing_under_four_characters_is_treated_as_a_secret():
 
     add_secret("abc")
     assert redact("abc abcd") == "abc abcd"
+
+
+# -- the property: every form of any secret is hidden, wherever it sits ------------------
+
+SECRET_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="*"),
+    min_size=4,
+    max_size=24,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(secret=SECRET_TEXT, before=st.text(max_size=8), after=st.text(max_size=8))
+def test_no_form_of_a_secret_survives_redaction(secret, before, after):
+    """Any value (Hebrew, emoji, quotes, slashes, spaces, control characters) is hidden raw,
+    stripped, URL-encoded both ways, JSON-escaped and HTML-escaped, between any text.
+
+    ``*`` is left out: a secret made of stars could meet the ``***`` that replaces another.
+    """
+    from consistency.sources import http
+
+    assume(len(secret.strip()) >= http.MIN_SECRET)
+    saved = set(http._secrets)
+    http._secrets.clear()
+    try:
+        http.add_secret(secret)
+        forms = [secret, secret.strip(), quote(secret, safe=""), quote_plus(secret),
+                 json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+                 html.escape(secret)]  # fmt: skip
+        for form in forms:
+            out = redact(before + form + after)
+            assert form not in out, (form, out)
+            assert "***" in out
+    finally:
+        http._secrets.clear()
+        http._secrets.update(saved)

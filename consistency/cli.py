@@ -847,8 +847,10 @@ def demo(output, fail_on, quiet, color):
 def read_result(path: Path) -> Result:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (OSError, ValueError) as err:  # not UTF-8, not JSON, a number past 4,300 digits
         raise Failure(f"{path}: not a saved result ({err})") from None
+    except RecursionError:
+        raise Failure(f"{path}: not a saved result (nested too deeply)") from None
     if not isinstance(data, dict) or data.get("schema") != "consistency/report@1":
         raise Failure(f"{path}: not a consistency/report@1 JSON result")
     try:

@@ -1,30 +1,44 @@
 """Fuzz the loaders: whatever a user writes, the only failure is InputError naming a file.
 
-Two sources of input: random YAML-ish text, and random mutations (a node
-replaced, removed or given an odd value) of valid SPEC examples, dumped back to
-YAML. A traceback from any other exception is a bug.
+Sources of input: random YAML-ish text; random mutations (a node replaced,
+removed or given an odd value) of valid SPEC examples, dumped back to YAML;
+hostile YAML (alias bombs, deep nesting, numbers of thousands of digits, long
+scalars); and hostile templates in approved answers (issue 12: huge repeats and
+powers, widths, nested loops, recursion, format strings). A traceback from any
+other exception is a bug, and so is an example that takes longer than
+``DEADLINE`` (a hang or a blow-up the budgets missed).
 """
 
 from __future__ import annotations
 
 import copy
-from datetime import date, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import jinja2
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from consistency.answers import load_answers
 from consistency.config import load_config
 from consistency.errors import InputError
 from consistency.lint import lint
 from consistency.loaders import load_price_list, load_rules
+from consistency.pricebook import PriceBook
+from consistency.sandbox import SandboxedEnvironment
 
 TZ = ZoneInfo("Asia/Jerusalem")
 FUZZ = settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+DEADLINE = timedelta(seconds=10)  # per example: far above a bounded one, far below a hang
+HOSTILE = settings(
+    max_examples=60,
+    deadline=DEADLINE,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 VALID_PRICES = {
@@ -95,15 +109,31 @@ ODD_STRINGS = st.sampled_from(
         "1e999999999",
         "{{ 7*7 }}",
         "yes",
+        "-0",
+        "-0.00",
+        "1E-999999999",
+        "1E+999999999",
+        "-.inf",
+        ".nan",
+        "٣٠",  # Arabic-Indic digits
+        "۹۹٫۹۰",  # Extended Arabic-Indic digits and decimal separator
+        "９９.９０",  # full-width digits
+        "0x" + "f" * 60,
     ]
+)
+# Long text without drawing every character: a short piece repeated up to 200,000 times.
+LONG_TEXT = st.builds(
+    lambda piece, n: piece * n, st.text(min_size=1, max_size=3), st.integers(0, 200_000)
 )
 LEAVES = (
     st.none()
     | st.booleans()
     | st.integers()
     | st.integers(min_value=10**30, max_value=10**400)
+    | st.integers(4290, 6000).map(lambda n: Digits("9" * n))  # past Python's 4,300-digit limit
     | st.floats()
     | st.text(max_size=12)
+    | LONG_TEXT
     | ODD_STRINGS
     | st.dates()
     | st.datetimes(timezones=st.none() | st.just(timezone(timedelta(hours=14))))
@@ -148,8 +178,21 @@ def mutate_once(draw, node) -> None:
         return
 
 
+class Digits(str):
+    """A whole number written out in YAML, however long (Python cannot str() one over 4,300)."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(
+    Digits, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:int", str(value))
+)
+
+
 def dump(document) -> str:
-    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+    return yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
 
 
 def expect_only_input_errors(call) -> None:
@@ -256,3 +299,133 @@ def test_the_valid_documents_really_are_valid(tmp_path):
     config.write_text(dump(VALID_CONFIG), encoding="utf-8")
     assert load_config(config).channels == ("web", "phone", "chat", "store")
     assert Path(load_config(config).sources[0].files[0]).is_absolute()
+
+
+# --- hostile YAML: bombs, depth, huge numbers, size ---------------------------------------
+
+
+def alias_bomb(levels: int, width: int) -> str:
+    lines = ["l0: &l0 [" + ", ".join(["lol"] * width) + "]"]
+    lines += [f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * width) + "]" for n in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+# Each hostile file as (how to build it, its size), so a failing example prints short.
+HOSTILE_BUILDERS = {
+    "alias-bomb": lambda n: alias_bomb(2 + n % 13, 1 + n % 11),
+    "deep-list": lambda n: "products: " + "[" * n + "]" * n + "\n",
+    "deep-map": lambda n: "products:" + " {a:" * n + " 1" + "}" * n + "\n",
+    "long-int": lambda n: f"products:\n  - {{id: a, price: {'9' * n}}}\n",
+    "long-exponent": lambda n: f"tolerance: {{amount: 1.0e+{'9' * n}}}\nproducts: []\n",
+    "many-items": lambda n: "products: [" + "x, " * (n * 60) + "x]\n",
+    "wide-alias": lambda n: "a: &a {x: [1, 2]}\nproducts: [" + "*a, " * (n * 40) + "*a]\n",
+    "long-scalar": lambda n: "products: '" + "ש" * (n * 4000) + "'\n",
+}
+HOSTILE_TEXT = st.tuples(st.sampled_from(sorted(HOSTILE_BUILDERS)), st.integers(1, 5000))
+
+
+@pytest.mark.parametrize("loader", ["prices", "rules", "config"])
+@HOSTILE
+@given(hostile=HOSTILE_TEXT)
+def test_hostile_yaml_raises_only_input_error_in_time(tmp_path, loader, hostile):
+    kind, size = hostile
+    path = tmp_path / "input.yaml"
+    path.write_text(HOSTILE_BUILDERS[kind](size), encoding="utf-8")
+    calls = {
+        "prices": lambda: load_price_list(path, TZ),
+        "rules": lambda: load_rules([path]),
+        "config": lambda: load_config(path),
+    }
+    expect_only_input_errors(calls[loader])
+
+
+# --- hostile templates: the sandbox's budgets -------------------------------------------------
+
+NUMBER_TEXT = st.sampled_from(
+    ["0", "1", "-1", "9", "2.5", "1e308", "10**9", "9**9", "1000000000", "99999"]
+) | st.integers(-(10**12), 10**12).map(str)
+STRING_TEXT = st.sampled_from(
+    ["'a'", "''", "'{a}'", "'{0.__class__}'", "'%999999999d'", "'{:>999999999}'", "'\\t'"]
+)
+ATOM = NUMBER_TEXT | STRING_TEXT | st.sampled_from(["price('fiber-500')", "[1, 2]", "{'a': 1}"])
+FILTERS = st.sampled_from(
+    ["center({})", "indent({})", "wordwrap(1, wrapstring={})", "replace('', {})", "batch({})",
+     "slice({})", "format({})", "round({})", "truncate({})", "join({})", "list", "string",
+     "sum", "int", "float", "tojson", "filesizeformat", "unique", "reverse", "length"]
+)  # fmt: skip
+
+
+def _filtered(parts) -> str:
+    value, pattern, arg = parts
+    return f"({value})|" + (pattern.format(arg) if "{}" in pattern else pattern)
+
+
+EXPRESSION = st.recursive(
+    ATOM,
+    lambda inner: (
+        st.tuples(inner, st.sampled_from(["*", "**", "+", "~", "%", "//", "-"]), inner).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        )
+        | st.tuples(inner, FILTERS, inner).map(_filtered)
+        | st.tuples(
+            inner,
+            st.sampled_from(
+                [
+                    "format_map({})",
+                    "format({})",
+                    "ljust({})",
+                    "zfill({})",
+                    "expandtabs({})",
+                    "join([{}] * 9)",
+                ]
+            ),
+            inner,
+        ).map(lambda t: f"({t[0]}).{t[1].format(t[2])}")  # fmt: skip
+    ),
+    max_leaves=6,
+)
+TEMPLATE = st.recursive(
+    EXPRESSION.map(lambda e: "{{ " + e + " }}") | st.sampled_from(["text ", "₪ "]),
+    lambda inner: (
+        st.tuples(EXPRESSION, inner).map(lambda t: f"{{% for i in {t[0]} %}}{t[1]}{{% endfor %}}")
+        | st.tuples(inner, inner).map("".join)
+        | inner.map(
+            lambda body: f"{{% macro m(n) %}}{body}{{{{ m(n) }}}}{{% endmacro %}}{{{{ m(1) }}}}"
+        )
+        | st.tuples(EXPRESSION, inner).map(lambda t: f"{{% set x = {t[0]} %}}{t[1]}{{{{ x }}}}")
+    ),
+    max_leaves=5,
+)
+
+
+@HOSTILE
+@given(template=TEMPLATE)
+def test_hostile_templates_fail_only_as_template_errors_in_time(template):
+    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined)
+    try:
+        text = env.from_string(template).render(price=lambda product, at=None: "₪1.00")
+    except jinja2.TemplateError as exc:
+        assert str(exc)
+    else:
+        assert len(text) <= env.limits.output + len(template)
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory) -> PriceBook:
+    path = tmp_path_factory.mktemp("book") / "prices.yaml"
+    path.write_text(dump(VALID_PRICES), encoding="utf-8")
+    return PriceBook(load_price_list(path, TZ))
+
+
+@HOSTILE
+@given(template=TEMPLATE)
+def test_hostile_answer_templates_raise_only_input_error_in_time(tmp_path, book, template):
+    path = tmp_path / "answers.yaml"
+    path.write_text(dump({"answers": [{"id": "a", "answer": template}]}), encoding="utf-8")
+    try:
+        answers = load_answers(path, book, TZ)
+    except InputError as exc:
+        assert all(e.file == str(path) and e.line and e.col for e in exc.errors), exc
+    else:  # loaded: rendering it for real may still fail, but only as a recorded failure
+        answers.rendered("a", datetime(2026, 11, 20, tzinfo=TZ))
+        assert all(e.file == str(path) for e in answers.failures.values())

@@ -968,3 +968,13 @@ def test_structured_currencies_go_through_the_one_currency_table(name, where, he
     httpserver.expect_request("/p").respond_with_data(page_html(head, body))
     [obs] = run(source([{"url": httpserver.url_for("/p"), "product": "x"}]))
     assert obs.currency == code
+
+
+def test_a_microdata_price_element_with_a_struck_out_old_price_shows_the_new_one(httpserver):
+    body = (
+        '<div itemscope itemtype="https://schema.org/Offer"><span itemprop="price" '
+        'content="99.90"><del>₪120.00</del> ₪99.90</span></div>'
+    )
+    httpserver.expect_request("/p").respond_with_data(page_html(body=body))
+    [obs] = run(source([{"url": httpserver.url_for("/p"), "product": "x"}], ["microdata"]))
+    assert obs.amount == Decimal("99.90") and "visible" not in obs.meta  # no false mismatch

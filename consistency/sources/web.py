@@ -502,6 +502,24 @@ def _without_struck(doc):
     return clean
 
 
+def _shown_text(el) -> str:
+    """An element's text without its struck-out and screen-reader-only parts, whitespace
+    collapsed; all of its text when nothing else is left.
+
+    >>> _shown_text(lxml.html.fragment_fromstring("<span><del>₪120</del> ₪99.90</span>"))
+    '₪99.90'
+    """
+    whole = " ".join(el.text_content().split())
+    struck = [d for d in el.iterdescendants() if _is_struck(d) or _is_hidden(d)]
+    if not struck:
+        return whole
+    copy_of = copy.deepcopy(el)
+    for child in [d for d in copy_of.iterdescendants() if _is_struck(d) or _is_hidden(d)]:
+        if child.getparent() is not None:
+            child.drop_tree()
+    return " ".join(copy_of.text_content().split()) or whole
+
+
 def _is_struck(el) -> bool:
     """``del``/``s``/``strike``, a line-through style, or a regular/was/old/compare class.
 
@@ -736,7 +754,7 @@ def microdata_offers(doc, _arg=None) -> Iterator[Offer]:
         if "price" not in el.get("itemprop").split():
             continue
         content = el.get("content", el.get("value"))
-        text = " ".join(el.text_content().split())
+        text = _shown_text(el)
         found = to_amount(content) if content is not None else amount_in(text)
         if found is None:
             continue

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import jinja2
-from jinja2 import nodes
+from jinja2 import meta, nodes
 from jinja2.exceptions import SecurityError, TemplateRuntimeError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
@@ -552,6 +552,24 @@ class SandboxedEnvironment(ImmutableSandboxedEnvironment):
         if budget is not None:
             budget.write(len(text))
         return text
+
+
+def trial_render(env: SandboxedEnvironment, source: str, **stand_ins) -> str:
+    """Render ``source`` once, every name it reads set to its stand-in (else ``""``).
+
+    So a template over budget fails when its config loads, not in the middle of a run:
+    a checker calls this where it would only parse. Raises ``jinja2.TemplateError``.
+
+    >>> trial_render(SandboxedEnvironment(), "{{ question }}!", question="q")
+    'q!'
+    >>> trial_render(SandboxedEnvironment(), "{{ range(10**9)|list }}")
+    Traceback (most recent call last):
+    ...
+    consistency.sandbox.OverBudget: range() of 1000000000 numbers; the limit is 10000
+    """
+    tree = env.parse(source)
+    names = meta.find_undeclared_variables(tree) - set(env.globals)
+    return env.from_string(tree).render({name: stand_ins.get(name, "") for name in names})
 
 
 def template_line(exc: BaseException) -> int | None:

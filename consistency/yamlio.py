@@ -24,8 +24,11 @@ at fault and a message written for a person.
 from __future__ import annotations
 
 import difflib
+import errno
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -208,7 +211,9 @@ def _key_of(loader: MarkedLoader, key_node: yaml.Node) -> object:
 
 def _read_text(path: Path) -> str:
     try:
-        with open(path, "rb") as stream:  # never more than the limit, even from a pipe
+        if not stat.S_ISREG(os.stat(path).st_mode) and not stat.S_ISCHR(os.stat(path).st_mode):
+            raise IsADirectoryError(errno.EISDIR, "not a file (a folder, a pipe or a socket)")
+        with open(path, "rb") as stream:  # never more than the limit, even from a device
             raw = stream.read(MAX_YAML_BYTES + 1)
     except OSError as exc:
         raise InputError(

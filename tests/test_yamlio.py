@@ -320,6 +320,18 @@ def test_aliases_a_document_really_uses_are_fine():
     assert data["p1999"] == {"unit": "month", "vat": True, "id": "p1999"}
 
 
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_folder_or_a_pipe_is_a_clear_error_not_a_hang(tmp_path, kind):
+    """CWE-400: opening a named pipe blocks until someone writes to it."""
+    import os
+
+    path = tmp_path / "prices.yaml"
+    path.mkdir() if kind == "folder" else os.mkfifo(path)
+    with pytest.raises(InputError) as excinfo:
+        load_yaml(path)
+    assert "cannot read file: not a file (a folder, a pipe or a socket)" in str(excinfo.value)
+
+
 def test_a_pipe_is_read_only_up_to_the_limit(tmp_path, monkeypatch):
     import consistency.yamlio as yamlio
 

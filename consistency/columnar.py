@@ -178,16 +178,16 @@ class Columnar:
                        list_contains(?::DATE[], CAST(local_ts AS DATE)) AS odd
                 FROM cq
             ), s AS (
-                SELECT q.*, sp.span, sp.list_price
-                FROM q LEFT JOIN spans sp
-                  ON sp.product = q.raw_product AND sp.channel = q.channel
-                 AND q.t >= sp.t0 AND q.t < sp.t1
+                SELECT q.*, sp.span, sp.list_price,
+                       CASE WHEN q.t < sp.t1 THEN sp.offers END AS offers
+                FROM q ASOF LEFT JOIN spans sp
+                  ON sp.product = q.raw_product AND sp.channel = q.channel AND q.t >= sp.t0
             )
-            SELECT s.*,
-                   NOT s.odd AND EXISTS (SELECT 1 FROM ranges r WHERE r.span = s.span
-                       AND s.amount BETWEEN r.lo AND r.hi) AS accepted,
-                   EXISTS (SELECT 1 FROM ranges r WHERE r.span = s.span AND r.promotion
-                       AND s.amount = r.amount) AS promoted
+            SELECT s.* EXCLUDE (offers),
+                   NOT odd AND coalesce(len(list_filter(offers,
+                       lambda o: s.amount BETWEEN o.lo AND o.hi)) > 0, false) AS accepted,
+                   coalesce(len(list_filter(offers,
+                       lambda o: o.promotion AND s.amount = o.amount)) > 0, false) AS promoted
             FROM s WHERE s.odd OR ({where})
             """,
             [tz, odd, *params],
@@ -292,6 +292,14 @@ class Columnar:
             self.con.executemany("INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?)", spans)
         if ranges:
             self.con.executemany("INSERT INTO ranges VALUES (?, ?, ?, ?, ?)", ranges)
+        self.con.execute(
+            """
+            CREATE OR REPLACE TABLE spans AS
+            SELECT sp.*, list(struct_pack(lo := r.lo, hi := r.hi, amount := r.amount,
+                                          promotion := r.promotion)) AS offers
+            FROM spans sp JOIN ranges r USING (span) GROUP BY ALL
+            """
+        )
 
     def _edges(self, product: str) -> list[int]:
         """Every instant (µs since 1970 UTC) at which what the product may cost can change."""

@@ -40,7 +40,8 @@ class Store:
             "threads": threads or os.cpu_count() or 1,
             "preserve_insertion_order": True,
         }
-        self.con = duckdb.connect(str(self.folder / "run.duckdb"), config=config)
+        # In memory, spilling to temp_directory past memory_limit: no file to checkpoint.
+        self.con = duckdb.connect(":memory:", config=config)
 
     def name(self, prefix: str) -> str:
         """A fresh table name, unique in this store."""

@@ -41,7 +41,7 @@ DELIMITERS = ",;\t|"
 # for our users, Hebrew first (charset-normalizer cannot tell them apart on short samples).
 PREFERRED_ENCODINGS = ("cp1255", "cp1256", "cp1252", "cp1250", "cp1251", "cp1253")
 _MAGIC = re.compile(r"[*?[]")
-_UNDECODED = re.compile("[\udc80-\udcff]")  # bytes kept by errors="surrogateescape"
+UNDECODED = re.compile("[\udc80-\udcff]")  # bytes kept by errors="surrogateescape"
 Reader = Callable[[Path, RecordContext], Iterator]
 # format name -> reader; platform export adapters add theirs with register_format().
 FORMATS: dict[str, Reader] = {}
@@ -321,6 +321,8 @@ def json_decoder(limits: Limits) -> json.JSONDecoder:
         return Decimal(token) if token == "-0" else int(token)
 
     def real(token: str) -> Decimal:
+        if len(token) <= 20 and "e" not in token and "E" not in token:
+            return Decimal(token)  # the common case: a plain decimal, within every limit
         mantissa, _, exponent = token.lower().partition("e")
         size = sum(c.isdigit() for c in mantissa)
         if size > digits or len(exponent) > 12:
@@ -345,15 +347,17 @@ def decode_json(decoder: json.JSONDecoder, text: str, limits: Limits):
     except json.JSONDecodeError as err:
         return None, f"not JSON: {err.msg}"
     except RecursionError:
-        return None, _too_deep(limits)
-    return _checked_depth(value, limits)
+        return None, too_deep_reason(limits)
+    if text.count("[") + text.count("{") <= limits.depth:
+        return value, None  # fewer brackets than the limit: it cannot nest deeper
+    return checked_depth(value, limits)
 
 
-def _checked_depth(value, limits: Limits):
-    return (None, _too_deep(limits)) if too_deep(value, limits.depth) else (value, None)
+def checked_depth(value, limits: Limits):
+    return (None, too_deep_reason(limits)) if too_deep(value, limits.depth) else (value, None)
 
 
-def _too_deep(limits: Limits) -> str:
+def too_deep_reason(limits: Limits) -> str:
     return f"nested deeper than the limit of {limits.depth} (limits.depth)"
 
 
@@ -381,7 +385,7 @@ def _json_lines(text, path: Path, ctx: RecordContext, tally: Undecoded) -> Itera
         if line is OVER:
             yield _over(where, f"line {number}", limits.record_size, ctx)
             continue
-        if _UNDECODED.search(line):
+        if UNDECODED.search(line):
             tally.add(number)
             continue
         if not line.strip() or (number == 1 and not line.lstrip("\ufeff").strip()):
@@ -458,14 +462,14 @@ def json_array_values(text, name: str, ctx: RecordContext, tally: Undecoded) -> 
             reason = problem or "not JSON: the file ends inside an element"
             yield where, InvalidRecord(where, reason, None, ctx.default_channel)
             return
-        undecoded = _UNDECODED.search(cur.buffer, cur.pos, end) if end > cur.pos else None
+        undecoded = UNDECODED.search(cur.buffer, cur.pos, end) if end > cur.pos else None
         cur.advance(end)
         if undecoded:
             tally.add(where.line)
         elif problem:
             yield where, InvalidRecord(where, problem, None, ctx.default_channel)
         else:
-            value, problem = _checked_depth(value, limits)
+            value, problem = checked_depth(value, limits)
             yield (
                 where,
                 value
@@ -500,7 +504,7 @@ def _decode_element(decoder, cur: _Cursor, limits: Limits):
         except (OverLimit, RecursionError) as err:
             reason = str(err) if isinstance(err, OverLimit) else None
             end = _skip_value(cur)
-            return None, end, reason or _too_deep(limits)
+            return None, end, reason or too_deep_reason(limits)
         except json.JSONDecodeError as err:
             if len(cur.buffer) - cur.pos > limits.record_size:
                 end = _skip_value(cur)
@@ -615,7 +619,7 @@ class _Feed:
         self.size += len(line)
         if self.size > self.limit:
             raise _RecordTooBig
-        if _UNDECODED.search(line):
+        if UNDECODED.search(line):
             self.tainted = True
         return line
 

@@ -161,9 +161,13 @@ def _process_pool(jobs: int):
 
 
 def fetcher_extra(setup: Setup) -> dict:
-    """What fetchers need beyond their source: the approved answers' questions for http-chat."""
+    """What fetchers need beyond their source: the approved answers' questions for http-chat,
+    and the products (sku, gtin, name, aliases) that pick a web page's offer."""
+    extra = {"web": {"products": setup.book.list.products}}
     answers = setup.context.answers
-    return {"http-chat": {"questions": answers.questions()}} if answers is not None else {}
+    if answers is not None:
+        extra["http-chat"] = {"questions": answers.questions()}
+    return extra
 
 
 def resolver(setup: Setup):

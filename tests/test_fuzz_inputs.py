@@ -417,6 +417,43 @@ def book(tmp_path_factory) -> PriceBook:
     return PriceBook(load_price_list(path, TZ))
 
 
+VALID_ANSWERS = {
+    "answers": [
+        {
+            "id": "cancellation-fee",
+            "questions": ["כמה עולה לבטל?", "What does it cost to cancel?"],
+            "keywords": ["ביטול", "cancel"],
+            "answer": "ביטול ללא עלות בתוך 14 יום, ולאחר מכן {{ price('router-install') }}.",
+            "facts": [
+                {"money": {"price": "router-install"}},
+                {"duration": {"value": 14, "unit": "day"}},
+                {"money": "{{ price('fiber-500', at='2026-12-05') }}"},
+            ],
+            "forbidden": ["זה מה שרכשת"],
+            "channels": ["web", "chat"],
+        }
+    ],
+    "policy": {"forbidden": ["אין מה לעשות"]},
+}
+
+
+@FUZZ
+@given(document=mutated(VALID_ANSWERS))
+def test_mutated_answers_raise_only_input_error(tmp_path, book, document):
+    path = tmp_path / "answers.yaml"
+    path.write_text(dump(document), encoding="utf-8")
+    expect_only_input_errors(lambda: load_answers(path, book, TZ, ("web", "chat", "phone")))
+
+
+def test_the_valid_answers_really_are_valid(tmp_path, book):
+    path = tmp_path / "answers.yaml"
+    path.write_text(dump(VALID_ANSWERS), encoding="utf-8")
+    answers = load_answers(path, book, TZ, ("web", "chat", "phone"))
+    assert answers.rendered("cancellation-fee", datetime(2026, 11, 20, tzinfo=TZ)).endswith(
+        "₪149.00."
+    )
+
+
 @HOSTILE
 @given(template=TEMPLATE)
 def test_hostile_answer_templates_raise_only_input_error_in_time(tmp_path, book, template):

@@ -330,3 +330,10 @@ def test_the_documented_file_source_example_is_valid_and_honored():
     assert options.columns["מחיר"] == "amount" and len(options.date_formats) == 2
     assert options.limits.record_size == 1048576
     assert FileOptions.from_source(config["sources"][1]).sheet == "מכירות"
+
+
+def test_a_delimiter_makes_any_file_csv(tmp_path):
+    """An option the schema accepts is honored: `delimiter` on a `.dat` export."""
+    path = write(tmp_path / "calls.dat", "at|amount\n2026-11-21|99.90\n")
+    [obs] = read(path, delimiter="|")
+    assert obs.amount == Decimal("99.90")

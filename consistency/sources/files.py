@@ -169,7 +169,8 @@ def read_records(path: Path, ctx: RecordContext) -> Iterator:
             first = _first_char(text)
             text.seek(0)
             tally = Undecoded(str(path), encoding)
-            if suffix in (".csv", ".tsv") or (suffix == ".txt" and first not in "{["):
+            tabular = suffix in (".csv", ".tsv") or ctx.file.delimiter is not None
+            if tabular or (suffix == ".txt" and first not in ("{", "[")):
                 yield from _csv(text, path, ctx, tally)
             elif first == "[":
                 yield from _json_array(text, path, ctx, tally)

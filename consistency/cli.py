@@ -288,6 +288,12 @@ def _memory(text: str) -> str:
 )
 @click.option("--email", "send_email", is_flag=True, help="Email the report as email: says.")
 @click.option(
+    "--notify",
+    "send_notify",
+    is_flag=True,
+    help="Post a summary to the notify: URLs (Slack, Teams, webhooks …), as notify_on says.",
+)
+@click.option(
     "--evidence",
     type=click.Path(file_okay=False, path_type=Path),
     help="Keep fetched pages and replies in this folder (content-addressed).",
@@ -357,6 +363,8 @@ def audit(config_path, formats, output, fail_on, quiet, channels, since, until, 
         _write_baseline(result, more)
     if more["send_email"]:
         _send(result, config, settled.previous)
+    if more["send_notify"]:
+        _notify(result, config, settled.previous)
     sys.exit(result.exit_code(fail_on))
 
 
@@ -422,10 +430,34 @@ def _send(result: Result, config: Config, previous) -> None:
     if not wanted(result, config.email, previous):
         click.echo(f"consistency: no email (notify_on: {config.email.notify_on})", err=True)
         return
+    options = html_options()
     try:
-        click.echo(f"consistency: {email_report(result, config.email)}", err=True)
+        done = email_report(result, config.email, **options)
     except MailError as err:
         raise Failure(f"email not sent: {err}") from None
+    click.echo(f"consistency: {done}", err=True)
+
+
+def _notify(result: Result, config: Config, previous) -> None:
+    from .mail import should_send
+
+    settings = getattr(config, "notify", None)
+    if settings is None:
+        raise Failure(f"{config.path}: --notify needs a notify: section with urls")
+    if not should_send(result, settings.notify_on, previous):
+        click.echo(f"consistency: no notification (notify_on: {settings.notify_on})", err=True)
+        return
+    _post(result, settings.urls, product_names(config))
+
+
+def _post(result: Result, urls, names: dict) -> None:
+    from .notify import NotifyError, notify
+
+    try:
+        sent = notify(result, urls, names=names)
+    except NotifyError as err:
+        raise Failure(f"notification not sent: {err}") from None
+    click.echo(f"consistency: notified {', '.join(sent)}", err=True)
 
 
 def emit(
@@ -601,9 +633,36 @@ def email_command(result_file, config_path, dry_run):
         raise Failure(f"{config.path}: no email: section (to, from, smtp)")
     result = read_result(result_file)
     try:
-        click.echo(f"consistency: {email_report(result, config.email, dry_run=dry_run)}", err=True)
+        done = email_report(result, config.email, dry_run=dry_run, **html_options())
     except MailError as err:
         raise Failure(f"email not sent: {err}") from None
+    click.echo(f"consistency: {done}", err=True)
+
+
+@main.command("notify")
+@verbose_option
+@click.argument("result_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@config_option
+@click.option(
+    "--url",
+    "urls",
+    multiple=True,
+    help="An Apprise URL (slack://…, workflows://…, json://host/path …); default: notify.urls.",
+)
+@guarded
+def notify_command(result_file, config_path, urls):
+    """Post a saved RESULT.json's summary to Slack, Teams or a webhook, through Apprise."""
+    result = read_result(result_file)
+    names: dict = {}
+    if not urls:
+        config = load(config_path)
+        settings = getattr(config, "notify", None)
+        if settings is None:
+            raise Failure(f"{config.path}: no notify: section; give --url")
+        urls, names = settings.urls, product_names(config)
+    elif config_path is not None:
+        names = product_names(load(config_path))
+    _post(result, urls, names)
 
 
 @main.command("history")

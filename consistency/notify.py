@@ -1,41 +1,214 @@
-"""The emailed report: render the result as text and HTML, build the message, send or save it."""
+"""Telling people: the report email, and short notifications where teams talk (Apprise).
+
+The email (``email_report``) is built as an email: an HTML body made for mail clients
+(:mod:`.report.email`: tables, inlined CSS, no script), the same summary as plain text
+for the alternative part, and every finding as CSV. ``email.subject`` is a template for the
+subject, run in the budgeted sandbox with the counts (``{{ errors }}``,
+``{{ warnings }}``, ``{{ info }}``, ``{{ baselined }}``, ``{{ new }}``,
+``{{ resolved }}``, ``{{ findings }}``, ``{{ version }}``).
+
+Notifications (``notify``) go through Apprise, so a Slack or Microsoft Teams
+(Power Automate workflow) webhook, a generic JSON webhook, Discord, Mattermost,
+Google Chat … are one URL each (https://github.com/caronc/apprise/wiki). They
+follow the same ``notify_on`` rule as the email. Apprise speaks HTTP through
+``requests``, so ``HTTP(S)_PROXY`` and ``NO_PROXY`` apply. A URL holds its secret
+(a webhook token): it is never printed, only its service and host.
+"""
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from . import report
 from .config import EmailConfig
-from .mail import build_message, send, should_send, write_eml
+from .mail import MailError, build_message, send, should_send, write_eml
 from .result import Result
 
-# No mail client runs the report's script, so the email carries the first pages as rows
-# and points at the attached CSV for the rest, instead of embedding them as JSON.
-EMAIL_OPTIONS = {"html": {"embed_rest": False}}
+TOP = 5  # contradictions named in a notification
 
 
-def rendered(result: Result, fmt: str) -> str:
-    stream = io.StringIO()
-    report.render(result, fmt, stream, options=EMAIL_OPTIONS.get(fmt))
-    return stream.getvalue()
+class NotifyError(Exception):
+    """A notification could not be sent; the message names the service, never its token."""
 
 
-def email_report(result: Result, email: EmailConfig, *, dry_run: Path | None = None) -> str:
+# --- the email ---------------------------------------------------------------------------
+
+
+def counts(result: Result) -> dict:
+    """The numbers a subject template or a notification may use."""
+    from .report.base import active_counts, resolved_of
+
+    by_level, baselined = active_counts(result)
+    return {
+        "errors": by_level["error"],
+        "warnings": by_level["warning"],
+        "info": by_level["info"],
+        "baselined": baselined,
+        "findings": sum(by_level.values()),
+        "new": sum(1 for f in result.findings if f.status == "new"),
+        "resolved": len(resolved_of(result)),
+        "failed": bool(result.errors),
+        "version": result.price_list_version or "",
+    }
+
+
+def subject_line(result: Result, template: str | None) -> str | None:
+    """``email.subject`` rendered with the counts in the sandbox; ``None`` without one.
+
+    >>> from datetime import datetime, timezone
+    >>> r = Result(started=datetime(2026, 11, 21, tzinfo=timezone.utc), price_list_version="2026-11")
+    >>> subject_line(r, "מחירון {{ version }}: {{ errors }} שגיאות")
+    'מחירון 2026-11: 0 שגיאות'
+    """
+    if not template:
+        return None
+    from jinja2 import TemplateError
+
+    from .sandbox import SandboxedEnvironment
+
+    try:
+        shown = SandboxedEnvironment().from_string(template).render(**counts(result))
+    except TemplateError as err:
+        raise MailError(f"email.subject: {err}") from None
+    return " ".join(shown.split())  # one header line
+
+
+def email_report(
+    result: Result,
+    email: EmailConfig,
+    *,
+    dry_run: Path | None = None,
+    locale: str | None = None,
+    names: Mapping[str, str] | None = None,
+) -> str:
     """Send the report (or write it as .eml with ``dry_run``); return what was done."""
-    message = build_message(
+    from .report.email import email_html
+
+    title, body = message(result, names)
+    mail = build_message(
         result,
-        rendered(result, "html"),
-        rendered(result, "text"),
+        email_html(result, locale=locale, names=names),
+        f"{title}\n\n{body}\n\nEvery finding is in the attached CSV.\n",
         sender=email.sender,
         to=list(email.to),
+        subject=subject_line(result, getattr(email, "subject", None)),
     )
     if dry_run is not None:
-        write_eml(message, dry_run)
+        write_eml(mail, dry_run)
         return f"wrote {dry_run}"
-    send(message, email.smtp)
+    send(mail, email.smtp)
     return f"sent to {', '.join(email.to)}"
 
 
-def wanted(result: Result, email: EmailConfig, previous: set[str] | None) -> bool:
+def wanted(result: Result, email, previous: set[str] | None) -> bool:
     return should_send(result, email.notify_on, previous)
+
+
+# --- notifications -----------------------------------------------------------------------
+
+
+def message(result: Result, names: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """A notification's title and body (plain text): the counts, the top contradictions,
+    the findings per channel, new and resolved."""
+    from decimal import Decimal
+
+    from .mail import subject_for
+    from .report.base import percent, quote_text, quotes_of
+    from .report.email import counts_by_channel
+
+    numbers = counts(result)
+    lines = []
+    contradictions = [
+        f for f in result.findings if f.rule in ("customer-quote-conflict", "cross-channel-gap")
+    ]
+    if contradictions:
+        lines.append(f"Contradictions: {len(contradictions)}")
+        for finding in sorted(contradictions, key=_worst)[:TOP]:
+            product = (names or {}).get(finding.product or "", finding.product or "")
+            quotes = quotes_of(finding) or [
+                s for s in (finding.expected, finding.observed) if s and s.get("channel")
+            ]
+            shown = " · ".join(quote_text(q, q.get("currency")) for q in quotes)
+            gap = (finding.difference or {}).get("percent")
+            gap_text = f" ({percent(Decimal(str(gap)), signed=True)})" if gap is not None else ""
+            lines.append(f"• {product}: {shown}{gap_text}")
+    by_channel = counts_by_channel(result)
+    if by_channel:
+        per = " · ".join(
+            f"{row['channel']} {row.get('error', 0) + row.get('warning', 0) + row.get('info', 0)}"
+            for row in by_channel
+        )
+        lines.append(f"By channel: {per}")
+    lines.append(f"New since the last run: {numbers['new']} · resolved: {numbers['resolved']}")
+    for error in result.errors:
+        lines.append(f"Tool error: {error}")
+    from .report.safe import neutral
+
+    return neutral(subject_for(result)), neutral("\n".join(lines))
+
+
+def _worst(finding) -> tuple:
+    from .model import SEVERITY_RANK
+
+    percent = (finding.difference or {}).get("percent") or 0
+    return (-SEVERITY_RANK[finding.severity], -abs(float(percent)), finding.fingerprint)
+
+
+def notify(
+    result: Result, urls: Iterable[str], *, names: Mapping[str, str] | None = None
+) -> list[str]:
+    """Send the notification to every Apprise URL; return one line per URL sent.
+
+    Raises :class:`NotifyError` naming every URL (service and host only) that failed;
+    the others are still sent.
+    """
+    import logging
+
+    apprise = _apprise()
+    quiet = logging.getLogger("apprise")  # its log lines may quote a URL, token and all
+    quiet.addHandler(logging.NullHandler())
+    quiet.propagate = False
+    title, body = message(result, names)
+    sent, failed = [], []
+    for url in urls:
+        target = apprise.Apprise()
+        if not target.add(url):
+            failed.append(f"{_shown(url)}: not a notification URL Apprise knows")
+            continue
+        ok = target.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
+        (sent if ok else failed).append(_shown(url) if ok else f"{_shown(url)}: not delivered")
+    if failed:
+        raise NotifyError("; ".join(failed))
+    return sent
+
+
+def _kind(result: Result, apprise):
+    """Red for errors (or a failed run), amber for warnings, green otherwise."""
+    numbers = counts(result)
+    if numbers["errors"] or numbers["failed"]:
+        return apprise.NotifyType.FAILURE
+    return apprise.NotifyType.WARNING if numbers["warnings"] else apprise.NotifyType.SUCCESS
+
+
+def _apprise():
+    """Apprise, imported without the standard library's deprecation notices some of its
+    plugins raise on import (``imghdr`` on Python 3.11/3.12): not ours to fix."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import apprise
+        import apprise.utils.pgp  # noqa: F401  (the module that imports imghdr)
+
+    return apprise
+
+
+def _shown(url: str) -> str:
+    """A URL without its secret: scheme and host only.
+
+    >>> _shown("slack://T000/B000/XXXXSECRET"), _shown("json://127.0.0.1:8080/hook?token=x")
+    ('slack://T000', 'json://127.0.0.1:8080')
+    """
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+    return f"{scheme}://{host}" if rest else scheme

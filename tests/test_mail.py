@@ -494,3 +494,77 @@ def test_the_real_report_renderers_go_through_unchanged(plain_server):
     said = "<bdi>phone</bdi> quoted <bdi>₪89.91</bdi> for <bdi>fiber-500</bdi>"
     assert said in html  # the finding said from its rule's sentence template
     assert "=HYPERLINK(&#34;" in html or "=HYPERLINK(&quot;" in html
+
+
+# --- the demo's email, built as an email (issue 13, item 3) ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_run():
+    from consistency.audit import AuditOptions, audit
+    from consistency.config import load_config
+    from consistency.loaders import load_price_list
+    from tests.helpers import DEMO
+
+    config = load_config(DEMO / "consistency.yaml")
+    result = audit(config, AuditOptions(fetch=False))
+    book = load_price_list(config.price_list, config.timezone, config.channels)
+    return result, {p.id: p.name for p in book.products.values()}
+
+
+def test_the_demo_email_is_built_as_an_email(plain_server, demo_run):
+    """Parsed back from a real SMTP server on loopback: no script, no forms, no SVG, the CSS
+    inlined, under 100 KB, the seed case among the top contradictions, counts by channel."""
+    from consistency.config import EmailConfig
+    from consistency.notify import email_report
+
+    result, names = demo_run
+    inbox, port = plain_server
+    email = EmailConfig(
+        to=("pricing@example.co.il",),
+        sender="consistency@example.co.il",
+        smtp=smtp_settings(port, "none", login=False),
+    )
+    email_report(result, email, names=names)
+    envelope, received = inbox.only_message()
+    html = received.get_body(preferencelist=("html",)).get_content()
+    size = len(envelope.content)
+    assert size < 100_000, size
+    lowered = html.lower()
+    for absent in ("<script", "<form", "<input", "<select", "<svg", "<details", "<style"):
+        assert absent not in lowered, absent
+    assert lowered.count(' style="') > 50  # the CSS is inlined
+    assert '<html lang="he" dir="rtl">' in html  # the demo's price list is Hebrew
+    first = html.index("hh-1001")  # the seed household comes before any other finding
+    assert "116.91" in html[first : first + 3000] and "129.90" in html[first : first + 3000]
+    assert "ממצאים לפי ערוץ" in html  # findings per channel
+    for channel in ("web", "phone", "chat"):
+        assert f"<bdi>{channel}</bdi>" in html
+    csv = [p for p in received.iter_attachments() if p.get_content_type() == "text/csv"]
+    assert len(csv) == 1
+
+
+def test_the_subject_is_a_template_with_the_counts(plain_server, demo_run):
+    from types import SimpleNamespace
+
+    from consistency.notify import counts, email_report
+
+    result, names = demo_run
+    inbox, port = plain_server
+    email = SimpleNamespace(
+        to=("pricing@example.co.il",),
+        sender="consistency@example.co.il",
+        smtp=smtp_settings(port, "none", login=False),
+        subject="מחירון {{ version }}: {{ errors }} שגיאות, {{ new }} חדשים",
+    )
+    email_report(result, email, names=names)
+    _, received = inbox.only_message()
+    numbers = counts(result)
+    assert received["Subject"] == f"מחירון 2026-11: {numbers['errors']} שגיאות, 0 חדשים"
+
+
+def test_a_subject_template_over_budget_is_a_mail_error():
+    from consistency.notify import subject_line
+
+    with pytest.raises(MailError, match="email.subject"):
+        subject_line(Result(started=STARTED), "{{ 'a' * 10**9 }}")

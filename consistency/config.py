@@ -90,6 +90,7 @@ def load_config(path: Path) -> Config:
         error
         for i, entry in enumerate(data.get("sources", []))
         for error in _header_errors(entry, i, str(path), marks)
+        + _file_option_errors(entry, i, str(path), marks)
     ]
     if header_errors:
         raise InputError(header_errors)
@@ -205,3 +206,17 @@ def _email(spec: dict) -> EmailConfig:
         notify_on=spec.get("notify_on", "findings"),
         smtp=dict(spec.get("smtp", {})),
     )
+
+
+def _file_option_errors(entry: dict, index: int, file: str, marks) -> list[LoadError]:
+    """A file source's ``encoding`` Python does not know, or a ``date_format`` that is not a
+    strptime format, is a config error at its line (sources.records.FileOptions)."""
+    if not entry.get("files"):
+        return []
+    from .sources.records import FileOptions
+
+    errors = []
+    for option, message in FileOptions.from_source(entry).problems():
+        line, col = marks.at(("sources", index, option))
+        errors.append(LoadError(file, line, col, f"sources[{index}].{option}", message))
+    return errors

@@ -337,3 +337,22 @@ def test_a_delimiter_makes_any_file_csv(tmp_path):
     path = write(tmp_path / "calls.dat", "at|amount\n2026-11-21|99.90\n")
     [obs] = read(path, delimiter="|")
     assert obs.amount == Decimal("99.90")
+
+
+@pytest.mark.parametrize(
+    "option, says",
+    [("encoding: windows-9999", "sources[0].encoding: unknown encoding 'windows-9999'"),
+     ('date_format: "%d/%m/%Y %Q"', "sources[0].date_format: '%d/%m/%Y %Q' is not a strptime")],
+    ids=["encoding", "date-format"],
+)  # fmt: skip
+def test_a_bad_file_option_is_a_config_error_at_its_line(tmp_path, option, says):
+    write(tmp_path / "exports" / "calls.csv", csv_text())
+    config = _project(tmp_path, "channel: phone\n    files: [exports/*.csv]\n    " + option)
+    for command in ("lint", "audit"):
+        done = subprocess.run(
+            [sys.executable, "-m", "consistency", command, "--config", str(config)],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 2, done.stderr
+        assert f"{config}:6:" in done.stderr and says in done.stderr, done.stderr

@@ -67,7 +67,7 @@ def read_pattern(pattern: str, fmt: str, ctx: RecordContext, seen: set | None = 
         yield SourceFailure(channel, pattern, f"unknown format {fmt!r} ({known})")
         return
     if problems := ctx.file.problems():
-        yield SourceFailure(channel, pattern, "; ".join(problems))
+        yield SourceFailure(channel, pattern, "; ".join(f"{k}: {m}" for k, m in problems))
         return
     paths = matching_paths(pattern)
     if not paths:

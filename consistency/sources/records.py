@@ -79,19 +79,21 @@ class FileOptions:
             limits=Limits(**{k: v for k, v in limits.items() if k in Limits.__dataclass_fields__}),
         )
 
-    def problems(self) -> list[str]:
-        """What is wrong with these options (an unknown encoding, a bad date format)."""
+    def problems(self) -> list[tuple[str, str]]:
+        """(option, message) for what is wrong: an unknown encoding, a bad date format."""
         found = []
         if self.encoding:
             try:
                 codecs_lookup(self.encoding)
             except LookupError:
-                found.append(f"unknown encoding {self.encoding!r} (e.g. utf-8, windows-1255)")
+                found.append(
+                    ("encoding", f"unknown encoding {self.encoding!r} (e.g. utf-8, windows-1255)")
+                )
         for fmt in self.date_formats:
             try:
                 datetime.strptime(datetime(2026, 12, 15, 9, 5).strftime(fmt), fmt)
             except ValueError as err:
-                found.append(f"date_format {fmt!r} is not a strptime format ({err})")
+                found.append(("date_format", f"{fmt!r} is not a strptime format ({err})"))
         return found
 
 

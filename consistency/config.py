@@ -216,7 +216,7 @@ def _file_option_errors(entry: dict, index: int, file: str, marks) -> list[LoadE
     from .sources.records import FileOptions
 
     errors = []
-    for option, message in FileOptions.from_source(entry).problems():
+    for option, message in FileOptions.from_source(entry).problems(entry.get("format", "records")):
         line, col = marks.at(("sources", index, option))
         errors.append(LoadError(file, line, col, f"sources[{index}].{option}", message))
     return errors

@@ -605,3 +605,23 @@ def test_a_platform_array_is_streamed_element_by_element(tmp_path):
     assert [type(i).__name__ for i in items] == ["Observation", "InvalidRecord", "Observation"]
     assert [i.source.line for i in items] == [2, 3, 4]
     assert items[1].field == "$[1].conversationId"
+
+
+def test_a_platform_source_honors_its_encoding(tmp_path):
+    """An option the schema accepts is honored: a Windows tool that saved the JSON in 1255."""
+    sample = (SAMPLES / "genesys-cloud" / "transcript.json").read_text("utf-8")
+    for name, data in (("one.json", sample), ("many.json", f"[{sample}]")):
+        path = tmp_path / name
+        path.write_bytes(data.replace("₪", "ש״ח").encode("cp1255"))
+        options = FileOptions(encoding="windows-1255")
+        ctx = RecordContext(TZ, "ILS", CTX.channels, "phone", file=options)
+        [obs] = list(read_pattern(str(path), "genesys-cloud", ctx))
+        assert obs.text.endswith("ביקור טכנאי עולה 189 ש״ח.")
+
+
+@pytest.mark.parametrize("option", ["delimiter", "columns", "date_formats", "sheet"])
+def test_a_records_option_on_a_platform_format_is_refused_not_ignored(option):
+    value = {"delimiter": ";", "columns": {"a": "at"}, "date_formats": ("%d/%m/%Y",), "sheet": 1}
+    problems = FileOptions(**{option: value[option]}).problems("zendesk")
+    assert [m for _, m in problems] == ["applies to format: records only, not zendesk"]
+    assert FileOptions(**{option: value[option]}).problems("records") == []

@@ -66,7 +66,7 @@ def read_pattern(pattern: str, fmt: str, ctx: RecordContext, seen: set | None = 
         known = ", ".join(sorted(FORMATS))
         yield SourceFailure(channel, pattern, f"unknown format {fmt!r} ({known})")
         return
-    if problems := ctx.file.problems():
+    if problems := ctx.file.problems(fmt):
         yield SourceFailure(channel, pattern, "; ".join(f"{k}: {m}" for k, m in problems))
         return
     paths = matching_paths(pattern)

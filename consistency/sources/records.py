@@ -79,9 +79,15 @@ class FileOptions:
             limits=Limits(**{k: v for k, v in limits.items() if k in Limits.__dataclass_fields__}),
         )
 
-    def problems(self) -> list[tuple[str, str]]:
-        """(option, message) for what is wrong: an unknown encoding, a bad date format."""
-        found = []
+    def problems(self, fmt: str = "records") -> list[tuple[str, str]]:
+        """(option, message) for what is wrong: an unknown encoding, a bad date format, or an
+        option of plain records set on a platform format (``fmt``), which would be ignored."""
+        found = [
+            (name, f"applies to format: records only, not {fmt}")
+            for name in ("delimiter", "columns", "date_formats", "sheet")
+            if fmt != "records" and getattr(self, name)
+        ]
+        found = [("date_format" if k == "date_formats" else k, m) for k, m in found]
         if self.encoding:
             try:
                 codecs_lookup(self.encoding)

@@ -4,8 +4,8 @@ An export is read by :func:`documents`: a JSON array is streamed element by
 element and JSON Lines line by line (each element or line one document, its
 JSON path ``$[i]`` or its line), any other JSON file is read whole, up to
 ``limits.file_size`` bytes. Nesting and number sizes are checked as for plain
-records (``files.json_decoder``); JSON is UTF-8 (RFC 8259), so other bytes fail
-the file. HTML in a platform's message bodies becomes plain text with
+records (``files.json_decoder``); JSON is UTF-8 (RFC 8259) unless the source
+says otherwise (``encoding``), so other bytes fail the file. HTML in a platform's message bodies becomes plain text with
 :func:`plain_text` (``text.html``).
 """
 
@@ -40,19 +40,20 @@ def documents(path: Path, ctx: RecordContext) -> Iterator:
         with path.open("rb") as raw:
             first = raw.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
             raw.seek(0)
-            text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape")
+            encoding = ctx.file.encoding or "utf-8-sig"
+            text = io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape")
             if first == b"[":
                 yield from _array(text, path, ctx)
             elif path.suffix.lower() in (".jsonl", ".ndjson"):
                 yield from _lines(text, path, ctx)
             else:
-                yield from _whole(raw, path, ctx)
+                yield from _whole(raw, path, ctx, encoding)
     except OSError as err:
         yield SourceFailure(channel, str(path), err.strerror or str(err))
 
 
 def _array(text, path: Path, ctx: RecordContext) -> Iterator:
-    tally = files.Undecoded(str(path), "UTF-8")
+    tally = files.Undecoded(str(path), ctx.file.encoding or "UTF-8")
     for i, (where, value) in enumerate(files.json_array_values(text, str(path), ctx, tally)):
         yield value if isinstance(value, InvalidRecord) else (f"$[{i}]", where, value)
     if tally.count:
@@ -78,7 +79,7 @@ def _lines(text, path: Path, ctx: RecordContext) -> Iterator:
                 yield "$", where, value
 
 
-def _whole(raw, path: Path, ctx: RecordContext) -> Iterator:
+def _whole(raw, path: Path, ctx: RecordContext, encoding: str) -> Iterator:
     limits = ctx.file.limits
     size = os.fstat(raw.fileno()).st_size
     if size > limits.file_size:
@@ -86,7 +87,7 @@ def _whole(raw, path: Path, ctx: RecordContext) -> Iterator:
         yield InvalidRecord(Location(str(path)), reason, "$", ctx.default_channel)
         return
     try:
-        text = raw.read().decode("utf-8-sig")
+        text = raw.read().decode(encoding)
     except UnicodeDecodeError as err:
         yield _not_utf8(path, ctx, f"({err.reason} at byte {err.start + 1})")
         return
@@ -111,7 +112,10 @@ def _whole(raw, path: Path, ctx: RecordContext) -> Iterator:
 
 
 def _not_utf8(path: Path, ctx: RecordContext, where: str) -> SourceFailure:
-    reason = f"not UTF-8 {where}: a JSON export is UTF-8 (RFC 8259)"
+    if ctx.file.encoding:
+        reason = f"not {ctx.file.encoding} text {where} (the source's `encoding`)"
+    else:
+        reason = f"not UTF-8 {where}: a JSON export is UTF-8 (RFC 8259); else set `encoding:`"
     return SourceFailure(ctx.default_channel or "?", str(path), reason)
 
 

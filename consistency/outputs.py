@@ -7,17 +7,21 @@ A write that fails because of the place (a read-only folder, a full disk, a path
 through a file, no permission) raises ``OutputError`` naming the path and why; the
 temporary file is removed first. A run stopped by SIGTERM or Ctrl-C removes its
 temporary file too (see :func:`exit_on_sigterm`), and one killed outright (SIGKILL)
-leaves ``.<name>.<pid>.<random>.tmp``, which the next write to the same target
-removes once that process is gone.
+leaves ``.<name>.consistency-<pid>-<random>.tmp``, which the first write of a later run into
+the same folder removes (the folder is swept once per process, so writing thousands
+of evidence files does not list it thousands of times).
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import re
 import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -69,10 +73,10 @@ def _replace(target: Path, fill: Callable[[BinaryIO], object]) -> Path:
         raise OutputError(target.parent, REASONS[errno.ENOTDIR]) from None
     except OSError as exc:
         raise OutputError(target.parent, reason(exc)) from None
-    _remove_orphans(target)
+    _sweep_once(target.parent)
     try:
         fd, temp = tempfile.mkstemp(
-            prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent
+            prefix=f".{target.name}.consistency-{os.getpid()}-", suffix=".tmp", dir=target.parent
         )
     except OSError as exc:
         raise OutputError(target, reason(exc)) from None
@@ -92,16 +96,27 @@ def _replace(target: Path, fill: Callable[[BinaryIO], object]) -> Path:
     return target
 
 
-def _remove_orphans(target: Path) -> None:
-    """Remove temporary files of ``target`` left by processes that no longer run."""
-    for temp in target.parent.glob(f".{_glob_escape(target.name)}.*.tmp"):
-        pid = temp.name[len(target.name) + 2 :].split(".", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
-            temp.unlink(missing_ok=True)
+# .<name>.consistency-<pid>-<random>.tmp: mkstemp's random part is 8 of [a-z0-9_]
+_TEMP = re.compile(r"\A\..+\.consistency-(?P<pid>[0-9]+)-[a-z0-9_]{8}\.tmp\Z")
+_swept: set[Path] = set()
+_sweeping = threading.Lock()
 
 
-def _glob_escape(name: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+def _sweep_once(folder: Path) -> None:
+    """Remove temporary files in ``folder`` left by processes that no longer run (once)."""
+    with _sweeping:
+        if folder in _swept:
+            return
+        _swept.add(folder)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return  # the write itself will say what is wrong with the folder
+    for entry in entries:
+        match = _TEMP.match(entry.name)
+        if match and not _running(int(match["pid"])):
+            with contextlib.suppress(OSError):  # another user's, or gone already: leave it
+                Path(entry.path).unlink()
 
 
 def _running(pid: int) -> bool:

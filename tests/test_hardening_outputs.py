@@ -212,11 +212,13 @@ def test_a_killed_runs_temporary_file_is_removed_by_the_next_write(tmp_path):
         child.kill()  # SIGKILL: no handler runs
         child.wait(timeout=30)
     assert len(leftovers(tmp_path)) == 1
-    live = tmp_path / f".report.txt.{os.getpid()}.{uuid.uuid4().hex}.tmp"
+    live = tmp_path / f".report.txt.consistency-{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp"
+    mine = tmp_path / ".notes.1.old.tmp"  # a user's own file that looks a little like one
+    mine.write_text("keep", encoding="utf-8")
     live.write_text("a write of this very process, still going", encoding="utf-8")
     write_atomic(target, lambda stream: stream.write("whole"))
     assert target.read_text(encoding="utf-8") == "whole"
-    assert leftovers(tmp_path) == [live.name]  # only the orphan went
+    assert leftovers(tmp_path) == sorted([mine.name, live.name])  # only the orphan went
 
 
 def test_an_unusable_history_still_writes_the_report(tmp_path, read_only):

@@ -417,3 +417,48 @@ def test_until_the_last_representable_day_is_no_overflow():
     result = audit_demo("--until", "9999-12-31", "--format", "json")
     assert result.exit_code == 1, result.stderr
     assert "internal error" not in result.stderr
+
+
+# --- installable by name, a hook that lints only what it should (issue 13, item 7) -------------
+
+ROOT = Path(__file__).resolve().parent.parent
+HOOK_PATHS = [  # (path, the hook runs) — pre-commit matches `files:` with re.search
+    ("consistency.yaml", True),
+    ("pricing/consistency.yml", True),
+    ("prices.yaml", True),
+    ("prices-2026.yml", True),
+    ("answers.yaml", True),
+    ("rules/default.yaml", True),
+    ("config/rules/strict.yml", True),
+    (".github/workflows/ci.yml", False),  # issue 13: workflows were linted as price lists
+    (".gitlab-ci.yml", False),
+    ("k8s/deployment.yaml", False),
+    ("docs/prices.md", False),
+    ("rules/nested/deeper.yaml", False),
+]
+
+
+def test_the_pre_commit_hook_runs_only_for_files_a_config_names():
+    import re
+
+    import yaml
+
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    pattern = re.compile(hook["files"])
+    matched = [(path, bool(pattern.search(path))) for path in (p for p, _ in HOOK_PATHS)]
+    assert matched == HOOK_PATHS
+    assert hook["pass_filenames"] is False and hook["entry"] == "consistency lint"
+
+
+def test_docs_install_the_distribution_by_its_free_name():
+    """`pip install consistency` would install an unrelated project from the public index."""
+    import re
+
+    bare = re.compile(r"pip install\s+(?:-\S+\s+)*[\"']?consistency(?:[=<>\"'\s]|$)")
+    texts = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    texts += sorted((ROOT / "docs" / "examples").glob("*.yml"))
+    offenders = [str(p.relative_to(ROOT)) for p in texts if bare.search(p.read_text("utf-8"))]
+    assert offenders == []
+    setup = (ROOT / "setup.cfg").read_text(encoding="utf-8")
+    assert "\nname = channel-consistency\n" in setup
+    assert "consistency = consistency.cli:main" in setup  # the command keeps its name

@@ -175,7 +175,12 @@ def notify(
         if not target.add(url):
             failed.append(f"{_shown(url)}: not a notification URL Apprise knows")
             continue
-        ok = target.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
+        ok = target.notify(
+            title=title,
+            body=body,
+            body_format=apprise.NotifyFormat.TEXT,
+            notify_type=_kind(result, apprise),
+        )
         (sent if ok else failed).append(_shown(url) if ok else f"{_shown(url)}: not delivered")
     if failed:
         raise NotifyError("; ".join(failed))

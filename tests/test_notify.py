@@ -105,6 +105,7 @@ def test_a_generic_json_webhook_gets_the_summary(listener):
     payload = json.loads(body)
     assert (method, path) == ("POST", "/hooks/pricing")
     assert payload["title"].startswith("consistency: 3 errors, 2 warnings, 1 info")
+    assert payload["type"] == "failure"  # errors: the red kind
     assert "Contradictions: 1" in payload["message"]
     assert "סיב 500 מגה: web ₪99.90 · phone ₪89.91 (-10.0%)" in payload["message"]
     assert "By channel: phone 2 · chat 2 · web 2" in payload["message"]

@@ -356,3 +356,17 @@ def test_a_bad_file_option_is_a_config_error_at_its_line(tmp_path, option, says)
         )
         assert done.returncode == 2, done.stderr
         assert f"{config}:6:" in done.stderr and says in done.stderr, done.stderr
+
+
+def test_excels_sep_line_names_the_delimiter_and_is_not_the_header(tmp_path):
+    """Excel reads a first line 'sep=;' as the delimiter (and exports for Excel write it)."""
+    path = write(tmp_path / "calls.csv", "sep=;\nat;amount;customer\n15/12/2026;99,90;7\n")
+    [obs] = read(path, date_formats=("%d/%m/%Y",))
+    assert (obs.amount, obs.customer, obs.source.line) == (Decimal("99.90"), "7", 3)
+
+
+def test_excels_text_formula_cells_are_their_text(tmp_path):
+    """Exports made for Excel keep leading zeros as ="0501234567" (a formula giving text)."""
+    path = write(tmp_path / "calls.csv", 'at,amount,customer\n2026-11-21,99.90,="0501234567"\n')
+    [obs] = read(path)
+    assert obs.customer == "0501234567"

@@ -640,11 +640,15 @@ class _Feed:
 def _csv(text, path: Path, ctx: RecordContext, tally: Undecoded) -> Iterator:
     name, opts = str(path), ctx.file
     limit = opts.limits.record_size
-    delimiter = opts.delimiter or sniff_delimiter(text.read(SAMPLE), path.suffix.lower())
+    sample = text.read(SAMPLE)
+    hint = _SEP_HINT.match(sample.lstrip("\ufeff"))
+    delimiter = opts.delimiter or (hint and hint[1]) or sniff_delimiter(sample, path.suffix.lower())
     text.seek(0)
     if csv.field_size_limit() < limit:
         csv.field_size_limit(limit)  # a long transcript in one field is a record, not an error
     feed = _Feed(bounded_lines(text, limit), limit, tally)
+    if hint:
+        next(feed, None)  # Excel's "sep=;" line names the delimiter; it is not the header
     header = _csv_header(feed, delimiter, opts.columns)
     if header is None:
         return
@@ -673,6 +677,12 @@ def _csv(text, path: Path, ctx: RecordContext, tally: Undecoded) -> Iterator:
             yield item
 
 
+# Excel reads (and some exports write) a first line "sep=;" naming the delimiter.
+_SEP_HINT = re.compile(r"sep=([^\r\n])\r?\n", re.IGNORECASE)
+# Excel's way to keep leading zeros in a CSV cell: ="0501234567".
+_TEXT_FORMULA = re.compile(r'="(.*)"', re.DOTALL)
+
+
 def _csv_header(feed: _Feed, delimiter: str, columns) -> list[str] | None:
     """The header's field names, renamed by ``columns``."""
     try:
@@ -696,7 +706,8 @@ def _csv_row(row, header, width, product, where: Location, ctx: RecordContext):
         )
     if product is not None and product < len(row) and ctx.skips(row[product]):
         return None
-    return to_observation(dict(zip(header, row, strict=False)), where, ctx)
+    cells = (m[1] if (m := _TEXT_FORMULA.fullmatch(cell)) else cell for cell in row)
+    return to_observation(dict(zip(header, cells, strict=False)), where, ctx)
 
 
 def sniff_delimiter(sample: str, suffix: str = ".csv") -> str:

@@ -400,3 +400,27 @@ def test_a_directory_loop_does_not_stall_the_automatic_jobs_sizing(tmp_path):
     )
     done = _audit(config, timeout=20)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_spreadsheet_that_unpacks_past_the_limit_is_refused_before_reading(tmp_path):
+    """CWE-409: an .xlsx is a zip; a small file can unpack to gigabytes."""
+    import zipfile
+
+    source = ROOT / "tests" / "data" / "files" / "calls-he.xlsx"
+    path = tmp_path / "bomb.xlsx"
+    with (
+        zipfile.ZipFile(source) as original,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for info in original.infolist():
+            data = original.read(info)
+            if info.filename.endswith("sheet1.xml"):
+                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * (8 << 20))
+            out.writestr(info.filename, data)
+    assert path.stat().st_size < 100_000
+    ctx = replace(CTX, file=FileOptions(limits=Limits(file_size=4 << 20)))
+    [failure] = read(path, ctx)
+    assert isinstance(failure, SourceFailure) and "unpacked" in failure.reason
+    assert "limits.file_size" in failure.reason
+    within = read(path)  # the default limit: read (Hebrew headers without columns: bad rows)
+    assert len(within) == 3 and not any(isinstance(i, SourceFailure) for i in within)

@@ -4,7 +4,8 @@ Read with python-calamine (Rust's calamine: a maintained reader of every Excel
 and OpenDocument format, fast and without formulas being run). The first sheet,
 or the source's ``sheet`` (a name, or a 0-based index), holds a header row of
 SPEC 3.3 field names (renamed by ``columns``) and one record per row; a record's
-location is ``file:row`` as Excel numbers rows. Cells typed as dates are read as
+location is ``file:row`` as Excel numbers rows. A workbook bigger than
+``limits.file_size`` once unpacked is refused before it is read. Cells typed as dates are read as
 local date-times; a text date needs ``date_format``; integral numbers (ids,
 whole prices) lose Excel's ``.0``.
 """
@@ -12,6 +13,7 @@ whole prices) lose Excel's ``.0``.
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -27,22 +29,30 @@ def read_spreadsheet(path: Path, ctx: RecordContext) -> Iterator:
 
     channel, limits = ctx.default_channel or "?", ctx.file.limits
     try:
-        if os.path.getsize(path) > limits.file_size:
-            yield SourceFailure(
-                channel,
-                str(path),
-                f"over the limit of {limits.file_size:,} bytes (limits.file_size)",
-            )
+        size = _unpacked_size(path)
+        if size > limits.file_size:
+            reason = f"{size:,} bytes unpacked, over the limit of {limits.file_size:,}"
+            yield SourceFailure(channel, str(path), reason + " (limits.file_size)")
             return
         book = python_calamine.CalamineWorkbook.from_path(str(path))
         sheet = _sheet(book, ctx.file.sheet)
     except OSError as err:
         yield SourceFailure(channel, str(path), err.strerror or str(err))
         return
-    except (python_calamine.CalamineError, IndexError, ValueError) as err:
+    except (python_calamine.CalamineError, zipfile.BadZipFile, IndexError, ValueError) as err:
         yield SourceFailure(channel, str(path), f"cannot read it as a spreadsheet: {err}")
         return
     yield from _rows(sheet, str(path), ctx)
+
+
+def _unpacked_size(path: Path) -> int:
+    """The bytes a spreadsheet takes once read: the sum of its parts' unpacked sizes for the
+    zipped formats (.xlsx, .xlsm, .xlsb, .ods: a zip bomb is refused before it is opened),
+    else the file's size (.xls)."""
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as package:
+            return sum(info.file_size for info in package.infolist())
+    return os.path.getsize(path)
 
 
 def _sheet(book, wanted):

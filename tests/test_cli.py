@@ -5,13 +5,16 @@ Run through click's CliRunner and through a real subprocess of the installed con
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import jsonschema
+import pytest
 from click.testing import CliRunner
 
 from consistency.cli import main
@@ -462,3 +465,42 @@ def test_docs_install_the_distribution_by_its_free_name():
     setup = (ROOT / "setup.cfg").read_text(encoding="utf-8")
     assert "\nname = channel-consistency\n" in setup
     assert "consistency = consistency.cli:main" in setup  # the command keeps its name
+
+
+# --- the audit's progress: records read, per source, with the rate ----------------------------
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def gathered(count: int):
+    from consistency.model import Location, SourceFailure
+
+    class Record:
+        def __init__(self, file: str, line: int):
+            self.source = Location(file, line)
+
+    for i in range(count):
+        yield Record("exports/phone/calls.csv" if i % 2 else "exports/chat/chat.jsonl", i + 2)
+    yield SourceFailure("web", "https://shop.example.co.il/fiber", "timed out")
+
+
+@pytest.mark.parametrize(
+    ("env", "quiet", "drawn"),
+    [({}, False, True), ({"CI": "true"}, False, False), ({}, True, False)],
+    ids=["terminal", "in CI", "--quiet"],
+)
+def test_reading_progress_is_drawn_only_on_a_terminal(env, quiet, drawn):
+    from consistency.progress import Reading
+
+    stream = Terminal()
+    items = list(Reading(quiet=quiet)(gathered(1000), stream=stream, env=env))
+    assert len(items) == 1001  # every item passes through unchanged
+    shown = stream.getvalue()
+    if not drawn:
+        assert shown == ""
+        return
+    final = shown.rsplit("\r\x1b[2K", 1)[-1]
+    assert re.fullmatch(r"read 1,001 records from 3 sources in \d+\.\d s \([\d,]+/s\)\n", final)

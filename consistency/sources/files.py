@@ -264,7 +264,11 @@ def _non_ascii_sample(raw) -> bytes | None:
 
 
 def _first_char(text) -> str:
-    while chunk := text.read(256):
+    """The first character that is not white space, within the first :data:`SAMPLE`."""
+    for _ in range(SAMPLE // CHUNK + 1):
+        chunk = text.read(CHUNK)
+        if not chunk:
+            break
         if stripped := chunk.lstrip("\ufeff \t\r\n"):
             return stripped[0]
     return ""

@@ -304,3 +304,6 @@ def test_audit_reports_an_attack_on_a_branch_the_load_did_not_take_and_exits_2(t
     assert "answers.yaml:2:5: answer trap: template over budget" in done.stderr
     assert "internal error" not in done.stderr
     assert json.loads(done.stdout)["summary"]["observations"] == 1  # the report is written
+    linted = run_cli("lint", "--config", "consistency.yaml", cwd=tmp_path)
+    assert linted.returncode == 2, linted.stderr
+    assert "answers.yaml:2:5: answer trap: template over budget" in linted.stderr

@@ -18,6 +18,7 @@ from .loaders import load_price_list, load_rules
 from .partition import Partition, auto_jobs, merge
 from .pricebook import PriceBook
 from .result import Result
+from .sources.files import total_bytes
 from .sources.gather import Gathering, gather
 from .sources.records import RecordContext
 from .store import DEFAULT_MEMORY, Store
@@ -150,9 +151,7 @@ def _threads(options: AuditOptions, partition: Partition | None) -> int | None:
 def _input_bytes(config: Config, options: AuditOptions) -> int:
     patterns = [str(p) for p in options.observations]
     patterns += [pattern for source in config.sources for pattern in source.files]
-    return sum(
-        os.path.getsize(path) for pattern in patterns for path in glob.glob(pattern, recursive=True)
-    )
+    return total_bytes(patterns)  # links followed once, loops and folders counted 0
 
 
 def _process_pool(jobs: int):

@@ -216,6 +216,9 @@ def value_parts(
     if not value:
         return []
     say = fmt or English()
+    fast = _money_only(value, currency, signed, say)
+    if fast is not None:
+        return fast
     rest = {k: v for k, v in value.items() if v is not None}
     cur = rest.get("currency") or currency
     parts: list[Part] = []
@@ -236,6 +239,22 @@ def value_parts(
         if key not in SHOWN_ELSEWHERE:
             parts += _keyed_parts(key, val, cur, bool(parts), say)
     return [p for p in parts if p.text]
+
+
+def _money_only(value: Mapping, currency, signed: bool, say) -> list[Part] | None:
+    """The common shapes at once: ``{amount, currency}`` and ``{amount, percent}``."""
+    amount = value.get("amount")
+    if not _is_number(amount) or len(value) != 2:
+        return None
+    amount = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+    if "currency" in value:
+        return [Part(say.money(amount, value["currency"] or currency, signed=signed), True)]
+    share = value.get("percent")
+    if _is_number(share):
+        share = share if isinstance(share, Decimal) else Decimal(str(share))
+        money_part = Part(say.money(amount, currency, signed=signed), True)
+        return [money_part, Part(" ("), Part(say.percent(share, signed=signed), True), Part(")")]
+    return None
 
 
 class English:

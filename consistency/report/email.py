@@ -59,14 +59,19 @@ def email_html(
     )
     env.install_gettext_translations(fmt.translations, newstyle=True)
     contradictions = [f for f in result.findings if f.rule in CONTRADICTIONS]
-    cards = contradiction_cards(contradictions, "customer-quote-conflict", view, result)
-    cards += contradiction_cards(contradictions, "cross-channel-gap", view, result)
+    households, all_households = contradiction_cards(
+        contradictions, "customer-quote-conflict", view, result, TOP_CONTRADICTIONS
+    )
+    gaps, all_gaps = contradiction_cards(
+        contradictions, "cross-channel-gap", view, result, TOP_CONTRADICTIONS
+    )
+    cards = (households + gaps)[:TOP_CONTRADICTIONS]
     counts, baselined = active_counts(result)
     new = sorted(
         (f for f in result.findings if f.status == "new"),
         key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.fingerprint),
     )
-    others = grouped(result.findings, view)
+    others, all_others = grouped(result.findings, view, TOP_FINDINGS)
     page = env.get_template("email.html.j2").render(
         title=fmt.gettext("consistency report"),
         result=result,
@@ -76,10 +81,10 @@ def email_html(
         counts=counts,
         baselined=baselined,
         channels=counts_by_channel(result),
-        contradictions=cards[:TOP_CONTRADICTIONS],
-        more_contradictions=max(len(cards) - TOP_CONTRADICTIONS, 0),
-        others=others[:TOP_FINDINGS],
-        more_others=max(len(others) - TOP_FINDINGS, 0),
+        contradictions=cards,
+        more_contradictions=all_households + all_gaps - len(cards),
+        others=others,
+        more_others=all_others - len(others),
         new=[(view.sentence(f), subject(f), f.channel or "") for f in new[:TOP_NEW]],
         new_total=len(new),
         resolved=[resolved_text(gone) for gone in resolved_of(result)],

@@ -285,6 +285,7 @@ class HtmlReporter(Reporter):
         "open_rows": 50,
         "inline_rows": 2000,  # findings drawn as HTML rows; later pages are JSON drawn on demand
         "embed_rest": True,  # False (email): leave the later pages out, only say where they are
+        "top": 200,  # contradiction cards and grouped findings shown at the top, each
         "locale": None,  # he, en, …; default: Hebrew when the product names are mostly Hebrew
         "names": None,  # product id -> name, from the price list (the CLI passes them)
     }
@@ -325,6 +326,12 @@ class HtmlReporter(Reporter):
             group.severity_label = view.severity(group.severity)
         counts, baselined = active_counts(result)
         contradictions = [f for f in result.findings if f.rule in CONTRADICTIONS]
+        top = self.options["top"]
+        households, all_households = contradiction_cards(
+            contradictions, "customer-quote-conflict", view, result, top
+        )
+        gaps, all_gaps = contradiction_cards(contradictions, "cross-channel-gap", view, result, top)
+        repeated, all_repeated = grouped(result.findings, view, top)
         title = self.options["title"]
         if title == self.OPTIONS["title"]:
             title = fmt.gettext(title)
@@ -337,11 +344,12 @@ class HtmlReporter(Reporter):
             "rtl": fmt.rtl,
             "lang": fmt.lang,
             "fmt": fmt,
-            "households": contradiction_cards(
-                contradictions, "customer-quote-conflict", view, result
-            ),
-            "gaps": contradiction_cards(contradictions, "cross-channel-gap", view, result),
-            "repeated": grouped(result.findings, view),
+            "households": households,
+            "more_households": all_households - len(households),
+            "gaps": gaps,
+            "more_gaps": all_gaps - len(gaps),
+            "repeated": repeated,
+            "more_repeated": all_repeated - len(repeated),
             "columns": script_json([fmt.gettext(c) for c in COLUMNS]),
             "matches_text": fmt.gettext("%(matched)s of %(total)s findings match"),
             "groups": groups,
@@ -510,12 +518,14 @@ def quote_cell(stats: QuoteStats, currency: str, worst: int | None, view: View) 
     return Cell(listed, shown, fmt.percent(gap, signed=True) if gap else "", tone, note)
 
 
-def contradiction_cards(findings: list[Finding], rule: str, view: View, result: Result) -> list:
-    """The findings of one contradiction rule as cards: the quotes side by side and the
-    list price; worst first, then the biggest gap."""
+def contradiction_cards(
+    findings: list[Finding], rule: str, view: View, result: Result, top: int
+) -> tuple[list, int]:
+    """The first ``top`` findings of one contradiction rule as cards (the quotes side by
+    side and the list price; worst first, then the biggest gap), and how many there are."""
     chosen = [f for f in findings if f.rule == rule]
     chosen.sort(key=lambda f: (-SEVERITY_RANK[f.severity], -abs(_gap(f)), f.fingerprint))
-    return [card(f, view, result) for f in chosen]
+    return [card(f, view, result) for f in chosen[:top]], len(chosen)
 
 
 def card(finding: Finding, view: View, result: Result) -> dict:
@@ -579,22 +589,24 @@ def list_price(finding: Finding, result: Result) -> Decimal | None:
     return None
 
 
-def grouped(findings: list[Finding], view: View) -> list[dict]:
-    """Every other finding once per fingerprint, with how often and over which days:
-    worst first, then the most repeated."""
+def grouped(findings: list[Finding], view: View, top: int) -> tuple[list[dict], int]:
+    """Every other finding once per fingerprint, with how often and over which days: the
+    first ``top`` (worst first, then the most repeated), and how many fingerprints there are."""
     by_print: dict[str, list[Finding]] = {}
     for finding in findings:
         if finding.rule not in CONTRADICTIONS:
             by_print.setdefault(finding.fingerprint, []).append(finding)
+    order = sorted(by_print.values(), key=_group_order)
     out = []
-    for same in by_print.values():
+    for same in order[:top]:
         same.sort(key=lambda f: (f.at is None, f.at or datetime.min.replace(tzinfo=UTC)))
-        first = same[0]
-        out.append({"row": row(first, view), "count": len(same), "when": times(same, view)})
-    out.sort(
-        key=lambda g: (-SEVERITY_RANK[g["row"]["severity"]], -g["count"], g["row"]["fingerprint"])
-    )
-    return out
+        out.append({"row": row(same[0], view), "count": len(same), "when": times(same, view)})
+    return out, len(order)
+
+
+def _group_order(same: list[Finding]) -> tuple:
+    worst = max(SEVERITY_RANK[f.severity] for f in same)
+    return (-worst, -len(same), min(f.fingerprint for f in same))
 
 
 def times(same: list[Finding], view: View) -> str:

@@ -59,8 +59,22 @@ def neutral(text: str) -> str:
     return UNSAFE.sub(_escape, text.replace("\r\n", "\n"))
 
 
+def needs_neutral(value) -> bool:
+    """Whether any string inside ``value`` holds a character :func:`neutral` would change."""
+    if isinstance(value, str):
+        return unsafe(value)
+    if isinstance(value, Mapping):
+        return any(needs_neutral(k) or needs_neutral(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(needs_neutral(v) for v in value)
+    return False
+
+
 def neutral_value(value):
-    """Strings inside a value (a mapping, list or scalar) neutralized; the rest as is."""
+    """Strings inside a value (a mapping, list or scalar) neutralized; the rest as is (the
+    very same object when nothing in it needs it)."""
+    if not needs_neutral(value):
+        return value
     if isinstance(value, str):
         return neutral(value)
     if isinstance(value, Mapping):
@@ -107,9 +121,8 @@ def safe_finding(finding: Finding) -> Finding:
     changes = {}
     for name in _FINDING_TEXT:
         value = getattr(finding, name)
-        shown = neutral_value(value)
-        if shown != value:
-            changes[name] = shown
+        if needs_neutral(value):
+            changes[name] = neutral_value(value)
     evidence = safe_evidence(finding.evidence)
     if evidence is not finding.evidence:
         changes["evidence"] = evidence

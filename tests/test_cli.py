@@ -504,3 +504,28 @@ def test_reading_progress_is_drawn_only_on_a_terminal(env, quiet, drawn):
         return
     final = shown.rsplit("\r\x1b[2K", 1)[-1]
     assert re.fullmatch(r"read 1,001 records from 3 sources in \d+\.\d s \([\d,]+/s\)\n", final)
+
+
+@pytest.mark.parametrize(
+    ("args", "lang", "direction"),
+    [((), "en", "ltr"), (("--locale", "he"), "he", "rtl"), (("--locale", "en"), "en", "ltr")],
+    ids=["by the findings' text", "--locale he", "--locale en"],
+)
+def test_report_html_in_the_locale_asked(tmp_path, args, lang, direction):
+    saved = tmp_path / "result.json"
+    saved.write_text(audit_demo("--format", "json").stdout, encoding="utf-8")
+    result = invoke("report", str(saved), "--format", "html", *args)
+    assert result.exit_code == 1, result.stderr
+    assert f'<html lang="{lang}" dir="{direction}">' in result.stdout
+
+
+def test_audit_html_is_hebrew_for_a_hebrew_price_list():
+    """The demo's product names are Hebrew: its HTML report is Hebrew without --locale."""
+    result = audit_demo("--format", "html")
+    assert '<html lang="he" dir="rtl">' in result.stdout
+    assert "איפה אמרנו ללקוחות דברים שונים?" in result.stdout
+
+
+def test_an_unknown_locale_is_a_usage_error():
+    result = audit_demo("--format", "html", "--locale", "xx-YY")
+    assert result.exit_code == 2 and "--locale" in result.stderr and "xx-YY" in result.stderr

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import glob
 import multiprocessing
-import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path

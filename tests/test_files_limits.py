@@ -386,11 +386,6 @@ def _audit(config: Path, *options: str, timeout: float = 120) -> subprocess.Comp
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="audit._input_bytes (sizing --jobs) still walks ** with glob.glob, which follows "
-    "linked folders: two loop links make it exponential. sources.files.total_bytes is the fix.",
-)
 def test_a_directory_loop_does_not_stall_the_automatic_jobs_sizing(tmp_path):
     _loop_dirs(tmp_path)
     write(tmp_path / "prices.yaml", PRICES)

@@ -30,16 +30,17 @@ PLAIN_TOKEN = re.compile(
       | \*\d{{3,5}}
       | \#\d+
       | \d{{7,}}
-      | \d+[a-z]\w*
-      | [a-z]+\d\w*
+      | \d+(?=[a-z])(?!{facts._GLUED_AFTER_WORDS}(?![^\W\d_]))\w*
+      | [a-z]+(?=\d){facts._NOT_GLUED_BEFORE}\d\w*
     )(?!\d)
   | (?P<pfx>(?<![\w"'])[ובלמשהכ]{{1,2}}-?)?
-    (?P<num>{NUMBER})(?:(?![\d\w])|(?=[{facts._CJK}]))
+    (?P<num>{NUMBER})
+    (?:(?![\d\w])|(?=[{facts._CJK}])|(?={facts._GLUED_AFTER_WORDS}(?![^\W\d_])))
   | (?<![\w"'])(?P<wp>[ובלמשהכ]{{0,2}}-?)
     (?P<he>{facts._HEBREW_WORDS})(?!\w)
-  | (?<![\w'])(?P<en>{facts._ENGLISH_WORDS})(?:(?!\w)|(?<!\w))
-  | (?<![^\W\d_])(?P<ot>{facts._OTHER_WORDS})
-    (?:(?![^\W\d_])|(?<![^\W\d_])|(?<=[{facts._CJK}]))
+  | (?P<en>(?<![^\W\d]|')(?=[a-z]){facts._ENGLISH_WORDS}(?:(?!\w)|(?<!\w)|(?=\d))
+    | (?<![^\W\d_])(?![a-z\u05d0-\u05ea]){facts._OTHER_WORDS}
+      (?:(?![^\W\d_])|(?<![^\W\d_])|(?<=[{facts._CJK}])))
   | (?P<sym>[{facts._SIGN_CLASS}])
     """,
     re.VERBOSE,
@@ -52,6 +53,7 @@ PIECES = st.one_of(
     st.from_regex(r"[0-9]{1,9}([.,:/-][0-9]{1,4}){0,3}", fullmatch=True),
     st.sampled_from(["+972", "*", "#", "₪", "$", "€", "£", "%", '"', "'", "٣", "g", "mbps"]),
     st.sampled_from(["руб.", "zł", "Kč", "₹", "円", "원", "R$", "ALL", "all", "Ft", "ر.س", "ש''ח"]),
+    st.sampled_from(["USD", "rm", "rs", "r", "yen", "kr", "р.", "mb", "k"]),
 )
 GLUE = st.sampled_from(["", "", " ", "  ", "-", " - ", ", ", ". ", "\n", "\u00a0"])
 TEXTS = st.lists(st.tuples(PIECES, GLUE), max_size=14).map(
@@ -68,7 +70,7 @@ def reference_items(text: str) -> list[tuple]:
         if kind == "num":
             prefix = (m.group("pfx") or "").rstrip("-")
             item = ["num", m.start("num"), end, "", prefix, to_decimal(m["num"]), None, "", lead]
-        elif kind in ("he", "en", "ot"):
+        elif kind in ("he", "en"):
             stem, prefix = m[kind], (m["wp"] or "").rstrip("-")
             if stem in facts.numbers_he.WORDS or stem in facts.numbers_en.WORDS:
                 value, role = facts.numbers_he.WORDS.get(stem) or facts.numbers_en.WORDS[stem]

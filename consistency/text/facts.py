@@ -20,7 +20,7 @@ tokens, and the regex skips other words a letter run at a time.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from functools import lru_cache
 
@@ -205,6 +205,9 @@ MARKER_WORDS = frozenset(
         "desde",
     ]
 )
+# Flags of a tokenized text: a marker word; two numbers one space apart. CASED marks a
+# word that counts only cased as written (needs_case).
+MARKED, SPACED, CASED = 1, 2, 4
 # Words that matter besides units: range words, articles, lead-ins, business days.
 OTHER_WORDS = frozenset(
     {"עד", "כל", "עסקים", "עבודה", "to", "and", "until", "a", "an", "one", "per"}
@@ -216,25 +219,28 @@ OTHER_WORDS = frozenset(
 _VOCABULARY = {*numbers_he.WORDS, *numbers_en.WORDS, *_LEXICON, *OTHER_WORDS} - set(SIGNS)
 
 
-def _word_kind(word: str) -> tuple[str, Decimal, str, str | None]:
-    """``(kind, value, role, unit)`` of a known word; a number word wins over a unit.
+def _word_kind(word: str) -> tuple[str, Decimal, str, str | None, int]:
+    """``(kind, value, role, unit, special)`` of a known word; a number word wins over a unit.
 
     A currency name (not a code or sign) has the role ``name``: it follows an amount
     ("5 zlotys") but does not lead one.
     """
     number = numbers_he.WORDS.get(word) or numbers_en.WORDS.get(word)
     if number is not None:
-        return "word", Decimal(number[0]), number[1], None
+        return "word", Decimal(number[0]), number[1], None, 0
     kind, unit = _LEXICON.get(word, ("other", None))
     role = "name" if kind == "cur" and word not in SYMBOLS else ""
+    special = 0
     if kind == "other" and word in MARKER_WORDS:
-        role = "mark"
-    return kind, ZERO, role, unit
+        role, special = "mark", MARKED
+    elif kind == "cur" and needs_case(word):
+        special = CASED
+    return kind, ZERO, role, unit, special
 
 
 # Looked up once per word token instead of three dictionaries and a Decimal each time.
 _WORD_KINDS = {word: _word_kind(word) for word in _VOCABULARY}
-_OTHER = ("other", ZERO, "", None)
+_OTHER = ("other", ZERO, "", None, 0)
 _SIGNS = {sign: CURRENCY_WORDS.get(sign) for sign in SIGNS}
 # Latin spellings that count only cased as written: "ALL 5", "Ft 5" (needs_case).
 _CASED = frozenset(w for w in _VOCABULARY if _LEXICON.get(w, ("",))[0] == "cur" and needs_case(w))
@@ -249,7 +255,9 @@ _HEBREW_WORDS = _alternation({w for w in _VOCABULARY if "\u05d0" <= w[0] <= "\u0
 _ENGLISH_WORDS = _alternation({w for w in _VOCABULARY if "a" <= w[0] <= "z"})
 # Currency spellings in other scripts and signs: руб., zł's kin, ₹, 円, 원, ر.س.
 _OTHER_SPELLINGS = {
-    w for w in _VOCABULARY if not ("a" <= w[0] <= "z" or "\u05d0" <= w[0] <= "\u05ea")
+    w
+    for w in _VOCABULARY
+    if w[0].isalpha() and not ("a" <= w[0] <= "z" or "\u05d0" <= w[0] <= "\u05ea")
 }
 _OTHER_WORDS = _alternation(_OTHER_SPELLINGS)
 # Their first characters that are no letters (₹, ¥, ₽): a letter of another script is
@@ -258,6 +266,22 @@ _SIGN_CLASS = re.escape(SIGNS)
 # Characters after which a currency word may touch a letter: Kana, CJK and Hangul
 # ("1,980円で"); elsewhere a word must end at a word boundary.
 _CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+# Currency spellings that may touch the digits: "USD1.23", "RM50", "R1290" before them,
+# "2963yen", "469.00zł", "100р." after them. Elsewhere letters and digits in one word
+# are an id or a unit ("a123", "5g") and no fact.
+_CURRENCY_SPELLINGS = {w for w in _VOCABULARY if _LEXICON.get(w, ("",))[0] == "cur"}
+_GLUED_BEFORE = {w for w in _CURRENCY_SPELLINGS if w.isascii() and w.isalpha() and len(w) <= 3}
+_GLUED_AFTER = {
+    w
+    for w in _CURRENCY_SPELLINGS
+    if (w.isascii() and w.isalpha() and 2 <= len(w) <= 3) or w in _OTHER_SPELLINGS or w == "zł"
+}
+_NOT_GLUED_BEFORE = "".join(
+    rf"(?<!\b(?:{'|'.join(sorted(w for w in _GLUED_BEFORE if len(w) == n))}))" for n in (2, 3)
+) + (  # one letter ("R1290", "R8,499") only before thousands: "Q3" is a quarter
+    rf"(?!(?<=\b[{''.join(sorted(w for w in _GLUED_BEFORE if len(w) == 1))}])(?:\d{{3}}|\d{{1,3}}[,.]\d{{3}}))"
+)
+_GLUED_AFTER_WORDS = _alternation(_GLUED_AFTER)
 # Only the words above become tokens; any other word stays in the gap between two
 # tokens and so keeps them apart. The regex engine skips it without a Python call.
 # Each branch opens with a cheap look-ahead at its first character, so the regex
@@ -276,20 +300,24 @@ _TOKEN = re.compile(
       | \*\d{{3,5}}                                    # *2000
       | \#\d+                                          # #12345
       | \d{{7,}}                                       # ids and order numbers
-      | \d++[a-z]\w*                                   # 5g, 100mbps, 3x
-      | [a-z]++\d\w*                                   # a123, inv2026 (no backtracking)
+      | \d++(?=[a-z])                                  # 5g, 100mbps, 3x,
+        (?!{_GLUED_AFTER_WORDS}(?![^\W\d_]))\w*          # but not 2963yen
+      | [a-z]++(?=\d){_NOT_GLUED_BEFORE}                # a123, inv2026, not USD1.23
+        \d\w*
     )(?!\d)
   | (?=[\d.,ובלמשהכ])                                  # a number or its prefix starts so
     (?P<pfx>(?<![\w"'])[ובלמשהכ]{{1,2}}-?|)            # ב-99, מ-99, ל99, or none
-    (?=[\d.,])(?P<num>{NUMBER})(?:(?![\d\w])|(?=[{_CJK}]))  # 99.90 (1980円)
+    (?=[\d.,])(?P<num>{NUMBER})                       # 99.90
+    (?:(?![\d\w])|(?=[{_CJK}])                          # alone, or before 円
+     | (?={_GLUED_AFTER_WORDS}(?![^\W\d_])))            # or a currency: 2963yen
   | (?=[\u05d0-\u05ea-])(?<![\w"'])                    # a Hebrew word starts here
     (?P<wp>[ובלמשהכ]{{0,2}}-?)                         # up to two prefix letters
     (?P<he>{_HEBREW_WORDS})(?!\w)                      # a Hebrew word we know
-  | (?=[a-z])(?<![\w'])                                # an English word starts here
-    (?P<en>{_ENGLISH_WORDS})(?:(?!\w)|(?<!\w))         # an English word we know (or R$)
-  | (?=[^\W\d_a-z\u05d0-\u05ea])(?<![^\W\d_])         # a word in another script
-    (?P<ot>{_OTHER_WORDS})                             # руб., zł, ₹, 円, ر.س
-    (?:(?![^\W\d_])|(?<![^\W\d_])|(?<=[{_CJK}]))        # ends at a word's end (or CJK)
+  | (?P<en>(?=[a-z])(?<![^\W\d]|')                    # an English word starts here
+        {_ENGLISH_WORDS}(?:(?!\w)|(?<!\w)|(?=\d))       # a word we know (R$, USD1.23)
+      | (?=[^\W\d_a-z\u05d0-\u05ea])(?<![^\W\d_])     # or a word in another script
+        {_OTHER_WORDS}                                 # руб., zł, ₹, 円, ر.س
+        (?:(?![^\W\d_])|(?<![^\W\d_])|(?<=[{_CJK}])))   # ends at a word's end (or CJK)
   | (?P<sym>[{_SIGN_CLASS}])                             # currency or percent sign
     """,
     re.VERBOSE,
@@ -323,9 +351,6 @@ def _is_glue(gap: str) -> bool:
     return _GLUE.fullmatch(gap) is not None
 
 
-MARKED, SPACED = 1, 2  # flags of a tokenized text: a marker word; two numbers one space apart
-
-
 def _tokenize(text: str, mapped: Normalized | None = None) -> list[Item]:
     """The items of ``text``, each marked ``glue`` when only glue separates it from the next.
 
@@ -345,7 +370,7 @@ def _tokenize_flagged(text: str, mapped: Normalized | None) -> tuple[list[Item],
     items: list[Item] = []
     previous = Item("other", 0, 0)  # a stand-in before the first item
     end = 0
-    for gap, junk, pfx, num, wp, he, en, ot, sym in _TOKENS.findall(text):
+    for gap, junk, pfx, num, wp, he, en, sym in _TOKENS.findall(text):
         lead = end + len(gap)
         if num:
             start = lead + len(pfx)
@@ -354,14 +379,15 @@ def _tokenize_flagged(text: str, mapped: Normalized | None) -> tuple[list[Item],
             item = Item("num", start, end, "", pfx.rstrip("-"), value, None, False, "", False, lead)
             if gap == " " and previous.kind == "num":
                 flags |= SPACED
-        elif he or en or ot:
-            stem = he or en or ot
+        elif he or en:
+            stem = he or en
             end = lead + len(wp) + len(stem)
-            kind, value, role, unit = _WORD_KINDS.get(stem, _OTHER)
-            if role == "mark":
-                flags |= MARKED
-            elif stem in _CASED and not _cased_in(mapped, stem, lead, end):
-                kind, unit = "other", None
+            kind, value, role, unit, special = _WORD_KINDS.get(stem, _OTHER)
+            if special:  # a marker word, or a spelling that counts only cased as written
+                if special == MARKED:
+                    flags |= MARKED
+                elif not _cased_in(mapped, stem, lead, end):
+                    kind, unit = "other", None
             item = Item(kind, lead, end, stem, wp.rstrip("-"), value, unit, False, role)
         elif sym:
             end = lead + 1
@@ -567,6 +593,9 @@ def _read_money(
     return k + 1
 
 
+_PERIOD_KINDS = frozenset({"dur", "period", "other"})
+
+
 def _read_period(reader: _Reader, first: int, k: int) -> None:
     """A billing period after the money ending at item ``k``: "לחודש", "/חודש", "per month".
 
@@ -574,7 +603,7 @@ def _read_period(reader: _Reader, first: int, k: int) -> None:
     """
     items = reader.items
     j = k + 1
-    if j >= len(items):
+    if j >= len(items) or items[j].kind not in _PERIOD_KINDS:
         return
     word = items[j]
     after_per = word.kind == "other" and word.stem in PER_WORDS and reader.glued(k)
@@ -665,15 +694,32 @@ def _left_currency(reader: _Reader) -> None:
             continue
         cur = items[i - 1]
         if cur.kind == "cur" and cur.role != "name" and not cur.used and reader.glued(i - 1):
-            code = cur.unit or "ILS"
-            reader.add("money", _amount(reader, item, code), i - 1, i, code)
-            _read_period(reader, i - 1, i)
+            first = i - 1
+            if i > 1 and _code_before_sign(reader, i - 2):
+                first = i - 2  # "SGD$4.90", "NZD $100.70": the code says which dollar
+            code = items[first].unit or "ILS"
+            reader.add("money", _amount(reader, item, code), first, i, code)
+            _read_period(reader, first, i)
+
+
+def _code_before_sign(reader: _Reader, k: int) -> bool:
+    """Item ``k`` is a currency code right before a sign of one character ("NZD $")."""
+    code, sign = reader.items[k], reader.items[k + 1]
+    return (
+        code.kind == "cur"
+        and not code.used
+        and len(code.stem) == 3
+        and code.role != "name"
+        and len(sign.stem) == 1
+        and reader.glued(k)
+    )
 
 
 def _amount(reader: _Reader, item: Item, code: str) -> Decimal:
     """The value of a number item as an amount of ``code``: "1.299" is 1299 shekels."""
-    if item.spoken or item.end - item.start != 5 or reader.text[item.start + 1] != ".":
-        return item.value  # only d.ddd can be read two ways (to_amount)
+    size = item.end - item.start
+    if item.spoken or not 5 <= size <= 7 or reader.text[item.end - 4] not in ".,":
+        return item.value  # only d.ddd, dd,ddd ... can be read two ways (to_amount)
     return to_amount(reader.text[item.start : item.end], code)
 
 
@@ -786,6 +832,8 @@ def extract_facts(text: str) -> list[Fact]:
     found = sorted(reader.facts + _free(mapped.text), key=_by_span)
     roles = _money_roles(mapped.text, found) if flags & MARKED else {}
     periods = reader.periods
+    if mapped.sources is None and not roles and not periods:  # the usual case
+        return [_fact(k, v, s, e, text[s:e], u, _ROLES.get(k)) for k, v, s, e, u in found]
     facts = []
     for kind, value, start, end, unit in found:
         role = period = None
@@ -793,8 +841,37 @@ def extract_facts(text: str) -> list[Fact]:
             role = roles.get(start, "quote") if roles else "quote"
             period = periods.get(start) if periods else None
         first, last = (start, end) if mapped.sources is None else mapped.span(start, end)
-        facts.append(Fact(kind, value, first, last, text[first:last], unit, role, period))
+        facts.append(_fact(kind, value, first, last, text[first:last], unit, role, period))
     return facts
+
+
+_ROLES = {"money": "quote"}  # the role of a fact of each kind when no marker says otherwise
+
+
+def _fact_builder():
+    """A maker of :class:`Fact` twice as fast as its frozen dataclass ``__init__``.
+
+    That ``__init__`` sets each of the eight fields through ``object.__setattr__``;
+    this one sets the slots through their descriptors, the same values in the same
+    slots (``tests/test_text_fastpaths.py`` compares the two). Should Fact change
+    shape, the dataclass itself is used.
+    """
+    names = ("kind", "value", "start", "end", "raw", "unit", "role", "period")
+    if tuple(f.name for f in fields(Fact)) != names or hasattr(Fact, "__post_init__"):
+        return Fact
+    s0, s1, s2, s3, s4, s5, s6, s7 = (vars(Fact)[name].__set__ for name in names)
+    new = object.__new__
+
+    def make(kind, value, start, end, raw, unit=None, role=None, period=None) -> Fact:
+        fact = new(Fact)
+        s0(fact, kind), s1(fact, value), s2(fact, start), s3(fact, end)
+        s4(fact, raw), s5(fact, unit), s6(fact, role), s7(fact, period)
+        return fact
+
+    return make
+
+
+_fact = _fact_builder()
 
 
 def _by_span(fact: tuple[str, Decimal, int, int, str | None]) -> tuple[int, int]:
@@ -805,7 +882,7 @@ def _by_span(fact: tuple[str, Decimal, int, int, str | None]) -> tuple[int, int]
 
 _LEAD_GROUP = re.compile(r"\d{1,3}")
 _GROUP = re.compile(r"\d{3}")
-_LAST_GROUP = re.compile(r"\d{3}(?:[.,]\d{1,2}|[.,][-–])?")
+_LAST_GROUP = re.compile(r"\d{3}(?:[.,]\d{1,3}|[.,][-–])?")
 
 
 def _join_groups(reader: _Reader) -> list[Item]:

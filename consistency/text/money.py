@@ -129,11 +129,12 @@ _ALTERNATION = trie_pattern(SPELLINGS)
 _AGORA_ALTERNATION = "|".join(re.escape(w) for w in AGORA_WORDS)
 
 NUMBER = r"""
-    (?:\d{1,3}(?:,\d{3})+(?:\.\d+)?     # 1,299 or 1,299.00
-     | \d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?  # 1,23,456.00 (Indian lakh grouping)
-     | \d{1,3}(?:'\d{3})+(?:[.,]\d+)?   # 1'299.00 (Swiss)
-     | \d{1,3}(?:\.\d{3})+,\d+           # 1.299,00 (European)
-     | \d{1,3}(?:\.\d{3}){2,}            # 1.299.000
+    (?:\d{1,3}+                          # a group of up to three digits, then
+       (?:(?:,\d{3})+(?:\.\d+)?          #   ,299 or ,299.00      (1,299.00)
+        | (?:'\d{3})+(?:[.,]\d+)?        #   '299.00              (Swiss 1'299.00)
+        | (?:\.\d{3})+,\d+              #   .299,00              (European 1.299,00)
+        | (?:\.\d{3}){2,})               #   .299.000             (1.299.000)
+     | \d{1,2}+(?:,\d{2})+,\d{3}(?:\.\d+)?  # 1,23,456.00 (Indian lakh grouping)
      | \d+(?:[.,]\d+)?                   # 89.90, 19,99, 89
      | [.,]\d+                           # .90
     )(?:[.,][-–])?                       # 1.299,- and 105.– : no minor units
@@ -155,9 +156,9 @@ _FIELD = re.compile(
     """,
     re.VERBOSE,
 )
-_GROUPED_BY_DOT = re.compile(
+_ONE_MARK_THREE_DIGITS = re.compile(
     r"""
-    [1-9]\d{0,2}\.\d{3}     # 1.299: one dot, three digits after, no leading zero
+    \d{1,3}[.,]\d{3}     # 1.299, 1,299, 0,001: one mark, three digits after it
     """,
     re.VERBOSE,
 )
@@ -179,8 +180,10 @@ def to_decimal(digits: str) -> Decimal:
     if digits[-1] in "-–":  # the mark before the dash is the decimal mark: others group
         grouping = "." if digits[-2] == "," else ","
         return Decimal(digits[:-2].replace(grouping, "").replace(" ", "").replace("'", ""))
-    if " " in digits or "'" in digits:
+    if " " in digits or "'" in digits:  # spaces or apostrophes group: a mark left is decimal
         digits = digits.replace(" ", "").replace("'", "")
+        if digits.count(".") + digits.count(",") == 1:
+            return Decimal(digits.replace(",", "."))
     dot, comma = digits.rfind("."), digits.rfind(",")
     if dot >= 0 and comma >= 0:
         decimal_mark = "." if dot > comma else ","
@@ -200,15 +203,18 @@ def to_decimal(digits: str) -> Decimal:
 
 
 def to_amount(digits: str, code: str | None) -> Decimal:
-    """An amount of money in ``code``: as :func:`to_decimal`, but one dot followed by
-    exactly three digits groups thousands unless the currency has three minor digits
-    (``₪1.299`` is 1299, ``KD 1.250`` is 1.250), as a careful reader takes it.
+    """An amount of money in ``code``, as a careful reader takes it: as :func:`to_decimal`,
+    but one mark followed by exactly three digits groups thousands unless the number
+    starts with 0 or the currency has three minor digits (``₪1.299`` is 1299, ``KD 1.250``
+    and ``0,001 KWD`` are dinars with fils).
 
-    >>> to_amount("1.299", "ILS"), to_amount("1.250", "KWD"), to_amount("0.500", "EUR")
+    >>> to_amount("1.299", "ILS"), to_amount("1.250", "KWD"), to_amount("0,500", "EUR")
     (Decimal('1299'), Decimal('1.250'), Decimal('0.500'))
     """
-    if _GROUPED_BY_DOT.fullmatch(digits) and minor_digits(code) != 3:
-        return Decimal(digits.replace(".", ""))
+    if _ONE_MARK_THREE_DIGITS.fullmatch(digits):
+        if digits[0] == "0" or minor_digits(code) == 3:
+            return Decimal(digits.replace(",", "."))
+        return Decimal(digits.replace(".", "").replace(",", ""))
     return to_decimal(digits)
 
 

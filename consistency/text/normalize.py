@@ -2,7 +2,8 @@
 
 Drops Unicode format characters (bidi marks), maps every space separator to a plain
 space, removes niqqud and cantillation (the maqaf becomes ``-``), unifies geresh and
-gershayim with their ASCII stand-ins, and casefolds Latin letters. Every fact span must
+gershayim with their ASCII stand-ins, maps the Arabic decimal and thousands separators
+the Arabic and reversed commas to ``.`` and ``,``, and casefolds Latin letters. Every fact span must
 refer to the original text, so :func:`normalize_map` also returns where each normalized
 character came from.
 
@@ -49,6 +50,10 @@ def _build_table() -> dict[int, str]:
         if unicodedata.category(chr(code)) == "Mn":
             table[code] = ""
     table[0x05BE] = "-"  # maqaf
+    table[0x066B] = "."  # Arabic decimal separator, also printed with Latin digits
+    table[0x066C] = ","  # Arabic thousands separator
+    table[0x060C] = ","  # Arabic comma (some locales group thousands with it)
+    table[0x2E41] = ","  # reversed comma (Adlam Fulah groups thousands with it)
     table.update({ord(c): GERESH for c in _GERESH_LIKE})
     table.update({ord(c): GERSHAYIM for c in _GERSHAYIM_LIKE})
     return table

@@ -735,7 +735,7 @@ def lint_hook(path: Path) -> list[LoadError]:
     except InputError as exc:
         # Schema and load problems of each file are lint's own findings; the semantic
         # ones of the answers (unknown products, templates) are reported from here.
-        return [e for e in exc.errors if Path(e.file).resolve() == _resolved_answers(path)]
+        return [e for e in exc.errors if _resolve(Path(e.file)) == _resolved_answers(path)]
     return lint_answers(answers, datetime.now(config.timezone))
 
 
@@ -746,4 +746,12 @@ def _resolved_answers(config_path: Path) -> Path | None:
         config = load_config(config_path)
     except InputError:
         return None
-    return config.answers.resolve() if config.answers else None
+    return _resolve(config.answers) if config.answers else None
+
+
+def _resolve(path: Path) -> Path:
+    """The path with links resolved; a link loop cannot be, so it stays as written."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()

@@ -12,6 +12,7 @@ answers whose text disagrees with the price list) by appending a callable
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -69,7 +70,11 @@ def lint(config_path: Path | None, files: list[Path]) -> list[LoadError]:
 
 
 def _key(path: Path) -> Path:
-    return Path(path).resolve()
+    """The path as one file is named once; a link loop cannot be resolved, so it stays as given."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
 
 
 def _named_by(config: Config) -> list[tuple[Path, str]]:

@@ -19,15 +19,13 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from werkzeug.wrappers import Response
 
 from consistency.answers import load_answers
 from consistency.config import SourceConfig
 from consistency.errors import InputError
-from consistency.model import Location, Observation, SourceFailure
+from consistency.model import Location
 from consistency.sandbox import Limits, OverBudget, SandboxedEnvironment, TemplateFault
 from consistency.sources.chat import fetch_chat
-from consistency.sources.http import HttpClient
 
 from .helpers import PRICES, TZ
 
@@ -256,24 +254,23 @@ CHAT_ATTACKS = [
 
 
 @pytest.mark.parametrize("field, template, message", CHAT_ATTACKS, ids=lambda v: str(v)[:20])
-def test_a_chat_template_over_budget_is_a_failure_of_that_question_only(
+def test_a_chat_template_over_budget_is_a_config_error_at_its_source(
     httpserver, field, template, message
 ):
-    """issue 12: these aborted the whole run with "internal error"."""
-    httpserver.expect_request("/chat").respond_with_handler(
-        lambda request: Response(json.dumps({"messages": [{"text": "ok"}]}), 200)
-    )
+    """issue 12: these aborted the whole run with "internal error"; issue 12 item 3 asks for a
+    file:line:col error, so the template is rendered once with stand-ins when its source loads."""
     options = {"url": httpserver.url_for("/chat"), "ask": ["q1"]}
     if field == "body":
         options["body"] = {"text": template}
     else:
         options |= {"body": {"text": "{{ question }}"}, "headers": {"X-Q": template}}
     src = SourceConfig("chat", fetch="http-chat", options=options, where=Location("c.yaml", 7, 5))
-    with HttpClient(["127.0.0.1"], backoff=0.01, retries=0) as client:
-        [item] = list(fetch_chat(src, tz=TZ, questions=(), client=client))
-    assert isinstance(item, SourceFailure)
-    assert message in item.reason
-    assert not isinstance(item, Observation)
+    with pytest.raises(InputError) as caught:
+        list(fetch_chat(src, tz=TZ, questions=()))
+    [error] = caught.value.errors
+    assert (error.file, error.line, error.col) == ("c.yaml", 7, 5)
+    assert message in error.message
+    assert not httpserver.log  # nothing was sent
 
 
 def test_a_chat_template_with_a_huge_number_is_a_config_error_at_its_source(httpserver):

@@ -45,7 +45,7 @@ from jsonpath_ng.ext import parse as parse_jsonpath
 from ..config import SourceConfig
 from ..errors import InputError, LoadError, bug_report_hint
 from ..model import Location, Observation, SourceFailure
-from ..sandbox import SandboxedEnvironment  # jinja2's, with budgets
+from ..sandbox import SandboxedEnvironment, trial_render  # jinja2's, with budgets
 from ..text.html import html_to_text
 from .evidence import EvidenceStore
 from .http import (
@@ -241,8 +241,9 @@ def _strings(value, path: str) -> Iterator[tuple[str, str]]:
 
 
 def _check_template(source, field: str, text: str, errors: list) -> None:
+    """Render the template once with stand-ins, so one over budget fails at load, not later."""
     try:
-        _ENV.parse(_env_to_vars(text)[0])
+        trial_render(_ENV, _env_to_vars(text)[0], question="?", session="?")
     except TemplateError as exc:
         errors.append(_error(source, field, f"bad template {text!r}: {exc}"))
 

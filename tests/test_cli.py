@@ -450,7 +450,7 @@ def test_the_pre_commit_hook_runs_only_for_files_a_config_names():
     pattern = re.compile(hook["files"])
     matched = [(path, bool(pattern.search(path))) for path in (p for p, _ in HOOK_PATHS)]
     assert matched == HOOK_PATHS
-    assert hook["pass_filenames"] is False and hook["entry"] == "consistency lint"
+    assert hook["pass_filenames"] is True and hook["entry"] == "consistency lint"
 
 
 def test_docs_install_the_distribution_by_its_free_name():

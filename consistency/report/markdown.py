@@ -28,6 +28,7 @@ from .base import (
     text,
     value_parts,
 )
+from .safe import neutral
 from .text import resolved_text
 
 COLUMNS = ("rule", "channel", "product", "expected", "observed", "cause", "message")
@@ -54,6 +55,7 @@ def cell(value: str | None) -> str:
     """
     if not value:
         return ""
+    value = neutral(value)  # also for callers that did not run the reporter (diff)
     escaped = "".join(ENTITIES.get(ch, ch) for ch in value)
     escaped = MARKUP.sub(r"\\\1", escaped)
     escaped = MENTION.sub("`@`", escaped)

@@ -1,0 +1,130 @@
+"""Which amount a reply quotes (issue 11 item 2): old prices, lower bounds, billing periods.
+
+Each row names the public report or page that showed its kind. The checks rows run the
+demo company's price list and answers (fixtures/demo) through the real checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from consistency import checks
+from consistency.answers import load_answers
+from consistency.checks import Context
+from consistency.loaders import load_price_list
+from consistency.model import Location, Observation, Rule
+from consistency.pricebook import PriceBook
+from consistency.text.facts import extract_facts
+
+ISSUE = "consistency issue 11 item 2"
+PP = "scrapinghub/price-parser tests and evaluation/dataset_eval.json"
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    id: str
+    text: str
+    money: tuple[tuple[str, str, str | None], ...]  # (value, role, period) per money fact
+    source: str
+
+
+ROLES = [
+    RoleRow("instead-of", "במקום 120 ₪ רק 99.90 ₪", (("120", "was", None), ("99.90", "quote", None)), ISSUE),
+    RoleRow("was-now", "was ₪120, now ₪99.90", (("120", "was", None), ("99.90", "quote", None)), ISSUE),
+    RoleRow("was-now-colons", "Was: $124.95 Now: $99.95", (("124.95", "was", None), ("99.95", "quote", None)), PP),
+    RoleRow("price-before", "מחיר קודם 120 ₪, עכשיו 99 ₪", (("120", "was", None), ("99", "quote", None)), "Israeli sale pages"),
+    RoleRow("statt", "Statt 249,00 EUR nur 199,00 EUR", (("249.00", "was", None), ("199.00", "quote", None)), PP),
+    RoleRow("quote-then-instead", "99.90 ₪ במקום 119.90 ₪", (("99.90", "quote", None), ("119.90", "was", None)), "tests/test_text_facts.py price-and-percent"),
+    RoleRow("was-alone-is-the-quote", "The price was ₪99.90", (("99.90", "quote", None),), "a past tense is no sale"),
+    RoleRow("from-to-down", "from ₪120 to ₪99.90", (("120", "was", None), ("99.90", "quote", None)), "a price change"),
+    RoleRow("from-lower-bound", "החל מ-79 ₪", (("79", "from", None),), ISSUE),
+    RoleRow("from-english", "from $742.50", (("742.50", "from", None),), PP),
+    RoleRow("ab-german", "ab 9,99 €", (("9.99", "from", None),), "German shop pages"),
+    RoleRow("per-month-slash-hebrew", "99.90 ₪/חודש", (("99.90", "quote", "month"),), ISSUE),
+    RoleRow("per-month-word", "99 ₪ לחודש", (("99", "quote", "month"),), "SPEC 7 example replies"),
+    RoleRow("per-year", "₪999 לשנה", (("999", "quote", "year"),), ISSUE),
+    RoleRow("slash-month", "$30.56/Month", (("30.56", "quote", "month"),), PP),
+    RoleRow("slash-mo", "Price: $15.95/mo", (("15.95", "quote", "month"),), PP),
+    RoleRow("per-month-english", "$29.99 per month", (("29.99", "quote", "month"),), ISSUE),
+    RoleRow("a-month", "Fiber 500 is $29.99 a month", (("29.99", "quote", "month"),), "tests/bench replies"),
+    RoleRow("monthly", "49 € monthly", (("49", "quote", "month"),), "shop pages"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("row", ROLES, ids=lambda r: r.id)
+def test_money_roles_and_periods(row: RoleRow) -> None:
+    money = [f for f in extract_facts(row.text) if f.kind == "money"]
+    assert [(f.value, f.role, f.period) for f in money] == [
+        (Decimal(v), role, period) for v, role, period in row.money
+    ]
+
+
+def test_a_billing_period_is_no_duration() -> None:
+    facts = extract_facts("99.90 ₪/חודש, ביטול תוך 14 יום")
+    assert [(f.kind, f.value, f.unit) for f in facts] == [
+        ("money", Decimal("99.90"), "ILS"),
+        ("duration", Decimal(14), "day"),
+    ]
+
+
+def test_other_facts_have_no_role() -> None:
+    assert {(f.role, f.period) for f in extract_facts("20% הנחה ל-3 חודשים")} == {(None, None)}
+
+
+# --- the checks hold the quote, not the old price -------------------------------------------
+
+DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
+TZ = ZoneInfo("Asia/Jerusalem")
+NOV_18 = datetime(2026, 11, 18, 10, 0, tzinfo=TZ)
+
+
+@pytest.fixture(scope="module")
+def ctx() -> Context:
+    book = PriceBook(load_price_list(DEMO / "prices.yaml", TZ))
+    answers = load_answers(DEMO / "answers.yaml", book, TZ)
+    return Context(book=book, timezone=TZ, channels=("web", "phone", "chat"), answers=answers)
+
+
+def found(check_id: str, text: str, ctx: Context, channel="phone", answer=None) -> list[str]:
+    obs = Observation(id="o", channel=channel, at=NOV_18, source=Location("x.jsonl", 1),
+                      text=text, answer=answer)  # fmt: skip
+    rule = Rule(id=check_id, check=check_id, options={})
+    problems = checks.get(check_id).check(obs, ctx, rule)
+    return [f"{p.observed.get('amount', p.observed.get('value'))}" for p in problems]
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    id: str
+    check: str
+    text: str
+    found: tuple[str, ...]
+    answer: str | None = None
+
+
+CHECKS = [
+    # list price of fiber 500 on 2026-11-18 is ₪99.90
+    CheckRow("sale-old-price-ignored", "price-in-reply-mismatch", "סיב 500 במקום 120 ₪ רק 99.90 ₪", ()),
+    CheckRow("sale-english", "price-in-reply-mismatch", "Fiber 500 was ₪120, now ₪99.90", ()),
+    CheckRow("sale-wrong-quote-found", "price-in-reply-mismatch", "סיב 500 במקום 99.90 ₪ רק 79.90 ₪", ("79.90",)),
+    CheckRow("lower-bound-is-held", "price-in-reply-mismatch", "סיב 500 החל מ-79 ₪", ("79",)),
+    CheckRow("monthly-price-right", "price-in-reply-mismatch", "סיב 500 עולה 99.90 ₪/חודש", ()),
+    # refund-time answers 7 days; "/חודש" is the price's period, no 1-month refund
+    CheckRow("period-is-no-duration", "answer-contradicts-approved",
+             "ההחזר יגיע תוך 7 ימים, על המנוי של 99.90 ₪/חודש", (), "refund-time"),
+    CheckRow("real-duration-still-found", "answer-contradicts-approved",
+             "ההחזר יגיע תוך חודש", ("1",), "refund-time"),
+    CheckRow("old-price-is-no-claim", "answer-contradicts-approved",
+             "דמי הביטול במקום 150 ₪ רק 100 ₪", (), "cancellation-fee"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("row", CHECKS, ids=lambda r: r.id)
+def test_checks_hold_the_quote(ctx: Context, row: CheckRow) -> None:
+    assert found(row.check, row.text, ctx, answer=row.answer) == list(row.found)

@@ -2,6 +2,9 @@
 
     python bench/bench_extract.py [--count 100000] [--seed 7] [--rounds 2]
 
+It also reads the corpus of real price strings (tests/data/price_strings.tsv) with
+``read_price`` and prints the share read with the right amount and currency.
+
 Each reply is ~200 characters of Hebrew or English with several facts (prices in
 various spellings, percents, durations) and distractors (phone numbers, times, dates).
 price_parser finds at most one price per text; extract_facts finds every fact.
@@ -12,12 +15,18 @@ printed as texts per second and microseconds per text.
 from __future__ import annotations
 
 import argparse
+import csv
 import random
 import time
+from decimal import Decimal
+from pathlib import Path
 
 from price_parser import Price
 
 from consistency.text.facts import extract_facts
+from consistency.text.prices import read_price
+
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "price_strings.tsv"
 
 PRICES = ["₪{a}", "{a} ₪", '{a} ש"ח', "ש״ח {a}", "{a} שקלים", "NIS {a}", "\u200f₪\u200e{a}"]
 HEBREW = [
@@ -88,6 +97,20 @@ def time_hard_texts() -> None:
         print(f"{label:<16} {len(text):>10,} chars {time.perf_counter() - started:9.3f} s")
 
 
+def read_corpus() -> None:
+    """The share of real price strings read with the right amount and currency."""
+    with CORPUS.open(encoding="utf-8") as stream:
+        rows = list(csv.DictReader((ln for ln in stream if ln[0] != "#"), delimiter="\t"))
+    right = 0
+    for row in rows:
+        got = read_price(row["text"], row["default"] or None)
+        wanted = row["currency"].split("|")
+        right += got is not None and got.amount == Decimal(row["amount"]) and got.currency in wanted
+    currencies = len({row["currency"].split("|")[0] for row in rows})
+    print(f"price strings    {right:>6} of {len(rows)} read right ({right / len(rows):.1%}), "
+          f"{currencies} currencies")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
@@ -100,6 +123,7 @@ def main() -> None:
     timed("extract_facts", texts, lambda t: len(extract_facts(t)), args.rounds)
     timed("price_parser", texts, lambda t: Price.fromstring(t).amount is not None, args.rounds)
     time_hard_texts()
+    read_corpus()
 
 
 if __name__ == "__main__":

@@ -196,6 +196,7 @@ class Group:
     open: bool = False
     paged: list[Page] = field(default_factory=list)
     severity_label: str = ""
+    rule_label: str = ""
 
     @property
     def severity(self) -> str:
@@ -324,6 +325,7 @@ class HtmlReporter(Reporter):
         inline = paginate(groups, self.options["page_size"], self.options["inline_rows"], view)
         for group in groups:
             group.severity_label = view.severity(group.severity)
+            group.rule_label = rule_title(group.rule, fmt)
         counts, baselined = active_counts(result)
         contradictions = [f for f in result.findings if f.rule in CONTRADICTIONS]
         top = self.options["top"]

@@ -9,13 +9,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from consistency.model import Fact
 from consistency.text import facts
 from consistency.text.facts import extract_facts
 from consistency.text.normalize import normalize
@@ -63,3 +66,16 @@ def test_marks_and_capitals_change_no_fact(seed: int, mark: str, upper: bool) ->
     assert [(f.kind, f.value, f.unit) for f in marked] == [(f.kind, f.value, f.unit) for f in plain]
     assert all(noisy[f.start : f.end] == f.raw for f in marked)
     assert len(plain) >= 3
+
+
+def test_fact_builder_makes_the_frozen_dataclass() -> None:
+    """``facts._fact`` sets the slots directly; the Fact it makes is the dataclass's own."""
+    args = ("money", Decimal("99.90"), 3, 9, "99.90 ₪", "ILS", "was", "month")
+    made = facts._fact(*args)
+    assert made == Fact(*args) and repr(made) == repr(Fact(*args))
+    assert hash(made) == hash(Fact(*args))
+    assert facts._fact("percent", Decimal(20), 0, 3, "20%") == Fact(
+        "percent", Decimal(20), 0, 3, "20%"
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.value = Decimal(1)

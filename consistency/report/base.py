@@ -105,7 +105,9 @@ def resolved_of(result: Result) -> list:
 
 def summary_line(result: Result) -> str:
     """The one-line summary every human-facing format ends or starts with. Baselined
-    findings are counted apart (they never fail a run), and so are resolved ones.
+    findings are counted apart (they never fail a run), and so are resolved ones; when a
+    discrepancy was seen more than once (one fingerprint, several findings), the number of
+    distinct ones is said too.
 
     >>> from datetime import datetime, timezone
     >>> r = Result(started=datetime(2026, 11, 21, tzinfo=timezone.utc), observations=1234, rules=12)
@@ -114,11 +116,17 @@ def summary_line(result: Result) -> str:
     >>> r.findings = [Finding("a", "r", "error", "m", status="baselined"), Finding("b", "r", "error", "m")]
     >>> summary_line(r)
     '1 error, 0 warnings, 0 info, and 1 baselined in 1,234 observations (12 rules)'
+    >>> r.findings.append(Finding("b", "r", "error", "m"))
+    >>> summary_line(r)
+    '2 errors, 0 warnings, 0 info, and 1 baselined (2 distinct) in 1,234 observations (12 rules)'
     """
     counts, baselined = active_counts(result)
     levels = ", ".join(plural(counts[level], level) for level in ("error", "warning", "info"))
     if baselined:
         levels += f", and {baselined:,} baselined"
+    distinct = len({f.fingerprint for f in result.findings})
+    if distinct < len(result.findings):  # one discrepancy seen again (a repeated probe)
+        levels += f" ({distinct:,} distinct)"
     rules = plural(result.rules, "rule")
     line = f"{levels} in {plural(result.observations, 'observation')} ({rules})"
     resolved = resolved_of(result)

@@ -250,10 +250,21 @@ def load(config_path: Path | None) -> Config:
 
 
 def _memory(text: str) -> str:
-    """A --memory-limit such as 512MB or 4GB, checked here so DuckDB never sees a bad one."""
-    if not re.fullmatch(r"\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", text, re.I):
+    """A --memory-limit such as 512MB or 4GB, checked here so DuckDB never sees a bad one.
+
+    Below ``MIN_MEMORY`` DuckDB cannot hold the blocks it must pin while it spills.
+    """
+    from .store import MIN_MEMORY, size_bytes
+
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", text, re.I)
+    if not found:
         raise click.BadParameter(
             f"{text!r} is not a size such as 512MB or 4GB", param_hint="--memory-limit"
+        )
+    if size_bytes(found.group(1), found.group(2)) < size_bytes(*MIN_MEMORY):
+        raise click.BadParameter(
+            f"{text!r} is below the least the store can spill with ({''.join(MIN_MEMORY)})",
+            param_hint="--memory-limit",
         )
     return text.strip()
 
@@ -318,7 +329,9 @@ def _memory(text: str) -> str:
     default="256MB",
     show_default=True,
     metavar="SIZE",
-    help="Memory of the embedded DuckDB store (e.g. 512MB, 4GB); past it, it spills to disk.",
+    callback=lambda _ctx, _param, value: _memory(value),
+    help="Memory of the run's embedded DuckDB store (e.g. 512MB, 4GB; at least 128MB), used by "
+    "both engines; past it, it spills to a temporary folder.",
 )
 @guarded
 def audit(config_path, formats, output, fail_on, quiet, channels, since, until, **more):
@@ -341,7 +354,7 @@ def audit(config_path, formats, output, fail_on, quiet, channels, since, until, 
     observations = list(more["observations"])
     fetch = not (more["no_fetch"] or observations)
     options = AuditOptions(observations, fetch, filters, more["evidence"], more["jobs"])
-    options.engine, options.memory_limit = more["engine"], _memory(more["memory_limit"])
+    options.engine, options.memory_limit = more["engine"], more["memory_limit"]
     _with_progress(options, quiet)
     result = run_audit(config, options)
     try:

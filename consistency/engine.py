@@ -166,6 +166,10 @@ class Engine:
             )
         )
         error = f"internal error in check {rule.check}: {type(err).__name__}: {err} (a bug: please report it)"
+        if type(err).__name__ == "OutOfMemoryException":  # DuckDB's: a setting, not a bug
+            error = (
+                f"check {rule.check} ran out of the store's memory: raise --memory-limit ({err})"
+            )
         if error not in self.result.errors:
             self.result.errors.append(error)
 
@@ -293,7 +297,11 @@ def run(
 ) -> Result:
     """Feed every item through a fresh Engine, then what the columnar path gathered; finish."""
     engine = Engine(ctx, rules, result, resolver=resolver, partition=partition)
-    engine.feed(items, filters)
-    if columnar is not None:
-        columnar.finish(engine, filters)
+    try:
+        engine.feed(items, filters)
+        if columnar is not None:
+            columnar.finish(engine, filters)
+    except Exception:
+        engine.finish()  # keep the grouped findings gathered so far; the caller reports the error
+        raise
     return engine.finish()

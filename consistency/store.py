@@ -22,7 +22,19 @@ from pathlib import Path
 import duckdb
 
 DEFAULT_MEMORY = "256MB"
+MIN_MEMORY = ("128", "MB")  # below it DuckDB cannot pin the blocks it needs while spilling
+_UNITS = {"kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNITS |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
 _names = count()
+
+
+def size_bytes(number: str, unit: str) -> float:
+    """``("512", "MB")`` as bytes, as DuckDB reads its memory settings.
+
+    >>> size_bytes("1.5", "GiB")
+    1610612736.0
+    """
+    return float(number) * _UNITS[unit.lower()]
 
 
 class Store:

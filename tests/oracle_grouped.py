@@ -37,12 +37,12 @@ def cross_channel_gaps(quotes, tz: ZoneInfo, channel_order, tolerance=Decimal("0
     return found
 
 
-def customer_conflicts(quotes, window: timedelta, tolerance=Decimal("0.01")) -> set:
-    """``{(customer, product, high, low, high id, low id)}``: per episode, its widest pair.
+def customer_conflicts(quotes, window: timedelta, tz: ZoneInfo, tolerance=Decimal("0.01")) -> set:
+    """``{(customer, product, high, low, high id, low id)}``: per local day, its widest pair.
 
-    An episode is a run of one customer's quotes for one product, each within
-    ``window`` of the one before. The widest pair within ``window`` of each other
-    wins; ties go to the pair whose later quote comes first, then whose earlier does.
+    Every pair of one customer's quotes for one product at most ``window`` apart is
+    compared; a pair counts on the local day of its later quote. Per day the widest
+    pair wins; ties go to the pair whose later quote comes first, then whose earlier does.
     """
     groups: dict = {}
     for q in quotes:
@@ -51,29 +51,18 @@ def customer_conflicts(quotes, window: timedelta, tolerance=Decimal("0.01")) -> 
     found = set()
     for (customer, product), group in groups.items():
         group.sort(key=lambda q: (q["at"], q["id"]))
-        for episode in _episodes(group, window):
-            best = None
-            for j in range(len(episode)):
-                for i in range(j):
-                    a, b = episode[i], episode[j]
-                    if b["at"] - a["at"] > window:
-                        continue
-                    gap = abs(a["amount"] - b["amount"])
-                    if best is None or gap > best[0]:
-                        best = (gap, a, b)
-            if best is None or best[0] <= tolerance:
+        best_of_day: dict = {}
+        for j, b in enumerate(group):
+            for a in group[:j]:
+                if b["at"] - a["at"] > window:
+                    continue
+                gap = abs(a["amount"] - b["amount"])
+                day = b["at"].astimezone(tz).date()
+                if day not in best_of_day or gap > best_of_day[day][0]:
+                    best_of_day[day] = (gap, a, b)
+        for gap, a, b in best_of_day.values():
+            if gap <= tolerance:
                 continue
-            _, a, b = best
             high, low = (a, b) if a["amount"] > b["amount"] else (b, a)
             found.add((customer, product, high["amount"], low["amount"], high["id"], low["id"]))
     return found
-
-
-def _episodes(group, window):
-    episode = [group[0]]
-    for q in group[1:]:
-        if q["at"] - episode[-1]["at"] > window:
-            yield episode
-            episode = []
-        episode.append(q)
-    yield episode

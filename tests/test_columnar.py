@@ -202,7 +202,7 @@ def test_plain_files_are_claimed_and_odd_ones_are_not(tmp_path):
     assert result.observations == 100
 
 
-@pytest.mark.parametrize("memory", ["64MB", "256MB"])
+@pytest.mark.parametrize("memory", ["128MB", "256MB"])
 def test_a_small_memory_limit_spills_and_gives_the_same_findings(tmp_path, memory):
     rng = random.Random(2)
     text = (
@@ -215,3 +215,22 @@ def test_a_small_memory_limit_spills_and_gives_the_same_findings(tmp_path, memor
     reference = audit(config, AuditOptions(fetch=False, jobs=1, engine="python"))
     assert comparable(small) == comparable(reference)
     assert any(f.rule == "customer-quote-conflict" for f in small.findings)
+
+
+@pytest.mark.parametrize(
+    "value, says",
+    [
+        ("64MB", "below the least the store can spill with (128MB)"),
+        ("1KB", "below the least"),
+        ("lots", "is not a size such as 512MB or 4GB"),
+    ],
+)
+def test_a_memory_limit_the_store_cannot_work_with_is_a_usage_error(value, says):
+    """From the issue 8 tryout: 32MB and 64MB ended in DuckDB's out-of-memory, 1KB in a bug."""
+    from click.testing import CliRunner
+
+    from consistency.cli import main
+
+    done = CliRunner().invoke(main, ["audit", "--memory-limit", value, "--config", "none.yaml"])
+    assert done.exit_code == 2
+    assert says in done.output

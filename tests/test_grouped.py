@@ -88,7 +88,7 @@ def oracle(records, since=None, until=None):
             continue
         quotes.append({**r, "at": at, "amount": Decimal(r["amount"])})
     gaps = cross_channel_gaps(quotes, TZ, ("web", "phone", "chat", "store", "b2b"))
-    conflicts = customer_conflicts(quotes, DAY)
+    conflicts = customer_conflicts(quotes, DAY, TZ)
     return gaps, conflicts
 
 
@@ -365,3 +365,22 @@ def test_halves_merge_to_the_whole(ctx):
         halves = list(a.finish())
         assert sorted(p.message for p in halves) == sorted(p.message for p in whole)
         assert whole
+
+
+def test_an_agreeing_quote_never_hides_a_conflict(ctx):
+    """From the issue 8 tryout: a chat quote at the list price on 2 Nov, between conflicts on
+    1 and 3 Nov, chained them into one "episode" and hid the second. Pairs now count per day."""
+    r = rule("customer-quote-conflict", window=DAY)
+    conflicts = [
+        quote("web", "2026-11-01T10:00", "fiber-500", "99.90", customer="hh-y", id="a"),
+        quote("phone", "2026-11-01T12:00", "fiber-500", "89.91", customer="hh-y", id="b"),
+        quote("web", "2026-11-03T10:00", "fiber-500", "99.90", customer="hh-y", id="c"),
+        quote("phone", "2026-11-03T12:00", "fiber-500", "94.91", customer="hh-y", id="d"),
+    ]
+    bridge = quote("chat", "2026-11-02T11:00", "fiber-500", "99.90", customer="hh-y", id="e")
+    alone = run_state(ctx, customer_quote_conflict, r, conflicts)
+    bridged = run_state(ctx, customer_quote_conflict, r, [*conflicts, bridge])
+    assert len(alone) == 2
+    # both conflicts stay; the chat quote (99.90, 23 h after phone's 89.91) is a third one
+    assert {p.key for p in alone} <= {p.key for p in bridged}
+    assert len(bridged) == 3

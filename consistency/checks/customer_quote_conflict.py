@@ -5,14 +5,15 @@ product conflict when they are at most ``window`` apart in time (default
 ``P1D``: 24 hours of elapsed time, rolling, so 23:00 and 01:00 the next day are
 two hours apart and compared) and differ by more than the list's tolerance.
 
-Quotes of one customer and product that follow each other within ``window``
-form one episode; each episode with a conflict gives exactly one finding, for
-its widest pair of quotes within ``window`` of each other (ties: the pair that
-completes first). The finding names both quotes, their channels and refs;
-``expected`` is the higher quote, ``observed`` the lower, and the cause is
+Each pair is counted on the local day of its later quote, and each customer,
+product and day with a conflict gives exactly one finding, for that day's widest
+pair (ties: the pair that completes first). So a household told different
+prices on three days gets three findings, and a quote that agrees with both
+sides never hides one. The finding names both quotes, their channels, times and
+refs; ``expected`` is the higher quote, ``observed`` the lower, and the cause is
 ``same-customer``. Its fingerprint holds the customer, the two channels and
-amounts (normalized to the agora) and the local date of the earlier quote.
-Quotes without a ``customer`` are not grouped.
+amounts (normalized to the agora) and the day. Quotes without a ``customer`` are
+not grouped.
 
 Example: the web quotes household hh-1001 ₪99.90 at 23:00 on 21 November and the
 phone quotes the spouse ₪89.91 at 01:00 on the 22nd: one finding, -10.0%. With
@@ -66,9 +67,14 @@ class State:
     def finish(self) -> Iterator[Problem]:
         span = self.window // timedelta(microseconds=1)
         tolerance = self.ctx.book.list.tolerance
+        tz = self.ctx.timezone
+
+        def day_of(quote: SpilledQuote):
+            return quote.at(tz).date()
+
         try:
             for (customer, product), quotes in self.spill.groups():
-                for low, high in widest_pairs(quotes, span):
+                for low, high in widest_pairs(quotes, span, day_of):
                     if not tolerance.within(high.amount - low.amount, high.amount):
                         yield self._problem(customer, product, low, high)
         finally:
@@ -78,8 +84,8 @@ class State:
         book = self.ctx.book
         currency = book.currency
         tz = self.ctx.timezone
-        first = min(low, high, key=SpilledQuote.order)
-        day = first.at(tz).date().isoformat()
+        later = max(low, high, key=SpilledQuote.order)
+        day = later.at(tz).date().isoformat()
         list_price = book.price_at(product, low.at(tz))
         off_list = (
             high.channel
@@ -98,7 +104,7 @@ class State:
             ),
             channel=off_list,
             product=product,
-            at=first.at(tz),
+            at=later.at(tz),
             expected=money(high.amount, currency) | {"channel": high.channel, "ref": high.ref},
             observed=money(low.amount, currency)
             | {"channel": low.channel, "ref": low.ref, "customer": customer},
@@ -114,26 +120,25 @@ def _when(quote: SpilledQuote, tz) -> str:
     return quote.at(tz).strftime("%Y-%m-%d %H:%M")
 
 
-def widest_pairs(quotes: list[SpilledQuote], span: int) -> Iterator[tuple]:
-    """Per episode, the ``(low, high)`` pair within ``span`` of each other with the widest gap.
+def widest_pairs(quotes: list[SpilledQuote], span: int, day_of) -> Iterator[tuple]:
+    """Per local day, the ``(low, high)`` pair within ``span`` of each other with the widest gap.
 
     ``quotes`` are one customer's quotes for one product, sorted by time then id;
-    ``span`` is the window in microseconds. An episode is a run of quotes each
-    within ``span`` of the one before. Two monotonic queues hold the lowest and
-    highest quote of the last ``span``, so each quote is looked at a few times only.
-    Ties keep the pair that completes first, then the earlier partner.
+    ``span`` is the window in microseconds; ``day_of(quote)`` is the local date a
+    pair is counted on: its later quote's. Two monotonic queues hold the lowest and
+    highest quote of the last ``span`` (across midnight too), so each quote is looked
+    at a few times only. Ties keep the pair that completes first, then the earlier
+    partner.
     """
     lows: deque = deque()  # increasing amounts; the front is the earliest lowest
     highs: deque = deque()  # decreasing amounts; the front is the earliest highest
-    best = None  # (gap, low, high)
-    previous = None
+    best, day = None, None  # (gap, low, high) of the day
     for quote in quotes:
-        if previous is not None and quote.t - previous.t > span:
+        today = day_of(quote)
+        if today != day:
             if best is not None and best[0] > 0:
                 yield best[1], best[2]
-            best = None
-            lows.clear()
-            highs.clear()
+            best, day = None, today
         for queue in (lows, highs):
             while queue and quote.t - queue[0].t > span:
                 queue.popleft()
@@ -144,7 +149,6 @@ def widest_pairs(quotes: list[SpilledQuote], span: int) -> Iterator[tuple]:
         while highs and highs[-1].amount < quote.amount:
             highs.pop()
         highs.append(quote)
-        previous = quote
     if best is not None and best[0] > 0:
         yield best[1], best[2]
 

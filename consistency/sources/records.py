@@ -10,6 +10,7 @@ column renames, date formats, size limits) travel in :class:`FileOptions`.
 from __future__ import annotations
 
 import hashlib
+import math
 import unicodedata
 from codecs import lookup as codecs_lookup
 from collections.abc import Mapping
@@ -138,7 +139,8 @@ def to_observation(
     try:
         return _build(record, where, ctx, raw_id)
     except BadField as bad:
-        channel, product = _text(record.get("channel")), _text(record.get("product"))
+        channel = _text(record.get("channel")) or ctx.default_channel
+        product = _text(record.get("product"))
         return InvalidRecord(where, str(bad), bad.field, channel, _excerpt(record), product)
 
 
@@ -323,10 +325,29 @@ def record_id(record: Mapping) -> str:
 
 
 def _text(value) -> str | None:
+    """A field as text, stripped; a whole number written as a JSON number (``2002`` or
+    ``2002.0``, as Excel-to-JSON tools write ids) reads as ``"2002"``, as it does in CSV.
+
+    >>> _text(" hh-1 "), _text(Decimal("2002.0")), _text(2002), _text(Decimal("2.5")), _text("")
+    ('hh-1', '2002', '2002', '2.5', None)
+    """
     if value is None or value == "":
         return None
-    text = value.strip() if type(value) is str else str(value).strip()
-    return text or None
+    if type(value) is str:
+        return value.strip() or None
+    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        return _number_text(value)
+    return str(value).strip() or None
+
+
+def _number_text(value) -> str:
+    if isinstance(value, Decimal):
+        whole = value.is_finite() and value.adjusted() < 18 and value == value.to_integral_value()
+    elif isinstance(value, float):
+        whole = math.isfinite(value) and abs(value) < 1e18 and value.is_integer()
+    else:
+        whole = abs(value) < 10**18
+    return str(int(value)) if whole else str(value)
 
 
 def _excerpt(record: Mapping) -> str:

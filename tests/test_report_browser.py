@@ -132,3 +132,20 @@ def test_a_script_in_evidence_shows_as_text(browser, demo, tmp_path):
     quoted = page.locator("q", has_text="<script>").first.inner_text()
     assert "<script>document.title=" in quoted
     assert problems == []  # no alert, no error: the script did not run
+
+
+@pytest.mark.parametrize("width", (400, 720))
+def test_the_demo_email_fits_a_phone_and_a_mail_pane(browser, demo, tmp_path, width):
+    from consistency.report.email import email_html
+
+    result, names = demo
+    path = tmp_path / "email.html"
+    path.write_text(email_html(result, names=names), encoding="utf-8")
+    page, problems = open_page(browser, path, width)
+    shown = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    page.screenshot(path=str(screenshots(tmp_path) / f"email-he-{width}.png"))
+    assert shown[0] <= shown[1], shown
+    assert page.locator("script, form, svg").count() == 0
+    assert problems == []

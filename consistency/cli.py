@@ -467,7 +467,7 @@ def _post(result: Result, urls, names: dict) -> None:
     from .notify import NotifyError, notify
 
     try:
-        sent = notify(result, urls, names=names)
+        sent = notify(result, urls, names=names, locale=html_options().get("locale"))
     except NotifyError as err:
         raise Failure(f"notification not sent: {err}") from None
     click.echo(f"consistency: notified {', '.join(sent)}", err=True)
@@ -662,6 +662,7 @@ def email_command(result_file, config_path, dry_run):
     multiple=True,
     help="An Apprise URL (slack://…, workflows://…, json://host/path …); default: notify.urls.",
 )
+@locale_option
 @guarded
 def notify_command(result_file, config_path, urls):
     """Post a saved RESULT.json's summary to Slack, Teams or a webhook, through Apprise."""

@@ -83,12 +83,14 @@ def email_report(
 ) -> str:
     """Send the report (or write it as .eml with ``dry_run``); return what was done."""
     from .report.email import email_html
+    from .report.i18n import Formatter
 
-    title, body = message(result, names)
+    title, body = message(result, names, locale)
+    said = Formatter(locale or ("he" if _hebrew(names) else "en"))
     mail = build_message(
         result,
         email_html(result, locale=locale, names=names),
-        f"{title}\n\n{body}\n\nEvery finding is in the attached CSV.\n",
+        f"{title}\n\n{body}\n\n{said.gettext('Every finding is in the attached CSV.')}\n",
         sender=email.sender,
         to=list(email.to),
         subject=subject_line(result, getattr(email, "subject", None)),
@@ -107,44 +109,95 @@ def wanted(result: Result, email, previous: set[str] | None) -> bool:
 # --- notifications -----------------------------------------------------------------------
 
 
-def message(result: Result, names: Mapping[str, str] | None = None) -> tuple[str, str]:
-    """A notification's title and body (plain text): the counts, the top contradictions,
-    the findings per channel, new and resolved."""
+def message(
+    result: Result, names: Mapping[str, str] | None = None, locale: str | None = None
+) -> tuple[str, str]:
+    """A notification's title and body (plain text), in the reader's language (``locale``,
+    else Hebrew for a Hebrew price list): the counts, the top contradictions with their
+    quotes and gap, the findings per channel, new and resolved."""
+    from .report.base import mostly_hebrew
+    from .report.i18n import Formatter, choose
+    from .report.safe import neutral
+
+    say = Formatter(choose(locale, mostly_hebrew((names or {}).values())))
+    numbers = counts(result)
+    lines = _contradiction_lines(result, names, say)
+    per = _per_channel(result)
+    if per:
+        lines.append(say.gettext("By channel: %(list)s") % {"list": per})
+    lines.append(
+        say.gettext("New since the last run: %(new)s · resolved: %(resolved)s")
+        % {"new": numbers["new"], "resolved": numbers["resolved"]}
+    )
+    for error in result.errors:
+        lines.append(say.gettext("Tool error: %(error)s") % {"error": error})
+    return neutral(title_line(result, say)), neutral("\n".join(lines))
+
+
+def title_line(result: Result, say) -> str:
+    """``consistency: 3 errors, 1 warning — price list 2026-11``, in the reader's language.
+
+    >>> from datetime import datetime, timezone
+    >>> from consistency.report.i18n import Formatter
+    >>> r = Result(started=datetime(2026, 11, 21, tzinfo=timezone.utc), price_list_version="2026-11")
+    >>> title_line(r, Formatter("en")), title_line(r, Formatter("he"))
+    ('consistency: no findings — price list 2026-11', 'consistency: אין ממצאים — מחירון 2026-11')
+    """
+    numbers = counts(result)
+    parts = []
+    if numbers["failed"]:
+        parts.append(say.gettext("run failed"))
+    words = {
+        "errors": lambda n: say.ngettext("%(num)s error", "%(num)s errors", n),
+        "warnings": lambda n: say.ngettext("%(num)s warning", "%(num)s warnings", n),
+        "info": lambda n: say.gettext("%(num)s info"),
+        "baselined": lambda n: say.gettext("%(num)s baselined"),
+    }
+    for key, word in words.items():
+        if numbers[key]:
+            parts.append(word(numbers[key]) % {"num": numbers[key]})
+    line = "consistency: " + (", ".join(parts) or say.gettext("no findings"))
+    if result.price_list_version:
+        line += f" — {say.gettext('price list')} {result.price_list_version}"
+    return line
+
+
+def _contradiction_lines(result: Result, names, say) -> list[str]:
     from decimal import Decimal
 
-    from .mail import subject_for
-    from .report.base import percent, quote_text, quotes_of
-    from .report.email import counts_by_channel
+    from .report.base import quote_text, quotes_of
 
-    numbers = counts(result)
-    lines = []
     contradictions = [
         f for f in result.findings if f.rule in ("customer-quote-conflict", "cross-channel-gap")
     ]
-    if contradictions:
-        lines.append(f"Contradictions: {len(contradictions)}")
-        for finding in sorted(contradictions, key=_worst)[:TOP]:
-            product = (names or {}).get(finding.product or "", finding.product or "")
-            quotes = quotes_of(finding) or [
-                s for s in (finding.expected, finding.observed) if s and s.get("channel")
-            ]
-            shown = " · ".join(quote_text(q, q.get("currency")) for q in quotes)
-            gap = (finding.difference or {}).get("percent")
-            gap_text = f" ({percent(Decimal(str(gap)), signed=True)})" if gap is not None else ""
-            lines.append(f"• {product}: {shown}{gap_text}")
-    by_channel = counts_by_channel(result)
-    if by_channel:
-        per = " · ".join(
-            f"{row['channel']} {row.get('error', 0) + row.get('warning', 0) + row.get('info', 0)}"
-            for row in by_channel
-        )
-        lines.append(f"By channel: {per}")
-    lines.append(f"New since the last run: {numbers['new']} · resolved: {numbers['resolved']}")
-    for error in result.errors:
-        lines.append(f"Tool error: {error}")
-    from .report.safe import neutral
+    if not contradictions:
+        return []
+    lines = [say.gettext("Contradictions: %(num)s") % {"num": len(contradictions)}]
+    for finding in sorted(contradictions, key=_worst)[:TOP]:
+        product = (names or {}).get(finding.product or "", finding.product or "")
+        quotes = quotes_of(finding) or [
+            s for s in (finding.expected, finding.observed) if s and s.get("channel")
+        ]
+        shown = " · ".join(quote_text(q, q.get("currency")) for q in quotes)
+        gap = (finding.difference or {}).get("percent")
+        gap_text = f" ({say.percent(Decimal(str(gap)), signed=True)})" if gap is not None else ""
+        lines.append(f"• {product}: {shown}{gap_text}")
+    return lines
 
-    return neutral(subject_for(result)), neutral("\n".join(lines))
+
+def _per_channel(result: Result) -> str:
+    from .report.email import counts_by_channel
+
+    return " · ".join(
+        f"{row['channel']} {row.get('error', 0) + row.get('warning', 0) + row.get('info', 0)}"
+        for row in counts_by_channel(result)
+    )
+
+
+def _hebrew(names) -> bool:
+    from .report.base import mostly_hebrew
+
+    return mostly_hebrew((names or {}).values())
 
 
 def _worst(finding) -> tuple:
@@ -155,7 +208,11 @@ def _worst(finding) -> tuple:
 
 
 def notify(
-    result: Result, urls: Iterable[str], *, names: Mapping[str, str] | None = None
+    result: Result,
+    urls: Iterable[str],
+    *,
+    names: Mapping[str, str] | None = None,
+    locale: str | None = None,
 ) -> list[str]:
     """Send the notification to every Apprise URL; return one line per URL sent.
 
@@ -168,7 +225,7 @@ def notify(
     quiet = logging.getLogger("apprise")  # its log lines may quote a URL, token and all
     quiet.addHandler(logging.NullHandler())
     quiet.propagate = False
-    title, body = message(result, names)
+    title, body = message(result, names, locale)
     sent, failed = [], []
     for url in urls:
         target = apprise.Apprise()

@@ -104,11 +104,27 @@ def test_a_generic_json_webhook_gets_the_summary(listener):
     ((method, path, headers, body),) = hook.requests
     payload = json.loads(body)
     assert (method, path) == ("POST", "/hooks/pricing")
-    assert payload["title"].startswith("consistency: 3 errors, 2 warnings, 1 info")
+    # the price list's names are Hebrew: so is the notification
+    assert payload["title"] == "consistency: 3 שגיאות, 2 אזהרות, 1 מידע — מחירון 2026-11"
     assert payload["type"] == "failure"  # errors: the red kind
-    assert "Contradictions: 1" in payload["message"]
+    assert "סתירות: 1" in payload["message"]
     assert "סיב 500 מגה: web ₪99.90 · phone ₪89.91 (-10.0%)" in payload["message"]
-    assert "By channel: phone 2 · chat 2 · web 2" in payload["message"]
+    assert "לפי ערוץ: phone 2 · chat 2 · web 2" in payload["message"]
+
+
+def test_an_english_notification_when_asked(listener):
+    hook = listener()
+    url = f"json://127.0.0.1:{hook.server_address[1]}/hook"
+    notify(sample_result(), [url], names=NAMES, locale="en")
+    ((_, _, _, body),) = hook.requests
+    payload = json.loads(body)
+    assert payload["title"] == "consistency: 3 errors, 2 warnings, 1 info — price list 2026-11"
+    assert payload["message"].splitlines() == [
+        "Contradictions: 1",
+        "• סיב 500 מגה: web ₪99.90 · phone ₪89.91 (-10.0%)",
+        "By channel: phone 2 · chat 2 · web 2",
+        "New since the last run: 1 · resolved: 0",
+    ]
 
 
 def test_a_slack_style_webhook_gets_a_slack_payload(listener, monkeypatch):
@@ -126,7 +142,7 @@ def test_a_slack_style_webhook_gets_a_slack_payload(listener, monkeypatch):
     assert headers["Content-Type"].startswith("application/json")
     payload = json.loads(body)
     said = json.dumps(payload, ensure_ascii=False)
-    assert "Contradictions: 1" in said and "סיב 500 מגה" in said
+    assert "סתירות: 1" in said and "סיב 500 מגה" in said
     assert "attachments" in payload or "blocks" in payload or "text" in payload
 
 

@@ -421,11 +421,23 @@ class _Reader:
         self.periods: dict[int, str] = {}  # a money fact's start -> its billing period
 
     def glued(self, i: int) -> bool:
-        """Items ``i`` and ``i + 1`` are neighbours with only spaces or a hyphen between."""
-        return i + 1 < len(self.items) and self.items[i].glue
+        """Items ``i`` and ``i + 1`` are neighbours with only spaces or a hyphen between.
+
+        The last item is never glued (nothing follows it), so no length check is needed
+        but past the end; ``-1`` is the last item, never glued either.
+        """
+        try:
+            return self.items[i].glue
+        except IndexError:
+            return False
 
     def at(self, i: int, *kinds: str) -> bool:
-        return 0 <= i < len(self.items) and self.items[i].kind in kinds
+        if i < 0:
+            return False
+        try:
+            return self.items[i].kind in kinds
+        except IndexError:
+            return False
 
     def add(self, kind: str, value: Decimal, first: int, last: int, unit: str | None) -> None:
         for item in self.items[first : last + 1]:

@@ -16,7 +16,15 @@ from urllib.parse import quote
 from .. import checks
 from ..model import Finding, Location
 from ..result import Result
-from .base import Reporter, currency_of, resolved_of, text, value_parts
+from .base import (
+    Reporter,
+    currency_of,
+    quote_text,
+    quotes_of,
+    resolved_of,
+    text,
+    value_parts,
+)
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -161,9 +169,13 @@ def message_text(finding: Finding) -> str:
     currency = currency_of(finding)
     expected = text(value_parts(finding.expected, currency))
     observed = text(value_parts(finding.observed, currency))
+    said = finding.message
     if expected and observed:
-        return f"{finding.message} (expected {expected}, observed {observed})"
-    return finding.message
+        said = f"{said} (expected {expected}, observed {observed})"
+    quotes = quotes_of(finding)
+    if quotes:
+        said += "; quotes " + " · ".join(quote_text(q, currency) for q in quotes)
+    return said
 
 
 def physical(where: Location) -> dict:

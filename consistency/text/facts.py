@@ -167,7 +167,6 @@ MARKER_WORDS = frozenset(
         "מחיר מקורי",
         "מחיר התחלתי",
         "היה",
-        "עלה",
         "החל",
         "מתחיל",
         "was",
@@ -949,11 +948,19 @@ def _beside_currency(items: list[Item], first: int, last: int) -> bool:
 # The end of the text before an old price: "במקום 120", "was ₪120", "Statt 249,00".
 _WAS_BEFORE = re.compile(
     r"""
-    (?:במקום | מחיר\s(?:קודם|רגיל|מקורי|מחירון|לפני\sהנחה) | היה | עלה
-     | was | were | instead\sof | regular(?:ly)?(?:\sprice)? | reg\.? | orig(?:inally|\.)?
+    (?:במקום | מחיר\s(?:קודם|רגיל|מקורי|מחירון|לפני\sהנחה) | (?P<weak>היה | was | were)
+     | instead\sof | regular(?:ly)?(?:\sprice)? | reg\.? | orig(?:inally|\.)?
      | previously | old\sprice | compare\sat | rrp | msrp | statt | uvp | bisher
      | au\slieu\sde | antes | zamiast | вместо)
     \s*[:\-–]?\s*(?:[ובלמשהכ]{1,2}-?)?\Z   # "was: ", "במקום ה-"
+    """,
+    re.VERBOSE,
+)
+# A new price after an old one said in the past tense: "was ₪120, now ₪99.90".
+_NOW = re.compile(
+    r"""
+    (?<!\w)(?:[ובלמשהכ]{0,2}(?:עכשיו|כעת|רק|היום|מבצע)     # ועכשיו, ורק, במבצע
+     | now|today|only|sale|nur|jetzt)(?!\w)
     """,
     re.VERBOSE,
 )
@@ -997,8 +1004,9 @@ def _money_roles(text: str, found: list) -> dict[int, str]:
 def _role(text: str, money: list, index: int, window_start: int) -> str:
     start, end = money[index][2], money[index][3]
     before = text[window_start:start]
-    if _WAS_BEFORE.search(before):
-        return "was"
+    was = _WAS_BEFORE.search(before)
+    if was and (not was.group("weak") or _NOW.search(text, end)):
+        return "was"  # a past tense marks an old price only when a new one follows: "now"
     if _FROM_BEFORE.search(before):
         following = money[index + 1] if index + 1 < len(money) else None
         if following is not None and _TO_BETWEEN.match(text[end : following[2]]):

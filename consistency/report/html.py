@@ -362,7 +362,7 @@ class HtmlReporter(Reporter):
             "inline": inline,
             "embed": bool(self.options["embed_rest"]),
             "matrix": matrix(result, self.options["currency"], view),
-            "chart": chart(result.findings),
+            "chart": chart(result.findings, lambda rule: rule_title(rule, fmt)),
             "started": fmt.datetime(result.started),
             "finished": fmt.datetime(result.finished),
             "css": Markup(css),
@@ -635,11 +635,12 @@ def _time(value) -> datetime | None:
         return None
 
 
-def chart(findings: list[Finding]) -> dict:
+def chart(findings: list[Finding], title=str) -> dict:
     """A stacked bar per channel, laid out for inline SVG.
 
-    One colour per rule (the legend), one segment per rule and cause, each titled
-    ``channel · rule · cause: count``, so the colours stay few and tell apart.
+    One colour per rule (the legend, each rule by ``title(rule)``), one segment per rule
+    and cause, each titled ``channel · rule · cause: count``, so the colours stay few and
+    tell apart.
     """
     by_channel: dict[str, Counter] = defaultdict(Counter)
     for finding in findings:
@@ -653,7 +654,7 @@ def chart(findings: list[Finding]) -> dict:
         for y, (channel, counts) in enumerate(sorted(by_channel.items()))
     ]
     legend = [
-        {"cause": rule, "color": colors[rule], "y": len(bars) * 30 + 10 + i * 20}
+        {"cause": title(rule), "color": colors[rule], "y": len(bars) * 30 + 10 + i * 20}
         for i, rule in enumerate(rules)
     ]
     height = len(bars) * 30 + 20 + len(rules) * 20

@@ -116,6 +116,8 @@ NUMBERS = [
     NumberRow("glued-ringgit", "RM50", "50", "MYR", "price-parser tests"),
     NumberRow("code-before-sign", "NZD $100.70", "100.70", "NZD", "price-parser tests"),
     NumberRow("cjk-after", "22000.00元/台", "22000.00", "CNY", "price-parser dataset_eval.json"),
+    NumberRow("seven-digits-rubles", "1128240 рублей", "1128240", "RUB", "price-parser tests"),
+    NumberRow("seven-digits-after-sign", "₫ 1500000", "1500000", "VND", "Vietnamese shop prices"),
 ]
 
 

@@ -29,7 +29,7 @@ PLAIN_TOKEN = re.compile(
       | 1-?[5-9]00-?\d{{2,3}}-?\d{{3,4}}
       | \*\d{{3,5}}
       | \#\d+
-      | \d{{7,}}
+      | \d{{7,}}+(?!\ ?(?:[{facts._SIGN_CLASS}]|{facts._GLUED_AFTER_WORDS}(?![^\W\d_])))
       | \d+(?=[a-z])(?!{facts._GLUED_AFTER_WORDS}(?![^\W\d_]))\w*
       | [a-z]+(?=\d){facts._NOT_GLUED_BEFORE}\d\w*
     )(?!\d)
@@ -87,6 +87,13 @@ def reference_items(text: str) -> list[tuple]:
             sign = m[0]
             unit = CURRENCY_WORDS.get(sign)
             item = ["pct" if sign == "%" else "cur", lead, end, sign, "", 0, unit, "", -1]
+        elif (
+            items
+            and items[-1][0] == "cur"
+            and text[items[-1][2] : lead] in ("", " ")
+            and m[0].isdigit()
+        ):
+            item = ["num", lead, end, "", "", to_decimal(m[0]), None, "", lead]  # ₫ 1500000
         else:
             item = ["other", lead, end, "", "", 0, None, "", -1]
         items.append(item)

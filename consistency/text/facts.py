@@ -298,7 +298,8 @@ _TOKEN = re.compile(
       | 1-?[5-9]00-?\d{{2,3}}-?\d{{3,4}}               # 1-800-800-800
       | \*\d{{3,5}}                                    # *2000
       | \#\d+                                          # #12345
-      | \d{{7,}}                                       # ids and order numbers
+      | \d{{7,}}+(?!\ ?(?:[{_SIGN_CLASS}]                # ids and order numbers, but not
+        | {_GLUED_AFTER_WORDS}(?![^\W\d_])))             # 1500000 ₫, 1128240 рублей
       | \d++(?=[a-z])                                  # 5g, 100mbps, 3x,
         (?!{_GLUED_AFTER_WORDS}(?![^\W\d_]))\w*          # but not 2963yen
       | [a-z]++(?=\d){_NOT_GLUED_BEFORE}                # a123, inv2026, not USD1.23
@@ -394,6 +395,8 @@ def _tokenize_flagged(text: str, mapped: Normalized | None) -> tuple[list[Item],
         elif junk:
             end = lead + len(junk)
             item = Item("other", lead, end)
+            if previous.kind == "cur" and gap in ("", " ") and junk.isdigit():
+                item = Item("num", lead, end, value=_to_decimal(junk), lead=lead)  # ₫ 1500000
         else:
             break  # the end of the text
         previous.glue = not gap or gap == " " or _is_glue(gap)

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from consistency.model import InvalidRecord, Observation, SourceFailure
-from consistency.sources import platforms  # noqa: F401  (registers the formats)
-from consistency.sources.files import FORMATS, read_pattern
+from consistency.sources import formats
+from consistency.sources.files import read_pattern
 from consistency.sources.records import FileOptions, Limits, RecordContext
 
 TZ = ZoneInfo("Asia/Jerusalem")
@@ -167,7 +167,7 @@ def test_internal_notes_are_never_in_the_text(fmt, file, note):
 
 def test_every_format_is_registered():
     expected = {"amazon-connect-contact-lens", "intercom", "zendesk", "genesys-cloud"}
-    assert expected <= set(FORMATS)
+    assert expected <= set(formats.names())
 
 
 def test_a_glob_reads_every_analysis_file_with_the_source_channel():

@@ -1,5 +1,7 @@
 """The registry of built-in checks: check id -> module. Lookup fails clearly.
 
+The ids are written out below (``_MODULES``); nothing registers itself on import.
+
 A check module has ``ID``, ``KIND`` (``"observation"`` or ``"grouped"``),
 ``DEFAULTS`` (rule defaults such as severity), ``OPTIONS`` (a JSON Schema for
 the rule keys it adds) and a docstring that documents it.
@@ -14,10 +16,11 @@ the rule keys it adds) and a docstring that documents it.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from types import ModuleType
 from zoneinfo import ZoneInfo
+
+from ..registry import Registry, UnknownName
 
 OBSERVATION = "observation"
 GROUPED = "grouped"
@@ -43,21 +46,18 @@ _MODULES = {
 }
 
 
-class UnknownCheck(KeyError):
-    def __str__(self) -> str:
-        return f"unknown check {self.args[0]!r}; known checks: {', '.join(sorted(_MODULES))}"
+REGISTRY = Registry("check", __name__, _MODULES)
+UnknownCheck = UnknownName  # what get() raises for a name that is not a check
 
 
 def names() -> list[str]:
-    return sorted(_MODULES)
+    """Every check id, sorted."""
+    return REGISTRY.names()
 
 
 def get(check_id: str) -> ModuleType:
-    try:
-        module_name = _MODULES[check_id]
-    except KeyError:
-        raise UnknownCheck(check_id) from None
-    return importlib.import_module(f"{__name__}.{module_name}")
+    """The module of check ``check_id``; :class:`UnknownCheck` names the known ones."""
+    return REGISTRY.get(check_id)
 
 
 @dataclass(frozen=True)

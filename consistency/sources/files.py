@@ -24,12 +24,13 @@ import os
 import re
 import stat
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..model import InvalidRecord, Location, SourceFailure
+from . import formats
 from .records import Limits, RecordContext, to_observation
 
 CHUNK = 1 << 16
@@ -42,13 +43,6 @@ DELIMITERS = ",;\t|"
 PREFERRED_ENCODINGS = ("cp1255", "cp1256", "cp1252", "cp1250", "cp1251", "cp1253")
 _MAGIC = re.compile(r"[*?[]")
 UNDECODED = re.compile("[\udc80-\udcff]")  # bytes kept by errors="surrogateescape"
-Reader = Callable[[Path, RecordContext], Iterator]
-# format name -> reader; platform export adapters add theirs with register_format().
-FORMATS: dict[str, Reader] = {}
-
-
-def register_format(name: str, reader: Reader) -> None:
-    FORMATS[name] = reader
 
 
 # --- which files ------------------------------------------------------------------------
@@ -61,10 +55,10 @@ def read_pattern(pattern: str, fmt: str, ctx: RecordContext, seen: set | None = 
     meets one file by two names, or two patterns of one source, read it once.
     """
     channel = ctx.default_channel or "?"
-    reader = FORMATS.get(fmt)
-    if reader is None:
-        known = ", ".join(sorted(FORMATS))
-        yield SourceFailure(channel, pattern, f"unknown format {fmt!r} ({known})")
+    try:
+        reader = formats.get(fmt)
+    except formats.UnknownFormat as err:
+        yield SourceFailure(channel, pattern, str(err))
         return
     if problems := ctx.file.problems(fmt):
         yield SourceFailure(channel, pattern, "; ".join(f"{k}: {m}" for k, m in problems))
@@ -181,8 +175,6 @@ def read_records(path: Path, ctx: RecordContext) -> Iterator:
     except OSError as err:
         yield SourceFailure(channel, str(path), err.strerror or str(err))
 
-
-register_format("records", read_records)
 
 _UNKNOWN_ENCODING = "cannot tell the text encoding; set `encoding:` on the source"
 

@@ -7,22 +7,15 @@ run goes on with everything else either way.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..config import Config, SourceConfig
 from ..model import SourceFailure
-from . import platforms  # noqa: F401  (registers the platform export formats)
+from . import fetchers
 from .files import read_pattern
 from .records import FileOptions, RecordContext
-
-# fetch name -> "module:function"; each takes (source, tz=..., evidence_store=..., **extra).
-FETCHERS = {
-    "web": "consistency.sources.web:fetch_web",
-    "http-chat": "consistency.sources.chat:fetch_chat",
-}
 
 
 @dataclass
@@ -60,15 +53,11 @@ def _files(g: Gathering, channel, patterns, fmt, options: FileOptions) -> Iterat
 
 
 def _fetch(g: Gathering, source: SourceConfig) -> Iterator:
-    target = FETCHERS.get(source.fetch)
-    if target is None:
-        known = ", ".join(sorted(FETCHERS))
-        yield SourceFailure(
-            source.channel, str(source.where), f"unknown fetcher {source.fetch!r} ({known})"
-        )
+    try:
+        fetcher = fetchers.get(source.fetch)
+    except fetchers.UnknownFetcher as err:
+        yield SourceFailure(source.channel, str(source.where), str(err))
         return
-    module, _, name = target.partition(":")
-    fetcher = getattr(importlib.import_module(module), name)
     store = None
     if g.evidence_dir is not None:
         from .evidence import EvidenceStore

@@ -1,0 +1,73 @@
+"""One registry shape for checks, file formats and fetchers: name -> object, lookup fails clearly.
+
+Each registry is a literal dict written out in one place (``checks/__init__.py``,
+``sources/formats.py``, ``sources/fetchers.py``), from a name to where its object
+lives: ``"module"`` or ``"module:attribute"``, relative to the registry's package.
+Nothing registers itself on import; the target is imported on the first
+:meth:`Registry.get`, so a run loads only the checks, formats and fetchers its
+configuration names (a web fetcher brings in lxml and an HTTP client).
+
+>>> colors = Registry("color", "colorsys", {"hls": ":rgb_to_hls", "yiq": ":rgb_to_yiq"})
+>>> colors.names()
+['hls', 'yiq']
+>>> colors.get("hls")(1.0, 0.0, 0.0)
+(0.0, 0.5, 1.0)
+>>> colors.get("hsl")
+Traceback (most recent call last):
+...
+consistency.registry.UnknownName: unknown color 'hsl'; known colors: hls, yiq; did you mean 'hls'?
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from collections.abc import Mapping
+
+
+class UnknownName(KeyError):
+    """A name a registry does not hold: ``kind``, ``name`` and the ``known`` names."""
+
+    def __init__(self, kind: str, name: str, known: list[str]) -> None:
+        super().__init__(name)
+        self.kind, self.name, self.known = kind, name, known
+
+    def __str__(self) -> str:
+        message = f"unknown {self.kind} {self.name!r}; known {self.kind}s: {', '.join(self.known)}"
+        if close := suggest(self.name, self.known):
+            message += f"; did you mean {close!r}?"
+        return message
+
+
+def suggest(name: str, known: list[str]) -> str | None:
+    """The known name closest to ``name`` (difflib ratio 0.6 or more), else None."""
+    close = difflib.get_close_matches(str(name), known, n=1)
+    return close[0] if close else None
+
+
+class Registry:
+    """Names -> objects of one ``kind``; ``entries`` maps a name to ``"module[:attribute]"``.
+
+    A module path starting with ``:`` or a bare name is relative to ``package``.
+    """
+
+    def __init__(self, kind: str, package: str, entries: Mapping[str, str]) -> None:
+        self.kind, self.package, self.entries = kind, package, entries
+
+    def names(self) -> list[str]:
+        """The registered names, sorted."""
+        return sorted(self.entries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.entries
+
+    def get(self, name: str):
+        """The object registered as ``name``; :class:`UnknownName` when there is none."""
+        try:
+            target = self.entries[name]
+        except (KeyError, TypeError):
+            raise UnknownName(self.kind, name, self.names()) from None
+        module, _, attribute = target.partition(":")
+        path = f"{self.package}.{module}" if module else self.package
+        loaded = importlib.import_module(path)
+        return getattr(loaded, attribute) if attribute else loaded

@@ -1,0 +1,31 @@
+"""The registry of live fetchers a source's ``fetch:`` may name: fetcher -> function.
+
+A fetcher is ``fetch(source: SourceConfig, *, tz, evidence_store, **extra) ->
+Iterator[Observation | SourceFailure]``: ``web`` reads product pages (SPEC 3.4),
+``http-chat`` asks a chat endpoint the approved questions (docs/chat.md).
+Written out here, nothing registers itself on import; see :mod:`consistency.registry`.
+
+>>> names()
+['http-chat', 'web']
+"""
+
+from __future__ import annotations
+
+from ..registry import Registry, UnknownName
+
+FETCHERS = Registry(
+    "fetcher",
+    "consistency.sources",
+    {"web": "web:fetch_web", "http-chat": "chat:fetch_chat"},
+)
+UnknownFetcher = UnknownName
+
+
+def names() -> list[str]:
+    """Every fetcher name, sorted."""
+    return FETCHERS.names()
+
+
+def get(name: str):
+    """The fetch function named ``name``; :class:`UnknownFetcher` names the known ones."""
+    return FETCHERS.get(name)

@@ -15,7 +15,7 @@ import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from consistency.config import SourceConfig
+from consistency.inputs.config import SourceConfig
 from consistency.model import Observation
 from consistency.sources.http import HttpClient
 from consistency.sources.web import fetch_web

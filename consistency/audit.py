@@ -9,10 +9,11 @@ from pathlib import Path
 
 from .checks import Context
 from .columnar import Columnar
-from .config import Config
 from .engine import Filters, run
 from .errors import InputError, OutputError, bug_report_hint
-from .loaders import load_price_list, load_rules
+from .inputs.config import Config
+from .inputs.prices import load_price_list
+from .inputs.rules import load_rules
 from .partition import Partition, auto_jobs, merge
 from .pricebook import PriceBook
 from .result import Result
@@ -59,7 +60,7 @@ def prepare(config: Config) -> Setup:
     book = PriceBook(price_list)
     answers = None
     if config.answers is not None:
-        from .answers import load_answers
+        from .inputs.answers import load_answers
 
         answers = load_answers(config.answers, book, tz, channels)
     context = Context(book=book, timezone=tz, channels=channels, answers=answers)

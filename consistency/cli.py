@@ -20,8 +20,8 @@ from pathlib import Path
 import click
 
 from . import __version__, report
-from .config import Config, find_config, load_config
 from .errors import InputError, OutputError, bug_report_hint
+from .inputs.config import Config, find_config, load_config
 from .outputs import exit_on_sigterm, write_atomic
 from .result import FAIL_ON, Result
 
@@ -409,7 +409,7 @@ def _check_channels(config: Config, channels) -> None:
     known = set(config.channels)
     unknown = sorted(set(channels) - known)
     if unknown:
-        from .loaders import load_price_list
+        from .inputs.prices import load_price_list
 
         known |= set(load_price_list(config.price_list, config.timezone, config.channels).channels)
         unknown = sorted(set(channels) - known)
@@ -556,7 +556,7 @@ def html_options() -> dict:
 def product_names(config: Config) -> dict[str, str]:
     """Product id -> name from the config's price list (empty when it cannot be read: the
     report then names products by id)."""
-    from .loaders import load_price_list
+    from .inputs.prices import load_price_list
 
     try:
         book = load_price_list(config.price_list, config.timezone, config.channels)
@@ -716,7 +716,7 @@ def extract_command(texts, config_path, price_list):
 
 
 def _matcher(config_path: Path | None, price_list: Path | None):
-    from .loaders import load_price_list
+    from .inputs.prices import load_price_list
     from .text.mentions import ProductMatcher
 
     if price_list is None and config_path is None:
@@ -727,7 +727,7 @@ def _matcher(config_path: Path | None, price_list: Path | None):
     else:
         from zoneinfo import ZoneInfo
 
-        from .config import DEFAULT_TIMEZONE
+        from .inputs.config import DEFAULT_TIMEZONE
 
         tz = ZoneInfo(DEFAULT_TIMEZONE)
     return ProductMatcher(load_price_list(price_list, tz).products.values())
@@ -751,7 +751,7 @@ def _matcher(config_path: Path | None, price_list: Path | None):
 def diff(files, base_ref, config_path, answers_path, fmt, output, exit_code):
     """Keyed diff of two price lists (OLD NEW, or NEW --base GIT_REF) and what it touches."""
     from . import diff as diffing
-    from .config import DEFAULT_TIMEZONE
+    from .inputs.config import DEFAULT_TIMEZONE
 
     wanted = 1 if base_ref else 2
     if len(files) != wanted:

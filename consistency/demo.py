@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
-from .config import Config, load_config
+from .inputs.config import Config, load_config
 from .result import Result
 
 PAGE_NAME = re.compile(
@@ -243,7 +243,7 @@ def chat_source(server_url: str) -> dict:
 
 def serve(folder: Path | None = None) -> DemoServer:
     """The demo server for ``folder`` (default: the bundled company), not yet started."""
-    from .loaders import load_price_list
+    from .inputs.prices import load_price_list
     from .pricebook import PriceBook
 
     folder = folder or demo_folder()

@@ -32,9 +32,9 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from .config import SourceConfig
 from .errors import InputError
-from .loaders import load_price_list
+from .inputs.config import SourceConfig
+from .inputs.prices import load_price_list
 from .model import (
     HUNDRED,
     ChannelPolicy,
@@ -880,7 +880,7 @@ def rendered_answers(
 ) -> tuple[AnswerImpact, ...]:
     """Each impacted answer as rendered with the old and the new list, when its price
     first changes. A side whose answers do not load against its list gets a note."""
-    from .answers import load_answers
+    from .inputs.answers import load_answers
     from .pricebook import PriceBook
 
     books, notes = {}, []

@@ -14,13 +14,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .config import DEFAULT_CHANNELS, DEFAULT_TIMEZONE, Config, load_config
+from .answers import Answer, AnswerBook
+from .checks._agreement import AGORA, agrees, comparable
+from .checks._quotes import money_text
 from .errors import InputError, LoadError
-from .loaders import load_price_list, load_rules, read_checked
-from .yamlio import load_yaml
+from .inputs.config import DEFAULT_CHANNELS, DEFAULT_TIMEZONE, Config, load_config
+from .inputs.prices import load_price_list
+from .inputs.problems import read_checked
+from .inputs.rules import load_rules
+from .inputs.yamlio import load_yaml
+from .text.phrases import priced_mentions
 
 extra_lint: list[Callable[[Path], list[LoadError]]] = []
 
@@ -100,7 +107,7 @@ def lint_file(
     elif kind == RULES:
         _collect(errors, load_rules, [path], channels)
     elif kind == ANSWERS:
-        errors.extend(lint_answers(path))
+        errors.extend(answers_file_problems(path))
     elif kind == CONFIG:
         _collect(errors, load_config, path)
     else:
@@ -108,7 +115,7 @@ def lint_file(
     return errors
 
 
-def lint_answers(path: Path) -> list[LoadError]:
+def answers_file_problems(path: Path) -> list[LoadError]:
     """Schema problems in an approved-answers file, and answer ids written twice."""
     errors: list[LoadError] = []
     loaded = _collect(errors, read_checked, path, ANSWERS)
@@ -145,11 +152,82 @@ def _unique(errors: list[LoadError]) -> list[LoadError]:
     return list(dict.fromkeys(errors))
 
 
-def _answers_against_prices(path: Path) -> list[LoadError]:
-    """Approved answers whose text disagrees with the price list (consistency.answers)."""
-    from .answers import lint_hook
-
-    return lint_hook(path)
+# --- approved answers against the price list --------------------------------------------
 
 
-extra_lint.append(_answers_against_prices)
+def lint_answers(answers: AnswerBook, at: datetime) -> list[LoadError]:
+    """Approved answers whose text at ``at`` disagrees with the price list or their facts."""
+    errors = []
+    for answer in answers.answers.values():
+        errors += _lint_answer(answers, answer, at)
+    return errors + list(answers.failures.values())
+
+
+def _lint_answer(answers: AnswerBook, answer: Answer, at: datetime) -> list[LoadError]:
+    text = answers.rendered(answer.id, at)
+    if text is None:
+        return []
+    book, errors = answers.book, []
+    for mention, fact in priced_mentions(text, answers.matcher()):
+        price = book.price_at(mention.id, at)
+        if price is not None and fact.unit == book.currency and abs(fact.value - price) > AGORA:
+            errors.append(
+                _lint_error(answer, f"states {fact.raw} for {mention.raw}; the list price is "
+                            f"{money_text(price, book.currency)} on {at.date().isoformat()}")
+            )  # fmt: skip
+    found = answers.text_facts(answer.id, at)
+    for expected in answers.expected_facts(answer.id, at) if answer.facts else ():
+        same_kind = [f for f in found if comparable(f, expected)]
+        if same_kind and not any(agrees(f, expected, book, "", at) for f in same_kind):
+            stated = ", ".join(f.raw for f in same_kind)
+            errors.append(
+                _lint_error(answer, f"states {stated} but its facts say {expected.kind} "
+                            f"{expected.raw} on {at.date().isoformat()}")
+            )  # fmt: skip
+    return errors
+
+
+def _lint_error(answer: Answer, message: str) -> LoadError:
+    where = answer.where
+    return LoadError(where.file, where.line, where.col, f"answer {answer.id}", message)
+
+
+def lint_hook(path: Path) -> list[LoadError]:
+    """The ``consistency lint`` hook: for a config naming answers, lint them against its list."""
+    from .inputs.answers import load_answers
+    from .pricebook import PriceBook
+
+    try:
+        data, _ = load_yaml(path)
+        # A config names its price list; lint.kind_of would call a config that names
+        # answers an answers file, as it tries "answers" before "price_list".
+        if not isinstance(data, dict) or "price_list" not in data or "answers" not in data:
+            return []
+        config = load_config(path)
+        price_list = load_price_list(config.price_list, config.timezone, config.channels)
+        book = PriceBook(price_list)
+        answers = load_answers(config.answers, book, config.timezone, config.channels)
+    except InputError as exc:
+        # Schema and load problems of each file are lint's own findings; the semantic
+        # ones of the answers (unknown products, templates) are reported from here.
+        return [e for e in exc.errors if _resolve(Path(e.file)) == _resolved_answers(path)]
+    return lint_answers(answers, datetime.now(config.timezone))
+
+
+def _resolved_answers(config_path: Path) -> Path | None:
+    try:
+        config = load_config(config_path)
+    except InputError:
+        return None
+    return _resolve(config.answers) if config.answers else None
+
+
+def _resolve(path: Path) -> Path:
+    """The path with links resolved; a link loop cannot be, so it stays as written."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+extra_lint.append(lint_hook)

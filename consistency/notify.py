@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .config import EmailConfig
+from .inputs.config import EmailConfig
 from .mail import MailError, build_message, send, should_send, write_eml
 from .result import Result
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from consistency.checks import Context
-from consistency.loaders import load_price_list
+from consistency.inputs.prices import load_price_list
 from consistency.model import Location, Observation, Rule, Threshold
 from consistency.pricebook import PriceBook
 

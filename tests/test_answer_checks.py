@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from consistency import checks
-from consistency.answers import load_answers
 from consistency.checks import Context
 from consistency.engine import Engine
-from consistency.loaders import load_price_list
+from consistency.inputs.answers import load_answers
+from consistency.inputs.prices import load_price_list
 from consistency.model import Location, Observation, Rule
 from consistency.pricebook import PriceBook
 from consistency.result import Result

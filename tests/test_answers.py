@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from consistency.answers import ExpectedFact, lint_answers, lint_hook, load_answers
+from consistency.answers import ExpectedFact
 from consistency.errors import InputError
-from consistency.lint import lint
-from consistency.loaders import load_price_list
+from consistency.inputs.answers import load_answers
+from consistency.inputs.prices import load_price_list
+from consistency.lint import lint, lint_answers, lint_hook
 from consistency.pricebook import PriceBook
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from consistency.answers import load_answers
 from consistency.cli import main
-from consistency.loaders import load_price_list
+from consistency.inputs.answers import load_answers
+from consistency.inputs.prices import load_price_list
 from consistency.pricebook import PriceBook
 from consistency.routing import Router
 

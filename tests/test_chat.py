@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from werkzeug.wrappers import Request, Response
 
-from consistency.config import SourceConfig
 from consistency.errors import InputError
+from consistency.inputs.config import SourceConfig
 from consistency.model import Location, Observation, SourceFailure
 from consistency.sources.chat import fetch_chat, planned_requests
 from consistency.sources.evidence import EvidenceStore
@@ -259,7 +259,7 @@ def test_ask_answers_without_answers_is_an_input_error():
 
 
 def test_gather_runs_the_chat_fetcher_with_questions_from_extra(httpserver, tmp_path):
-    from consistency.config import Config
+    from consistency.inputs.config import Config
     from consistency.sources.gather import Gathering, gather
     from consistency.sources.records import RecordContext
 
@@ -328,9 +328,9 @@ def test_html_replies_are_read_as_plain_text_by_every_check(httpserver, row: Htm
     from pathlib import Path
 
     from consistency import checks
-    from consistency.answers import load_answers
     from consistency.checks import Context
-    from consistency.loaders import load_price_list
+    from consistency.inputs.answers import load_answers
+    from consistency.inputs.prices import load_price_list
     from consistency.model import Rule
     from consistency.pricebook import PriceBook
 

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 from consistency.audit import AuditOptions, audit
 from consistency.columnar import Columnar
-from consistency.config import load_config
 from consistency.engine import Filters
+from consistency.inputs.config import load_config
 from tests.helpers import local, write, write_csv
 
 CHANNELS = ("web", "phone", "chat")

@@ -13,7 +13,7 @@ import shutil
 import pytest
 
 from consistency.audit import AuditOptions, audit
-from consistency.config import load_config
+from consistency.inputs.config import load_config
 from tests.helpers import DEMO
 
 # (product, local day, channel quoting more, channel quoting less, high, low) -- by hand

@@ -34,7 +34,7 @@ from consistency.diff import (
     show,
     to_dict,
 )
-from consistency.loaders import load_price_list
+from consistency.inputs.prices import load_price_list
 
 TZ = ZoneInfo("Asia/Jerusalem")
 NOW = datetime(2030, 1, 1, tzinfo=TZ)

@@ -13,8 +13,8 @@ import pytest
 
 from consistency.audit import AuditOptions, audit
 from consistency.baseline import apply, load_baseline, write_baseline
-from consistency.config import load_config
 from consistency.engine import Engine, Filters, grade, run
+from consistency.inputs.config import load_config
 from consistency.model import InvalidRecord, Location, Problem, SourceFailure, Threshold
 from consistency.result import Result
 from tests.helpers import TZ, context, load_book, local, make_project, pct, quote, rule, write

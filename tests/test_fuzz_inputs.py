@@ -22,11 +22,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consistency.answers import load_answers
-from consistency.config import load_config
 from consistency.errors import InputError
+from consistency.inputs.answers import load_answers
+from consistency.inputs.config import load_config
+from consistency.inputs.prices import load_price_list
+from consistency.inputs.rules import load_rules
 from consistency.lint import lint
-from consistency.loaders import load_price_list, load_rules
 from consistency.pricebook import PriceBook
 from consistency.sandbox import SandboxedEnvironment
 

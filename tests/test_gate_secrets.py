@@ -19,8 +19,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from werkzeug.wrappers import Response
 
-from consistency.config import Config, SourceConfig, load_config
 from consistency.errors import InputError
+from consistency.inputs.config import Config, SourceConfig, load_config
 from consistency.model import Location, Observation, SourceFailure
 from consistency.sources.chat import fetch_chat
 from consistency.sources.evidence import EvidenceStore

@@ -429,7 +429,7 @@ BYPASS = "http://127.0.0.1:{internal}\\@shop.example.test/../secret"
 
 def test_the_bypass_in_a_page_url_is_a_failure_and_reaches_nothing(shop_and_internal, tmp_path):
     """issue 12: the bypass worked in a page URL; the internal response landed in evidence."""
-    from consistency.config import SourceConfig
+    from consistency.inputs.config import SourceConfig
     from consistency.model import Location, SourceFailure
     from consistency.sources.evidence import EvidenceStore
     from consistency.sources.web import fetch_web
@@ -446,7 +446,7 @@ def test_the_bypass_in_a_page_url_is_a_failure_and_reaches_nothing(shop_and_inte
 
 
 def test_the_bypass_in_a_chat_url_is_a_failure_and_reaches_nothing(shop_and_internal, tmp_path):
-    from consistency.config import SourceConfig
+    from consistency.inputs.config import SourceConfig
     from consistency.model import Location, SourceFailure
     from consistency.sources.chat import fetch_chat
     from consistency.sources.evidence import EvidenceStore
@@ -474,8 +474,8 @@ def test_the_bypass_without_an_injected_resolver_is_refused_too(shop_and_interna
     "entry", ["https://shop.example.test", "shop.example.test/fiber", "u@shop.example.test", "*."]
 )
 def test_an_allow_hosts_entry_the_gate_cannot_read_is_a_config_error(entry, tmp_path):
-    from consistency.config import load_config
     from consistency.errors import InputError
+    from consistency.inputs.config import load_config
 
     config = tmp_path / "consistency.yaml"
     config.write_text(
@@ -505,8 +505,8 @@ def test_an_allow_hosts_entry_the_gate_cannot_read_is_a_config_error(entry, tmp_
 )
 def test_a_url_the_gate_refuses_is_a_config_error_at_its_line(key, url, reason, tmp_path):
     """CWE-918: found when the config loads, not first at fetch time."""
-    from consistency.config import load_config
     from consistency.errors import InputError
+    from consistency.inputs.config import load_config
 
     source = (
         f'    fetch: web\n    pages:\n      - {{url: "{url}", product: x}}\n'

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from consistency.audit import AuditOptions, audit
 from consistency.checks import cross_channel_gap, customer_quote_conflict
 from consistency.checks._quotes import display
-from consistency.config import load_config
 from consistency.engine import Filters
+from consistency.inputs.config import load_config
 from tests.helpers import TZ, context, load_book, local, quote, rule, write, write_csv, write_jsonl
 from tests.oracle_grouped import cross_channel_gaps, customer_conflicts
 

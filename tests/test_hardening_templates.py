@@ -20,9 +20,9 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from consistency.answers import load_answers
-from consistency.config import SourceConfig
 from consistency.errors import InputError
+from consistency.inputs.answers import load_answers
+from consistency.inputs.config import SourceConfig
 from consistency.model import Location
 from consistency.sandbox import Limits, OverBudget, SandboxedEnvironment, TemplateFault
 from consistency.sources.chat import fetch_chat
@@ -162,7 +162,7 @@ def answers_yaml(attacks: list[Attack]) -> str:
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory):
-    from consistency.loaders import load_price_list
+    from consistency.inputs.prices import load_price_list
     from consistency.pricebook import PriceBook
 
     path = tmp_path_factory.mktemp("prices") / "prices.yaml"

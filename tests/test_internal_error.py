@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from consistency.audit import AuditOptions, audit
 from consistency.checks import price_mismatch
 from consistency.cli import main
-from consistency.config import load_config
+from consistency.inputs.config import load_config
 from tests.helpers import make_project
 
 RECORDS = [

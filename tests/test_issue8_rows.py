@@ -15,7 +15,7 @@ import pytest
 
 from consistency.audit import AuditOptions, audit
 from consistency.baseline import apply, load_baseline, write_baseline
-from consistency.config import load_config
+from consistency.inputs.config import load_config
 from tests.helpers import TZ, write, write_csv
 
 ENGINES = ["duckdb", "python"]

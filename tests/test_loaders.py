@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from consistency import checks
-from consistency.config import DEFAULT_CHANNELS, default_rules, find_config, load_config
 from consistency.errors import InputError
-from consistency.loaders import load_price_list, load_rules, parse_duration
+from consistency.inputs.config import DEFAULT_CHANNELS, default_rules, find_config, load_config
+from consistency.inputs.dates import parse_duration
+from consistency.inputs.prices import load_price_list
+from consistency.inputs.rules import load_rules
 from consistency.model import Discount, Threshold
 
 TZ = ZoneInfo("Asia/Jerusalem")

@@ -502,8 +502,8 @@ def test_the_real_report_renderers_go_through_unchanged(plain_server):
 @pytest.fixture(scope="module")
 def demo_run():
     from consistency.audit import AuditOptions, audit
-    from consistency.config import load_config
-    from consistency.loaders import load_price_list
+    from consistency.inputs.config import load_config
+    from consistency.inputs.prices import load_price_list
     from tests.helpers import DEMO
 
     config = load_config(DEMO / "consistency.yaml")
@@ -515,7 +515,7 @@ def demo_run():
 def test_the_demo_email_is_built_as_an_email(plain_server, demo_run):
     """Parsed back from a real SMTP server on loopback: no script, no forms, no SVG, the CSS
     inlined, under 100 KB, the seed case among the top contradictions, counts by channel."""
-    from consistency.config import EmailConfig
+    from consistency.inputs.config import EmailConfig
     from consistency.notify import email_report
 
     result, names = demo_run

@@ -8,7 +8,7 @@ import email
 import io
 from email import policy
 
-from consistency.config import EmailConfig
+from consistency.inputs.config import EmailConfig
 from consistency.notify import email_report
 from consistency.report.sample import sample_result
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from consistency.audit import AuditOptions, audit
-from consistency.config import load_config
+from consistency.inputs.config import load_config
 from consistency.partition import Partition, merge
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))

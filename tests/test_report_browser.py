@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from consistency.audit import AuditOptions, audit
-from consistency.config import load_config
-from consistency.loaders import load_price_list
+from consistency.inputs.config import load_config
+from consistency.inputs.prices import load_price_list
 from consistency.model import Evidence
 from consistency.report import render
 from consistency.report.sample import HOSTILE

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from consistency.audit import AuditOptions, audit
-from consistency.config import load_config
+from consistency.inputs.config import load_config
 from consistency.report import render
 from consistency.report.base import summary_line
 from consistency.result import Result

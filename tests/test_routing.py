@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from consistency.answers import load_answers
-from consistency.loaders import load_price_list
+from consistency.inputs.answers import load_answers
+from consistency.inputs.prices import load_price_list
 from consistency.pricebook import PriceBook
 from consistency.routing import Router, keyword_pattern
 

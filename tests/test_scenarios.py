@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from consistency.audit import AuditOptions, audit
-from consistency.config import load_config
+from consistency.inputs.config import load_config
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 FOLDERS = sorted(p for p in SCENARIOS.iterdir() if (p / "expected.json").is_file())

@@ -14,17 +14,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from consistency.answers import load_answers
-from consistency.config import load_config
+from consistency.inputs.answers import load_answers
+from consistency.inputs.config import load_config
+from consistency.inputs.prices import load_price_list
+from consistency.inputs.rules import load_rules
+from consistency.inputs.schema import validate
+from consistency.inputs.yamlio import loads
 from consistency.lint import kind_of
-from consistency.loaders import load_price_list, load_rules
 from consistency.model import Location
 from consistency.pricebook import PriceBook
 from consistency.result import Result
 from consistency.sources.chat import parse_options
 from consistency.sources.records import RecordContext, to_observation
 from consistency.sources.web import parse_methods, parse_pages
-from consistency.yamlio import loads, validate
 
 SPEC = Path(__file__).parent / "data" / "spec"
 ROOT = Path(__file__).resolve().parent.parent

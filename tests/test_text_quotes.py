@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from consistency import checks
-from consistency.answers import load_answers
 from consistency.checks import Context
-from consistency.loaders import load_price_list
+from consistency.inputs.answers import load_answers
+from consistency.inputs.prices import load_price_list
 from consistency.model import Location, Observation, Rule
 from consistency.pricebook import PriceBook
 from consistency.text.facts import extract_facts

@@ -14,8 +14,8 @@ import pytest
 
 from consistency.checks import Context
 from consistency.checks import structured_data_mismatch as sdm
-from consistency.config import SourceConfig
 from consistency.errors import InputError
+from consistency.inputs.config import SourceConfig
 from consistency.model import Location, Observation, Rule, SourceFailure
 from consistency.sources.evidence import EvidenceStore
 from consistency.sources.http import HttpClient

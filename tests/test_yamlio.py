@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from consistency.errors import InputError
-from consistency.yamlio import load_yaml, loads, validate
+from consistency.inputs.schema import validate
+from consistency.inputs.yamlio import load_yaml, loads
 
 PRICES = """\
 version: "2026-11"
@@ -333,7 +334,7 @@ def test_a_folder_or_a_pipe_is_a_clear_error_not_a_hang(tmp_path, kind):
 
 
 def test_a_pipe_is_read_only_up_to_the_limit(tmp_path, monkeypatch):
-    import consistency.yamlio as yamlio
+    import consistency.inputs.yamlio as yamlio
 
     monkeypatch.setattr(yamlio, "MAX_YAML_BYTES", 1024)
     with pytest.raises(InputError) as excinfo:
@@ -361,7 +362,7 @@ def test_lint_refuses_hostile_yaml_fast_under_prlimit(tmp_path, case: HostileYam
 
 def test_a_file_of_thousands_of_wrong_items_describes_the_first_hundred():
     """70,000 wrong products took 15 s to describe one by one; the rest are now one line."""
-    from consistency.yamlio import MAX_SCHEMA_ERRORS
+    from consistency.inputs.schema import MAX_SCHEMA_ERRORS
 
     text = "products: [" + "x, " * 5000 + "x]\n"
     data, marks = loads(text, "prices.yaml")

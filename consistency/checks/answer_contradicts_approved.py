@@ -29,10 +29,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..answers import agrees, comparable, priced_mentions
 from ..model import Evidence, Observation, Problem, Rule
 from ..text.facts import facts_in
+from ..text.phrases import priced_mentions
 from . import OBSERVATION, Context
+from ._agreement import agrees, comparable
 from ._topic import KINDS_OPTIONS, topic
 
 ID = "answer-contradicts-approved"

@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..answers import agrees, comparable
 from ..model import Evidence, Observation, Problem, Rule
 from ..text.facts import facts_in
 from . import OBSERVATION, Context
+from ._agreement import agrees, comparable
 from ._topic import KINDS_OPTIONS, topic
 
 ID = "answer-missing-fact"

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..answers import find_phrase
 from ..model import Evidence, Observation, Problem, Rule
 from ..text.mentions import name_key
+from ..text.phrases import find_phrase
 from . import OBSERVATION, Context
 
 ID = "forbidden-phrase"

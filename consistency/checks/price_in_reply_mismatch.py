@@ -28,8 +28,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from ..answers import priced_mentions
 from ..model import Evidence, Observation, Problem, Rule
+from ..text.phrases import priced_mentions
 from . import OBSERVATION, Context
 from ._quotes import difference, money, money_text, percent_text, product_name
 from .price_mismatch import classify

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import InputError, LoadError
-from .model import Location
+from ..errors import InputError, LoadError
+from ..model import Location
+from .problems import read_checked
 
 DEFAULT_TIMEZONE = "Asia/Jerusalem"
 DEFAULT_CHANNELS = ("web", "phone", "chat")
@@ -66,7 +67,7 @@ def find_config(cwd: Path) -> Path | None:
 
 def default_rules() -> Path:
     """The shipped rule set: ``rules/default.yaml`` beside the package, else package data."""
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent
     beside = package.parent / "rules" / "default.yaml"
     inside = package / "rules" / "default.yaml"
     return beside if beside.is_file() or not inside.is_file() else inside
@@ -74,8 +75,6 @@ def default_rules() -> Path:
 
 def load_config(path: Path) -> Config:
     """Read ``consistency.yaml`` (SPEC 3.5). Raises ``InputError`` with every problem found."""
-    from .loaders import read_checked  # loaders imports this module's constants
-
     path = Path(path)
     data, marks = read_checked(path, "config")
     base = path.parent.resolve()
@@ -160,7 +159,7 @@ def _header_errors(entry: dict, index: int, file: str, marks) -> list[LoadError]
     Literal text and ``${VAR}`` values (when the variable is set) are checked now;
     what a template renders at fetch time is checked then, for that request only.
     """
-    from .sources.http import ENV_VAR, UrlRefused, header_problem, parse_entry, parse_target
+    from ..sources.http import ENV_VAR, UrlRefused, header_problem, parse_entry, parse_target
 
     errors = []
     pages = entry.get("pages")
@@ -213,7 +212,7 @@ def _file_option_errors(entry: dict, index: int, file: str, marks) -> list[LoadE
     strptime format, is a config error at its line (sources.records.FileOptions)."""
     if not entry.get("files"):
         return []
-    from .sources.records import FileOptions
+    from ..sources.records import FileOptions
 
     errors = []
     for option, message in FileOptions.from_source(entry).problems(entry.get("format", "records")):

@@ -42,8 +42,8 @@ from jinja2 import StrictUndefined, TemplateError
 from jsonpath_ng.exceptions import JSONPathError
 from jsonpath_ng.ext import parse as parse_jsonpath
 
-from ..config import SourceConfig
 from ..errors import InputError, LoadError, bug_report_hint
+from ..inputs.config import SourceConfig
 from ..model import Location, Observation, SourceFailure
 from ..sandbox import SandboxedEnvironment, trial_render  # jinja2's, with budgets
 from ..text.html import html_to_text

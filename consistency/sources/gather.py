@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..config import Config, SourceConfig
+from ..inputs.config import Config, SourceConfig
 from ..model import SourceFailure
 from . import fetchers
 from .files import read_pattern

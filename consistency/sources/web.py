@@ -55,8 +55,8 @@ import chompjs
 import lxml.etree
 import lxml.html
 
-from ..config import SourceConfig
 from ..errors import InputError, LoadError, bug_report_hint
+from ..inputs.config import SourceConfig
 from ..model import Location, Observation, Product, SourceFailure
 from ..text.money import currency_code, parse_amount
 from ..text.normalize import normalize

@@ -1,0 +1,88 @@
+"""SPEC 3's date rules, in one place: window bounds, durations, and times people type.
+
+A date alone means the whole day in the configured time zone, so ``from:
+2026-11-01`` starts at 00:00 and ``to: 2026-11-30`` ends when the 1st of December
+starts (windows are half-open ``[start, end)``). A date-time without an offset is
+in the configured zone; a date-time ``to`` is inclusive, so the window ends one
+microsecond after it. Command-line ``--since``/``--until`` and a template's
+``price(id, at=...)`` follow the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from .schema import show
+
+ONE_MICROSECOND = timedelta(microseconds=1)
+
+
+def parse_when(value: object, tz: ZoneInfo, *, end: bool = False) -> datetime:
+    """A ``from`` (``end=False``) or ``to`` (``end=True``) value as an aware window bound.
+
+    >>> tz = ZoneInfo("Asia/Jerusalem")
+    >>> parse_when(date(2026, 11, 30), tz, end=True).isoformat()
+    '2026-12-01T00:00:00+02:00'
+    >>> parse_when("2026-11-30T10:00", tz).isoformat()
+    '2026-11-30T10:00:00+02:00'
+    """
+    try:
+        return _bound(_parse_iso(value) if isinstance(value, str) else value, tz, end)
+    except OverflowError:
+        raise ValueError(f"{show(value)} is out of the range of dates") from None
+
+
+def _bound(value: object, tz: ZoneInfo, end: bool) -> datetime:
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=tz)
+        return moment + ONE_MICROSECOND if end else moment
+    if isinstance(value, date):
+        day = value + timedelta(days=1) if end else value
+        return datetime.combine(day, time(), tzinfo=tz)
+    raise ValueError(f"{show(value)} is not a date or date-time")
+
+
+def _parse_iso(text: str) -> date | datetime:
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real date or time") from None
+
+
+_DURATION = re.compile(
+    r"""
+    ^P(?!$)                              # P, and something after it
+    (?:(?P<weeks>\d+)W)?                 # weeks
+    (?:(?P<days>\d+)D)?                  # days
+    (?:T(?=\d)                           # T starts the time part, which is not empty
+       (?:(?P<hours>\d+)H)?              # hours
+       (?:(?P<minutes>\d+)M)?            # minutes
+       (?:(?P<seconds>\d+(?:\.\d+)?)S)?  # seconds, maybe with a fraction
+    )?$
+    """,
+    re.VERBOSE,
+)
+
+
+def parse_duration(text: str) -> timedelta:
+    """An ISO 8601 duration of fixed length (weeks, days, hours, minutes, seconds).
+
+    >>> parse_duration("P1D"), parse_duration("PT12H"), parse_duration("P1W")
+    (datetime.timedelta(days=1), datetime.timedelta(seconds=43200), datetime.timedelta(days=7))
+    >>> parse_duration("P1DT30M")
+    datetime.timedelta(days=1, seconds=1800)
+    """
+    match = _DURATION.match(text)
+    if not match:
+        if re.match(r"^P(\d+Y)?(\d+M)?", text) and re.search(r"\d[YM]", text.split("T")[0]):
+            raise ValueError(f"{text!r}: months and years have no fixed length; use days (P30D)")
+        raise ValueError(f"{text!r} is not an ISO 8601 duration such as P1D, PT12H or P1W")
+    parts = {k: float(v) for k, v in match.groupdict().items() if v}
+    span = timedelta(**parts)
+    if not span:
+        raise ValueError(f"{text!r} is an empty duration")
+    return span

@@ -1,0 +1,112 @@
+"""Rule sets (SPEC 3.4): YAML -> Rules, ids unique across files, options checked per check.
+
+Each rule names a check (its ``check``, else its ``id``); the check's ``OPTIONS``
+schema validates the rule's extra keys, so a misspelt option is an error at its line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from pathlib import Path
+
+from .. import checks
+from ..errors import InputError, LoadError
+from ..model import Location, Rule
+from .dates import parse_duration
+from .problems import Problems, read_checked, threshold
+from .schema import Validator, validate_with
+
+COMMON_RULE_KEYS = {"id", "check", "severity", "warn", "error", "window", "channels", "enabled"}
+
+
+def load_rules(
+    paths: Iterable[Path | str], known_channels: Iterable[str] | None = None
+) -> list[Rule]:
+    """Read rule sets (SPEC 3.4); ids are unique across files. ``enabled: false`` drops a rule."""
+    rules: list[Rule] = []
+    errors: list[LoadError] = []
+    seen: dict[str, Location] = {}
+    known = tuple(known_channels) if known_channels is not None else None
+    for path in paths:
+        try:
+            data, marks = read_checked(Path(path), "rules")
+        except InputError as exc:
+            errors.extend(exc.errors)
+            continue
+        problems = Problems(str(path), marks)
+        for index, entry in enumerate(data["rules"]):
+            rule = _rule(entry, ("rules", index), problems, seen, known)
+            if rule is not None and entry.get("enabled", True):
+                rules.append(rule)
+        errors.extend(problems.errors)
+    if errors:
+        raise InputError(errors)
+    return rules
+
+
+def _rule(entry: dict, at: tuple, problems: Problems, seen: dict, known) -> Rule | None:
+    where = problems.where(at)
+    if entry["id"] in seen:
+        problems.add(
+            (*at, "id"), f"duplicate rule id {entry['id']!r} (first at {seen[entry['id']]})"
+        )
+        return None
+    seen[entry["id"]] = where
+    check = entry.get("check", entry["id"])
+    module = _check_module(check, (*at, "check" if "check" in entry else "id"), problems)
+    options = {k: v for k, v in entry.items() if k not in COMMON_RULE_KEYS}
+    if module is not None:
+        _validate_options(module, options, at, problems)
+    for i, channel in enumerate(entry.get("channels", ())):
+        if known is not None and channel not in known:
+            problems.add(
+                (*at, "channels", i), f"unknown channel {channel!r}; known: {', '.join(known)}"
+            )
+    defaults = getattr(module, "DEFAULTS", {}) or {}
+    window = _rule_window(entry.get("window", defaults.get("window")), (*at, "window"), problems)
+    return Rule(
+        id=entry["id"],
+        check=check,
+        severity=entry.get("severity", defaults.get("severity", "error")),
+        warn=threshold(entry.get("warn")),
+        error=threshold(entry.get("error")),
+        window=window,
+        channels=tuple(entry["channels"]) if "channels" in entry else None,
+        options=options,
+        where=where,
+    )
+
+
+def _rule_window(value, path: tuple, problems: Problems) -> timedelta | None:
+    """The rule's ``window`` (or its check's default) as a timedelta."""
+    if value is None or isinstance(value, timedelta):
+        return value
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        problems.add(path, str(exc))
+        return None
+
+
+def _check_module(check: str, path: tuple, problems: Problems):
+    try:
+        return checks.get(check)
+    except checks.UnknownCheck as exc:
+        problems.add(path, str(exc))
+    except ImportError as exc:
+        problems.add(path, f"check {check!r} is registered but cannot be loaded: {exc}")
+    return None
+
+
+def _validate_options(module, options: dict, at: tuple, problems: Problems) -> None:
+    schema = getattr(module, "OPTIONS", None)
+    if not schema:
+        return
+    if not {"type", "properties", "$ref", "allOf", "anyOf", "oneOf"} & set(schema):
+        # a bare {key: schema} map: the keys a check adds, nothing else
+        schema = {"type": "object", "properties": schema}
+    if "properties" in schema and not {"additionalProperties", "patternProperties"} & set(schema):
+        schema = {**schema, "additionalProperties": False}  # a misspelt option is an error
+    validator = Validator(schema)
+    problems.errors.extend(validate_with(validator, options, problems.marks, problems.file, at))

@@ -23,323 +23,57 @@ template (``'{a}'.format_map({})``, ``'9' * 5000 | int``) becomes a
 caller can name file, line and column. Exceptions of the caller's own functions
 (``passthrough``) go through unchanged.
 
+This module is the environment and its hooks; :mod:`consistency.sandbox.budget`
+holds the limits, the budget of a render and the estimates of what operations cost.
+
 >>> env = SandboxedEnvironment()
 >>> env.from_string("{{ 'ab' * 2 }}").render()
 'abab'
 >>> env.from_string("{{ 'a' * 10**9 }}").render()
 Traceback (most recent call last):
 ...
-consistency.sandbox.OverBudget: 'a' * 1000000000 would make 1000000000 characters; the limit is 100000
+consistency.sandbox.budget.OverBudget: 'a' * 1000000000 would make 1000000000 characters; the limit is 100000
 """
 
 from __future__ import annotations
 
-import contextvars
 import copy
-import functools
-import re
-import string
-import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 
 import jinja2
 from jinja2 import meta, nodes
-from jinja2.exceptions import SecurityError, TemplateRuntimeError, TemplateSyntaxError
+from jinja2.exceptions import TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """What one render may cost. The defaults are far above any real answer or chat body."""
-
-    text: int = 100_000  # characters in any one text, items (deep) in any one list or dict
-    output: int = 100_000  # characters a render writes, loops and captured blocks included
-    produced: int = 1_000_000  # characters and items all operations of a render make
-    number_bits: int = 128  # a whole number's size: about 38 decimal digits
-    range: int = 10_000  # numbers one range() yields
-    steps: int = 100_000  # loop iterations, calls, filters and operators in a render
-    depth: int = 50  # calls (macros, caller(), recursive loops) inside calls
-    seconds: float = 2.0  # wall time of a render
-    source: int = 50_000  # characters of template source
-
-
-class OverBudget(SecurityError):
-    """A template would go over one of the :class:`Limits`."""
-
-
-class TemplateFault(TemplateRuntimeError):
-    """A template failed while rendering (a Python error inside it, not a bug of ours)."""
-
-
-# --- the budget of one render -------------------------------------------------------------
-
-
-class Budget:
-    """What a render has spent so far; one per render, in a context variable."""
-
-    def __init__(self, limits: Limits):
-        self.limits = limits
-        self.steps = self.output = self.produced = self.depth = 0
-        self.deadline = time.monotonic() + limits.seconds
-
-    def step(self, count: int = 1) -> None:
-        self.steps += count
-        if self.steps > self.limits.steps:
-            raise OverBudget(f"more than {self.limits.steps} steps (loop iterations and calls)")
-        if time.monotonic() > self.deadline:
-            raise OverBudget(f"rendering took more than {self.limits.seconds:g} s")
-
-    def write(self, characters: int) -> None:
-        self.output += characters
-        if self.output > self.limits.output:
-            raise OverBudget(f"the output would be over {self.limits.output} characters")
-
-    def make(self, amount: int) -> None:
-        self.produced += amount
-        if self.produced > self.limits.produced:
-            raise OverBudget(
-                f"the operations would make over {self.limits.produced} characters and items"
-            )
-
-
-_BUDGET: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("budget", default=None)
-
-
-def _spend() -> Budget | None:
-    budget = _BUDGET.get()
-    if budget is not None:
-        budget.step()
-    return budget
-
-
-# --- sizes --------------------------------------------------------------------------------
-
-
-def weight(value: object, limit: int) -> int:
-    """Characters and items ``value`` holds, counted deeply (shared parts each time seen).
-
-    Stops counting once over ``limit``: the cost is at most about ``limit`` steps.
-
-    >>> weight("abc", 100), weight(["ab", ["c"]], 100), weight([[1] * 50] * 50, 100) > 100
-    (3, 5, True)
-    """
-    total, stack = 0, [value]
-    while stack and total <= limit:
-        item = stack.pop()
-        if isinstance(item, str | bytes | bytearray):
-            total += len(item)
-        elif isinstance(item, int):
-            total += 1 + item.bit_length() // 64
-        elif isinstance(item, list | tuple | set | frozenset | dict):
-            total += 1
-            stack.extend(item.items() if isinstance(item, dict) else item)
-        else:
-            total += 1
-    return total
-
-
-def _check_number(value: object, limits: Limits, what: str) -> None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        if value.bit_length() > limits.number_bits:
-            raise OverBudget(f"{what} makes a number of {value.bit_length()} bits; "
-                             f"the limit is {limits.number_bits}")  # fmt: skip
-    elif (
-        isinstance(value, Decimal)
-        and value.is_finite()
-        and value.adjusted() > limits.number_bits * 0.3
-    ):
-        raise OverBudget(f"{what} makes a number over the limit of {limits.number_bits} bits")
-
-
-def _check_value(value: object, limits: Limits, what: str) -> None:
-    """Refuse a value over the size limits; count what it costs against the render budget."""
-    _check_number(value, limits, what)
-    size = weight(value, limits.text)
-    if size > limits.text:
-        raise OverBudget(f"{what} makes over {limits.text} characters or items")
-    budget = _BUDGET.get()
-    if budget is not None:
-        budget.make(size)
-
-
-def _check_width(width: object, limits: Limits, what: str) -> None:
-    if isinstance(width, int) and not isinstance(width, bool) and abs(width) > limits.text:
-        raise OverBudget(f"{what}: {width} is over the limit of {limits.text}")
-
-
-# --- estimating what an operation would make, before it runs ------------------------------
-
-_PERCENT_SPEC = re.compile(
-    r"""
-    %                        # a conversion starts
-    (?:\([^)]*\))?           # a mapping key, as in %(name)s
-    [-\#0\ +]*               # flags
-    (?P<width>\*|\d+)?       # a width, or * for one taken from the arguments
-    (?:\.(?P<prec>\*|\d+))?  # a precision, or * likewise
-    """,
-    re.VERBOSE,
+from .budget import (
+    CURRENT,
+    Budget,
+    Limits,
+    OverBudget,
+    TemplateFault,
+    budgeted_filter,
+    budgeted_test,
+    check_number,
+    check_value,
+    check_width,
+    estimate_binop,
+    estimate_str_method,
+    joined_size,
+    short,
+    spend,
+    weight,
 )
 
-
-def check_percent_format(fmt: str, limits: Limits) -> None:
-    """Refuse ``%`` formatting whose width or precision is over the text limit, or is ``*``.
-
-    >>> check_percent_format("%5.2f %s %%", Limits())
-    >>> check_percent_format("%999999999d", Limits())
-    Traceback (most recent call last):
-    ...
-    consistency.sandbox.OverBudget: % format: 999999999 is over the limit of 100000
-    """
-    for match in _PERCENT_SPEC.finditer(fmt):
-        for part in match.group("width", "prec"):
-            if part == "*":
-                raise OverBudget("% format: a width or precision of * is not allowed")
-            if part:
-                _check_width(int(part), limits, "% format")
-
-
-def check_brace_format(fmt: str, limits: Limits) -> None:
-    """Refuse ``str.format`` specs whose width or precision is over the text limit, or nested.
-
-    >>> check_brace_format("{0:>10} {name:.2f}", Limits())
-    >>> check_brace_format("{:>999999999}", Limits())
-    Traceback (most recent call last):
-    ...
-    consistency.sandbox.OverBudget: format: 999999999 is over the limit of 100000
-    """
-    try:
-        fields = list(string.Formatter().parse(fmt))
-    except ValueError as exc:
-        raise TemplateFault(f"bad format string: {exc}") from None
-    for _, _, spec, _ in fields:
-        if not spec:
-            continue
-        if "{" in spec:
-            raise OverBudget("format: a nested {} inside a format spec is not allowed")
-        for digits in re.findall(r"\d+", spec):
-            _check_width(int(digits), limits, "format")
-
-
-def _estimate_binop(op: str, left, right, limits: Limits) -> None:
-    what = f"{_short(left)} {op} {_short(right)}"
-    if op == "*":
-        for seq, times in ((left, right), (right, left)):
-            if isinstance(seq, str | bytes | list | tuple) and isinstance(times, int):
-                size = weight(seq, limits.text) * max(times, 0)
-                if size > limits.text:
-                    raise OverBudget(f"{what} would make {size} characters; "
-                                     f"the limit is {limits.text}")  # fmt: skip
-    elif op == "**" and isinstance(left, int) and isinstance(right, int):
-        bits = max(left.bit_length(), 1) * max(right, 0)
-        if abs(left) > 1 and bits > limits.number_bits:
-            raise OverBudget(f"{what} would make a number of about {bits} bits; "
-                             f"the limit is {limits.number_bits}")  # fmt: skip
-    elif op == "%" and isinstance(left, str):
-        check_percent_format(left, limits)
-    for side in (left, right):
-        if op in ("%", "+") and weight(side, limits.text) > limits.text:
-            raise OverBudget(f"{what}: an operand is over {limits.text} characters or items")
-
-
-def _short(value: object) -> str:
-    text = repr(value) if isinstance(value, str | int | float) else type(value).__name__
-    return text if len(text) <= 20 else text[:17] + "..."
-
-
-def _estimate_str_method(name: str, owner, args, kwargs, limits: Limits) -> None:
-    """Refuse a str (or bytes) method call that would make a text over the limit."""
-    size = len(owner)
-    if name == "replace" and len(args) >= 2:
-        old, new = args[0], args[1]
-        hits = size + 1 if not old else owner.count(old)
-        size += hits * max(len(new) - len(old), 0)
-    elif name == "expandtabs":
-        tab = args[0] if args else kwargs.get("tabsize", 8)
-        size += owner.count("\t" if isinstance(owner, str) else b"\t") * max(int(tab), 0)
-    elif name == "join" and args:
-        size = _joined_size(args[0], owner, limits)
-    elif name == "translate" and args and isinstance(args[0], Mapping):
-        longest = max((len(v) for v in args[0].values() if isinstance(v, str)), default=1)
-        size *= max(longest, 1)
-    elif name in ("format", "format_map"):
-        check_brace_format(owner, limits)
-    if size > limits.text:
-        raise OverBudget(f"{name}() would make {size} characters; the limit is {limits.text}")
-
-
-def _joined_size(items: Iterable, separator, limits: Limits) -> int:
-    size = 0
-    for count, item in enumerate(items):
-        size += weight(item, limits.text) + (len(separator) if count else 0)
-        if size > limits.text:
-            break
-    return size
-
-
-# --- filters ------------------------------------------------------------------------------
-
-
-def _estimate_filter(name: str, value, args: tuple, kwargs: dict, limits: Limits) -> tuple:
-    """Refuse a filter call that would be over budget; returns the (maybe listed) arguments."""
-    for arg in (*args, *kwargs.values()):
-        _check_width(arg, limits, f"|{name}")
-    if name == "format" and isinstance(value, str):
-        check_percent_format(value, limits)
-    elif name == "replace" and isinstance(value, str) and len(args) >= 2:
-        _estimate_str_method("replace", value, args[:2], {}, limits)
-    elif name == "join":
-        value = list(value)
-        separator = str(args[0] if args else kwargs.get("d", ""))
-        _raise_if_over(_joined_size(value, separator, limits), limits, name)
-    elif name == "indent" and isinstance(value, str):
-        width = args[0] if args else kwargs.get("width", 4)
-        pad = len(width) if isinstance(width, str) else int(width)
-        _raise_if_over(len(value) + (value.count("\n") + 1) * pad, limits, name)
-    elif name == "wordwrap" and isinstance(value, str):
-        width = max(int(args[0] if args else kwargs.get("width", 79)), 1)
-        wrap = kwargs.get("wrapstring") or (args[2] if len(args) > 2 else None) or "\n"
-        _raise_if_over(len(value) + (len(value) // width + 1) * len(str(wrap)), limits, name)
-    elif name == "sum" and not isinstance(value, str):
-        value = list(value)
-        _raise_if_over(_joined_size(value, "", limits), limits, name)
-    elif name in ("string", "pprint", "tojson", "urlencode", "xmlattr", "list"):
-        _raise_if_over(weight(value, limits.text), limits, name)
-    return value, args
-
-
-def _raise_if_over(size: int, limits: Limits, name: str) -> None:
-    if size > limits.text:
-        raise OverBudget(f"|{name} would make over {limits.text} characters or items")
-
-
-def _budgeted_filter(name: str, func: Callable, limits: Limits) -> Callable:
-    """``func`` checked before (arguments) and after (result); each call is a step."""
-    passes_first = getattr(func, "jinja_pass_arg", None) is not None  # env or context first
-
-    @functools.wraps(func)
-    def checked(*args, **kwargs):
-        _spend()
-        lead, rest = (args[:1], args[1:]) if passes_first else ((), args)
-        if rest:
-            value, extra = _estimate_filter(name, rest[0], tuple(rest[1:]), kwargs, limits)
-            rest = (value, *extra)
-        result = func(*lead, *rest, **kwargs)
-        _check_value(result, limits, f"|{name}")
-        return result
-
-    return checked
-
-
-def _budgeted_test(func: Callable) -> Callable:
-    @functools.wraps(func)
-    def checked(*args, **kwargs):
-        _spend()
-        return func(*args, **kwargs)
-
-    return checked
+__all__ = [
+    "BudgetedTemplate",
+    "Limits",
+    "OverBudget",
+    "SandboxedEnvironment",
+    "TemplateFault",
+    "template_line",
+    "trial_render",
+]
 
 
 # --- the tree: a step at every loop iteration and macro call; checked ``~`` ------------------
@@ -388,6 +122,7 @@ class _Budgeter(NodeTransformer):
 # --- the environment ------------------------------------------------------------------------
 
 
+DEFAULT_LIMITS = Limits()
 _INTERCEPTED = frozenset({"+", "-", "*", "/", "//", "%", "**"})
 _METHOD_OWNERS = (str, bytes, bytearray, int, float, Decimal, list, tuple, dict, set, frozenset)
 
@@ -397,7 +132,7 @@ class BudgetedTemplate(jinja2.Template):
 
     def render(self, *args, **kwargs) -> str:
         env = self.environment
-        token = _BUDGET.set(Budget(env.limits))
+        token = CURRENT.set(Budget(env.limits))
         try:
             return super().render(*args, **kwargs)
         except jinja2.TemplateError:
@@ -413,7 +148,7 @@ class BudgetedTemplate(jinja2.Template):
             fault.__traceback__ = exc.__traceback__
             raise fault from None
         finally:
-            _BUDGET.reset(token)
+            CURRENT.reset(token)
 
 
 class SandboxedEnvironment(ImmutableSandboxedEnvironment):
@@ -427,14 +162,14 @@ class SandboxedEnvironment(ImmutableSandboxedEnvironment):
     intercepted_unops = frozenset({"-", "+"})
     template_class = BudgetedTemplate
 
-    def __init__(self, *, limits: Limits = Limits(), passthrough: tuple = (), **options):
+    def __init__(self, *, limits: Limits = DEFAULT_LIMITS, passthrough: tuple = (), **options):
         options.setdefault("finalize", self._finalize)
         super().__init__(**options)
         self.limits, self.passthrough = limits, tuple(passthrough)
         self.globals.pop("lipsum", None)  # lipsum(n=...) writes n paragraphs
         self.globals["range"] = self.budget_range
-        self.filters = {n: _budgeted_filter(n, f, limits) for n, f in self.filters.items()}
-        self.tests = {n: _budgeted_test(f) for n, f in self.tests.items()}
+        self.filters = {n: budgeted_filter(n, f, limits) for n, f in self.filters.items()}
+        self.tests = {n: budgeted_test(f) for n, f in self.tests.items()}
 
     # -- parsing and compiling: limits on the source, steps in the tree -------------------
 
@@ -454,7 +189,7 @@ class SandboxedEnvironment(ImmutableSandboxedEnvironment):
             raise TemplateSyntaxError(f"cannot read the template: {exc}", 1) from None
         for const in tree.find_all(nodes.Const):
             try:
-                _check_number(const.value, self.limits, "a number written in the template")
+                check_number(const.value, self.limits, "a number written in the template")
             except OverBudget as exc:
                 raise TemplateSyntaxError(str(exc), const.lineno) from None
         return tree
@@ -471,40 +206,40 @@ class SandboxedEnvironment(ImmutableSandboxedEnvironment):
     # -- the hooks jinja2 calls --------------------------------------------------------------
 
     def call_binop(self, context, operator: str, left, right):
-        _spend()
-        _estimate_binop(operator, left, right, self.limits)
+        spend()
+        estimate_binop(operator, left, right, self.limits)
         result = self.binop_table[operator](left, right)
-        _check_value(result, self.limits, f"{_short(left)} {operator} {_short(right)}")
+        check_value(result, self.limits, f"{short(left)} {operator} {short(right)}")
         return result
 
     def call_unop(self, context, operator: str, arg):
-        _spend()
+        spend()
         return self.unop_table[operator](arg)
 
     def getitem(self, obj, argument):
-        _spend()
+        spend()
         result = super().getitem(obj, argument)
         if isinstance(argument, slice):
-            _check_value(result, self.limits, "a slice")
+            check_value(result, self.limits, "a slice")
         return result
 
     def getattr(self, obj, attribute: str):
-        _spend()
+        spend()
         return super().getattr(obj, attribute)
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (jinja2's signature)
         if getattr(__obj, "__func__", None) is SandboxedEnvironment.budget_step:
             return __obj(*args)
-        budget = _spend()
+        budget = spend()
         limits = __self.limits
         target = getattr(__obj, "__wrapped__", __obj)  # str.format comes wrapped by jinja2
         owner = getattr(target, "__self__", None)
         name = getattr(target, "__name__", None) or getattr(target, "name", "a function")
         if isinstance(owner, _METHOD_OWNERS):
             for arg in (*args, *kwargs.values()):
-                _check_width(arg, limits, f"{name}()")
+                check_width(arg, limits, f"{name}()")
             if isinstance(owner, str | bytes | bytearray):
-                _estimate_str_method(name, owner, args, kwargs, limits)
+                estimate_str_method(name, owner, args, kwargs, limits)
         for arg in (*args, *kwargs.values()):
             if weight(arg, limits.text) > limits.text:
                 raise OverBudget(f"{name}(): an argument is over {limits.text} characters or items")
@@ -517,21 +252,21 @@ class SandboxedEnvironment(ImmutableSandboxedEnvironment):
         finally:
             if budget is not None:
                 budget.depth -= 1
-        _check_value(result, limits, f"{name}()")
+        check_value(result, limits, f"{name}()")
         return result
 
     # -- what the tree calls -------------------------------------------------------------------
 
     def budget_step(self, literal: int) -> str:
         """One loop iteration or macro call, writing ``literal`` characters of template text."""
-        budget = _spend()
+        budget = spend()
         if budget is not None:
             budget.write(literal)
         return ""
 
     def budget_concat(self, *parts) -> str:
         """``a ~ b``: the text of the parts joined, refused over the text limit."""
-        size = _joined_size(parts, "", self.limits)
+        size = joined_size(parts, "", self.limits)
         if size > self.limits.text:
             raise OverBudget(f"~ would make over {self.limits.text} characters")
         return "".join(map(str, parts))
@@ -548,7 +283,7 @@ class SandboxedEnvironment(ImmutableSandboxedEnvironment):
         if weight(value, self.limits.text) > self.limits.text:
             raise OverBudget(f"an output over {self.limits.text} characters")
         text = value if isinstance(value, str) else str(value)
-        budget = _BUDGET.get()
+        budget = CURRENT.get()
         if budget is not None:
             budget.write(len(text))
         return text
@@ -565,7 +300,7 @@ def trial_render(env: SandboxedEnvironment, source: str, **stand_ins) -> str:
     >>> trial_render(SandboxedEnvironment(), "{{ range(10**9)|list }}")
     Traceback (most recent call last):
     ...
-    consistency.sandbox.OverBudget: range() of 1000000000 numbers; the limit is 10000
+    consistency.sandbox.budget.OverBudget: range() of 1000000000 numbers; the limit is 10000
     """
     tree = env.parse(source)
     names = meta.find_undeclared_variables(tree) - set(env.globals)

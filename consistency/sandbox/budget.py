@@ -1,0 +1,312 @@
+"""What a template may cost, and what an operation would cost before it runs.
+
+:class:`Limits` (docs/limits.md), the :class:`Budget` one render spends from (held
+in the context variable :data:`CURRENT`), and the estimates the sandbox's hooks
+call: the size of a value, of ``'%999d' % 1`` or ``'{:>999}'.format(1)``, of an
+operator's or a string method's result, and budgeted filters and tests. Going
+over raises :class:`OverBudget`; :mod:`consistency.sandbox` wires these into jinja2.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import re
+import string
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from jinja2.exceptions import SecurityError, TemplateRuntimeError
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one render may cost. The defaults are far above any real answer or chat body."""
+
+    text: int = 100_000  # characters in any one text, items (deep) in any one list or dict
+    output: int = 100_000  # characters a render writes, loops and captured blocks included
+    produced: int = 1_000_000  # characters and items all operations of a render make
+    number_bits: int = 128  # a whole number's size: about 38 decimal digits
+    range: int = 10_000  # numbers one range() yields
+    steps: int = 100_000  # loop iterations, calls, filters and operators in a render
+    depth: int = 50  # calls (macros, caller(), recursive loops) inside calls
+    seconds: float = 2.0  # wall time of a render
+    source: int = 50_000  # characters of template source
+
+
+class OverBudget(SecurityError):
+    """A template would go over one of the :class:`Limits`."""
+
+
+class TemplateFault(TemplateRuntimeError):
+    """A template failed while rendering (a Python error inside it, not a bug of ours)."""
+
+
+# --- the budget of one render -------------------------------------------------------------
+
+
+class Budget:
+    """What a render has spent so far; one per render, in a context variable."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.steps = self.output = self.produced = self.depth = 0
+        self.deadline = time.monotonic() + limits.seconds
+
+    def step(self, count: int = 1) -> None:
+        self.steps += count
+        if self.steps > self.limits.steps:
+            raise OverBudget(f"more than {self.limits.steps} steps (loop iterations and calls)")
+        if time.monotonic() > self.deadline:
+            raise OverBudget(f"rendering took more than {self.limits.seconds:g} s")
+
+    def write(self, characters: int) -> None:
+        self.output += characters
+        if self.output > self.limits.output:
+            raise OverBudget(f"the output would be over {self.limits.output} characters")
+
+    def make(self, amount: int) -> None:
+        self.produced += amount
+        if self.produced > self.limits.produced:
+            raise OverBudget(
+                f"the operations would make over {self.limits.produced} characters and items"
+            )
+
+
+CURRENT: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("budget", default=None)
+
+
+def spend() -> Budget | None:
+    budget = CURRENT.get()
+    if budget is not None:
+        budget.step()
+    return budget
+
+
+# --- sizes --------------------------------------------------------------------------------
+
+
+def weight(value: object, limit: int) -> int:
+    """Characters and items ``value`` holds, counted deeply (shared parts each time seen).
+
+    Stops counting once over ``limit``: the cost is at most about ``limit`` steps.
+
+    >>> weight("abc", 100), weight(["ab", ["c"]], 100), weight([[1] * 50] * 50, 100) > 100
+    (3, 5, True)
+    """
+    total, stack = 0, [value]
+    while stack and total <= limit:
+        item = stack.pop()
+        if isinstance(item, str | bytes | bytearray):
+            total += len(item)
+        elif isinstance(item, int):
+            total += 1 + item.bit_length() // 64
+        elif isinstance(item, list | tuple | set | frozenset | dict):
+            total += 1
+            stack.extend(item.items() if isinstance(item, dict) else item)
+        else:
+            total += 1
+    return total
+
+
+def check_number(value: object, limits: Limits, what: str) -> None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value.bit_length() > limits.number_bits:
+            raise OverBudget(f"{what} makes a number of {value.bit_length()} bits; "
+                             f"the limit is {limits.number_bits}")  # fmt: skip
+    elif (
+        isinstance(value, Decimal)
+        and value.is_finite()
+        and value.adjusted() > limits.number_bits * 0.3
+    ):
+        raise OverBudget(f"{what} makes a number over the limit of {limits.number_bits} bits")
+
+
+def check_value(value: object, limits: Limits, what: str) -> None:
+    """Refuse a value over the size limits; count what it costs against the render budget."""
+    check_number(value, limits, what)
+    size = weight(value, limits.text)
+    if size > limits.text:
+        raise OverBudget(f"{what} makes over {limits.text} characters or items")
+    budget = CURRENT.get()
+    if budget is not None:
+        budget.make(size)
+
+
+def check_width(width: object, limits: Limits, what: str) -> None:
+    if isinstance(width, int) and not isinstance(width, bool) and abs(width) > limits.text:
+        raise OverBudget(f"{what}: {width} is over the limit of {limits.text}")
+
+
+# --- estimating what an operation would make, before it runs ------------------------------
+
+_PERCENT_SPEC = re.compile(
+    r"""
+    %                        # a conversion starts
+    (?:\([^)]*\))?           # a mapping key, as in %(name)s
+    [-\#0\ +]*               # flags
+    (?P<width>\*|\d+)?       # a width, or * for one taken from the arguments
+    (?:\.(?P<prec>\*|\d+))?  # a precision, or * likewise
+    """,
+    re.VERBOSE,
+)
+
+
+def check_percent_format(fmt: str, limits: Limits) -> None:
+    """Refuse ``%`` formatting whose width or precision is over the text limit, or is ``*``.
+
+    >>> check_percent_format("%5.2f %s %%", Limits())
+    >>> check_percent_format("%999999999d", Limits())
+    Traceback (most recent call last):
+    ...
+    consistency.sandbox.budget.OverBudget: % format: 999999999 is over the limit of 100000
+    """
+    for match in _PERCENT_SPEC.finditer(fmt):
+        for part in match.group("width", "prec"):
+            if part == "*":
+                raise OverBudget("% format: a width or precision of * is not allowed")
+            if part:
+                check_width(int(part), limits, "% format")
+
+
+def check_brace_format(fmt: str, limits: Limits) -> None:
+    """Refuse ``str.format`` specs whose width or precision is over the text limit, or nested.
+
+    >>> check_brace_format("{0:>10} {name:.2f}", Limits())
+    >>> check_brace_format("{:>999999999}", Limits())
+    Traceback (most recent call last):
+    ...
+    consistency.sandbox.budget.OverBudget: format: 999999999 is over the limit of 100000
+    """
+    try:
+        fields = list(string.Formatter().parse(fmt))
+    except ValueError as exc:
+        raise TemplateFault(f"bad format string: {exc}") from None
+    for _, _, spec, _ in fields:
+        if not spec:
+            continue
+        if "{" in spec:
+            raise OverBudget("format: a nested {} inside a format spec is not allowed")
+        for digits in re.findall(r"\d+", spec):
+            check_width(int(digits), limits, "format")
+
+
+def estimate_binop(op: str, left, right, limits: Limits) -> None:
+    what = f"{short(left)} {op} {short(right)}"
+    if op == "*":
+        for seq, times in ((left, right), (right, left)):
+            if isinstance(seq, str | bytes | list | tuple) and isinstance(times, int):
+                size = weight(seq, limits.text) * max(times, 0)
+                if size > limits.text:
+                    raise OverBudget(f"{what} would make {size} characters; "
+                                     f"the limit is {limits.text}")  # fmt: skip
+    elif op == "**" and isinstance(left, int) and isinstance(right, int):
+        bits = max(left.bit_length(), 1) * max(right, 0)
+        if abs(left) > 1 and bits > limits.number_bits:
+            raise OverBudget(f"{what} would make a number of about {bits} bits; "
+                             f"the limit is {limits.number_bits}")  # fmt: skip
+    elif op == "%" and isinstance(left, str):
+        check_percent_format(left, limits)
+    for side in (left, right):
+        if op in ("%", "+") and weight(side, limits.text) > limits.text:
+            raise OverBudget(f"{what}: an operand is over {limits.text} characters or items")
+
+
+def short(value: object) -> str:
+    text = repr(value) if isinstance(value, str | int | float) else type(value).__name__
+    return text if len(text) <= 20 else text[:17] + "..."
+
+
+def estimate_str_method(name: str, owner, args, kwargs, limits: Limits) -> None:
+    """Refuse a str (or bytes) method call that would make a text over the limit."""
+    size = len(owner)
+    if name == "replace" and len(args) >= 2:
+        old, new = args[0], args[1]
+        hits = size + 1 if not old else owner.count(old)
+        size += hits * max(len(new) - len(old), 0)
+    elif name == "expandtabs":
+        tab = args[0] if args else kwargs.get("tabsize", 8)
+        size += owner.count("\t" if isinstance(owner, str) else b"\t") * max(int(tab), 0)
+    elif name == "join" and args:
+        size = joined_size(args[0], owner, limits)
+    elif name == "translate" and args and isinstance(args[0], Mapping):
+        longest = max((len(v) for v in args[0].values() if isinstance(v, str)), default=1)
+        size *= max(longest, 1)
+    elif name in ("format", "format_map"):
+        check_brace_format(owner, limits)
+    if size > limits.text:
+        raise OverBudget(f"{name}() would make {size} characters; the limit is {limits.text}")
+
+
+def joined_size(items: Iterable, separator, limits: Limits) -> int:
+    size = 0
+    for count, item in enumerate(items):
+        size += weight(item, limits.text) + (len(separator) if count else 0)
+        if size > limits.text:
+            break
+    return size
+
+
+# --- filters ------------------------------------------------------------------------------
+
+
+def _estimate_filter(name: str, value, args: tuple, kwargs: dict, limits: Limits) -> tuple:
+    """Refuse a filter call that would be over budget; returns the (maybe listed) arguments."""
+    for arg in (*args, *kwargs.values()):
+        check_width(arg, limits, f"|{name}")
+    if name == "format" and isinstance(value, str):
+        check_percent_format(value, limits)
+    elif name == "replace" and isinstance(value, str) and len(args) >= 2:
+        estimate_str_method("replace", value, args[:2], {}, limits)
+    elif name == "join":
+        value = list(value)
+        separator = str(args[0] if args else kwargs.get("d", ""))
+        _raise_if_over(joined_size(value, separator, limits), limits, name)
+    elif name == "indent" and isinstance(value, str):
+        width = args[0] if args else kwargs.get("width", 4)
+        pad = len(width) if isinstance(width, str) else int(width)
+        _raise_if_over(len(value) + (value.count("\n") + 1) * pad, limits, name)
+    elif name == "wordwrap" and isinstance(value, str):
+        width = max(int(args[0] if args else kwargs.get("width", 79)), 1)
+        wrap = kwargs.get("wrapstring") or (args[2] if len(args) > 2 else None) or "\n"
+        _raise_if_over(len(value) + (len(value) // width + 1) * len(str(wrap)), limits, name)
+    elif name == "sum" and not isinstance(value, str):
+        value = list(value)
+        _raise_if_over(joined_size(value, "", limits), limits, name)
+    elif name in ("string", "pprint", "tojson", "urlencode", "xmlattr", "list"):
+        _raise_if_over(weight(value, limits.text), limits, name)
+    return value, args
+
+
+def _raise_if_over(size: int, limits: Limits, name: str) -> None:
+    if size > limits.text:
+        raise OverBudget(f"|{name} would make over {limits.text} characters or items")
+
+
+def budgeted_filter(name: str, func: Callable, limits: Limits) -> Callable:
+    """``func`` checked before (arguments) and after (result); each call is a step."""
+    passes_first = getattr(func, "jinja_pass_arg", None) is not None  # env or context first
+
+    @functools.wraps(func)
+    def checked(*args, **kwargs):
+        spend()
+        lead, rest = (args[:1], args[1:]) if passes_first else ((), args)
+        if rest:
+            value, extra = _estimate_filter(name, rest[0], tuple(rest[1:]), kwargs, limits)
+            rest = (value, *extra)
+        result = func(*lead, *rest, **kwargs)
+        check_value(result, limits, f"|{name}")
+        return result
+
+    return checked
+
+
+def budgeted_test(func: Callable) -> Callable:
+    @functools.wraps(func)
+    def checked(*args, **kwargs):
+        spend()
+        return func(*args, **kwargs)
+
+    return checked

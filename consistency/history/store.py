@@ -4,7 +4,7 @@ One file holds every recorded run and every finding by fingerprint. A finding is
 ``new`` when no run that started earlier than this one had its fingerprint, and
 ``recurring`` otherwise; ``first_seen`` says since when. ``resolved`` lists what the
 previous run found and this one no longer does. ``history_table`` / ``history_json``
-render the last days for ``consistency history``.
+render the last days for ``consistency history`` (:mod:`consistency.history.table`).
 
 The file uses WAL journaling and a busy timeout, and each run is written in one
 ``BEGIN IMMEDIATE`` transaction, so two processes recording at once wait for each
@@ -30,82 +30,20 @@ width, so they sort and compare as text.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from .errors import InputError, LoadError
-from .result import Result
+from ..errors import InputError, LoadError
+from ..result import Result
+from .schema import MIGRATIONS, from_utc_text, utc_text
 
 BUSY_TIMEOUT_MS = 30_000
 CHUNK = 500  # fingerprints per IN (...) query, below SQLite's variable limit
 BASELINED = "baselined"
-
-# Each entry moves the schema one version up; never edit one that has shipped.
-MIGRATIONS = (
-    """
-    CREATE TABLE runs (
-        id INTEGER PRIMARY KEY,
-        started TEXT NOT NULL,          -- UTC, fixed width
-        finished TEXT,
-        config TEXT,
-        price_list_version TEXT,
-        tool_version TEXT,
-        observations INTEGER NOT NULL DEFAULT 0,
-        errors INTEGER NOT NULL DEFAULT 0,
-        warnings INTEGER NOT NULL DEFAULT 0,
-        infos INTEGER NOT NULL DEFAULT 0,
-        failed INTEGER NOT NULL DEFAULT 0,  -- the tool could not do its job
-        UNIQUE (started, config)
-    );
-    CREATE TABLE findings (
-        fingerprint TEXT PRIMARY KEY,
-        rule TEXT NOT NULL,
-        severity TEXT NOT NULL,
-        channel TEXT,
-        product TEXT,
-        answer TEXT,
-        message TEXT NOT NULL,
-        first_run INTEGER NOT NULL,
-        first_seen TEXT NOT NULL,
-        last_run INTEGER NOT NULL,
-        last_seen TEXT NOT NULL
-    );
-    CREATE TABLE run_findings (
-        run INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-        fingerprint TEXT NOT NULL REFERENCES findings (fingerprint),
-        status TEXT,
-        PRIMARY KEY (run, fingerprint)
-    );
-    CREATE INDEX run_findings_fingerprint ON run_findings (fingerprint);
-    CREATE INDEX runs_started ON runs (started);
-    """,
-    # Several findings of one run may share a fingerprint (the same mismatch quoted
-    # again): each is counted, so three findings are three, not one.
-    """
-    ALTER TABLE run_findings ADD COLUMN occurrences INTEGER NOT NULL DEFAULT 1;
-    """,
-)
-
-
-def utc_text(moment: datetime) -> str:
-    """A timezone-aware time as fixed-width UTC text, so text order is time order.
-
-    >>> from zoneinfo import ZoneInfo
-    >>> utc_text(datetime(2026, 11, 21, 10, 15, tzinfo=ZoneInfo("Asia/Jerusalem")))
-    '2026-11-21T08:15:00.000000+00:00'
-    """
-    if moment.tzinfo is None:
-        raise ValueError(f"time without a time zone: {moment.isoformat()}")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
-
-
-def from_utc_text(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
 
 
 @dataclass(frozen=True)
@@ -394,73 +332,3 @@ def _resolved_row(row: sqlite3.Row) -> dict:
     data["first_seen"] = from_utc_text(row["first_seen"])
     data["last_seen"] = from_utc_text(row["last_seen"])
     return data
-
-
-# --- rendering for ``consistency history`` --------------------------------------------------
-
-
-def _open_existing(path: Path | str) -> History:
-    if not Path(path).is_file():
-        message = "no history yet: run `consistency audit` with `history:` set in the config"
-        raise InputError([LoadError(str(path), None, None, "history", message)])
-    return History(path)
-
-
-def history_rows(path: Path | str, days: int = 30, now: datetime | None = None) -> list[SummaryRow]:
-    """The summary rows of an existing history file (InputError if there is none)."""
-    return _open_existing(path).summary(days, now)
-
-
-def history_table(path: Path | str, days: int = 30, now: datetime | None = None) -> str:
-    """A plain-text table: one line per run, channel and rule, with counts and new ones."""
-    rows = history_rows(path, days, now)
-    header = ("run", "started (UTC)", "price list", "channel", "rule", "findings", "new")
-    lines = [header]
-    for row in rows:
-        version = row.price_list_version or "-"
-        if row.failed:
-            version += " (failed)"
-        lines.append(
-            (
-                str(row.run),
-                row.started.strftime("%Y-%m-%d %H:%M"),
-                version,
-                row.channel or "-",
-                row.rule or "-",
-                str(row.findings),
-                str(row.new),
-            )
-        )
-    if len(lines) == 1:
-        return f"no runs in the last {days} days\n"
-    return _columns(lines)
-
-
-def _columns(lines: list[tuple[str, ...]]) -> str:
-    """Left-aligned text columns; the last two (numbers) right-aligned.
-
-    >>> print(_columns([("a", "bb", "n", "m"), ("ccc", "d", "10", "2")]), end="")
-    a    bb   n  m
-    ccc  d   10  2
-    """
-    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
-    out = []
-    for line in lines:
-        cells = [
-            cell.rjust(width) if i >= len(line) - 2 else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(line, widths, strict=True))
-        ]
-        out.append("  ".join(cells).rstrip())
-    return "\n".join(out) + "\n"
-
-
-def history_json(path: Path | str, days: int = 30, now: datetime | None = None) -> str:
-    """The same rows as ``history_table``, as a JSON document."""
-    rows = []
-    for row in history_rows(path, days, now):
-        data = asdict(row)
-        data["started"] = row.started.isoformat()
-        data["channel"] = row.channel or None
-        data["rule"] = row.rule or None
-        rows.append(data)
-    return json.dumps({"days": days, "rows": rows}, ensure_ascii=False, indent=2) + "\n"

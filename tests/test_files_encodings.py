@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from consistency.model import InvalidRecord, Observation, SourceFailure
-from consistency.sources.files import detect_encoding, read_pattern, sniff_delimiter
+from consistency.sources.csvfile import sniff_delimiter
+from consistency.sources.files import read_pattern
 from consistency.sources.records import FileOptions, RecordContext
+from consistency.sources.textfiles import detect_encoding
 from tests.helpers import CHANNELS, PRICES, ROOT, TZ, local, write
 
 CTX = RecordContext(TZ, "ILS", frozenset(CHANNELS), default_channel="phone")
@@ -354,8 +356,9 @@ def test_a_bad_file_option_is_a_config_error_at_its_line(tmp_path, option, says)
             capture_output=True,
             text=True,
         )
-        assert done.returncode == 2, done.stderr
-        assert f"{config}:6:" in done.stderr and says in done.stderr, done.stderr
+        said = done.stdout + done.stderr  # lint lists problems on stdout (issue 9, item 5)
+        assert done.returncode == 2, said
+        assert f"{config}:6:" in said and says in said, said
 
 
 def test_excels_sep_line_names_the_delimiter_and_is_not_the_header(tmp_path):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from consistency.model import InvalidRecord, Observation, SourceFailure
-from consistency.sources import files
+from consistency.sources import textfiles
 from consistency.sources.files import read_pattern, read_records
 from consistency.sources.records import FileOptions, RecordContext
 from tests.helpers import CHANNELS, TZ, local, write, write_csv, write_jsonl
@@ -85,7 +85,7 @@ def _array_with_number_across_chunk(count: int) -> tuple[str, list[str]]:
     parts, length = ["[\n"], 2
     for i, amount in enumerate(amounts):
         element = _element(i, amount) + (",\n" if i < count - 1 else "\n")
-        boundary = (length // files.CHUNK + 1) * files.CHUNK
+        boundary = (length // textfiles.CHUNK + 1) * textfiles.CHUNK
         gap = boundary - (length + element.index(amount) + 3)
         if 0 <= gap < 1000:  # the boundary falls after the amount's first three digits
             parts.append(" " * gap)
@@ -97,10 +97,10 @@ def _array_with_number_across_chunk(count: int) -> tuple[str, list[str]]:
 
 def test_json_array_bigger_than_the_read_chunk_splits_numbers_cleanly(tmp_path):
     text, amounts = _array_with_number_across_chunk(1500)
-    assert len(text) > 3 * files.CHUNK
+    assert len(text) > 3 * textfiles.CHUNK
     split = [
         k
-        for k in range(files.CHUNK, len(text), files.CHUNK)
+        for k in range(textfiles.CHUNK, len(text), textfiles.CHUNK)
         if text[k - 1].isdigit() and text[k].isdigit()
     ]
     assert split, "the fixture must put a number across a chunk border"
@@ -113,7 +113,7 @@ def test_json_array_bigger_than_the_read_chunk_splits_numbers_cleanly(tmp_path):
 
 def test_a_bare_number_across_the_chunk_border_is_one_invalid_record(tmp_path):
     head = "[" + json.dumps(GOOD | {"text": "y" * 50}) + ",\n"
-    filler = " " * (files.CHUNK - len(head) - 3)
+    filler = " " * (textfiles.CHUNK - len(head) - 3)
     path = write(tmp_path / "n.json", head + filler + "123456,\n" + json.dumps(GOOD) + "]")
     items = read(path)
     assert [type(i).__name__ for i in items] == ["Observation", "InvalidRecord", "Observation"]

@@ -4,7 +4,7 @@ An export is read by :func:`documents`: a JSON array is streamed element by
 element and JSON Lines line by line (each element or line one document, its
 JSON path ``$[i]`` or its line), any other JSON file is read whole, up to
 ``limits.file_size`` bytes. Nesting and number sizes are checked as for plain
-records (``files.json_decoder``); JSON is UTF-8 (RFC 8259) unless the source
+records (``jsonfile.json_decoder``); JSON is UTF-8 (RFC 8259) unless the source
 says otherwise (``encoding``), so other bytes fail the file. HTML in a platform's message bodies becomes plain text with
 :func:`plain_text` (``text.html``).
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ...model import InvalidRecord, Location, Observation, SourceFailure
 from ...text.html import html_to_text
-from .. import files
+from .. import jsonfile, textfiles
 from ..records import RecordContext, to_observation
 
 
@@ -53,8 +53,8 @@ def documents(path: Path, ctx: RecordContext) -> Iterator:
 
 
 def _array(text, path: Path, ctx: RecordContext) -> Iterator:
-    tally = files.Undecoded(str(path), ctx.file.encoding or "UTF-8")
-    for i, (where, value) in enumerate(files.json_array_values(text, str(path), ctx, tally)):
+    tally = textfiles.Undecoded(str(path), ctx.file.encoding or "UTF-8")
+    for i, (where, value) in enumerate(jsonfile.json_array_values(text, str(path), ctx, tally)):
         yield value if isinstance(value, InvalidRecord) else (f"$[{i}]", where, value)
     if tally.count:
         yield _not_utf8(path, ctx, f"at line {tally.first}")
@@ -62,17 +62,17 @@ def _array(text, path: Path, ctx: RecordContext) -> Iterator:
 
 def _lines(text, path: Path, ctx: RecordContext) -> Iterator:
     limits = ctx.file.limits
-    decoder = files.json_decoder(limits)
-    for number, line in files.bounded_lines(text, limits.record_size):
+    decoder = jsonfile.json_decoder(limits)
+    for number, line in textfiles.bounded_lines(text, limits.record_size):
         where = Location(str(path), number)
-        if line is files.OVER:
+        if line is textfiles.OVER:
             reason = f"line {number} is over the limit of {limits.record_size:,} characters"
             yield InvalidRecord(where, reason + " (limits.record_size)", None, ctx.default_channel)
-        elif files.UNDECODED.search(line):
+        elif textfiles.UNDECODED.search(line):
             yield _not_utf8(path, ctx, f"at line {number}")
             return
         elif line.strip():
-            value, problem = files.decode_json(decoder, line, limits)
+            value, problem = jsonfile.decode_json(decoder, line, limits)
             if problem:
                 yield InvalidRecord(where, problem, "$", ctx.default_channel)
             else:
@@ -93,18 +93,18 @@ def _whole(raw, path: Path, ctx: RecordContext, encoding: str) -> Iterator:
         return
     where = Location(str(path))
     try:
-        value = files.json_decoder(limits).decode(text)
+        value = jsonfile.json_decoder(limits).decode(text)
     except json.JSONDecodeError as err:
         where = Location(str(path), err.lineno, err.colno)
         yield InvalidRecord(where, f"not JSON: {err.msg}", "$", ctx.default_channel)
         return
-    except files.OverLimit as err:
+    except jsonfile.OverLimit as err:
         yield InvalidRecord(where, str(err), "$", ctx.default_channel)
         return
     except RecursionError:
-        yield InvalidRecord(where, files.too_deep_reason(limits), "$", ctx.default_channel)
+        yield InvalidRecord(where, jsonfile.too_deep_reason(limits), "$", ctx.default_channel)
         return
-    value, problem = files.checked_depth(value, limits)
+    value, problem = jsonfile.checked_depth(value, limits)
     if problem:
         yield InvalidRecord(where, problem, "$", ctx.default_channel)
     else:

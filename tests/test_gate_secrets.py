@@ -290,13 +290,13 @@ def test_no_form_of_a_secret_survives_redaction(secret, before, after):
 
     ``*`` is left out: a secret made of stars could meet the ``***`` that replaces another.
     """
-    from consistency.sources import http
+    from consistency.sources import redaction
 
-    assume(len(secret.strip()) >= http.MIN_SECRET)
-    saved = set(http._secrets)
-    http._secrets.clear()
+    assume(len(secret.strip()) >= redaction.MIN_SECRET)
+    saved = set(redaction._secrets)
+    redaction._secrets.clear()
     try:
-        http.add_secret(secret)
+        redaction.add_secret(secret)
         forms = [secret, secret.strip(), quote(secret, safe=""), quote_plus(secret),
                  json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
                  html.escape(secret)]  # fmt: skip
@@ -305,5 +305,5 @@ def test_no_form_of_a_secret_survives_redaction(secret, before, after):
             assert form not in out, (form, out)
             assert "***" in out
     finally:
-        http._secrets.clear()
-        http._secrets.update(saved)
+        redaction._secrets.clear()
+        redaction._secrets.update(saved)

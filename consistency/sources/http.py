@@ -1,15 +1,15 @@
 """The one HTTP gate every fetcher shares: one URL parse, allowlisted hosts, pinned addresses,
 retries, caps, and secrets kept out.
 
-Every URL (a configured page, a chat URL, each redirect's ``Location``) is parsed
-once, by ``parse_target``. It refuses what URL parsers read differently
-(backslashes, ``user@`` information, control characters and tabs, odd IPv4
-spellings such as ``127.1`` or ``0x7f.1``, percent-encoded hosts, IPv6 zone ids)
-and rebuilds the URL from the parts it checked, so the host checked against
-``allow_hosts`` is the host the request goes to. That host is resolved once per
-hop; every address is checked (``address_refusal``) and the connection is made to
-exactly those addresses (the pin): a DNS answer that changes between the check
-and the connection (DNS rebinding) cannot move the request.
+This module is the client; the gate's other jobs have their own modules, whose
+public names are importable from here too:
+
+- :mod:`.urls`: the one URL parse (``parse_target``), the allow list and the
+  address checks (``address_refusal``): what the gate will fetch;
+- :mod:`.pinned`: connections made to exactly the addresses that were checked,
+  so a DNS answer that changes in between (DNS rebinding) cannot move a request;
+- :mod:`.redaction`: ``${VAR}`` from the environment, header checks, ``redact``;
+- :mod:`.responses`: the finished ``Response``, ``Retry-After``, status phrases.
 
 ``HttpClient`` wraps a ``requests.Session`` with the pinned connections. It
 retries with exponential backoff on 429/500/502/503/504, connection errors and
@@ -23,88 +23,80 @@ configured URL, no response body, and every secret replaced by ``***``.
 ``${VAR}`` in URLs and headers comes from the environment only
 (``expand_env``); each value used is remembered as a secret so that ``redact``
 hides it, in every form it may come back in, from messages, logs and evidence.
-
-A small example (no network involved)::
-
-    >>> host_allowed("https://Shop.Example.co.il/p", ("shop.example.co.il",))
-    True
-    >>> host_allowed("https://evil.example/p", ("shop.example.co.il",))
-    False
-    >>> host_allowed("http://127.0.0.1:8000\\\\@shop.example.co.il/", ("shop.example.co.il",))
-    False
 """
 
 from __future__ import annotations
 
-import html
-import ipaddress
-import json
-import os
 import re
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from http import HTTPStatus
 from http.cookiejar import DefaultCookiePolicy
-from urllib.parse import quote, quote_plus, unquote, unquote_plus, urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
-from urllib3.util.connection import create_connection
 
 from .. import __version__
+from .pinned import PinnedAdapter
+from .redaction import (
+    ENV_VAR,
+    MIN_SECRET,
+    MissingEnvError,
+    add_secret,
+    expand_env,
+    expand_headers,
+    header_problem,
+    redact,
+    redact_bytes,
+)
+from .responses import (
+    Response,
+    as_utf8,
+    declared_charset,
+    retry_after_seconds,
+    status_reason,
+)
+from .urls import (
+    AMBIGUOUS,
+    Target,
+    UrlRefused,
+    address_refusal,
+    host_allowed,
+    is_private_address,
+    matching_entry,
+    parse_entry,
+    parse_target,
+    resolve,
+)
+
+# The gate's names, importable from here as they always were.
+__all__ = [
+    "ENV_VAR",
+    "MIN_SECRET",
+    "FetchError",
+    "HttpClient",
+    "MissingEnvError",
+    "Response",
+    "UrlRefused",
+    "add_secret",
+    "expand_env",
+    "header_problem",
+    "host_allowed",
+    "is_private_address",
+    "parse_entry",
+    "parse_target",
+    "redact",
+    "redact_bytes",
+    "retry_after_seconds",
+]
 
 USER_AGENT = f"consistency/{__version__} (+https://github.com/consistency)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_REDIRECTS = 5
-MAX_RETRY_AFTER = 30.0  # seconds; a longer Retry-After is cut to this
-MIN_SECRET = 4  # shorter values would hide ordinary words; see docs/fetching.md
 CHUNK = 64 * 1024
-SENSITIVE_HEADER = re.compile(
-    r"""
-    authorization | cookie     # credentials by name
-    | token | secret | passw    # anything that says what it is
-    | api[-_]?key | x-key      # API keys
-    """,
-    re.VERBOSE | re.IGNORECASE,
-)
-ENV_VAR = re.compile(
-    r"""
-    \$\{                         # opening ${
-    ( [A-Za-z_][A-Za-z0-9_]* )   # the variable name
-    \}                           # closing }
-    """,
-    re.VERBOSE,
-)
-AMBIGUOUS = re.compile(
-    r"""
-    [\x00-\x1f\x7f-\x9f]   # control characters: tabs and line breaks are dropped by some parsers
-    | \\                   # a backslash: a path separator to browsers, part of the host to others
-    """,
-    re.VERBOSE,
-)
-HOST_NAME = re.compile(
-    r"""
-    \A [a-z0-9_] (?: [a-z0-9_-]* [a-z0-9_] )?          # the first label
-    (?: \. [a-z0-9_] (?: [a-z0-9_-]* [a-z0-9_] )? )*   # more labels after dots
-    \Z
-    """,
-    re.VERBOSE,
-)
-NUMERIC_LABEL = re.compile(r"\A (?: 0x[0-9a-f]* | [0-9]+ ) \Z", re.VERBOSE)
-PORT = re.compile(r"\A [0-9]{1,5} \Z", re.VERBOSE)
-HEADER_NAME = re.compile(r"\A [!#$%&'*+.^_`|~0-9A-Za-z-]+ \Z", re.VERBOSE)  # RFC 9110 token
-HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 class FetchError(Exception):
@@ -115,510 +107,6 @@ class FetchError(Exception):
         self.reason = redact(reason)
         self.status = status
         super().__init__(f"{self.url}: {self.reason}")
-
-
-class MissingEnvError(LookupError):
-    """``${NAME}`` names an environment variable that is not set."""
-
-    def __init__(self, name: str):
-        self.name = name
-        super().__init__(name)
-
-    def __str__(self) -> str:
-        return f"environment variable {self.name} is not set (used as ${{{self.name}}})"
-
-
-class UrlRefused(ValueError):
-    """A URL the gate will not fetch; the message says why and quotes no secret."""
-
-
-# -- secrets --------------------------------------------------------------------------
-
-_secrets: set[str] = set()
-_secrets_lock = threading.Lock()
-
-
-def secret_forms(value: str) -> set[str]:
-    """Every form a secret may come back in: raw, whitespace-stripped, URL-encoded and
-    -decoded, JSON-escaped (with ``\\/`` too), HTML-escaped and as Python quotes it.
-
-    >>> forms = secret_forms(" tok/en ")
-    >>> all(f in forms for f in (" tok/en ", "tok/en", "tok%2Fen", "tok\\\\/en", "tok/en"))
-    True
-    """
-    forms: set[str] = set()
-    for text in {value, value.strip()}:
-        escaped = json.dumps(text)[1:-1]
-        forms |= {
-            text, quote(text, safe=""), quote(text), quote_plus(text), unquote(text),
-            unquote_plus(text), escaped, escaped.replace("/", "\\/"),
-            json.dumps(text, ensure_ascii=False)[1:-1], html.escape(text), repr(text)[1:-1],
-        }  # fmt: skip
-    return {form for form in forms if len(form.strip()) >= MIN_SECRET}
-
-
-def add_secret(value: str) -> None:
-    """Remember ``value`` in all its forms (``secret_forms``) so that ``redact`` hides it.
-
-    Values shorter than ``MIN_SECRET`` characters are not remembered: hiding them
-    would hide ordinary words and numbers from every report.
-    """
-    if not value:
-        return
-    forms = secret_forms(value)
-    with _secrets_lock:
-        _secrets.update(forms)
-
-
-def redact(text: str) -> str:
-    """Replace every remembered secret in ``text`` with ``***``.
-
-    >>> add_secret("hunter2-token")
-    >>> redact("Authorization: Bearer hunter2-token")
-    'Authorization: Bearer ***'
-    >>> redact('{"echo": "hunter2-token\\\\n"}')
-    '{"echo": "***\\\\n"}'
-    """
-    with _secrets_lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, "***")
-    return text
-
-
-def redact_bytes(body: bytes) -> bytes:
-    """``redact`` for raw bytes (evidence files): each secret form in UTF-8 and Latin-1."""
-    with _secrets_lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
-        for encoding in ("utf-8", "latin-1"):
-            try:
-                raw = secret.encode(encoding)
-            except UnicodeEncodeError:
-                continue
-            if raw in body:
-                body = body.replace(raw, b"***")
-    return body
-
-
-def expand_env(text: str, env: Mapping[str, str] | None = None) -> str:
-    """Fill ``${NAME}`` from the environment; every value used becomes a secret.
-
-    >>> expand_env("Bearer ${TOKEN}", {"TOKEN": "abcd"})
-    'Bearer abcd'
-    >>> expand_env("${NOPE}", {})
-    Traceback (most recent call last):
-    ...
-    consistency.sources.http.MissingEnvError: environment variable NOPE is not set (used as ${NOPE})
-    """
-    env = os.environ if env is None else env
-
-    def fill(match: re.Match) -> str:
-        name = match.group(1)
-        if name not in env:
-            raise MissingEnvError(name)
-        add_secret(env[name])
-        return env[name]
-
-    return ENV_VAR.sub(fill, text)
-
-
-def expand_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
-    """Expand ``${VAR}`` in header values; values of credential headers become secrets."""
-    expanded = {}
-    for name, value in (headers or {}).items():
-        value = expand_env(str(value))
-        if SENSITIVE_HEADER.search(name):
-            add_secret(value)
-            add_secret(value.partition(" ")[2])  # the credential after "Bearer "
-        expanded[name] = value
-    return expanded
-
-
-def header_problem(name: str, value: str) -> str | None:
-    """Why a header cannot be sent as written, or None. The message never quotes the value.
-
-    >>> header_problem("Authorization", "Bearer abc")
-    >>> header_problem("Authorization", "Bearer abc\\n")
-    'its value ends with whitespace or a line break'
-    >>> header_problem("X-Question", "כמה עולה?")
-    'its value has characters outside Latin-1 (such as Hebrew or €), which HTTP headers cannot carry; send them in the body or URL-encode them'
-    >>> header_problem("Bad Name", "x")
-    "'Bad Name' is not a valid header name"
-    """
-    if not HEADER_NAME.match(name):
-        return f"{name!r} is not a valid header name"
-    if value != value.lstrip(" \t"):
-        return "its value starts with whitespace"
-    if value != value.rstrip():
-        return "its value ends with whitespace or a line break"
-    if HEADER_CONTROL.search(value):
-        return "its value holds a line break or a control character"
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        return (
-            "its value has characters outside Latin-1 (such as Hebrew or €), which HTTP headers"
-            " cannot carry; send them in the body or URL-encode them"
-        )
-    return None
-
-
-# -- the URL gate ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Target:
-    """One URL as the gate parsed it: the only form a request is ever made from."""
-
-    scheme: str  # http | https
-    host: str  # lower-case ASCII (IDNA), no trailing dot; an IPv6 address without brackets
-    port: int
-    path: str  # path and query as written ("/" when empty); the fragment is dropped
-    ip: bool = False  # the host is an IP literal
-
-    @property
-    def origin(self) -> tuple[str, str, int]:
-        return self.scheme, self.host, self.port
-
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        port = "" if DEFAULT_PORTS[self.scheme] == self.port else f":{self.port}"
-        return f"{self.scheme}://{host}{port}{self.path}"
-
-
-def parse_target(url: str) -> Target:
-    """Parse a URL once, refusing what parsers disagree on; ``UrlRefused`` says why.
-
-    >>> parse_target("HTTPS://Shop.Example.co.il./p?q=1#top").url
-    'https://shop.example.co.il/p?q=1'
-    >>> parse_target("http://[::1]:8080").url
-    'http://[::1]:8080/'
-    >>> parse_target("http://127.0.0.1:1\\\\@shop.example.co.il/")
-    Traceback (most recent call last):
-    ...
-    consistency.sources.http.UrlRefused: the URL holds a backslash, which URL parsers read differently
-    >>> parse_target("http://127.1/")
-    Traceback (most recent call last):
-    ...
-    consistency.sources.http.UrlRefused: host '127.1' is a short or non-decimal IPv4 form; write it as a.b.c.d
-    """
-    bad = AMBIGUOUS.search(url)
-    if bad:
-        what = "a backslash" if bad.group() == "\\" else f"the control character {bad.group()!r}"
-        raise UrlRefused(f"the URL holds {what}, which URL parsers read differently")
-    try:
-        parts = urlsplit(url)
-    except ValueError as exc:  # "Invalid IPv6 URL": a stray bracket
-        raise UrlRefused(f"the URL cannot be read: {exc}") from None
-    scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS:
-        raise UrlRefused(f"only http and https URLs can be fetched, not {parts.scheme!r}")
-    netloc = parts.netloc
-    if "@" in netloc:
-        raise UrlRefused("the URL holds user information (user@host), which hides its real host")
-    host, port = _split_port(netloc, scheme)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    if not path.startswith("/"):
-        raise UrlRefused("the URL's path does not start with /")
-    ip = _is_ip(host)
-    return Target(scheme, host, port, path, ip)
-
-
-def _split_port(netloc: str, scheme: str) -> tuple[str, int]:
-    if netloc.startswith("["):
-        close = netloc.find("]")
-        if close < 0:
-            raise UrlRefused("the URL's IPv6 address has no closing ]")
-        host, rest = _ipv6(netloc[1:close]), netloc[close + 1 :]
-        if rest and not rest.startswith(":"):
-            raise UrlRefused("the URL has text between its IPv6 address and its port")
-        port_text = rest[1:]
-    else:
-        host, _, port_text = netloc.partition(":")
-        if ":" in port_text:
-            raise UrlRefused("the URL's host holds more than one ':'")
-        host = _host_name(host)
-    if not port_text:
-        return host, DEFAULT_PORTS[scheme]
-    if not PORT.match(port_text) or not 0 < int(port_text) < 65536:
-        raise UrlRefused(f"the URL's port {port_text!r} is not a number from 1 to 65535")
-    return host, int(port_text)
-
-
-def _ipv6(text: str) -> str:
-    if "%" in text:
-        raise UrlRefused("the URL's IPv6 address names a zone (%), which is not fetched")
-    try:
-        return str(ipaddress.IPv6Address(text))
-    except ValueError:
-        raise UrlRefused(f"{text!r} is not an IPv6 address") from None
-
-
-def _host_name(text: str) -> str:
-    if not text:
-        raise UrlRefused("the URL has no host")
-    name = text[:-1] if text.endswith(".") else text
-    if not name.isascii():
-        try:
-            name = name.encode("idna").decode("ascii")
-        except UnicodeError:
-            raise UrlRefused(f"host {text!r} is not a valid international name") from None
-    name = name.lower()
-    if not HOST_NAME.match(name):
-        raise UrlRefused(f"host {text!r} holds characters a host name cannot")
-    if NUMERIC_LABEL.match(name.rsplit(".", 1)[-1]):
-        try:
-            canonical = str(ipaddress.IPv4Address(name))
-        except ValueError:
-            canonical = None
-        if canonical != name:
-            raise UrlRefused(
-                f"host {text!r} is a short or non-decimal IPv4 form; write it as a.b.c.d"
-            )
-    return name
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One ``allow_hosts`` entry: ``host``, ``host:port``, ``[v6]:port`` or ``*.domain``."""
-
-    host: str
-    port: int | None
-    wildcard: bool
-
-    def admits(self, target: Target) -> bool:
-        if self.port is not None and self.port != target.port:
-            return False
-        if self.wildcard:
-            return not target.ip and target.host.endswith("." + self.host)
-        return target.host == self.host
-
-
-def parse_entry(text: str) -> Entry | None:
-    """An ``allow_hosts`` entry, normalized as URLs are; None when it cannot be one.
-
-    >>> parse_entry("*.Shop.co.il")
-    Entry(host='shop.co.il', port=None, wildcard=True)
-    >>> parse_entry("[::1]:9000")
-    Entry(host='::1', port=9000, wildcard=False)
-    >>> parse_entry("https://shop.co.il") is None, parse_entry("shop.co.il/x") is None
-    (True, True)
-    """
-    text = str(text).strip()
-    if re.search(r"[/?#@\\\s]", text):  # a URL, a path or userinfo: not a host entry
-        return None
-    wildcard = text.startswith("*.")
-    try:
-        target = parse_target(f"http://{text[2:] if wildcard else text}/")
-    except UrlRefused:
-        return None
-    explicit = bool(re.search(r":[0-9]+\Z", text))
-    return Entry(target.host, target.port if explicit else None, wildcard)
-
-
-def host_allowed(url: str, allow_hosts: Iterable[str]) -> bool:
-    """True when the URL passes the gate's parse and its host (and port, if the entry names
-    one) is allowed.
-
-    Entries are ``host``, ``host:port`` or ``*.domain`` (any subdomain, not the domain
-    itself, never an IP address).
-
-    >>> host_allowed("http://127.0.0.1:8000/", ["127.0.0.1"])
-    True
-    >>> host_allowed("http://127.0.0.1:8000/", ["127.0.0.1:9000"])
-    False
-    >>> [host_allowed(u, ["*.shop.co.il"]) for u in ("https://a.shop.co.il", "https://shop.co.il")]
-    [True, False]
-    """
-    try:
-        target = parse_target(url)
-    except UrlRefused:
-        return False
-    return _matching_entry(target, allow_hosts) is not None
-
-
-def _matching_entry(target: Target, allow_hosts: Iterable[str]) -> Entry | None:
-    for text in allow_hosts:
-        entry = parse_entry(text)
-        if entry is not None and entry.admits(target):
-            return entry
-    return None
-
-
-def address_refusal(address: str, entry: Entry, target: Target, allow_private: bool) -> str | None:
-    """Why a resolved address may not be connected to for this entry, or None.
-
-    - unspecified (``0.0.0.0``, ``::``) and multicast addresses: never;
-    - an IP literal the allow list names exactly: any other address;
-    - a name the allow list names exactly: any address but link-local
-      (``169.254.0.0/16``, ``fe80::/10``: cloud metadata), unless ``allow_private``;
-    - a name matched by a ``*.`` entry: public (globally routable) addresses only,
-      unless ``allow_private``.
-
-    IPv4-mapped IPv6 addresses (``::ffff:127.0.0.1``) are judged as the IPv4 address.
-
-    >>> name = Target("http", "a.shop.co.il", 80, "/")
-    >>> address_refusal("10.0.0.8", Entry("shop.co.il", None, True), name, False)
-    "host 'a.shop.co.il' resolves to the private address 10.0.0.8; a *. entry reaches public addresses only (list the host exactly)"
-    >>> address_refusal("8.8.8.8", Entry("shop.co.il", None, True), name, False) is None
-    True
-    """
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if ip.is_unspecified or ip.is_multicast:
-        return f"host {target.host!r} resolves to {ip}, which is not fetched"
-    if target.ip or allow_private or ip.is_global:
-        return None
-    if entry.wildcard:
-        return (
-            f"host {target.host!r} resolves to the private address {ip}; a *. entry reaches"
-            " public addresses only (list the host exactly)"
-        )
-    if ip.is_link_local:
-        return (
-            f"host {target.host!r} resolves to the link-local address {ip}"
-            " (cloud metadata); list the address itself to fetch it"
-        )
-    return None
-
-
-def resolve(host: str, port: int) -> list[str]:
-    """Every address ``host`` resolves to (``socket.getaddrinfo``), in the resolver's order."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(info[4][0] for info in infos))
-
-
-def is_private_address(host: str) -> bool:
-    """True when ``host`` resolves to a private, loopback, link-local or reserved address.
-
-    >>> [is_private_address(h) for h in ("127.0.0.1", "10.0.0.8", "169.254.169.254", "::1")]
-    [True, True, True, True]
-    >>> is_private_address("8.8.8.8")
-    False
-    """
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except socket.gaierror:
-        return False  # the request itself will fail with a clear reason
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global or address.is_multicast:
-            return True
-    return False
-
-
-# -- pinned connections ---------------------------------------------------------------
-
-
-class _PinnedConnection:
-    """Connects to the addresses the gate checked for this host, never resolving again."""
-
-    pins: Callable[[str, int], tuple[str, ...] | None]
-
-    def _new_conn(self) -> socket.socket:
-        addresses = type(self).pins(self.host.lower(), self.port)
-        if not addresses:
-            raise NewConnectionError(self, f"{self.host} was not checked by the gate")
-        last: OSError | None = None
-        for address in addresses:
-            try:
-                return create_connection(
-                    (address, self.port), self.timeout,
-                    source_address=self.source_address, socket_options=self.socket_options,
-                )  # fmt: skip
-            except TimeoutError as exc:
-                message = f"Connection to {self.host} timed out. (connect timeout={self.timeout})"
-                raise ConnectTimeoutError(self, message) from exc
-            except OSError as exc:
-                last = exc
-        raise NewConnectionError(self, f"Failed to establish a new connection: {last}") from last
-
-
-class _PinnedAdapter(HTTPAdapter):
-    """An ``HTTPAdapter`` whose pools make ``_PinnedConnection`` connections."""
-
-    def __init__(self, pins: Callable[[str, int], tuple[str, ...] | None], **kw):
-        self._pins = pins
-        super().__init__(**kw)
-
-    def init_poolmanager(self, *args, **kw) -> None:
-        super().init_poolmanager(*args, **kw)
-        pins = staticmethod(self._pins)
-        plain = type("PinnedHTTPConnection", (_PinnedConnection, HTTPConnection), {"pins": pins})
-        tls = type("PinnedHTTPSConnection", (_PinnedConnection, HTTPSConnection), {"pins": pins})
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": type("PinnedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": plain}),
-            "https": type("PinnedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": tls}),
-        }
-
-
-# -- retry timing ---------------------------------------------------------------------
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), capped.
-
-    >>> retry_after_seconds("2")
-    2.0
-    >>> retry_after_seconds("3600")
-    30.0
-    >>> now = datetime(2026, 11, 21, 8, 0, 0, tzinfo=UTC)
-    >>> retry_after_seconds("Sat, 21 Nov 2026 08:00:05 GMT", now)
-    5.0
-    >>> retry_after_seconds("soon") is None
-    True
-    """
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return min(float(value), MAX_RETRY_AFTER)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    now = now or datetime.now(UTC)
-    return max(0.0, min((when - now).total_seconds(), MAX_RETRY_AFTER))
-
-
-# -- the client -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Response:
-    """A finished response: the final URL after redirects, status, headers and the whole body."""
-
-    url: str
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    elapsed: float  # seconds, every hop and retry included
-    encoding: str | None = None  # the charset the server declared, if any
-    history: tuple[str, ...] = field(default=())  # the URLs redirected from
-
-    @property
-    def text(self) -> str:
-        """The body decoded with the declared charset; UTF-8 when none is declared or the
-        declared one is unknown (``charset=klingon``), undecodable bytes replaced."""
-        try:
-            return self.body.decode(self.encoding or "utf-8", errors="replace")
-        except LookupError:
-            return self.body.decode("utf-8", errors="replace")
-
-    def json(self):
-        return json.loads(self.text)
 
 
 class _Retry(Exception):
@@ -670,7 +158,7 @@ class HttpClient:
         self.session.trust_env = False  # no proxies or .netrc credentials from the environment
         self.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # none kept
         self._pins: dict[tuple[str, int], tuple[str, ...]] = {}
-        adapter = _PinnedAdapter(
+        adapter = PinnedAdapter(
             self._pinned, pool_connections=16, pool_maxsize=max(per_host, total)
         )
         self.session.mount("http://", adapter)
@@ -777,15 +265,15 @@ class HttpClient:
             where = f" at {target.url}" if history else ""
             if status in RETRY_STATUSES:
                 wait_s = retry_after_seconds(head.get("Retry-After"))
-                raise _Retry(_status_reason(status) + where, wait_s, status)
+                raise _Retry(status_reason(status) + where, wait_s, status)
             if status >= 400:
-                raise FetchError(first.url, _status_reason(status) + where, status)
+                raise FetchError(first.url, status_reason(status) + where, status)
             elapsed = time.monotonic() - started
             return Response(target.url, status, head, body, elapsed, encoding, tuple(history))
         raise FetchError(first.url, f"more than {MAX_REDIRECTS} redirects")
 
     def _next_hop(self, first: Target, here: Target, location: str) -> Target:
-        location = _as_utf8(location)
+        location = as_utf8(location)
         try:
             bad = AMBIGUOUS.search(location)
             if bad:  # checked before joining: urljoin would hide some of it
@@ -806,7 +294,7 @@ class HttpClient:
             raise FetchError(first.url, f"{hop} refused: {exc.reason}") from None
 
     def _check(self, target: Target) -> None:
-        entry = _matching_entry(target, self.allow_hosts)
+        entry = matching_entry(target, self.allow_hosts)
         if entry is None:
             raise FetchError(target.url, f"host {target.host!r} is not in allow_hosts")
         if target.ip:
@@ -865,7 +353,7 @@ class HttpClient:
                 raise FetchError(url, f"the request cannot be sent: {type(exc).__name__}") from None
             with resp:
                 body = self._read_body(url, resp)
-                return resp.status_code, resp.headers, body, _declared_charset(resp)
+                return resp.status_code, resp.headers, body, declared_charset(resp)
 
     def _read_body(self, url: str, resp: requests.Response) -> bytes:
         declared = resp.headers.get("Content-Length", "")
@@ -895,38 +383,6 @@ class HttpClient:
             if slot is None:
                 slot = self._hosts[host] = threading.BoundedSemaphore(self.per_host)
             return slot
-
-
-def _as_utf8(header: str) -> str:
-    """A header value http.client read as Latin-1, read again as the UTF-8 servers send
-    (``Location: /מחיר``); unchanged when its bytes are not UTF-8.
-
-    >>> _as_utf8("/מחיר".encode().decode("latin-1")), _as_utf8("/caf\xe9")
-    ('/מחיר', '/café')
-    """
-    try:
-        return header.encode("latin-1").decode("utf-8")
-    except UnicodeError:
-        return header
-
-
-def _status_reason(status: int) -> str:
-    """``HTTP 503 Service Unavailable``: the status and its standard phrase, never the body
-    (a failed hop stores no body) nor the server's own phrase.
-
-    >>> _status_reason(503), _status_reason(299)
-    ('HTTP 503 Service Unavailable', 'HTTP 299')
-    """
-    try:
-        return f"HTTP {status} {HTTPStatus(status).phrase}"
-    except ValueError:
-        return f"HTTP {status}"
-
-
-def _declared_charset(resp: requests.Response) -> str | None:
-    content_type = resp.headers.get("Content-Type", "")
-    match = re.search(r"charset=[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
-    return match.group(1) if match else None
 
 
 def _root_cause(exc: BaseException) -> str:

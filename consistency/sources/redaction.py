@@ -1,0 +1,182 @@
+"""Secrets from the environment: ``${VAR}`` expansion, header checks, and redaction.
+
+``${VAR}`` in URLs and headers comes from the environment only (:func:`expand_env`);
+each value used is remembered as a secret (:func:`add_secret`) so that :func:`redact`
+hides it, in every form it may come back in (raw, percent-, HTML- and JSON-encoded),
+from messages, logs and evidence. Values shorter than :data:`MIN_SECRET` are not
+remembered: they would hide ordinary words (docs/fetching.md).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import threading
+from collections.abc import Mapping
+from urllib.parse import quote, quote_plus, unquote, unquote_plus
+
+MIN_SECRET = 4  # shorter values would hide ordinary words; see docs/fetching.md
+SENSITIVE_HEADER = re.compile(
+    r"""
+    authorization | cookie     # credentials by name
+    | token | secret | passw    # anything that says what it is
+    | api[-_]?key | x-key      # API keys
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+ENV_VAR = re.compile(
+    r"""
+    \$\{                         # opening ${
+    ( [A-Za-z_][A-Za-z0-9_]* )   # the variable name
+    \}                           # closing }
+    """,
+    re.VERBOSE,
+)
+HEADER_NAME = re.compile(r"\A [!#$%&'*+.^_`|~0-9A-Za-z-]+ \Z", re.VERBOSE)  # RFC 9110 token
+HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+class MissingEnvError(LookupError):
+    """``${NAME}`` names an environment variable that is not set."""
+
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(name)
+
+    def __str__(self) -> str:
+        return f"environment variable {self.name} is not set (used as ${{{self.name}}})"
+
+
+# -- secrets --------------------------------------------------------------------------
+
+_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+
+
+def secret_forms(value: str) -> set[str]:
+    """Every form a secret may come back in: raw, whitespace-stripped, URL-encoded and
+    -decoded, JSON-escaped (with ``\\/`` too), HTML-escaped and as Python quotes it.
+
+    >>> forms = secret_forms(" tok/en ")
+    >>> all(f in forms for f in (" tok/en ", "tok/en", "tok%2Fen", "tok\\\\/en", "tok/en"))
+    True
+    """
+    forms: set[str] = set()
+    for text in {value, value.strip()}:
+        escaped = json.dumps(text)[1:-1]
+        forms |= {
+            text, quote(text, safe=""), quote(text), quote_plus(text), unquote(text),
+            unquote_plus(text), escaped, escaped.replace("/", "\\/"),
+            json.dumps(text, ensure_ascii=False)[1:-1], html.escape(text), repr(text)[1:-1],
+        }  # fmt: skip
+    return {form for form in forms if len(form.strip()) >= MIN_SECRET}
+
+
+def add_secret(value: str) -> None:
+    """Remember ``value`` in all its forms (``secret_forms``) so that ``redact`` hides it.
+
+    Values shorter than ``MIN_SECRET`` characters are not remembered: hiding them
+    would hide ordinary words and numbers from every report.
+    """
+    if not value:
+        return
+    forms = secret_forms(value)
+    with _secrets_lock:
+        _secrets.update(forms)
+
+
+def redact(text: str) -> str:
+    """Replace every remembered secret in ``text`` with ``***``.
+
+    >>> add_secret("hunter2-token")
+    >>> redact("Authorization: Bearer hunter2-token")
+    'Authorization: Bearer ***'
+    >>> redact('{"echo": "hunter2-token\\\\n"}')
+    '{"echo": "***\\\\n"}'
+    """
+    with _secrets_lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, "***")
+    return text
+
+
+def redact_bytes(body: bytes) -> bytes:
+    """``redact`` for raw bytes (evidence files): each secret form in UTF-8 and Latin-1."""
+    with _secrets_lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for secret in secrets:
+        for encoding in ("utf-8", "latin-1"):
+            try:
+                raw = secret.encode(encoding)
+            except UnicodeEncodeError:
+                continue
+            if raw in body:
+                body = body.replace(raw, b"***")
+    return body
+
+
+def expand_env(text: str, env: Mapping[str, str] | None = None) -> str:
+    """Fill ``${NAME}`` from the environment; every value used becomes a secret.
+
+    >>> expand_env("Bearer ${TOKEN}", {"TOKEN": "abcd"})
+    'Bearer abcd'
+    >>> expand_env("${NOPE}", {})
+    Traceback (most recent call last):
+    ...
+    consistency.sources.redaction.MissingEnvError: environment variable NOPE is not set (used as ${NOPE})
+    """
+    env = os.environ if env is None else env
+
+    def fill(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in env:
+            raise MissingEnvError(name)
+        add_secret(env[name])
+        return env[name]
+
+    return ENV_VAR.sub(fill, text)
+
+
+def expand_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Expand ``${VAR}`` in header values; values of credential headers become secrets."""
+    expanded = {}
+    for name, value in (headers or {}).items():
+        value = expand_env(str(value))
+        if SENSITIVE_HEADER.search(name):
+            add_secret(value)
+            add_secret(value.partition(" ")[2])  # the credential after "Bearer "
+        expanded[name] = value
+    return expanded
+
+
+def header_problem(name: str, value: str) -> str | None:
+    """Why a header cannot be sent as written, or None. The message never quotes the value.
+
+    >>> header_problem("Authorization", "Bearer abc")
+    >>> header_problem("Authorization", "Bearer abc\\n")
+    'its value ends with whitespace or a line break'
+    >>> header_problem("X-Question", "כמה עולה?")
+    'its value has characters outside Latin-1 (such as Hebrew or €), which HTTP headers cannot carry; send them in the body or URL-encode them'
+    >>> header_problem("Bad Name", "x")
+    "'Bad Name' is not a valid header name"
+    """
+    if not HEADER_NAME.match(name):
+        return f"{name!r} is not a valid header name"
+    if value != value.lstrip(" \t"):
+        return "its value starts with whitespace"
+    if value != value.rstrip():
+        return "its value ends with whitespace or a line break"
+    if HEADER_CONTROL.search(value):
+        return "its value holds a line break or a control character"
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return (
+            "its value has characters outside Latin-1 (such as Hebrew or €), which HTTP headers"
+            " cannot carry; send them in the body or URL-encode them"
+        )
+    return None

@@ -11,9 +11,8 @@ from .checks import Context
 from .columnar import Columnar
 from .engine import Filters, run
 from .errors import InputError, OutputError, bug_report_hint
+from .inputs import load as load_inputs
 from .inputs.config import Config
-from .inputs.prices import load_price_list
-from .inputs.rules import load_rules
 from .partition import Partition, auto_jobs, merge
 from .pricebook import PriceBook
 from .result import Result
@@ -42,7 +41,7 @@ class AuditOptions:
 
 @dataclass
 class Setup:
-    """Everything loaded from the YAML inputs, validated."""
+    """Everything loaded from the YAML inputs (``inputs.load``), and the checks' context."""
 
     config: Config
     book: PriceBook
@@ -52,19 +51,14 @@ class Setup:
 
 
 def prepare(config: Config) -> Setup:
-    """Load the price list and rules named by the config. Raises InputError with every problem."""
-    tz = config.timezone
-    price_list = load_price_list(config.price_list, tz, config.channels)
-    channels = tuple(dict.fromkeys([*config.channels, *price_list.channels]))
-    rules = load_rules(config.rules, channels)
-    book = PriceBook(price_list)
-    answers = None
-    if config.answers is not None:
-        from .inputs.answers import load_answers
+    """The config's inputs through the one door (``inputs.load``), with the checks' context.
 
-        answers = load_answers(config.answers, book, tz, channels)
-    context = Context(book=book, timezone=tz, channels=channels, answers=answers)
-    return Setup(config, book, rules, context, channels)
+    Raises ``InputError`` with every problem of every file."""
+    loaded = load_inputs(config)
+    context = Context(
+        book=loaded.book, timezone=loaded.timezone, channels=loaded.channels, answers=loaded.answers
+    )
+    return Setup(config, loaded.book, list(loaded.rules), context, loaded.channels)
 
 
 def audit(config: Config, options: AuditOptions | None = None) -> Result:

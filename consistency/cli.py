@@ -14,7 +14,7 @@ import re
 import sqlite3
 import sys
 import traceback
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -409,9 +409,9 @@ def _check_channels(config: Config, channels) -> None:
     known = set(config.channels)
     unknown = sorted(set(channels) - known)
     if unknown:
-        from .inputs.prices import load_price_list
+        from .inputs import load as load_inputs
 
-        known |= set(load_price_list(config.price_list, config.timezone, config.channels).channels)
+        known |= set(load_inputs(config).channels)
         unknown = sorted(set(channels) - known)
     if unknown:
         raise click.BadParameter(
@@ -556,13 +556,13 @@ def html_options() -> dict:
 def product_names(config: Config) -> dict[str, str]:
     """Product id -> name from the config's price list (empty when it cannot be read: the
     report then names products by id)."""
-    from .inputs.prices import load_price_list
+    from .inputs import load as load_inputs
 
     try:
-        book = load_price_list(config.price_list, config.timezone, config.channels)
+        price_list = load_inputs(config).price_list
     except (InputError, OSError):
         return {}
-    return {product.id: product.name for product in book.products.values()}
+    return {product.id: product.name for product in price_list.products.values()}
 
 
 def _explain_errors(result: Result) -> None:
@@ -571,20 +571,15 @@ def _explain_errors(result: Result) -> None:
 
 
 def _when(value: str | None, tz, option: str, *, end: bool = False) -> datetime | None:
+    """``--since``/``--until`` by SPEC 3's date rules (consistency.inputs.dates)."""
+    from .inputs.dates import parse_bound
+
     if not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not an ISO 8601 date or time", param_hint=option
-        ) from None
-    if len(value) == 10 and end:
-        try:
-            parsed = datetime.combine(parsed.date() + timedelta(days=1), time())
-        except OverflowError:  # --until 9999-12-31: to the end of time
-            parsed = datetime.max
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+        return parse_bound(value, tz, end=end)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint=option) from None
 
 
 @main.command()
@@ -592,10 +587,19 @@ def _when(value: str | None, tz, option: str, *, end: bool = False) -> datetime 
 @config_option
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--quiet", "-q", is_flag=True, help="Nothing on success; problems only.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github", "sarif"]),
+    default="text",
+    show_default=True,
+    help="How problems are written to stdout: text, json, github (annotations), sarif.",
+)
 @guarded
-def lint(config_path, files, quiet):
+def lint(config_path, files, quiet, fmt):
     """Validate price list, answers, rules and config without gathering."""
     from .lint import lint as run_lint
+    from .lint import render
 
     if config_path is None and not files:
         config_path = locate_config(None)
@@ -605,8 +609,8 @@ def lint(config_path, files, quiet):
                 "or run where consistency.yaml is (or below it)"
             )
     problems = run_lint(config_path, list(files))
-    for problem in problems:
-        click.echo(str(problem), err=True)
+    if problems or fmt != "text":
+        render(problems, fmt, click.get_text_stream("stdout"))
     if problems:
         click.echo(f"consistency: {len(problems)} problem(s)", err=True)
         sys.exit(EXIT_ERROR)
@@ -716,21 +720,23 @@ def extract_command(texts, config_path, price_list):
 
 
 def _matcher(config_path: Path | None, price_list: Path | None):
+    """Products to find: ``--price-list``'s, else those of the config found as audit finds
+    it (``--config``, ``$CONSISTENCY_CONFIG``, ``./consistency.yaml``), loaded as audit does."""
     from .inputs.prices import load_price_list
     from .text.mentions import ProductMatcher
 
-    if price_list is None and config_path is None:
-        return None
-    if price_list is None:
-        config = load(config_path)
-        price_list, tz = config.price_list, config.timezone
-    else:
+    if price_list is not None:
         from zoneinfo import ZoneInfo
 
         from .inputs.config import DEFAULT_TIMEZONE
 
-        tz = ZoneInfo(DEFAULT_TIMEZONE)
-    return ProductMatcher(load_price_list(price_list, tz).products.values())
+        products = load_price_list(price_list, ZoneInfo(DEFAULT_TIMEZONE)).products
+        return ProductMatcher(products.values())
+    if locate_config(config_path) is None:
+        return None
+    from .inputs import load as load_inputs
+
+    return ProductMatcher(load_inputs(load(config_path)).book.list.products.values())
 
 
 @main.command("diff")
@@ -813,13 +819,13 @@ def fetch(config_path, output, evidence, failures, channels, quiet):
     from .sources.records import RecordContext
 
     config = load(config_path)
+    setup = prepare(config)  # the inputs first, through the door audit and lint use
     _check_channels(config, channels)
     sources = tuple(
         s for s in config.sources if s.fetch and (not channels or s.channel in channels)
     )
     if not sources:
         raise Failure(f"{config.path}: no fetch: source{' for --channel' if channels else ''}")
-    setup = prepare(config)
     evidence = evidence or output.parent / "evidence"
     records = RecordContext(config.timezone, setup.book.currency, frozenset(setup.channels))
     extra = fetcher_extra(setup)

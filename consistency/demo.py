@@ -18,6 +18,7 @@ import re
 import threading
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,6 +27,7 @@ import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
 from .inputs.config import Config, load_config
+from .inputs.yamlio import load_yaml
 from .result import Result
 
 PAGE_NAME = re.compile(
@@ -97,8 +99,18 @@ def _questions(path: Path) -> dict[str, str]:
 
 
 def _read_yaml(path: Path) -> dict:
-    with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+    """A demo file through the one YAML reader (errors at file:line:col, numbers Decimal)."""
+    data, _ = load_yaml(path)
+    return data or {}
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes the Decimals the reader made back as the YAML numbers they were."""
+
+
+_Dumper.add_representer(
+    Decimal, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:float", str(value))
+)
 
 
 def price_function(book, tz):
@@ -205,7 +217,7 @@ def demo_config(folder: Path, server_url: str, pages: list[str], target: Path) -
     data["sources"] = sources
     target.parent.mkdir(parents=True, exist_ok=True)
     header = "# Written by `consistency demo`; the shop and bot ran at " + server_url + "\n"
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
     target.write_text(header + text, encoding="utf-8")
     return target
 
@@ -243,14 +255,11 @@ def chat_source(server_url: str) -> dict:
 
 def serve(folder: Path | None = None) -> DemoServer:
     """The demo server for ``folder`` (default: the bundled company), not yet started."""
-    from .inputs.prices import load_price_list
-    from .pricebook import PriceBook
+    from .inputs import load as load_inputs
 
     folder = folder or demo_folder()
-    config = _read_yaml(folder / "consistency.yaml")
-    tz = load_config(folder / "consistency.yaml").timezone
-    book = PriceBook(load_price_list(folder / config.get("price_list", "prices.yaml"), tz))
-    return DemoServer(folder, Bot(folder, price_function(book, tz)))
+    setup = load_inputs(load_config(folder / "consistency.yaml"))
+    return DemoServer(folder, Bot(folder, price_function(setup.book, setup.timezone)))
 
 
 def run_demo(output: Path, folder: Path | None = None) -> tuple[Result, Config]:

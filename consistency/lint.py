@@ -1,155 +1,68 @@
-"""``consistency lint``: validate price lists, answers, rules and configs without gathering.
+"""``consistency lint``: every problem of the inputs in one pass, in a format CI reads.
 
-Each file's kind is told by its content (its top-level keys), so any file name
-works. Every problem is collected, schema and semantic, never stopping at the
-first. With a config, its price list, rules and answers are linted too, in its
-time zone and with its channel names.
+Loading goes through the one door (:func:`consistency.inputs.collect`), so lint
+accepts and rejects exactly what ``audit`` does: schema, semantic and cross-file
+problems (a rule naming a channel only the price list declares is fine; a
+``format:`` no registry holds is not, with a did-you-mean). Each file's kind is told
+by its content, so any file name works. With a config, approved answers are also
+checked against the price list at today's date (:func:`lint_answers`).
 
-Other modules add checks that need more than one file (for example approved
-answers whose text disagrees with the price list) by appending a callable
-``(path) -> list[LoadError]`` to ``extra_lint``; it is called for every linted file.
+Problems are written to stdout as ``text`` (``file:line:col: field: message``),
+``json``, ``github`` (workflow commands that annotate the YAML line) or ``sarif``
+(2.1.0, for code scanning), as yamllint does; exit codes are the CLI's (0 clean,
+2 problems). ``extra_lint`` holds callables ``(path) -> list[LoadError]`` run on
+every linted file (empty unless a caller adds one).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import TextIO
 
 from .answers import Answer, AnswerBook
 from .checks._agreement import AGORA, agrees, comparable
 from .checks._quotes import money_text
 from .errors import InputError, LoadError
-from .inputs.config import DEFAULT_CHANNELS, DEFAULT_TIMEZONE, Config, load_config
-from .inputs.prices import load_price_list
-from .inputs.problems import read_checked
-from .inputs.rules import load_rules
+from .inputs.setup import CONFIG, Setup, collect, file_key, kind_of, named_by, unique
 from .inputs.yamlio import load_yaml
 from .text.phrases import priced_mentions
 
+__all__ = ["FORMATS", "kind_of", "lint", "lint_answers", "render"]
+
 extra_lint: list[Callable[[Path], list[LoadError]]] = []
 
-PRICES, RULES, ANSWERS, CONFIG = "prices", "rules", "answers", "config"
 
-
-def kind_of(data: object) -> str | None:
-    """Which input a parsed YAML document is, by its top-level keys.
-
-    >>> kind_of({"products": []}), kind_of({"sources": []}), kind_of([1])
-    ('prices', 'config', None)
-    """
-    if not isinstance(data, dict):
-        return None
-    for key, kind in (
-        ("products", PRICES),
-        ("price_list", CONFIG),  # before rules and answers: a config may name both
-        ("rules", RULES),
-        ("answers", ANSWERS),
-        ("sources", CONFIG),
-    ):
-        if key in data:
-            return kind
-    return None
-
-
-def lint(config_path: Path | None, files: list[Path]) -> list[LoadError]:
+def lint(config_path: Path | None, files: Iterable[Path]) -> list[LoadError]:
     """Every problem in the config (and the files it names) and in ``files``."""
-    errors: list[LoadError] = []
-    todo: dict[Path, tuple[Path, str | None]] = {}  # resolved path -> (as given, kind)
-    tz, channels = ZoneInfo(DEFAULT_TIMEZONE), DEFAULT_CHANNELS
-    if config_path is not None:
-        config = _collect(errors, load_config, config_path)
-        todo[_key(config_path)] = (Path(config_path), CONFIG)
-        if config is not None:
-            tz, channels = config.timezone, config.channels
-            for path, kind in _named_by(config):
-                todo.setdefault(_key(path), (path, kind))
-    for path in files:
-        todo.setdefault(_key(path), (Path(path), None))
-    for path, kind in todo.values():
-        if kind != CONFIG:
-            errors.extend(lint_file(path, tz, channels, kind))
+    files = [Path(f) for f in files]
+    setup, errors = collect(config_path, files)
+    errors += _answers_against_prices(setup)
+    for path in files:  # a config given as a file: its answers against its price list too
+        if file_key(path) != (config_path and file_key(config_path)) and _is_config(path):
+            errors += _answers_against_prices(collect(path)[0])
+    linted = [Path(config_path)] if config_path is not None else []
+    if setup is not None:
+        linted += [path for path, _ in named_by(setup.config)]
+    for path in dict.fromkeys([*linted, *files]):
         for hook in extra_lint:
             errors.extend(hook(path))
-    return _unique(errors)
+    return unique(errors)
 
 
-def _key(path: Path) -> Path:
-    """The path as one file is named once; a link loop cannot be resolved, so it stays as given."""
+def _answers_against_prices(setup: Setup | None) -> list[LoadError]:
+    if setup is None or setup.answers is None or setup.book is None:
+        return []
+    return lint_answers(setup.answers, datetime.now(setup.timezone))
+
+
+def _is_config(path: Path) -> bool:
     try:
-        return Path(path).resolve()
-    except (OSError, RuntimeError):
-        return Path(os.path.abspath(path))
-
-
-def _named_by(config: Config) -> list[tuple[Path, str]]:
-    named = [(config.price_list, PRICES), *((rules, RULES) for rules in config.rules)]
-    if config.answers is not None:
-        named.append((config.answers, ANSWERS))
-    return named
-
-
-def lint_file(
-    path: Path, tz: ZoneInfo, channels: tuple[str, ...], kind: str | None = None
-) -> list[LoadError]:
-    """Every problem in one file; its kind is told by content unless given."""
-    if kind is None:
-        try:
-            data, _ = load_yaml(path)
-        except InputError as exc:
-            return exc.errors
-        kind = kind_of(data)
-    errors: list[LoadError] = []
-    if kind == PRICES:
-        _collect(errors, load_price_list, path, tz, channels)
-    elif kind == RULES:
-        _collect(errors, load_rules, [path], channels)
-    elif kind == ANSWERS:
-        errors.extend(answers_file_problems(path))
-    elif kind == CONFIG:
-        _collect(errors, load_config, path)
-    else:
-        errors.append(_unknown_kind(path))
-    return errors
-
-
-def answers_file_problems(path: Path) -> list[LoadError]:
-    """Schema problems in an approved-answers file, and answer ids written twice."""
-    errors: list[LoadError] = []
-    loaded = _collect(errors, read_checked, path, ANSWERS)
-    if loaded is None:
-        return errors
-    data, marks = loaded
-    first: dict[str, int | None] = {}
-    for index, answer in enumerate(data["answers"]):
-        line, col = marks.at(("answers", index, "id"))
-        if answer["id"] in first:
-            message = f"duplicate answer id {answer['id']!r} (first on line {first[answer['id']]})"
-            errors.append(LoadError(str(path), line, col, f"answers[{index}].id", message))
-        first.setdefault(answer["id"], line)
-    return errors
-
-
-def _collect(errors: list[LoadError], load, *args):
-    try:
-        return load(*args)
-    except InputError as exc:
-        errors.extend(exc.errors)
-        return None
-
-
-def _unknown_kind(path: Path) -> LoadError:
-    message = (
-        "cannot tell what this file is: expected a top-level key "
-        "'products' (price list), 'rules', 'answers' or 'price_list'/'sources' (config)"
-    )
-    return LoadError(str(path), 1, 1, "", message)
-
-
-def _unique(errors: list[LoadError]) -> list[LoadError]:
-    return list(dict.fromkeys(errors))
+        return kind_of(load_yaml(path)[0]) == CONFIG
+    except InputError:
+        return False
 
 
 # --- approved answers against the price list --------------------------------------------
@@ -192,42 +105,76 @@ def _lint_error(answer: Answer, message: str) -> LoadError:
     return LoadError(where.file, where.line, where.col, f"answer {answer.id}", message)
 
 
-def lint_hook(path: Path) -> list[LoadError]:
-    """The ``consistency lint`` hook: for a config naming answers, lint them against its list."""
-    from .inputs.answers import load_answers
-    from .pricebook import PriceBook
-
-    try:
-        data, _ = load_yaml(path)
-        # A config names its price list; lint.kind_of would call a config that names
-        # answers an answers file, as it tries "answers" before "price_list".
-        if not isinstance(data, dict) or "price_list" not in data or "answers" not in data:
-            return []
-        config = load_config(path)
-        price_list = load_price_list(config.price_list, config.timezone, config.channels)
-        book = PriceBook(price_list)
-        answers = load_answers(config.answers, book, config.timezone, config.channels)
-    except InputError as exc:
-        # Schema and load problems of each file are lint's own findings; the semantic
-        # ones of the answers (unknown products, templates) are reported from here.
-        return [e for e in exc.errors if _resolve(Path(e.file)) == _resolved_answers(path)]
-    return lint_answers(answers, datetime.now(config.timezone))
+# --- output formats ----------------------------------------------------------------------
 
 
-def _resolved_answers(config_path: Path) -> Path | None:
-    try:
-        config = load_config(config_path)
-    except InputError:
-        return None
-    return _resolve(config.answers) if config.answers else None
+def render_text(problems: list[LoadError], stream: TextIO) -> None:
+    """``file:line:col: field: message``, one a line (editors and grep read it)."""
+    for problem in problems:
+        stream.write(f"{problem}\n")
 
 
-def _resolve(path: Path) -> Path:
-    """The path with links resolved; a link loop cannot be, so it stays as written."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return path.absolute()
+def render_json(problems: list[LoadError], stream: TextIO) -> None:
+    """A JSON list of ``{file, line, col, path, message}`` (line, col: 1-based or null)."""
+    rows = [
+        {"file": p.file, "line": p.line, "col": p.col, "path": p.path, "message": p.message}
+        for p in problems
+    ]
+    json.dump(rows, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
 
 
-extra_lint.append(lint_hook)
+def render_github(problems: list[LoadError], stream: TextIO) -> None:
+    """GitHub Actions ``::error`` workflow commands, each at the offending YAML line."""
+    from .report.github import escape_data, escape_property
+
+    for p in problems:
+        where = [f"file={escape_property(p.file)}"]
+        where += [f"line={p.line}"] if p.line else []
+        where += [f"col={p.col}"] if p.col else []
+        title = escape_property(f"consistency lint: {p.path}" if p.path else "consistency lint")
+        message = escape_data(f"{p.path}: {p.message}" if p.path else p.message)
+        stream.write(f"::error {','.join(where)},title={title}::{message}\n")
+
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+RULE_ID = "invalid-input"
+
+
+def render_sarif(problems: list[LoadError], stream: TextIO) -> None:
+    """SARIF 2.1.0 (one run, rule ``invalid-input``), for GitHub code scanning."""
+    from . import __version__
+
+    rule = {
+        "id": RULE_ID,
+        "name": "InvalidInput",
+        "shortDescription": {"text": "A price list, answers, rules or config file is invalid"},
+        "defaultConfiguration": {"level": "error"},
+    }
+    results = [_sarif_result(p) for p in problems]
+    driver = {"name": "consistency-lint", "version": __version__, "rules": [rule]}
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver},
+                                                                   "results": results}]}  # fmt: skip
+    json.dump(log, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+def _sarif_result(problem: LoadError) -> dict:
+    physical: dict = {"artifactLocation": {"uri": Path(problem.file).as_posix()}}
+    if problem.line:
+        physical["region"] = {"startLine": problem.line, "startColumn": problem.col or 1}
+    text = f"{problem.path}: {problem.message}" if problem.path else problem.message
+    return {
+        "ruleId": RULE_ID,
+        "level": "error",
+        "message": {"text": text},
+        "locations": [{"physicalLocation": physical}],
+    }
+
+
+FORMATS = {"text": render_text, "json": render_json, "github": render_github, "sarif": render_sarif}
+
+
+def render(problems: list[LoadError], fmt: str, stream: TextIO) -> None:
+    """Write ``problems`` to ``stream`` in ``fmt`` (a key of :data:`FORMATS`)."""
+    FORMATS[fmt](problems, stream)

@@ -15,7 +15,7 @@ from consistency.answers import ExpectedFact
 from consistency.errors import InputError
 from consistency.inputs.answers import load_answers
 from consistency.inputs.prices import load_price_list
-from consistency.lint import lint, lint_answers, lint_hook
+from consistency.lint import lint, lint_answers
 from consistency.pricebook import PriceBook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -301,14 +301,14 @@ def test_lint_command_reports_an_answer_that_disagrees(tmp_path):
     assert "the list price is ₪" in errors[0].message
 
 
-def test_lint_hook_reports_template_errors_of_the_answers_named(tmp_path):
+def test_lint_reports_template_errors_of_the_answers_named(tmp_path):
     shutil.copy(DEMO / "prices.yaml", tmp_path / "prices.yaml")
     config = tmp_path / "consistency.yaml"
     config.write_text("price_list: prices.yaml\nanswers: answers.yaml\n", encoding="utf-8")
     write(tmp_path, "answers:\n  - id: a\n    answer: '{{ price(\"nope\") }}'\n")
-    errors = lint_hook(config)
+    errors = lint(config, [])
     assert [(e.line, e.message) for e in errors] == [(3, "price(): unknown product 'nope'")]
-    assert lint_hook(tmp_path / "prices.yaml") == []
+    assert lint(None, [tmp_path / "prices.yaml"]) == []
 
 
 def test_the_demo_lints_clean():

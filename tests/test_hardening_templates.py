@@ -238,7 +238,8 @@ def test_the_command_line_names_every_attack_and_exits_2_under_prlimit(hostile_c
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
     for index, attack in enumerate(ATTACKS):
         where = f"answers.yaml:{3 + 2 * index}:13:"
-        lines = [line for line in done.stderr.splitlines() if where in line]
+        said = done.stdout if command == "lint" else done.stderr  # lint's problems: stdout
+        lines = [line for line in said.splitlines() if where in line]
         assert lines, f"{attack.name} ({attack.cls}) not reported at {where}"
         assert (attack.in_answers or attack.message) in lines[0]
 
@@ -303,4 +304,4 @@ def test_audit_reports_an_attack_on_a_branch_the_load_did_not_take_and_exits_2(t
     assert json.loads(done.stdout)["summary"]["observations"] == 1  # the report is written
     linted = run_cli("lint", "--config", "consistency.yaml", cwd=tmp_path)
     assert linted.returncode == 2, linted.stderr
-    assert "answers.yaml:2:5: answer trap: template over budget" in linted.stderr
+    assert "answers.yaml:2:5: answer trap: template over budget" in linted.stdout

@@ -356,7 +356,8 @@ def test_lint_refuses_hostile_yaml_fast_under_prlimit(tmp_path, case: HostileYam
         capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(root)},
     )  # fmt: skip
     assert done.returncode == 2
-    assert f"hostile.yaml:{case.line}:" in done.stderr and case.message in done.stderr
+    said = done.stdout  # lint writes its problems to stdout (issue 9, item 5)
+    assert f"hostile.yaml:{case.line}:" in said and case.message in said
     assert "internal error" not in done.stderr
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -32,6 +31,7 @@ from ..sandbox import SandboxedEnvironment
 from ..text.mentions import name_key
 from ..text.phrases import phrase_pattern
 from .problems import Problems, read_checked
+from .yamlio import Source
 
 
 def environment() -> SandboxedEnvironment:
@@ -47,13 +47,13 @@ def environment() -> SandboxedEnvironment:
     return env
 
 
-def load_answers(path: Path | str, book, tz: ZoneInfo, channels: Iterable[str] = ()) -> AnswerBook:
+def load_answers(path: Source, book, tz: ZoneInfo, channels: Iterable[str] = ()) -> AnswerBook:
     """Read approved answers (SPEC 3.2). Raises ``InputError`` with every problem found.
 
     ``book`` is the PriceBook the templates and facts name products of; ``channels``,
     when given, are the channel names an answer's ``channels`` may use.
     """
-    data, marks = read_checked(Path(path), "answers")
+    data, marks = read_checked(path, "answers")
     reader = _AnswerReader(Problems(str(path), marks), book, tz, tuple(channels))
     answers = reader.answers(data["answers"])
     policy = (data.get("policy") or {}).get("forbidden", [])

@@ -90,6 +90,7 @@ def load_config(path: Path) -> Config:
         for i, entry in enumerate(data.get("sources", []))
         for error in _header_errors(entry, i, str(path), marks)
         + _file_option_errors(entry, i, str(path), marks)
+        + _name_errors(entry, i, str(path), marks)
     ]
     if header_errors:
         raise InputError(header_errors)
@@ -218,4 +219,20 @@ def _file_option_errors(entry: dict, index: int, file: str, marks) -> list[LoadE
     for option, message in FileOptions.from_source(entry).problems(entry.get("format", "records")):
         line, col = marks.at(("sources", index, option))
         errors.append(LoadError(file, line, col, f"sources[{index}].{option}", message))
+    return errors
+
+
+def _name_errors(entry: dict, index: int, file: str, marks) -> list[LoadError]:
+    """A ``format:`` or ``fetch:`` no registry holds is a config error at its line, with a
+    did-you-mean (``intercomm`` -> ``intercom``), so lint says so before audit runs."""
+    from ..registry import UnknownName
+    from ..sources import fetchers, formats
+
+    errors = []
+    for key, registry in (("format", formats.FORMATS), ("fetch", fetchers.FETCHERS)):
+        name = entry.get(key)
+        if name is not None and name not in registry:  # names only: nothing is imported
+            line, col = marks.at(("sources", index, key))
+            problem = str(UnknownName(registry.kind, name, registry.names()))
+            errors.append(LoadError(file, line, col, f"sources[{index}].{key}", problem))
     return errors

@@ -86,3 +86,44 @@ def parse_duration(text: str) -> timedelta:
     if not span:
         raise ValueError(f"{text!r} is an empty duration")
     return span
+
+
+def bound_text(moment: datetime | None, *, end: bool = False) -> str:
+    """A window bound as a price list writes it (the inverse of :func:`parse_when`): a date
+    when it falls on a day boundary, the day before for an ``end``.
+
+    >>> tz = ZoneInfo("Asia/Jerusalem")
+    >>> bound_text(datetime(2026, 12, 1, tzinfo=tz)), bound_text(datetime(2026, 12, 1, tzinfo=tz), end=True)
+    ('2026-12-01', '2026-11-30')
+    >>> bound_text(datetime(2026, 12, 1, 10, 30, tzinfo=tz)), bound_text(None)
+    ('2026-12-01T10:30:00+02:00', '')
+    """
+    if moment is None:
+        return ""
+    if moment.time() == time():
+        return (moment.date() - timedelta(days=1) if end else moment.date()).isoformat()
+    return (moment - timedelta(microseconds=1) if end else moment).isoformat()
+
+
+def parse_bound(text: str, tz: ZoneInfo, *, end: bool = False) -> datetime:
+    """A period bound people type (``--since``, ``--until``): a date alone is a whole day, so
+    an ``end`` date ends when the next day starts; a date-time is taken as written.
+
+    >>> tz = ZoneInfo("Asia/Jerusalem")
+    >>> parse_bound("2026-11-30", tz, end=True).isoformat()
+    '2026-12-01T00:00:00+02:00'
+    >>> parse_bound("2026-11-30T10:00", tz, end=True).isoformat()
+    '2026-11-30T10:00:00+02:00'
+    >>> parse_bound("9999-12-31", tz, end=True).year
+    9999
+    """
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 8601 date or time") from None
+    if len(text) == 10 and end:
+        try:
+            parsed = datetime.combine(parsed.date() + timedelta(days=1), time())
+        except OverflowError:  # --until 9999-12-31: to the end of time
+            parsed = datetime.max
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)

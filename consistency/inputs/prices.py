@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..errors import LoadError
@@ -31,15 +30,14 @@ from .config import DEFAULT_CHANNELS
 from .dates import parse_when
 from .problems import MAX_AMOUNT, Problems, money, read_checked, threshold
 from .schema import path_text, show
+from .yamlio import Source
 
 DEFAULT_TOLERANCE = Threshold(amount=Decimal("0.01"))
 
 
-def load_price_list(
-    path: Path | str, tz: ZoneInfo, known_channels: Iterable[str] = ()
-) -> PriceList:
+def load_price_list(path: Source, tz: ZoneInfo, known_channels: Iterable[str] = ()) -> PriceList:
     """Read a price list (SPEC 3.1). Raises ``InputError`` with every problem found."""
-    data, marks = read_checked(Path(path), "prices")
+    data, marks = read_checked(path, "prices")
     problems = Problems(str(path), marks)
     channels = _channel_policies(data.get("channels") or {}, problems)
     known = (*DEFAULT_CHANNELS, *channels, *known_channels)

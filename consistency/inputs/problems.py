@@ -8,17 +8,16 @@ as one ``InputError`` (or hand them to ``lint`` without raising).
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 from ..errors import InputError, LoadError
 from ..model import Location, Threshold
 from .schema import path_text, validate
-from .yamlio import Marks, load_yaml
+from .yamlio import Marks, Source, load_yaml
 
 MAX_AMOUNT = Decimal("1e12")  # beyond this an amount is a typo, and money arithmetic would overflow
 
 
-def read_checked(path: Path, schema: str) -> tuple[object, Marks]:
+def read_checked(path: Source, schema: str) -> tuple[object, Marks]:
     """Load ``path`` and validate it against ``schema``; raise ``InputError`` on any problem."""
     data, marks = load_yaml(path)
     errors = validate(data, marks, schema, str(path))

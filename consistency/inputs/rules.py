@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
-from pathlib import Path
 
 from .. import checks
 from ..errors import InputError, LoadError
@@ -16,13 +15,12 @@ from ..model import Location, Rule
 from .dates import parse_duration
 from .problems import Problems, read_checked, threshold
 from .schema import Validator, validate_with
+from .yamlio import Source
 
 COMMON_RULE_KEYS = {"id", "check", "severity", "warn", "error", "window", "channels", "enabled"}
 
 
-def load_rules(
-    paths: Iterable[Path | str], known_channels: Iterable[str] | None = None
-) -> list[Rule]:
+def load_rules(paths: Iterable[Source], known_channels: Iterable[str] | None = None) -> list[Rule]:
     """Read rule sets (SPEC 3.4); ids are unique across files. ``enabled: false`` drops a rule."""
     rules: list[Rule] = []
     errors: list[LoadError] = []
@@ -30,7 +28,7 @@ def load_rules(
     known = tuple(known_channels) if known_channels is not None else None
     for path in paths:
         try:
-            data, marks = read_checked(Path(path), "rules")
+            data, marks = read_checked(path, "rules")
         except InputError as exc:
             errors.extend(exc.errors)
             continue

@@ -26,6 +26,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -219,12 +220,32 @@ def _read_text(path: Path) -> str:
         raise InputError([LoadError(str(path), line, None, "", message)]) from None
 
 
-def load_yaml(path: Path | str) -> tuple[object, Marks]:
-    """Read one YAML document: ``(data, marks)``.
+@dataclass(frozen=True)
+class Text:
+    """YAML already in memory, and the label its messages name (as yamllint's
+    ``linter.run(buffer, conf, filepath)``): ``Text(old, "HEAD:prices.yaml")``.
+
+    Every loader takes one where it takes a path; ``str()`` of it is the label.
+    """
+
+    text: str
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
+Source = Path | str | Text  # a file's path, or its text with a label
+
+
+def load_yaml(source: Source) -> tuple[object, Marks]:
+    """Read one YAML document from a file or a :class:`Text`: ``(data, marks)``.
 
     Every problem raises ``InputError`` holding one ``LoadError`` (file, line, column).
     """
-    return loads(_read_text(Path(path)), str(path))
+    if isinstance(source, Text):
+        return loads(source.text, source.label)
+    return loads(_read_text(Path(source)), str(source))
 
 
 def _too_big(file: str) -> LoadError:

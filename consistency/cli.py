@@ -764,6 +764,10 @@ def diff(files, base_ref, config_path, answers_path, fmt, output, exit_code):
         raise Failure("give OLD NEW, or NEW --base GIT_REF")
     config_path = locate_config(config_path)
     config = load(config_path) if config_path else None
+    if config is not None:  # the config's inputs, through the door audit and lint use
+        from .inputs import load as load_inputs
+
+        load_inputs(config)
     answers = answers_path or (config.answers if config else None)
     request = diffing.DiffRequest(
         new=files[-1],

@@ -1,0 +1,162 @@
+"""Every command loads through the one door (issue 9): on the same config they all accept,
+or all reject with the same first problem (file:line:col, field and message).
+
+Each config the suite holds is copied to tmp_path and run through ``audit --no-fetch``,
+``lint``, ``extract --config``, ``diff`` (the price list against itself) and ``fetch``.
+``fetch`` runs only where it cannot reach the network: a config with no ``fetch:``
+source, or one whose inputs are rejected before any fetcher starts. ``report`` reads a
+saved result and ``demo`` its bundled company: neither takes a config.
+
+The edited rows reproduce the disagreements the issue lists, on a copy of the demo.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from consistency.cli import main
+from consistency.inputs.yamlio import load_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIGS = sorted(
+    {*ROOT.glob("fixtures/**/consistency.yaml"), *ROOT.glob("tests/**/consistency.yaml")}
+)
+# A problem as every command prints it: file[:line[:col]]: [field:] message
+PROBLEM = re.compile(r"^(?:consistency: )?(\S+?\.ya?ml(?::\d+){0,2}: .+)$", re.M)
+
+
+def run(folder: Path, *args: str) -> tuple[int, str | None]:
+    """(exit code, first problem printed or None), run in ``folder``."""
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    said = result.stdout if args[0] == "lint" else result.stderr
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    found = PROBLEM.search(said)
+    return result.exit_code, found.group(1) if found else None
+
+
+def has_fetchers(config: Path) -> bool:
+    data, _ = load_yaml(config)
+    return any(isinstance(s, dict) and "fetch" in s for s in data.get("sources") or ())
+
+
+def verdicts(folder: Path) -> dict[str, str | None]:
+    """command -> its first problem (None: it accepted the inputs)."""
+    config = "consistency.yaml"
+    price_list = load_yaml(folder / config)[0]["price_list"]
+    commands = {
+        "audit": ["audit", "--config", config, "--no-fetch", "-q"],
+        "lint": ["lint", "--config", config],
+        "extract": ["extract", "--config", config, "₪5"],
+        "diff": ["diff", price_list, price_list, "--config", config],
+    }
+    found = {name: run(folder, *args)[1] for name, args in commands.items()}
+    if not has_fetchers(folder / config) or found["lint"] is not None:
+        fetched = run(folder, "fetch", "--config", config, "-q")[1]
+        nothing_to_fetch = f"{config}: no fetch: source"  # said only once the inputs load
+        found["fetch"] = None if fetched == nothing_to_fetch else fetched
+    return found
+
+
+def copy(config: Path, tmp_path: Path, monkeypatch) -> Path:
+    folder = tmp_path / "project"
+    shutil.copytree(config.parent, folder)
+    monkeypatch.chdir(folder)
+    return folder
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda p: str(p.parent.relative_to(ROOT)))
+def test_every_command_agrees_on_every_config_the_suite_holds(config, tmp_path, monkeypatch):
+    folder = copy(config, tmp_path, monkeypatch)
+    found = verdicts(folder)
+    assert len(set(found.values())) == 1, found
+
+
+# --- the disagreements of the issue, each on a copy of the demo ------------------------------
+
+
+def append(name: str, text: str) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        with (folder / name).open("a", encoding="utf-8") as stream:
+            stream.write(text)
+
+    return edit
+
+
+def replace(name: str, old: str, new: str) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        text = (folder / name).read_text(encoding="utf-8")
+        assert old in text, f"{name} no longer holds {old!r}"
+        (folder / name).write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return edit
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    edit: Callable[[Path], None]
+    problem: str | None  # in the first problem every command prints; None: all accept
+    source: str
+
+
+ROWS = [
+    Row(
+        "rule-on-a-channel-only-the-price-list-declares",
+        append("rules.yaml", "rules:\n  - id: price-mismatch\n    channels: [store]\n"),
+        None,
+        "issue 9: lint said unknown channel 'store' on a config audit accepts",
+    ),
+    Row(
+        "format-typo",
+        replace("consistency.yaml", "files: [exports/phone/*.csv]",
+                "files: [exports/phone/*.csv]\n    format: intercomm"),
+        "format: unknown format 'intercomm'",
+        "issue 9: format: intercomm passed lint, failed only in audit",
+    ),
+    Row(
+        "readme-answers-file",
+        replace("answers.yaml", "answers:\n", "answers:\n  - id: cancel-readme\n    questions:"
+                " [כמה עולה לבטל את המנוי?, What does it cost to cancel?]\n    answer: ביטול\n"),
+        None,
+        "issue 9: diff rejected the README's answers file as 'not YAML'",
+    ),
+    Row(
+        "broken-price-list",
+        replace("prices.yaml", "products:\n", "products:\n  - {id: broken, price: -5}\n"),
+        "is a negative amount",
+        "a broken price list: every command names the same line",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: r.id)
+def test_the_commands_agree_where_they_used_to_differ(row, tmp_path, monkeypatch):
+    folder = copy(ROOT / "fixtures" / "demo" / "consistency.yaml", tmp_path, monkeypatch)
+    if row.id == "rule-on-a-channel-only-the-price-list-declares":
+        (folder / "consistency.yaml").write_text(
+            (folder / "consistency.yaml").read_text(encoding="utf-8")
+            + "rules: [rules.yaml]\n",
+            encoding="utf-8",
+        )
+    row.edit(folder)
+    found = verdicts(folder)
+    assert len(set(found.values())) == 1, found
+    first = next(iter(found.values()))
+    if row.problem is None:
+        assert first is None
+    else:
+        assert first is not None and row.problem in first, first
+
+
+def test_extract_finds_the_config_in_the_working_directory(tmp_path, monkeypatch):
+    folder = copy(ROOT / "fixtures" / "demo" / "consistency.yaml", tmp_path, monkeypatch)
+    replace("prices.yaml", "products:\n", "products:\n  - {id: broken, price: -5}\n")(folder)
+    code, problem = run(folder, "extract", "₪5")
+    assert code == 2 and problem is not None and "negative amount" in problem

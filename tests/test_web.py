@@ -930,11 +930,6 @@ def test_a_bug_while_reading_one_page_is_that_pages_failure(httpserver):
     assert [r.amount for r in results if isinstance(r, Observation)] == [Decimal("99.9")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="records.py (file-sources' file) accepts a record without amount or text only when"
-    " meta.fetched; an ambiguous page written by `consistency fetch` reads back as invalid-record",
-)
 def test_an_ambiguous_page_survives_fetch_then_audit_observations(httpserver):
     from consistency.sources.records import RecordContext, to_observation, to_record
 

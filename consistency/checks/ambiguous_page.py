@@ -10,15 +10,19 @@ and this check reports the page, listing every offer, so that someone adds a
 Options: none.
 
 Passing: a page with ten variant offers whose JSON-LD gives each its ``sku``,
-for a product with ``sku: F-500`` in prices.yaml (the F-500 offer is chosen).
+for a product with ``sku: F-500`` in prices.yaml: the F-500 offer is chosen, and
+``consistency fetch`` writes::
+
+    {"channel": "web", "at": "2026-11-21T09:00", "product": "fiber-500", "amount": 99.90,
+     "meta": {"url": "https://shop.example.co.il/fiber", "method": "jsonld"}}
 
 Failing: the same page for a product with no sku or gtin and a name none of the
-offers carries::
+offers carries; no amount is taken, and ``consistency fetch`` writes::
 
-    Observation(channel="web", product="fiber-500", amount=None,
-                meta={"url": "https://shop.example.co.il/fiber", "method": "jsonld",
-                      "ambiguous": [{"amount": "99.90", "currency": "ILS", "sku": "F-500"},
-                                    {"amount": "15.30", "currency": "ILS", "sku": "F-100"}]})
+    {"channel": "web", "at": "2026-11-21T09:00", "product": "fiber-500",
+     "meta": {"url": "https://shop.example.co.il/fiber", "method": "jsonld",
+              "ambiguous": [{"amount": "99.90", "currency": "ILS", "sku": "F-500"},
+                            {"amount": "15.30", "currency": "ILS", "sku": "F-100"}]}}
 """
 
 from __future__ import annotations

@@ -5,7 +5,11 @@ source, and what was already gathered is kept.
 
 Options: none.
 
-Failing: a web page that answers 503 three times, or an export file that does not exist.
+Failing: an export file that does not exist (or a web page that answers 503 three
+times)::
+
+    sources:
+      - {channel: phone, files: [exports/phone/calls-missing.csv]}
 """
 
 from __future__ import annotations

@@ -24,12 +24,18 @@ at 00:30 on 22 November is another day and is not compared with the web's.
 
 Options: ``ignore_promotions`` (bool, default true).
 
-Passing: web ₪99.90 and phone ₪99.90 on the same day.
+Passing (web and phone ₪99.90 on the same day)::
 
-Failing (the seed case: web ₪99.90, phone ₪89.91 the same day, -10.0%)::
+    {"channel": "web", "at": "2026-11-21T09:02", "product": "fiber-500", "amount": 99.90}
+    {"channel": "phone", "at": "2026-11-21T18:40", "product": "fiber-500", "amount": 99.90}
+
+Failing (the seed case: web ₪99.90, phone ₪89.91 the same day, -10.0%), with the rule::
 
     rules:
       - {id: cross-channel-gap, warn: {percent: 2}, error: {percent: 5}, window: P1D}
+
+    {"channel": "web", "at": "2026-11-21T09:02", "product": "fiber-500", "amount": 99.90}
+    {"channel": "phone", "at": "2026-11-21T18:40", "product": "fiber-500", "amount": 89.91}
 """
 
 from __future__ import annotations

@@ -8,12 +8,16 @@ approved answers: an empty reply is empty whatever the topic.
 
 Options: none besides the common ones.
 
-Passing: the bot answered the question it was asked (any non-empty text).
+Passing: the bot answered the question it was asked (any non-empty text)::
+
+    {"channel": "chat", "at": "2026-11-18T10:00", "answer": "cancellation-fee",
+     "text": "ביטול ללא עלות עד 14 יום מההצטרפות, אחר כך 100 ש\\"ח",
+     "meta": {"fetched": true, "question": "כמה עולה לבטל את המנוי?"}}
 
 Failing: the bot was asked "כמה עולה לבטל את המנוי?" and its reply was empty::
 
-    Observation(channel="chat", text="", answer="cancellation-fee",
-                meta={"fetched": True, "question": "כמה עולה לבטל את המנוי?"})
+    {"channel": "chat", "at": "2026-11-18T10:00", "answer": "cancellation-fee", "text": "",
+     "meta": {"fetched": true, "question": "כמה עולה לבטל את המנוי?"}}
 """
 
 from __future__ import annotations

@@ -13,11 +13,22 @@ search engines show for the page is then not what the shop meant.
 Options: none.
 
 Passing: a page whose JSON-LD says ``"price": "99.90"`` and whose ``.price``
-element shows ``₪99.90``.
+element shows ``₪99.90``; ``consistency fetch`` writes::
+
+    {"channel": "web", "at": "2026-11-21T09:00", "product": "fiber-500", "amount": 99.90,
+     "meta": {"url": "https://shop.example.co.il/fiber", "method": "jsonld",
+              "structured": "99.90", "visible": "99.90", "visible_method": "css .price"}}
 
 Failing: the same JSON-LD with ``<span class="price">₪89.90</span>`` on the page
 (the offer was cut on the page, the structured data still says 99.90); or a
-JSON-LD block with an unclosed brace beside a readable ``.price``.
+JSON-LD block with an unclosed brace beside a readable ``.price``::
+
+    {"channel": "web", "at": "2026-11-21T09:00", "product": "fiber-500", "amount": 99.90,
+     "meta": {"url": "https://shop.example.co.il/fiber", "method": "jsonld",
+              "structured": "99.90", "visible": "89.90", "visible_method": "css .price"}}
+    {"channel": "web", "at": "2026-11-21T09:00", "product": "fiber-500", "amount": 89.90,
+     "meta": {"url": "https://shop.example.co.il/fiber", "method": "css .price",
+              "structured_error": "JSON-LD block 1 of 1, line 3: no closing brace"}}
 """
 
 from __future__ import annotations

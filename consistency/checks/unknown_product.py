@@ -12,7 +12,7 @@ Passing::
 Failing (no such product; and a product whose price starts in December)::
 
     {"channel": "web", "at": "2026-11-21", "product": "fiber-5000", "amount": 99.90}
-    {"channel": "web", "at": "2026-11-21", "product": "tv-plus", "amount": 49.90}
+    {"channel": "web", "at": "2026-11-21", "product": "cloud-backup", "amount": 14.90}
 """
 
 from __future__ import annotations

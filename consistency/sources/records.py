@@ -158,7 +158,9 @@ def _build(record: Mapping, where: Location, ctx: RecordContext, raw_id: str | N
         text = html_to_text(text) or None
     meta = record.get("meta")
     meta = meta if isinstance(meta, Mapping) and meta else None
-    if amount is None and text is None:
+    if amount is None and text is None and not (meta and meta.get("ambiguous")):
+        # a page with several offers and none clearly the product's has neither: it is kept
+        # for the ambiguous-page check, as `consistency fetch` wrote it
         if not (meta and meta.get("fetched")):
             raise BadField("amount", "a record needs an 'amount' or a 'text'")
         text = ""  # a fetched channel that gave an empty reply: kept for the no-reply check

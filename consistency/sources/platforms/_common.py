@@ -160,3 +160,22 @@ def observation(record: dict, meta: dict, where: Location, ctx: RecordContext) -
     """``to_observation`` on a SPEC 3.3 record, then the platform's detail put in ``meta``."""
     made = to_observation(record, where, ctx)
     yield replace(made, meta=meta) if isinstance(made, Observation) else made
+
+
+def read_units(path: Path, ctx: RecordContext, to_record, units=None) -> Iterator:
+    """Observations from one export file: each document (``documents``) split by
+    ``units(data, at)`` into argument tuples (default: the document and its JSON path),
+    each made a SPEC 3.3 record and meta by ``to_record(*unit)``. A unit ``to_record``
+    finds ``Malformed`` is an ``invalid-record``; the next unit is read all the same."""
+    for item in documents(path, ctx):
+        if isinstance(item, InvalidRecord | SourceFailure):
+            yield item
+            continue
+        at, where, data = item
+        for unit in units(data, at) if units else ((data, at),):
+            try:
+                record, meta = to_record(*unit)
+            except Malformed as bad:
+                yield invalid(where, bad, ctx)
+                continue
+            yield from observation(record, meta, where, ctx)

@@ -32,9 +32,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ...model import InvalidRecord, SourceFailure
 from ..records import RecordContext
-from ._common import Malformed, documents, invalid, need, observation
+from ._common import Malformed, need, read_units
 
 FORMAT = "amazon-connect-contact-lens"
 # Who speaks for the company: agents, supervisors who barge in, flow (SYSTEM) messages
@@ -54,17 +53,7 @@ ANALYSIS_TIME = re.compile(
 
 def read(path: Path, ctx: RecordContext) -> Iterator:
     """Read one Contact Lens analysis file (or a JSON array of them, streamed)."""
-    for item in documents(path, ctx):
-        if isinstance(item, InvalidRecord | SourceFailure):
-            yield item
-            continue
-        at, where, contact = item
-        try:
-            record, meta = contact_record(contact, at, path.name)
-        except Malformed as bad:
-            yield invalid(where, bad, ctx)
-            continue
-        yield from observation(record, meta, where, ctx)
+    return read_units(path, ctx, lambda contact, at: contact_record(contact, at, path.name))
 
 
 def contact_record(contact, at: str, file_name: str) -> tuple[dict, dict]:

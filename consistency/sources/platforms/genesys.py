@@ -31,9 +31,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ...model import InvalidRecord, SourceFailure
 from ..records import RecordContext
-from ._common import Malformed, documents, invalid, need, observation
+from ._common import Malformed, need, read_units
 
 FORMAT = "genesys-cloud"
 COMPANY = frozenset({"internal", "ivr", "acd", "bot", "agent"})
@@ -41,17 +40,7 @@ COMPANY = frozenset({"internal", "ivr", "acd", "bot", "agent"})
 
 def read(path: Path, ctx: RecordContext) -> Iterator:
     """Every communication in one Genesys Cloud transcript file."""
-    for item in documents(path, ctx):
-        if isinstance(item, InvalidRecord | SourceFailure):
-            yield item
-            continue
-        at, where, transcript = item
-        try:
-            record, meta = transcript_record(transcript, at)
-        except Malformed as bad:
-            yield invalid(where, bad, ctx)
-            continue
-        yield from observation(record, meta, where, ctx)
+    return read_units(path, ctx, transcript_record)
 
 
 def transcript_record(data, at: str) -> tuple[dict, dict]:

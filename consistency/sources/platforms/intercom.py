@@ -28,9 +28,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ...model import InvalidRecord, SourceFailure
 from ..records import RecordContext
-from ._common import Malformed, documents, invalid, need, observation, plain_text
+from ._common import Malformed, need, plain_text, read_units
 
 FORMAT = "intercom"
 COMPANY = frozenset({"admin", "bot", "team"})
@@ -39,18 +38,7 @@ SAID_PARTS = frozenset({"comment", "open", "close", "assign_and_reopen", "quick_
 
 def read(path: Path, ctx: RecordContext) -> Iterator:
     """Every conversation in one Intercom export file (an array is streamed)."""
-    for item in documents(path, ctx):
-        if isinstance(item, InvalidRecord | SourceFailure):
-            yield item
-            continue
-        prefix, where, data = item
-        for conversation, at in _conversations(data, prefix):
-            try:
-                record, meta = conversation_record(conversation, at)
-            except Malformed as bad:
-                yield invalid(where, bad, ctx)
-                continue
-            yield from observation(record, meta, where, ctx)
+    return read_units(path, ctx, conversation_record, _conversations)
 
 
 def _conversations(data, prefix: str) -> Iterator[tuple[object, str]]:

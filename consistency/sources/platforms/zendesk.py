@@ -38,9 +38,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from ...model import InvalidRecord, SourceFailure
 from ..records import RecordContext
-from ._common import Malformed, documents, invalid, need, observation, plain_text
+from ._common import Malformed, need, plain_text, read_units
 
 FORMAT = "zendesk"
 COMPANY_ROLES = frozenset({"agent", "admin"})
@@ -49,18 +48,11 @@ _TICKET_ID = re.compile(r"\d+")
 
 def read(path: Path, ctx: RecordContext) -> Iterator:
     """Every ticket in one Zendesk export file (arrays and JSON Lines streamed)."""
-    for item in documents(path, ctx):
-        if isinstance(item, InvalidRecord | SourceFailure):
-            yield item
-            continue
-        prefix, where, data = item
-        for ticket, comments, users, at in _tickets(data, prefix):
-            try:
-                record, meta = ticket_record(ticket, comments, users, at, path.name)
-            except Malformed as bad:
-                yield invalid(where, bad, ctx)
-                continue
-            yield from observation(record, meta, where, ctx)
+
+    def record(ticket, comments, users, at):
+        return ticket_record(ticket, comments, users, at, path.name)
+
+    return read_units(path, ctx, record, _tickets)
 
 
 def _tickets(data, prefix: str) -> Iterator[tuple[dict, str, dict, str]]:

@@ -102,9 +102,12 @@ def run(example: Example, tmp_path: Path):
     return audit(load_config(tmp_path / "consistency.yaml"), options), len(records)
 
 
-def test_every_check_has_a_failing_example():
+def test_every_check_has_a_failing_and_a_passing_example():
     failing = {example.check for example in EXAMPLES if example.failing}
+    passing = {example.check for example in EXAMPLES if not example.failing}
     assert failing == set(checks.names())
+    # a source that cannot be read has no passing form worth a record file
+    assert passing == set(checks.names()) - {"channel-unreachable"}
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[example.id for example in EXAMPLES])

@@ -40,6 +40,7 @@ LAYERS = [
             ),
         ],
     ),
+    Layer("sources", ("checks", "engine", "report", "cli"), "STYLE.md: files come before checks"),
     Layer("checks", ("sources", "engine", "report", "cli"), "STYLE.md: the house"),
     Layer("report", ("sources", "engine", "cli"), "STYLE.md: the house"),
     Layer("registry", ("*",), "consistency/registry.py: the shape, holding no layer"),

@@ -24,6 +24,11 @@ not in Python, so a million households cost no more memory than ten.
 
 Options: none besides ``window`` and the thresholds.
 
+Passing (one household, one price everywhere)::
+
+    {"channel": "web", "at": "2026-11-21T09:02", "customer": "hh-1001", "product": "fiber-500", "amount": 99.90}
+    {"channel": "phone", "at": "2026-11-21T18:40", "customer": "hh-1001", "product": "fiber-500", "amount": 99.90}
+
 Failing::
 
     {"channel": "web", "at": "2026-11-21T09:02", "customer": "hh-1001", "product": "fiber-500", "amount": 99.90}

@@ -6,6 +6,10 @@ date that cannot be parsed, an unknown channel. The finding names the
 
 Options: none.
 
+Passing::
+
+    {"channel": "web", "at": "2026-11-21T09:00", "product": "fiber-500", "amount": 99.90}
+
 Failing (no ``at``)::
 
     {"channel": "web", "product": "fiber-500", "amount": 99.90}

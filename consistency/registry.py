@@ -1,11 +1,16 @@
 """One registry shape for checks, file formats and fetchers: name -> object, lookup fails clearly.
 
-Each registry is a literal dict written out in one place (``checks/__init__.py``,
-``sources/formats.py``, ``sources/fetchers.py``), from a name to where its object
-lives: ``"module"`` or ``"module:attribute"``, relative to the registry's package.
-Nothing registers itself on import; the target is imported on the first
-:meth:`Registry.get`, so a run loads only the checks, formats and fetchers its
-configuration names (a web fetcher brings in lxml and an HTTP client).
+The three registries are literal dicts written out here, in one place, from a
+name to where its object lives: ``"module"`` or ``"module:attribute"``, relative
+to the registry's package. Nothing registers itself on import; the target is
+imported on the first :meth:`Registry.get`, so a run loads only the checks,
+formats and fetchers its configuration names (a web fetcher brings in lxml and an
+HTTP client), and this module imports nothing of ours: a loader checking names
+(``names()``, ``in``) reaches no check, source or fetcher. ``checks``,
+``sources.formats`` and ``sources.fetchers`` hand them out with ``get`` and ``names``.
+
+>>> CHECKS.names()[:3], FORMATS.names()[:2], FETCHERS.names()
+(['ambiguous-page', 'answer-contradicts-approved', 'answer-missing-fact'], ['amazon-connect-contact-lens', 'genesys-cloud'], ['http-chat', 'web'])
 
 >>> colors = Registry("color", "colorsys", {"hls": ":rgb_to_hls", "yiq": ":rgb_to_yiq"})
 >>> colors.names()
@@ -71,3 +76,44 @@ class Registry:
         path = f"{self.package}.{module}" if module else self.package
         loaded = importlib.import_module(path)
         return getattr(loaded, attribute) if attribute else loaded
+
+
+CHECKS = Registry(
+    "check",
+    "consistency.checks",
+    {
+        "price-mismatch": "price_mismatch",
+        "cross-channel-gap": "cross_channel_gap",
+        "customer-quote-conflict": "customer_quote_conflict",
+        "promotion-misuse": "promotion_misuse",
+        "unknown-product": "unknown_product",
+        "vat-excluded-price": "vat_excluded_price",
+        "structured-data-mismatch": "structured_data_mismatch",
+        "ambiguous-page": "ambiguous_page",
+        "invalid-record": "invalid_record",
+        "channel-unreachable": "channel_unreachable",
+        "answer-contradicts-approved": "answer_contradicts_approved",
+        "answer-missing-fact": "answer_missing_fact",
+        "forbidden-phrase": "forbidden_phrase",
+        "price-in-reply-mismatch": "price_in_reply_mismatch",
+        "no-reply": "no_reply",
+    },
+)
+# format: of a file source -> read(path, ctx: RecordContext) (sources/formats.py)
+FORMATS = Registry(
+    "format",
+    "consistency.sources",
+    {
+        "records": "files:read_records",
+        "amazon-connect-contact-lens": "platforms.amazon_connect:read",
+        "intercom": "platforms.intercom:read",
+        "zendesk": "platforms.zendesk:read",
+        "genesys-cloud": "platforms.genesys:read",
+    },
+)
+# fetch: of a live source -> fetch(source, *, tz, evidence_store, **extra) (sources/fetchers.py)
+FETCHERS = Registry(
+    "fetcher",
+    "consistency.sources",
+    {"web": "web:fetch_web", "http-chat": "chat:fetch_chat"},
+)

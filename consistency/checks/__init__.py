@@ -1,6 +1,6 @@
 """The registry of built-in checks: check id -> module. Lookup fails clearly.
 
-The ids are written out below (``_MODULES``); nothing registers itself on import.
+The ids are written out in ``consistency/registry.py``; nothing registers itself on import.
 
 A check module has ``ID``, ``KIND`` (``"observation"`` or ``"grouped"``),
 ``DEFAULTS`` (rule defaults such as severity), ``OPTIONS`` (a JSON Schema for
@@ -20,33 +20,17 @@ from dataclasses import dataclass
 from types import ModuleType
 from zoneinfo import ZoneInfo
 
-from ..registry import Registry, UnknownName
+from ..registry import CHECKS, UnknownName
 
 OBSERVATION = "observation"
 GROUPED = "grouped"
 # Operational checks are raised by the engine itself, not run on observations.
 ENGINE = "engine"
 
-_MODULES = {
-    "price-mismatch": "price_mismatch",
-    "cross-channel-gap": "cross_channel_gap",
-    "customer-quote-conflict": "customer_quote_conflict",
-    "promotion-misuse": "promotion_misuse",
-    "unknown-product": "unknown_product",
-    "vat-excluded-price": "vat_excluded_price",
-    "structured-data-mismatch": "structured_data_mismatch",
-    "ambiguous-page": "ambiguous_page",
-    "invalid-record": "invalid_record",
-    "channel-unreachable": "channel_unreachable",
-    "answer-contradicts-approved": "answer_contradicts_approved",
-    "answer-missing-fact": "answer_missing_fact",
-    "forbidden-phrase": "forbidden_phrase",
-    "price-in-reply-mismatch": "price_in_reply_mismatch",
-    "no-reply": "no_reply",
-}
+_MODULES = CHECKS.entries  # check id -> module name, written out in consistency/registry.py
 
 
-REGISTRY = Registry("check", __name__, _MODULES)
+REGISTRY = CHECKS
 UnknownCheck = UnknownName  # what get() raises for a name that is not a check
 
 

@@ -3,7 +3,7 @@
 A fetcher is ``fetch(source: SourceConfig, *, tz, evidence_store, **extra) ->
 Iterator[Observation | SourceFailure]``: ``web`` reads product pages (SPEC 3.4),
 ``http-chat`` asks a chat endpoint the approved questions (docs/chat.md).
-Written out here, nothing registers itself on import; see :mod:`consistency.registry`.
+The table is written out in :mod:`consistency.registry`; nothing registers itself on import.
 
 >>> names()
 ['http-chat', 'web']
@@ -11,13 +11,8 @@ Written out here, nothing registers itself on import; see :mod:`consistency.regi
 
 from __future__ import annotations
 
-from ..registry import Registry, UnknownName
+from ..registry import FETCHERS, UnknownName
 
-FETCHERS = Registry(
-    "fetcher",
-    "consistency.sources",
-    {"web": "web:fetch_web", "http-chat": "chat:fetch_chat"},
-)
 UnknownFetcher = UnknownName
 
 

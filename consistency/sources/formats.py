@@ -3,7 +3,7 @@
 A reader is ``read(path, ctx: RecordContext) -> Iterator[Observation | InvalidRecord |
 SourceFailure]``. ``records`` is the plain layout of SPEC 3.3 (JSON Lines, a JSON
 array, CSV or a spreadsheet); the others are platform exports (docs/platforms.md).
-Written out here, nothing registers itself on import; see :mod:`consistency.registry`.
+The table is written out in :mod:`consistency.registry`; nothing registers itself on import.
 
 >>> names()
 ['amazon-connect-contact-lens', 'genesys-cloud', 'intercom', 'records', 'zendesk']
@@ -11,19 +11,8 @@ Written out here, nothing registers itself on import; see :mod:`consistency.regi
 
 from __future__ import annotations
 
-from ..registry import Registry, UnknownName
+from ..registry import FORMATS, UnknownName
 
-FORMATS = Registry(
-    "format",
-    "consistency.sources",
-    {
-        "records": "files:read_records",
-        "amazon-connect-contact-lens": "platforms.amazon_connect:read",
-        "intercom": "platforms.intercom:read",
-        "zendesk": "platforms.zendesk:read",
-        "genesys-cloud": "platforms.genesys:read",
-    },
-)
 UnknownFormat = UnknownName
 
 

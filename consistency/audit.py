@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +38,7 @@ class AuditOptions:
     jobs: int | None = None  # python engine: processes; duckdb: its threads (None: every core)
     engine: str = "duckdb"  # duckdb: plain exports judged in SQL (consistency.columnar); python
     memory_limit: str = DEFAULT_MEMORY  # the DuckDB store's, past which it spills to disk
+    progress: Callable[[Iterable], Iterable] | None = None  # wraps the items read (progress.py)
 
 
 @dataclass
@@ -108,6 +110,8 @@ def _audit_sources(config, options, partition, setup, store, result) -> Result:
     gathering = Gathering(config, records, fetch=fetch, evidence_dir=options.evidence_dir)
     gathering.extra = fetcher_extra(setup)
     items = gather(gathering, options.observations)
+    if first and options.progress is not None:  # worker 0 reads every source
+        items = options.progress(items)
     try:
         run(
             context,
@@ -184,8 +188,15 @@ class Settled:
     previous: set[str] | None = None  # the previous run's fingerprints, for ``notify_on: change``
 
 
-def settle(result: Result, config: Config | None, baseline: Path | None = None) -> Settled:
-    """Mark baselined findings, then record the run in the history and mark new/recurring."""
+def settle(
+    result: Result, config: Config | None, baseline: Path | None = None, filters=None
+) -> Settled:
+    """Mark baselined findings, then record the run in the history and mark new/recurring.
+
+    ``result.resolved`` becomes what the previous run found and this one no longer
+    does, within what this run looked at: with ``--channel`` only those channels',
+    and with ``--since``/``--until`` nothing (a finding outside the period is not gone).
+    """
     settled = Settled(result)
     tz = config.timezone if config else result.started.tzinfo
     if baseline is not None:
@@ -204,7 +215,17 @@ def settle(result: Result, config: Config | None, baseline: Path | None = None) 
         history = History(config.history)
         settled.previous = history.previous_fingerprints(settled.result)
         settled.result = history.record(settled.result)
-        gone = history.resolved(settled.result)
+        gone = _resolved(history, settled.result, filters)
+        settled.result.resolved = gone
         if gone:
             settled.notes.append(f"{len(gone)} finding(s) of the previous run are resolved")
     return settled
+
+
+def _resolved(history, result: Result, filters) -> list[dict]:
+    if filters is not None and (filters.since is not None or filters.until is not None):
+        return []
+    gone = history.resolved(result)
+    if filters is not None and filters.channels:
+        gone = [row for row in gone if row.get("channel") in filters.channels]
+    return gone

@@ -358,7 +358,7 @@ def audit(config_path, formats, output, fail_on, quiet, channels, since, until, 
     _with_progress(options, quiet)
     result = run_audit(config, options)
     try:
-        settled = settle(result, config, more["baseline"])
+        settled = settle(result, config, more["baseline"], filters)
     except InputError:  # an unusable history or baseline: the report is still written
         emit(result, config, formats, output, quiet, color=more["color"])
         raise

@@ -65,6 +65,7 @@ class Result:
     quotes: dict[tuple[str, str], QuoteStats] = field(default_factory=dict)
     rule_ids: list[str] = field(default_factory=list)  # the rules that ran
     channels: set[str] = field(default_factory=set)  # the channels observations came from
+    resolved: list[dict] = field(default_factory=list)  # the previous run's, gone now (history)
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(SEVERITIES, 0)
@@ -122,6 +123,7 @@ class Result:
             },
             "findings": [finding_to_dict(f) for f in self.sorted_findings()],
             "errors": list(self.errors),
+            "resolved": [_plain(row) for row in self.resolved],
             "quotes": [
                 {
                     "channel": ch,
@@ -152,6 +154,7 @@ class Result:
             errors=list(data.get("errors", [])),
             rule_ids=list(run.get("rule_ids", [])),
             channels=set(run.get("channels", [])),
+            resolved=list(data.get("resolved", [])),
         )
         for row in data.get("quotes", []):
             result.quotes[(row["channel"], row["product"])] = QuoteStats(

@@ -555,18 +555,11 @@ def stderr_on_a_terminal(*args) -> bytes:
     return shown
 
 
-@pytest.mark.xfail(
-    strict=True, reason="audit.py has no AuditOptions.progress hook yet (progress-request note)"
-)
 def test_audit_shows_its_reading_progress_on_a_terminal():
     shown = stderr_on_a_terminal("audit", "--config", DEMO_CONFIG, "--no-fetch")
     assert re.search(rb"read [\d,]+ records from \d+ sources in", shown), shown
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nothing sets Result.resolved yet (resolved-request note: result.py, audit.py)",
-)
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
 def test_a_finding_gone_since_the_last_run_is_reported_resolved(tmp_path, fmt):
     wrong = [RIGHT[0] | {"amount": "119.90", "ref": "w-wrong"}]
@@ -581,7 +574,8 @@ def test_a_finding_gone_since_the_last_run_is_reported_resolved(tmp_path, fmt):
     second = invoke("audit", "--config", str(config), "--format", fmt)
     assert second.exit_code == 0, second.stderr
     if fmt == "json":
-        assert [r["rule"] for r in json.loads(second.stdout)["resolved"]] == ["price-mismatch"]
+        gone = sorted(r["rule"] for r in json.loads(second.stdout)["resolved"])
+        assert gone == sorted(f["rule"] for f in findings_of(first))  # the quote and its gap
     else:
         assert "resolved since the last run" in second.stdout.lower()
 
@@ -618,3 +612,20 @@ def test_report_locale_from_the_config(tmp_path):
     done = invoke("audit", "--config", str(config), "--format", "html")
     assert done.exit_code == 1, done.stderr
     assert '<html lang="he" dir="rtl">' in done.stdout
+
+
+@pytest.mark.parametrize(
+    "narrowed",
+    [["--channel", "phone"], ["--since", "2026-11-22"]],
+    ids=["other-channel", "other-period"],
+)
+def test_a_filtered_run_does_not_mark_the_rest_resolved(tmp_path, narrowed):
+    """Issue 13 item 5: a run with --channel/--since never marks unfiltered findings resolved."""
+    wrong = [RIGHT[0] | {"amount": "119.90", "ref": "w-wrong"}]
+    config = make_project(tmp_path, RIGHT + wrong)
+    with config.open("a", encoding="utf-8") as out:
+        out.write("history: history.sqlite\n")
+    first = invoke("audit", "--config", str(config), "--format", "json")
+    assert first.exit_code == 1 and findings_of(first)
+    second = invoke("audit", "--config", str(config), "--format", "json", *narrowed)
+    assert json.loads(second.stdout)["resolved"] == [], second.stderr

@@ -69,6 +69,7 @@ def test_problems_in_every_file_are_collected(project):
     found = {(Path(e.file).name, e.line, e.path) for e in errors}
     assert found == {
         ("prices.yaml", 2, "products[0].price"),
+        ("prices.yaml", 3, "products[1].price"),  # negative: seen in the same run (issue 9)
         ("answers.yaml", 2, "answers[0].facts[0]"),
         ("rules.yaml", 2, "rules[0].id"),
     }
@@ -143,3 +144,111 @@ def test_kind_of_prefers_the_most_specific_key():
     assert kind_of({"products": [], "price_list": "x"}) == "prices"
     assert kind_of({"price_list": "x"}) == "config"
     assert kind_of(None) is None
+
+
+# --- one pass: schema, semantic and cross-file problems together (issue 9) --------------------
+
+BROKEN_PRICES = """\
+products:
+  - {id: a, price: x}
+  - id: b
+    prices:
+      - {amount: 10, from: 2026-01-01, to: 2026-06-30}
+      - {amount: 12, from: 2026-06-01}
+  - {id: b, price: 5}
+  - {id: c, price: -1, colour: red}
+promotions:
+  - {id: p, products: [zzz], price: 1}
+"""
+
+
+def test_a_broken_price_list_shows_every_problem_in_one_run(project):
+    """Each stage (schema, then windows/ids/amounts) used to need its own lint run."""
+    write(project, "prices.yaml", BROKEN_PRICES)
+    errors = lint(None, [project / "prices.yaml"])
+    found = [(e.line, e.path, e.message.split(";")[0].split(" (")[0]) for e in errors]
+    assert found == [
+        (2, "products[0].price", "'x' is not a number"),
+        (6, "products[1].prices", "price window overlaps the one on line 5"),
+        (7, "products[2].id", "duplicate product id 'b'"),
+        (8, "products[3].price", "-1 is a negative amount"),
+        (8, "products[3]", "unknown key 'colour'"),
+        (10, "promotions[0].products[0]", "unknown product 'zzz'"),
+    ]
+
+
+def test_rules_and_answers_are_checked_though_the_price_list_is_broken(project):
+    write(project, "prices.yaml", "products:\n  - {id: a, price: x}\n")
+    write(
+        project,
+        "rules.yaml",
+        "rules:\n  - id: nope\n  - id: price-mismatch\n    channels: [store]\n",
+    )
+    errors = lint(project / "consistency.yaml", [])
+    assert [(Path(e.file).name, e.line) for e in errors] == [("prices.yaml", 2), ("rules.yaml", 2)]
+
+
+def test_an_unknown_format_or_fetcher_gets_a_did_you_mean(project):
+    config = project / "consistency.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + "sources:\n  - {channel: phone, files: [x/*.csv], format: intercomm}\n"
+        + "  - {channel: web, fetch: webb, pages: []}\n",
+        encoding="utf-8",
+    )
+    errors = lint(config, [])
+    said = [(e.path, e.message) for e in errors]
+    assert [path for path, _ in said] == ["sources[0].format", "sources[1].fetch"]
+    assert "did you mean 'intercom'?" in said[0][1] and "did you mean 'web'?" in said[1][1]
+
+
+# --- output formats for CI (issue 9, item 5) --------------------------------------------------
+
+
+def lint_cli(project: Path, *args: str):
+    from click.testing import CliRunner
+
+    from consistency.cli import main
+
+    write(project, "prices.yaml", "products:\n  - {id: a, price: x}\n")
+    return CliRunner().invoke(main, ["lint", *args, str(project / "prices.yaml")])
+
+
+def test_json_lists_every_problem_on_stdout(project):
+    import json
+
+    done = lint_cli(project, "--format", "json")
+    assert done.exit_code == 2
+    (row,) = json.loads(done.stdout)
+    assert (row["line"], row["col"], row["path"]) == (2, 20, "products[0].price")
+    assert row["file"].endswith("prices.yaml") and "not a number" in row["message"]
+
+
+def test_github_annotates_the_offending_line(project):
+    done = lint_cli(project, "--format", "github")
+    assert done.exit_code == 2
+    (line,) = done.stdout.splitlines()
+    assert line.startswith("::error file=") and ",line=2,col=20," in line
+    assert line.endswith("::products[0].price: 'x' is not a number")
+
+
+def test_sarif_has_one_result_per_problem_at_its_region(project):
+    import json
+
+    done = lint_cli(project, "--format", "sarif")
+    log = json.loads(done.stdout)
+    (result,) = log["runs"][0]["results"]
+    assert log["version"] == "2.1.0" and result["ruleId"] == "invalid-input"
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (2, 20)
+
+
+def test_a_clean_run_in_json_is_an_empty_list(project):
+    from click.testing import CliRunner
+
+    from consistency.cli import main
+
+    done = CliRunner().invoke(
+        main, ["lint", "--format", "json", "--config", str(project / "consistency.yaml")]
+    )
+    assert done.exit_code == 0 and done.stdout.startswith("[]")

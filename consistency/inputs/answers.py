@@ -30,7 +30,7 @@ from ..answers import (
 from ..sandbox import SandboxedEnvironment
 from ..text.mentions import name_key
 from ..text.phrases import phrase_pattern
-from .problems import Problems, read_checked
+from .problems import Problems, read_part
 from .yamlio import Source
 
 
@@ -53,8 +53,8 @@ def load_answers(path: Source, book, tz: ZoneInfo, channels: Iterable[str] = ())
     ``book`` is the PriceBook the templates and facts name products of; ``channels``,
     when given, are the channel names an answer's ``channels`` may use.
     """
-    data, marks = read_checked(path, "answers")
-    reader = _AnswerReader(Problems(str(path), marks), book, tz, tuple(channels))
+    data, problems = read_part(path, "answers")
+    reader = _AnswerReader(problems, book, tz, tuple(channels))
     answers = reader.answers(data["answers"])
     policy = (data.get("policy") or {}).get("forbidden", [])
     phrases = [reader.phrase(p, ("policy", "forbidden", i)) for i, p in enumerate(policy)]

@@ -28,8 +28,8 @@ from ..model import (
 )
 from .config import DEFAULT_CHANNELS
 from .dates import parse_when
-from .problems import MAX_AMOUNT, Problems, money, read_checked, threshold
-from .schema import path_text, show
+from .problems import MAX_AMOUNT, Problems, money, read_part, threshold
+from .schema import show
 from .yamlio import Source
 
 DEFAULT_TOLERANCE = Threshold(amount=Decimal("0.01"))
@@ -37,8 +37,7 @@ DEFAULT_TOLERANCE = Threshold(amount=Decimal("0.01"))
 
 def load_price_list(path: Source, tz: ZoneInfo, known_channels: Iterable[str] = ()) -> PriceList:
     """Read a price list (SPEC 3.1). Raises ``InputError`` with every problem found."""
-    data, marks = read_checked(path, "prices")
-    problems = Problems(str(path), marks)
+    data, problems = read_part(path, "prices")
     channels = _channel_policies(data.get("channels") or {}, problems)
     known = (*DEFAULT_CHANNELS, *channels, *known_channels)
     builder = _PriceListReader(problems, tz, known)
@@ -194,7 +193,7 @@ class _PriceListReader:
                         self.problems.file,
                         after.where.line if after.where else None,
                         after.where.col if after.where else None,
-                        path_text(at) + ".prices",
+                        self.problems.path_text(at) + ".prices",
                         f"price window overlaps the one on line {line}",
                     )
                 )

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from ..errors import InputError, LoadError
 from ..model import Location, Threshold
+from .prune import valid_part
 from .schema import path_text, validate
 from .yamlio import Marks, Source, load_yaml
 
@@ -26,15 +27,42 @@ def read_checked(path: Source, schema: str) -> tuple[object, Marks]:
     return data, marks
 
 
+def read_part(path: Source, schema: str) -> tuple[object, Problems]:
+    """Load ``path``, validate it, and return what passes the schema with a :class:`Problems`
+    already holding the schema's problems, so the loader's own checks run on the rest
+    (one lint run shows every problem). Raises ``InputError`` when nothing can be
+    checked further: YAML that cannot be read, or a fault in the document as a whole.
+    """
+    data, marks = load_yaml(path)
+    problems = Problems(str(path), marks)
+    problems.errors = validate(data, marks, schema, str(path))
+    if not problems.errors:
+        return data, problems
+    part = valid_part(data, marks, schema)
+    if part is None:
+        problems.raise_if_any()
+    problems.marks, problems.original = part.marks, part.original
+    return part.data, problems
+
+
 class Problems:
-    """Collects LoadErrors for one file, placed by JSON path."""
+    """Collects LoadErrors for one file, placed by JSON path.
+
+    ``original`` maps a path in the data checked to its path in the file (they differ
+    when :func:`read_part` dropped list items that broke the schema).
+    """
 
     def __init__(self, file: str, marks: Marks):
         self.file, self.marks, self.errors = file, marks, []
+        self.original = tuple
 
     def add(self, path: tuple, message: str) -> None:
         line, col = self.marks.at(path)
-        self.errors.append(LoadError(self.file, line, col, path_text(path), message))
+        self.errors.append(LoadError(self.file, line, col, self.path_text(path), message))
+
+    def path_text(self, path: tuple) -> str:
+        """``path`` as the file has it: ``products[3].prices[0].to``."""
+        return path_text(self.original(path))
 
     def where(self, path: tuple) -> Location:
         line, col = self.marks.at(path)

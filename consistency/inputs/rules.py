@@ -13,7 +13,7 @@ from .. import checks
 from ..errors import InputError, LoadError
 from ..model import Location, Rule
 from .dates import parse_duration
-from .problems import Problems, read_checked, threshold
+from .problems import Problems, read_part, threshold
 from .schema import Validator, validate_with
 from .yamlio import Source
 
@@ -28,11 +28,10 @@ def load_rules(paths: Iterable[Source], known_channels: Iterable[str] | None = N
     known = tuple(known_channels) if known_channels is not None else None
     for path in paths:
         try:
-            data, marks = read_checked(path, "rules")
+            data, problems = read_part(path, "rules")
         except InputError as exc:
             errors.extend(exc.errors)
             continue
-        problems = Problems(str(path), marks)
         for index, entry in enumerate(data["rules"]):
             rule = _rule(entry, ("rules", index), problems, seen, known)
             if rule is not None and entry.get("enabled", True):

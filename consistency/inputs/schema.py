@@ -54,13 +54,13 @@ def load_schema(name: str) -> dict:
 
 
 @cache
-def _validator(name: str) -> jsonschema.protocols.Validator:
+def validator_for(name: str) -> jsonschema.protocols.Validator:
     return Validator(load_schema(name))
 
 
 def validate(data: object, marks: Marks, schema_name: str, file: str) -> list[LoadError]:
     """Every way ``data`` breaks schema ``schema_name``, sorted by position in the file."""
-    return validate_with(_validator(schema_name), data, marks, file)
+    return validate_with(validator_for(schema_name), data, marks, file)
 
 
 def validate_with(validator, data: object, marks: Marks, file: str, prefix=()) -> list[LoadError]:
@@ -84,7 +84,7 @@ def validate_with(validator, data: object, marks: Marks, file: str, prefix=()) -
 def _error_mark(error: ValidationError, path: Path_, marks: Marks):
     """The mark of the node at fault; for an unknown key, the key itself."""
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        for key in _unexpected_keys(error):
+        for key in unexpected_keys(error):
             if (*path, key) in marks.keys_at:
                 return marks.keys_at[(*path, key)]
     return marks.at(path)
@@ -143,7 +143,7 @@ def _type_words(types) -> str:
     return " or ".join(_TYPE_WORDS.get(t, t) for t in types)
 
 
-def _unexpected_keys(error: ValidationError) -> list:
+def unexpected_keys(error: ValidationError) -> list:
     allowed = set(error.schema.get("properties", {}))
     patterns = list(error.schema.get("patternProperties", {}))
     return [
@@ -172,7 +172,7 @@ def describe(error: ValidationError) -> str:
         missing = [k for k in schema if isinstance(value, dict) and k not in value]
         return "missing required key " + ", ".join(repr(k) for k in missing)
     if kind == "additionalProperties":
-        return "; ".join(_unknown_key(key, error.schema) for key in _unexpected_keys(error))
+        return "; ".join(_unknown_key(key, error.schema) for key in unexpected_keys(error))
     if kind in ("enum", "const"):
         options = schema if kind == "enum" else [schema]
         return f"{show(value)} is not one of: " + ", ".join(show(o) for o in options)

@@ -26,7 +26,6 @@ from ..pricebook import PriceBook
 from .answers import load_answers
 from .config import DEFAULT_CHANNELS, DEFAULT_TIMEZONE, Config, load_config
 from .prices import load_price_list
-from .problems import read_checked
 from .rules import load_rules
 from .yamlio import load_yaml
 
@@ -143,8 +142,7 @@ UNKNOWN_KIND = (
 def answers_file_problems(path: Path) -> list[LoadError]:
     """An answers file with no price list to bind to: everything but unknown products."""
     errors: list[LoadError] = []
-    if attempt(errors, read_checked, path, ANSWERS) is not None:
-        attempt(errors, load_answers, path, None, ZoneInfo(DEFAULT_TIMEZONE), ())
+    attempt(errors, load_answers, path, None, ZoneInfo(DEFAULT_TIMEZONE), ())
     return errors
 
 

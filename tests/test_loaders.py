@@ -538,3 +538,17 @@ def test_find_config(tmp_path):
     assert find_config(tmp_path) == tmp_path / "consistency.yml"
     write(tmp_path, "price_list: p.yaml\n", "consistency.yaml")
     assert find_config(tmp_path) == tmp_path / "consistency.yaml"
+
+
+def test_a_loader_reads_text_as_well_as_a_path_and_names_its_label():
+    """diff --base reads the old list from git: no temp file, the label in every problem."""
+    from consistency.inputs.yamlio import Text
+
+    text = "products:\n  - {id: a, price: 5}\n  - {id: a, price: 6}\n"
+    with pytest.raises(InputError) as caught:
+        load_price_list(Text(text, "HEAD:prices.yaml"), TZ)
+    assert [str(e) for e in caught.value.errors] == [
+        "HEAD:prices.yaml:3:10: products[1].id: duplicate product id 'a' (HEAD:prices.yaml:2:5)"
+    ]
+    good = load_price_list(Text(text.replace("id: a, price: 6", "id: b, price: 6"), "x"), TZ)
+    assert (good.path, sorted(good.products)) == ("x", ["a", "b"])

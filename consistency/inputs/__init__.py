@@ -9,9 +9,13 @@ every problem at once), with SPEC 3's date rules in ``dates``. The door is ``set
 - :func:`collect` ``(config_path, files) -> (Setup | None, problems)``: the same
   loading, never raising, for ``lint``.
 
-Every command goes through it, so they accept and reject the same files. This
-package imports nothing from checks, sources, the engine or the reports, except
-the names the registries hold (formats, fetchers, checks).
+Every command goes through it, so they accept and reject the same files. Loaders take
+a path or an in-memory :class:`~consistency.inputs.yamlio.Text` (``diff --base``).
+
+Still importing up the flow (tests/test_layers.py holds it as xfail): ``config`` asks
+``sources.http`` to parse URLs, hosts and headers and ``sources.records`` to check file
+options, and reads the names of the format and fetcher registries; ``rules`` asks the
+check registry for each check's option schema.
 """
 
 from __future__ import annotations

@@ -131,3 +131,22 @@ CHECKS = [
 @pytest.mark.parametrize("row", CHECKS, ids=lambda r: r.id)
 def test_checks_hold_the_quote(ctx: Context, row: CheckRow) -> None:
     assert found(row.check, row.text, ctx, answer=row.answer) == list(row.found)
+
+
+def test_an_old_price_does_not_state_a_required_fact(ctx: Context) -> None:
+    """A reply that names the ₪100 cancellation fee only as an old price ("במקום 100 ₪")
+    has not stated it: answer-missing-fact must not count it (issue 11 item 2)."""
+    from consistency.checks.answer_missing_fact import _stated
+    from consistency.text.facts import facts_in
+
+    required = next(
+        f
+        for f in ctx.answers.expected_facts("cancellation-fee", NOV_18)
+        if f.kind == "money" and f.value
+    )
+    was = [f for f in facts_in("במקום 100 ₪ רק 120 ₪") if f.role == "was"]
+    obs = Observation(id="o", channel="phone", at=NOV_18, source=Location("x.jsonl", 1), text="")
+    assert [str(f.value) for f in was] == ["100"]
+    assert not _stated(required, was, [], ctx, obs)
+    quoted = [f for f in facts_in("דמי ביטול 100 ₪") if f.kind == "money"]
+    assert _stated(required, quoted, [], ctx, obs)

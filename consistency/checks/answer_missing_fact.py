@@ -49,8 +49,9 @@ def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
 
 
 def _stated(required, found, accepted, ctx: Context, obs: Observation) -> bool:
+    """Whether the reply states ``required``; an old price ("במקום 120 ₪") states nothing."""
     for fact in found:
-        if not comparable(fact, required):
+        if fact.role == "was" or not comparable(fact, required):
             continue
         if agrees(fact, required, ctx.book, obs.channel, obs.at):
             return True

@@ -108,12 +108,7 @@ class _AnswerReader:
     def check_channels(self, channels: tuple[str, ...], at: tuple) -> None:
         if not self.channels:
             return
-        for i, channel in enumerate(channels):
-            if channel not in self.channels:
-                known = ", ".join(self.channels)
-                self.problems.add(
-                    (*at, "channels", i), f"unknown channel {channel!r}; known: {known}"
-                )
+        self.problems.check_channels(channels, self.channels, at)
 
     def phrase(self, text: str, path: tuple) -> Phrase:
         if not name_key(text):

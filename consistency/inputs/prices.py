@@ -217,12 +217,7 @@ class _PriceListReader:
             if product not in products:
                 self.problems.add((*at, "products", i), f"unknown product {product!r}")
         channels = tuple(entry["channels"]) if "channels" in entry else None
-        for i, channel in enumerate(channels or ()):
-            if channel not in self.known_channels:
-                known = ", ".join(dict.fromkeys(self.known_channels))
-                self.problems.add(
-                    (*at, "channels", i), f"unknown channel {channel!r}; known: {known}"
-                )
+        self.problems.check_channels(channels, self.known_channels, at)
         start = self.when(entry.get("from"), (*at, "from"))
         end = self.when(entry.get("to"), (*at, "to"), end=True)
         if start is not None and end is not None and end <= start:

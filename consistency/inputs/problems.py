@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from ..errors import InputError, LoadError
 from ..model import Location, Threshold
+from ..registry import suggest
 from .prune import valid_part
 from .schema import path_text, validate
 from .yamlio import Marks, Source, load_yaml
@@ -59,6 +60,23 @@ class Problems:
     def add(self, path: tuple, message: str) -> None:
         line, col = self.marks.at(path)
         self.errors.append(LoadError(self.file, line, col, self.path_text(path), message))
+
+    def check_channels(self, channels, known, at: tuple) -> None:
+        """An entry's ``channels`` list: each must be one of ``known`` (with a did-you-mean).
+
+        >>> from consistency.inputs.yamlio import loads
+        >>> problems = Problems("r.yaml", loads("channels: [web, stor]", "r.yaml")[1])
+        >>> problems.check_channels(["web", "stor"], ("web", "store"), ())
+        >>> print(problems.errors[0])
+        r.yaml:1:17: channels[1]: unknown channel 'stor'; known: web, store; did you mean 'store'?
+        """
+        known = list(dict.fromkeys(known))
+        for i, channel in enumerate(channels or ()):
+            if channel not in known:
+                close = suggest(str(channel), known)
+                hint = f"; did you mean {close!r}?" if close else ""
+                message = f"unknown channel {channel!r}; known: {', '.join(known)}{hint}"
+                self.add((*at, "channels", i), message)
 
     def path_text(self, path: tuple) -> str:
         """``path`` as the file has it: ``products[3].prices[0].to``."""

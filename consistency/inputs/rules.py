@@ -55,11 +55,8 @@ def _rule(entry: dict, at: tuple, problems: Problems, seen: dict, known) -> Rule
     options = {k: v for k, v in entry.items() if k not in COMMON_RULE_KEYS}
     if module is not None:
         _validate_options(module, options, at, problems)
-    for i, channel in enumerate(entry.get("channels", ())):
-        if known is not None and channel not in known:
-            problems.add(
-                (*at, "channels", i), f"unknown channel {channel!r}; known: {', '.join(known)}"
-            )
+    if known is not None:
+        problems.check_channels(entry.get("channels", ()), known, at)
     defaults = getattr(module, "DEFAULTS", {}) or {}
     window = _rule_window(entry.get("window", defaults.get("window")), (*at, "window"), problems)
     return Rule(

@@ -23,13 +23,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 import jinja2
 
 from .checks._quotes import money_text
 from .errors import LoadError
-from .inputs.dates import parse_when
+from .inputs.dates import at_time
 from .model import Fact, Location
 from .sandbox import OverBudget, template_line
 from .text.facts import extract_facts
@@ -244,17 +243,6 @@ class AnswerBook:
     def _from_text(self, fact: Fact, answer: Answer) -> ExpectedFact:
         product = answer.products[0] if fact.kind == "money" and len(answer.products) == 1 else None
         return ExpectedFact(fact.kind, fact.value, fact.unit, fact.raw, product, answer.where)
-
-
-def at_time(value, tz: ZoneInfo) -> datetime:
-    """A template's ``at=`` (a date or date-time string) as an aware time.
-
-    >>> at_time("2026-12-01", ZoneInfo("Asia/Jerusalem")).isoformat()
-    '2026-12-01T00:00:00+02:00'
-    """
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=tz)
-    return parse_when(str(value), tz)
 
 
 def fact_text(kind: str, value: Decimal, unit: str | None) -> str:

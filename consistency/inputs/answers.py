@@ -23,13 +23,13 @@ from ..answers import (
     FactSpec,
     NoPrice,
     Phrase,
-    at_time,
     first_fact,
     template_problem,
 )
 from ..sandbox import SandboxedEnvironment
 from ..text.mentions import name_key
 from ..text.phrases import phrase_pattern
+from .dates import at_time
 from .problems import Problems, read_part
 from .yamlio import Source
 

@@ -127,3 +127,15 @@ def parse_bound(text: str, tz: ZoneInfo, *, end: bool = False) -> datetime:
         except OverflowError:  # --until 9999-12-31: to the end of time
             parsed = datetime.max
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def at_time(value, tz: ZoneInfo) -> datetime:
+    """A template's ``price(id, at=...)`` (a date or date-time, or its text) as an aware time:
+    a date is the start of that day in ``tz``.
+
+    >>> at_time("2026-12-01", ZoneInfo("Asia/Jerusalem")).isoformat()
+    '2026-12-01T00:00:00+02:00'
+    """
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    return parse_when(str(value), tz)

@@ -12,10 +12,10 @@ every problem at once), with SPEC 3's date rules in ``dates``. The door is ``set
 Every command goes through it, so they accept and reject the same files. Loaders take
 a path or an in-memory :class:`~consistency.inputs.yamlio.Text` (``diff --base``).
 
-Still importing up the flow (tests/test_layers.py holds it as xfail): ``config`` asks
-``sources.http`` to parse URLs, hosts and headers and ``sources.records`` to check file
-options, and reads the names of the format and fetcher registries; ``rules`` asks the
-check registry for each check's option schema.
+Check, format and fetcher names are looked up in :mod:`consistency.registry` (``rules``
+gets each check's option schema from it). Still importing up the flow
+(tests/test_layers.py holds it as xfail): ``config`` asks ``sources.http`` to parse
+URLs, hosts and headers, and ``sources.records`` to check file options.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import InputError, LoadError
 from ..model import Location
+from ..registry import FETCHERS, FORMATS, UnknownName
 from .problems import read_checked
 
 DEFAULT_TIMEZONE = "Asia/Jerusalem"
@@ -225,11 +226,8 @@ def _file_option_errors(entry: dict, index: int, file: str, marks) -> list[LoadE
 def _name_errors(entry: dict, index: int, file: str, marks) -> list[LoadError]:
     """A ``format:`` or ``fetch:`` no registry holds is a config error at its line, with a
     did-you-mean (``intercomm`` -> ``intercom``), so lint says so before audit runs."""
-    from ..registry import UnknownName
-    from ..sources import fetchers, formats
-
     errors = []
-    for key, registry in (("format", formats.FORMATS), ("fetch", fetchers.FETCHERS)):
+    for key, registry in (("format", FORMATS), ("fetch", FETCHERS)):
         name = entry.get(key)
         if name is not None and name not in registry:  # names only: nothing is imported
             line, col = marks.at(("sources", index, key))

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from .. import checks
 from ..errors import InputError, LoadError
 from ..model import Location, Rule
+from ..registry import CHECKS, UnknownName
 from .dates import parse_duration
 from .problems import Problems, read_part, threshold
 from .schema import Validator, validate_with
@@ -85,8 +85,8 @@ def _rule_window(value, path: tuple, problems: Problems) -> timedelta | None:
 
 def _check_module(check: str, path: tuple, problems: Problems):
     try:
-        return checks.get(check)
-    except checks.UnknownCheck as exc:
+        return CHECKS.get(check)  # the check's DEFAULTS and OPTIONS, through the registry
+    except UnknownName as exc:
         problems.add(path, str(exc))
     except ImportError as exc:
         problems.add(path, f"check {check!r} is registered but cannot be loaded: {exc}")

@@ -1,6 +1,6 @@
-"""Safe YAML with line marks, and JSON Schema validation that points at the offending line.
+"""The one YAML reader: safe YAML with the line and column of every node, for every command.
 
-``load_yaml`` reads a file with a ``SafeLoader`` subclass that:
+``load_yaml`` reads a file (or a :class:`Text` already in memory) with a ``SafeLoader`` subclass that:
 
 - records the 1-based line and column of every mapping value, mapping key and
   sequence item, keyed by its JSON path tuple (``("products", 0, "prices", 1, "to")``);

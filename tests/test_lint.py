@@ -252,3 +252,10 @@ def test_a_clean_run_in_json_is_an_empty_list(project):
         main, ["lint", "--format", "json", "--config", str(project / "consistency.yaml")]
     )
     assert done.exit_code == 0 and done.stdout.startswith("[]")
+
+
+def test_a_rule_option_after_a_dropped_rule_names_its_own_index(project):
+    text = "rules:\n  - {id: a, severity: loud}\n  - id: cross-channel-gap\n    windo: P1D\n"
+    write(project, "rules.yaml", text)
+    errors = lint(None, [project / "rules.yaml"])
+    assert [(e.line, e.path) for e in errors] == [(2, "rules[0].severity"), (4, "rules[1]")]

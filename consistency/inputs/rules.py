@@ -7,6 +7,7 @@ schema validates the rule's extra keys, so a misspelt option is an error at its 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import timedelta
 
 from ..errors import InputError, LoadError
@@ -14,7 +15,7 @@ from ..model import Location, Rule
 from ..registry import CHECKS, UnknownName
 from .dates import parse_duration
 from .problems import Problems, read_part, threshold
-from .schema import Validator, validate_with
+from .schema import Validator, path_text, validate_with
 from .yamlio import Source
 
 COMMON_RULE_KEYS = {"id", "check", "severity", "warn", "error", "window", "channels", "enabled"}
@@ -103,4 +104,6 @@ def _validate_options(module, options: dict, at: tuple, problems: Problems) -> N
     if "properties" in schema and not {"additionalProperties", "patternProperties"} & set(schema):
         schema = {**schema, "additionalProperties": False}  # a misspelt option is an error
     validator = Validator(schema)
-    problems.errors.extend(validate_with(validator, options, problems.marks, problems.file, at))
+    shown, written = path_text(at), problems.path_text(at)  # differ once rules were dropped
+    for error in validate_with(validator, options, problems.marks, problems.file, at):
+        problems.errors.append(replace(error, path=written + error.path[len(shown) :]))

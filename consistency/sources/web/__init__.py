@@ -36,7 +36,8 @@ When structured data wins and a visible method (css, regex, or the text of the
 chosen microdata element) shows that offer's price too, both go into ``meta`` as
 ``structured`` and ``visible`` for the ``structured-data-mismatch`` check; when the
 visible method shows several prices and none is the chosen offer's, nothing is
-compared rather than the first.
+compared rather than the first; nor when its one price is another offer's amount
+on the page (a variant page showing its default variant).
 
 This module fetches; the reading is spread by job: :mod:`.options` (pages and
 methods), :mod:`.jsonld` and :mod:`.markup` (the methods), :mod:`.offers` (an

@@ -5,7 +5,8 @@ product by ``sku``, then ``gtin``, then the product id, then its name and aliase
 offers that all give one amount are one. When several amounts remain the result is
 :class:`Ambiguous` (the ``ambiguous-page`` check): the first price on a page is
 never taken silently. A visible price beside a structured one is kept for the
-``structured-data-mismatch`` check.
+``structured-data-mismatch`` check, unless it is another offer's amount on the page
+(a variant page shows its default variant).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def extract(doc, page: Page, methods: tuple[Method, ...], product=None, with_err
             if offers:
                 notes.append(f"{method.label} found {len(offers)} offers, none for {_ids(page)}")
             continue
-        result = (method, chosen, _visible(doc, clean, method, chosen, methods))
+        result = (method, chosen, _visible(doc, clean, method, chosen, methods, offers))
         break
     if result is None:
         result = _nothing_found(methods, notes, broken)
@@ -82,12 +83,21 @@ def _method_offers(method: Method, doc, clean) -> list[Offer]:
     return list(read(clean(), method.arg)) or list(read(doc, method.arg))
 
 
-def _visible(doc, clean, method: Method, offer: Offer, methods) -> tuple[str, Decimal] | None:
+def _visible(
+    doc, clean, method: Method, offer: Offer, methods, offers=()
+) -> tuple[str, Decimal] | None:
+    """``(label, amount)`` of the price the page shows beside the chosen structured
+    ``offer``, or None when nothing says which shown price is that offer's: several
+    shown prices none of which is the offer's, or one that is another of the page's
+    ``offers`` (a variant page showing its default variant)."""
     if not method.structured:
         return None
+    others = {o.amount for o in offers} - {offer.amount}
     for other in methods:
         if not other.structured:
             amounts = list(dict.fromkeys(o.amount for o in _method_offers(other, doc, clean)))
+            if len(amounts) == 1 and amounts[0] in others:
+                return None  # another offer's price: the default variant, not a mismatch
             if len(amounts) == 1:
                 return other.label, amounts[0]
             if offer.amount in amounts:

@@ -55,6 +55,8 @@ def load_jsonld(text: str) -> tuple[object, str | None]:
     ({'price': '99.90'}, None)
     >>> load_jsonld('{&quot;price&quot;: &quot;99.90&quot;}')
     ({'price': '99.90'}, None)
+    >>> load_jsonld('{"name": "S &quot;x&quot;", "price": "99.90",}')
+    ({'name': 'S "x"', 'price': '99.90'}, None)
     >>> load_jsonld('{"name": "two' + chr(10) + 'lines"}')
     ({'name': 'two\\nlines'}, None)
     >>> load_jsonld('{"price": 99.90')
@@ -66,19 +68,61 @@ def load_jsonld(text: str) -> tuple[object, str | None]:
     text = text.strip()
     if not text:
         return None, "the block is empty"
+    lenient = unescape_entities(text) if ENTITY.search(text) else text
     try:
-        return json.loads(text, strict=False), None
+        return json.loads(lenient, strict=False), None
     except RecursionError:
         return None, "nested too deep"
-    except ValueError as exc:
-        strict_error = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
-    lenient = html.unescape(text) if ENTITY.search(text) else text
+    except ValueError:
+        pass
     try:
         return chompjs.parse_js_object(lenient, loader_kwargs={"strict": False}), None
     except RecursionError:
         return None, "nested too deep"
     except (ValueError, TypeError):
-        return None, strict_error
+        return None, _strict_error(text)
+
+
+def _strict_error(text: str) -> str:
+    """Where strict JSON stops reading the block as written (line and column in it)."""
+    try:
+        json.loads(text, strict=False)
+    except ValueError as exc:
+        return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+    return "not JSON"
+
+
+_TOKEN = re.compile(r'\\.|"|' + ENTITY.pattern, re.DOTALL)
+_ESCAPE = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def unescape_entities(text: str) -> str:
+    """``text`` with its HTML character references decoded so that the JSON stays JSON.
+
+    A page's template may HTML-escape the whole block (``{&quot;price&quot;: ...}``:
+    no literal ``"`` at all), then every reference is decoded. Otherwise a reference
+    inside a ``"``-quoted string is decoded *escaped* (``&quot;`` -> ``\\"``), so a quote in
+    a product's name does not end its string; one outside strings is decoded as is.
+
+    >>> print(unescape_entities('{"name": "S &quot;x&quot; &amp; co"}'))
+    {"name": "S \\"x\\" & co"}
+    >>> print(unescape_entities('{&quot;price&quot;: &quot;99&quot;}'))
+    {"price": "99"}
+    """
+    if '"' not in text:
+        return html.unescape(text)
+    out, inside, pos = [], False, 0
+    for match in _TOKEN.finditer(text):
+        out.append(text[pos : match.start()])
+        token, pos = match.group(), match.end()
+        if token == '"':
+            inside = not inside
+        elif token[0] == "&":
+            decoded = html.unescape(token)
+            token = "".join(_ESCAPE.get(ch, ch) for ch in decoded) if inside else decoded
+        out.append(token)
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _walk(node, path: str) -> Iterator[Offer]:

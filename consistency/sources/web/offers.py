@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ...text.money import currency_code, parse_amount
+from ...text.prices import read_price
 
 GTIN_KEYS = ("gtin", "gtin13", "gtin14", "gtin12", "gtin8")
 STRUCK_TAGS = frozenset({"del", "s", "strike"})
@@ -153,13 +154,20 @@ def currency_of(value) -> str | None:
 
 
 def amount_in(text: str) -> tuple[Decimal, str | None] | None:
-    """The first amount in a piece of visible text.
+    """The amount a piece of visible text quotes: the text reader's quote
+    (:func:`~consistency.text.prices.read_price`, which skips an old price written as
+    text, ``במקום 399 ₪ רק 349 ₪``), else the first number that reads as an amount.
 
     >>> amount_in("מחיר: ₪99.90 לחודש")
     (Decimal('99.90'), 'ILS')
+    >>> amount_in("Was ₪399, now ₪349"), amount_in("59.90 ₪/חודש")
+    ((Decimal('349'), 'ILS'), (Decimal('59.90'), 'ILS'))
     >>> amount_in("no price here") is None
     True
     """
+    quoted = read_price(text)
+    if quoted is not None:
+        return quoted.amount, quoted.currency or None
     whole = to_amount(text.strip())
     if whole is not None:
         return whole

@@ -580,9 +580,6 @@ def test_a_finding_gone_since_the_last_run_is_reported_resolved(tmp_path, fmt):
         assert "resolved since the last run" in second.stdout.lower()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="config.py does not keep email.subject yet (config-request note)"
-)
 def test_email_subject_from_the_config_is_a_template(tmp_path):
     from email import message_from_bytes, policy
 
@@ -604,7 +601,6 @@ def test_email_subject_from_the_config_is_a_template(tmp_path):
     assert message["Subject"] == f"מחירון test-1: {errors} שגיאות"
 
 
-@pytest.mark.xfail(strict=True, reason="config.py has no report.locale yet (config-request note)")
 def test_report_locale_from_the_config(tmp_path):
     config = make_project(tmp_path, RIGHT + [RIGHT[0] | {"amount": "119.90"}])
     with config.open("a", encoding="utf-8") as out:

@@ -190,7 +190,6 @@ def test_http_proxy_and_no_proxy_are_honored(listener, tmp_path):
     assert len(proxy.requests) == 1 and len(hook.requests) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="config.py has no notify: section yet (config-request note)")
 def test_audit_notify_posts_when_notify_on_says_so(listener, tmp_path):
     from click.testing import CliRunner
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,15 @@ class EmailConfig:
     sender: str
     notify_on: str = "findings"  # always | findings | change
     smtp: Mapping = field(default_factory=dict)
+    subject: str | None = None  # a template with the counts (consistency.notify.subject_line)
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    """Where ``--notify`` posts (Apprise URLs: Slack, Teams, JSON webhooks), and when."""
+
+    urls: tuple[str, ...]
+    notify_on: str = "findings"  # always | findings | change
 
 
 @dataclass(frozen=True)
@@ -51,9 +61,12 @@ class Config:
     report_output: Path | None = None
     history: Path | None = None
     email: EmailConfig | None = None
+    report_locale: str | None = None  # he, en, any CLDR locale; None: from the price list
+    notify: NotifyConfig | None = None
 
 
 CONFIG_NAMES = ("consistency.yaml", "consistency.yml")
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _COMMON_SOURCE_KEYS = {"channel", "files", "format", "fetch"}
 
 
@@ -93,6 +106,7 @@ def load_config(path: Path) -> Config:
         + _file_option_errors(entry, i, str(path), marks)
         + _name_errors(entry, i, str(path), marks)
     ]
+    notify = _notify(data.get("notify"), str(path), marks, header_errors)
     if header_errors:
         raise InputError(header_errors)
     report = data.get("report") or {}
@@ -115,6 +129,8 @@ def load_config(path: Path) -> Config:
         report_output=_resolve(base, report["output"]) if "output" in report else None,
         history=_resolve(base, data["history"]) if "history" in data else None,
         email=_email(data["email"]) if "email" in data else None,
+        report_locale=report.get("locale"),
+        notify=notify,
     )
 
 
@@ -206,7 +222,24 @@ def _email(spec: dict) -> EmailConfig:
         sender=spec["from"],
         notify_on=spec.get("notify_on", "findings"),
         smtp=dict(spec.get("smtp", {})),
+        subject=spec.get("subject"),
     )
+
+
+def _notify(spec: dict | None, file: str, marks, errors: list) -> NotifyConfig | None:
+    """The ``notify:`` section; ``${VAR}`` in a URL (a webhook's secret) is filled in from the
+    environment now, and an unset variable is an error at its line (its value is never shown)."""
+    if spec is None:
+        return None
+    urls = []
+    for i, url in enumerate(spec["urls"]):
+        missing = [m.group(1) for m in _ENV.finditer(url) if m.group(1) not in os.environ]
+        if missing:
+            line, col = marks.at(("notify", "urls", i))
+            message = f"${{{missing[0]}}} is not set in the environment"
+            errors.append(LoadError(file, line, col, f"notify.urls[{i}]", message))
+        urls.append(_ENV.sub(lambda m: os.environ.get(m.group(1), ""), url))
+    return NotifyConfig(tuple(urls), spec.get("notify_on", "findings"))
 
 
 def _file_option_errors(entry: dict, index: int, file: str, marks) -> list[LoadError]:

@@ -26,11 +26,11 @@ from decimal import Decimal, InvalidOperation
 
 import jinja2
 
-from .checks._quotes import money_text
 from .errors import LoadError
 from .inputs.dates import at_time
 from .model import Fact, Location
 from .sandbox import OverBudget, template_line
+from .text.display import money_text
 from .text.facts import extract_facts
 from .text.mentions import ProductMatcher
 

@@ -24,6 +24,7 @@ from .errors import InputError, OutputError, bug_report_hint
 from .inputs.config import Config, find_config, load_config
 from .outputs import exit_on_sigterm, write_atomic
 from .result import FAIL_ON, Result
+from .text.display import plural
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a tool its reader stopped
@@ -60,7 +61,7 @@ def guarded(command):
             for problem in err.errors:
                 click.echo(str(problem), err=True)
             n = len(err.errors)
-            click.echo(f"consistency: {n} problem{'s' if n != 1 else ''} in the input", err=True)
+            click.echo(f"consistency: {plural(n, 'problem')} in the input", err=True)
             sys.exit(EXIT_ERROR)
         except OutputError as err:  # a read-only folder, a full disk: the place, not a bug
             raise Failure(str(err)) from None

@@ -24,10 +24,10 @@ from typing import TextIO
 
 from .answers import Answer, AnswerBook
 from .checks._agreement import AGORA, agrees, comparable
-from .checks._quotes import money_text
 from .errors import InputError, LoadError
 from .inputs.setup import CONFIG, Setup, collect, file_key, kind_of, named_by, unique
 from .inputs.yamlio import load_yaml
+from .text.display import money_text
 from .text.phrases import priced_mentions
 
 __all__ = ["FORMATS", "kind_of", "lint", "lint_answers", "render"]

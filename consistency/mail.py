@@ -30,6 +30,7 @@ from pathlib import Path
 from .model import Finding
 from .outputs import write_bytes_atomic
 from .result import Result
+from .text.display import plural
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def subject_for(result: Result) -> str:
             baselined += 1
         else:
             counts[finding.severity] += 1
-    parts = [_plural(n, word) for word, n in counts.items() if n]
+    parts = [plural(n, word) for word, n in counts.items() if n]
     if baselined:
         parts.append(f"{baselined} baselined")
     if result.errors:
@@ -94,10 +95,6 @@ def subject_for(result: Result) -> str:
     if result.price_list_version:
         text += f" — price list {result.price_list_version}"
     return text
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 or word == "info" else f"{count} {word}s"
 
 
 def build_message(

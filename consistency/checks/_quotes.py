@@ -1,4 +1,7 @@
-"""What the pricing checks share: a quote in consumer terms, money text, differences, evidence."""
+"""What the pricing checks share: a quote in consumer terms, differences, evidence.
+
+Money is written by :func:`consistency.text.display.money_text`, the one money formatter.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from ..model import HUNDRED, Evidence, Location, Observation
 
-SYMBOLS = {"ILS": "₪", "USD": "$", "EUR": "€", "GBP": "£"}
 PERCENT_STEP = Decimal("0.1")
 _EPOCH = datetime(2000, 1, 1)
 
@@ -30,19 +32,6 @@ def consumer_quote(obs: Observation, book) -> Decimal | None:
         if amount is None:
             return None
     return amount if obs.vat_included else book.with_vat(amount, obs.at)
-
-
-def money_text(amount: Decimal, currency: str) -> str:
-    """``₪99.90``; a code where there is no symbol.
-
-    >>> money_text(Decimal("99.9"), "ILS")
-    '₪99.90'
-    >>> money_text(Decimal("5"), "CHF")
-    'CHF 5.00'
-    """
-    text = f"{amount:,.2f}"
-    symbol = SYMBOLS.get(currency)
-    return f"{symbol}{text}" if symbol else f"{currency} {text}"
 
 
 def money(amount: Decimal, currency: str) -> dict:

@@ -31,8 +31,8 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from ..model import Evidence, Observation, Problem, Rule
+from ..text.display import money_text
 from . import OBSERVATION, Context
-from ._quotes import money_text
 
 ID = "ambiguous-page"
 KIND = OBSERVATION

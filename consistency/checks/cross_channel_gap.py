@@ -43,6 +43,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Evidence, Observation, Problem
+from ..text.display import money_text
 from . import GROUPED, Context
 from ._grouped import WindowExtremes
 from ._quotes import (
@@ -50,7 +51,6 @@ from ._quotes import (
     consumer_quote,
     difference,
     money,
-    money_text,
     percent_text,
     product_name,
 )

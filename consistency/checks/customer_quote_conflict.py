@@ -42,9 +42,10 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from ..model import Evidence, Observation, Problem
+from ..text.display import money_text
 from . import GROUPED
 from ._grouped import DAY, QuoteSpill, SpilledQuote
-from ._quotes import consumer_quote, difference, money, money_text, percent_text, product_name
+from ._quotes import consumer_quote, difference, money, percent_text, product_name
 
 ID = "customer-quote-conflict"
 KIND = GROUPED

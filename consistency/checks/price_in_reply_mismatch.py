@@ -29,9 +29,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ..model import Evidence, Observation, Problem, Rule
+from ..text.display import money_text
 from ..text.phrases import priced_mentions
 from . import OBSERVATION, Context
-from ._quotes import difference, money, money_text, percent_text, product_name
+from ._quotes import difference, money, percent_text, product_name
 from .price_mismatch import classify
 
 ID = "price-in-reply-mismatch"

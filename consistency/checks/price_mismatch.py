@@ -44,13 +44,13 @@ from collections.abc import Iterator
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from ..model import Observation, Problem, Rule
+from ..text.display import money_text
 from . import OBSERVATION, Context
 from ._quotes import (
     consumer_quote,
     difference,
     evidence,
     money,
-    money_text,
     percent_text,
     product_name,
 )

@@ -37,8 +37,9 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from ..model import Evidence, Observation, Problem, Rule
+from ..text.display import money_text
 from . import OBSERVATION, Context
-from ._quotes import difference, money, money_text, percent_text
+from ._quotes import difference, money, percent_text
 
 ID = "structured-data-mismatch"
 KIND = OBSERVATION

@@ -20,8 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Observation, Problem, Rule
+from ..text.display import money_text
 from . import OBSERVATION, Context
-from ._quotes import evidence, money, money_text
+from ._quotes import evidence, money
 
 ID = "unknown-product"
 KIND = OBSERVATION

@@ -15,8 +15,10 @@ from ..model import (
     Product,
     Threshold,
 )
-from ..report.base import money, percent, plural
+from ..report.base import percent
 from ..report.markdown import cell
+from ..text.display import money_text as money
+from ..text.display import plural
 from .changes import (
     FieldChange,
     Impact,
@@ -78,9 +80,7 @@ def summary(diff: PriceListDiff) -> str:
     parts = [
         plural(n["prices"], "price change") if n["prices"] else "",
         plural(n["windows"], "window change") if n["windows"] else "",
-        f"{n['products_added']} product{'s' if n['products_added'] != 1 else ''} added"
-        if n["products_added"]
-        else "",
+        plural(n["products_added"], "product") + " added" if n["products_added"] else "",
         f"{n['products_removed']} removed" if n["products_removed"] else "",
         f"{n['products_renamed']} renamed" if n["products_renamed"] else "",
         "VAT changed" if n["vat"] else "",

@@ -15,10 +15,10 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import ClassVar, TextIO
 
-from ..model import Finding, to_cents
+from ..model import Finding
 from ..result import Result
+from ..text.display import money_text, plural
 
-SYMBOLS = {"ILS": "₪", "USD": "$", "EUR": "€", "GBP": "£"}
 LEVEL_WORDS = {"error": ("error", "errors"), "warning": ("warning", "warnings")}
 HEBREW = re.compile(r"[\u0590-\u05FF]")
 LATIN = re.compile(r"[A-Za-z]")
@@ -76,16 +76,6 @@ class Part:
     number: bool = False
 
 
-def plural(count: int, word: str) -> str:
-    """``3 errors``, ``1 warning``, ``0 info``.
-
-    >>> plural(3, "error"), plural(1, "warning"), plural(0, "info"), plural(1234, "observation")
-    ('3 errors', '1 warning', '0 info', '1,234 observations')
-    """
-    many = word if word == "info" else word + "s"
-    return f"{count:,} {word if count == 1 else many}"
-
-
 def active_counts(result: Result) -> tuple[dict[str, int], int]:
     """Findings per severity that count against the run, and how many are baselined apart."""
     counts = dict.fromkeys(("error", "warning", "info"), 0)
@@ -131,22 +121,6 @@ def summary_line(result: Result) -> str:
     line = f"{levels} in {plural(result.observations, 'observation')} ({rules})"
     resolved = resolved_of(result)
     return line + (f"; {len(resolved):,} resolved since the last run" if resolved else "")
-
-
-def money(amount: Decimal, currency: str | None, *, signed: bool = False) -> str:
-    """Money as people read it: symbol for the common currencies, else the ISO code.
-
-    >>> money(Decimal("99.9"), "ILS"), money(Decimal("-9.99"), "ILS"), money(Decimal(1234), "CHF")
-    ('₪99.90', '-₪9.99', 'CHF 1,234.00')
-    >>> money(Decimal("19.99"), "USD", signed=True), money(Decimal(5), None)
-    ('+$19.99', '5.00')
-    """
-    sign = "-" if amount < 0 else ("+" if signed and amount > 0 else "")
-    digits = f"{to_cents(abs(amount)):,.2f}"
-    if currency is None:
-        return sign + digits
-    symbol = SYMBOLS.get(currency)
-    return f"{sign}{symbol}{digits}" if symbol else f"{sign}{currency} {digits}"
 
 
 def percent(value: Decimal, *, signed: bool = False) -> str:
@@ -275,7 +249,7 @@ class English:
         return singular if n == 1 else many
 
     def money(self, amount, currency, *, signed: bool = False) -> str:
-        return money(amount, currency, signed=signed)
+        return money_text(amount, currency, signed=signed)
 
     def percent(self, value, *, signed: bool = False) -> str:
         return percent(value, signed=signed)
@@ -343,10 +317,10 @@ def quote_text(quote: Mapping, currency: str | None) -> str:
     """
     cur = quote.get("currency") or currency
     if _is_number(quote.get("amount")):
-        shown = money(Decimal(str(quote["amount"])), cur)
+        shown = money_text(Decimal(str(quote["amount"])), cur)
     else:
         low, high = quote.get("low"), quote.get("high")
-        amounts = [money(Decimal(str(a)), cur) for a in (low, high) if _is_number(a)]
+        amounts = [money_text(Decimal(str(a)), cur) for a in (low, high) if _is_number(a)]
         shown = "–".join(dict.fromkeys(amounts))
     notes = []
     if _is_number(quote.get("count")) and quote["count"] > 1:

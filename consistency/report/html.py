@@ -35,12 +35,12 @@ from markupsafe import Markup
 
 from ..model import SEVERITY_RANK, Finding
 from ..result import QuoteStats, Result
+from ..text.display import plural
 from .base import (
     Reporter,
     active_counts,
     currency_of,
     mostly_hebrew,
-    plural,
     quotes_of,
     resolved_of,
     subject,

@@ -29,10 +29,10 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_interval
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
-from ..model import to_cents
+from ..text.display import money_text
 
 CATALOGS = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "consistency"
@@ -107,17 +107,12 @@ class Formatter:
         return self._remember(("n", value), lambda: format_decimal(value, locale=self.locale))
 
     def money(self, amount: Decimal, currency: str | None, *, signed: bool = False) -> str:
-        """Money by the locale's currency pattern, to the agora; ``+`` on a positive gap."""
-        amount = to_cents(Decimal(str(amount)))
+        """Money by the locale's currency pattern (:func:`~consistency.text.display.money_text`)."""
         key = ("m", amount, currency, signed)
-        return self._remember(key, lambda: self._money(amount, currency, signed))
-
-    def _money(self, amount: Decimal, currency: str | None, signed: bool) -> str:
-        if currency is None:
-            shown = format_decimal(amount, format="#,##0.00", locale=self.locale)
-        else:
-            shown = format_currency(amount, currency, locale=self.locale)
-        return "+" + shown if signed and amount > 0 else shown
+        return self._remember(
+            key,
+            lambda: money_text(Decimal(str(amount)), currency, signed=signed, locale=self.locale),
+        )
 
     def percent(self, value: Decimal, *, signed: bool = False) -> str:
         """A percent with one decimal when signed (a gap), else as few as it needs."""

@@ -19,7 +19,8 @@ from datetime import UTC
 
 from ..model import Finding
 from ..result import Result
-from .base import Reporter, plural, resolved_of, summary_line
+from ..text.display import plural
+from .base import Reporter, resolved_of, summary_line
 from .text import TextReporter, resolved_text
 
 XML_CHARS = (

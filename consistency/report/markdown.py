@@ -16,10 +16,10 @@ import re
 
 from ..model import SEVERITIES, Finding
 from ..result import Result
+from ..text.display import plural
 from .base import (
     Reporter,
     currency_of,
-    plural,
     quote_text,
     quotes_of,
     resolved_of,

@@ -1,6 +1,6 @@
 """Shortcuts in extract_facts give what the long way gives.
 
-- free phrases: ``facts._free`` starts its scan near the first word a phrase needs;
+- free phrases: ``facts.amounts.free_of_charge`` starts its scan near the first word a phrase needs;
   the long way is ``_FREE.finditer`` over the whole text;
 - normalization: a text with bidi marks, geresh look-alikes or capitals takes the
   table path with an offset map, a plain one the ``str.lower`` path; the facts are
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from consistency.model import Fact
 from consistency.text import facts
-from consistency.text.facts import extract_facts
+from consistency.text.facts import amounts, extract_facts
 from consistency.text.normalize import normalize
 
 # The benchmark's reply generator: Hebrew and English replies with several facts each.
@@ -38,19 +38,23 @@ FREE_TEXTS = st.lists(FREE_PIECES, max_size=10).map(" ".join)
 
 
 def plain_free(text: str) -> list[tuple]:
-    return [("money", Decimal(0), *m.span("m"), "ILS") for m in facts._FREE.finditer(text)]
+    return [("money", Decimal(0), *m.span("m"), "ILS") for m in amounts._FREE.finditer(text)]
 
 
 @settings(max_examples=400, deadline=None)
 @given(FREE_TEXTS)
 def test_free_from_first_word_is_free_everywhere(text: str) -> None:
     text = normalize(text)
-    assert facts._free(text) == plain_free(text)
+    assert amounts.free_of_charge(text) == plain_free(text)
 
 
 def test_free_finds_several() -> None:
     text = normalize("Setup is free, and no fee later; ההתקנה בחינם")
-    assert [text[s:e] for _k, _v, s, e, _u in facts._free(text)] == ["free", "no fee", "בחינם"]
+    assert [text[s:e] for _k, _v, s, e, _u in amounts.free_of_charge(text)] == [
+        "free",
+        "no fee",
+        "בחינם",
+    ]
 
 
 NOISE = st.sampled_from(["\u200f", "\u200e", "\u2067", "\u00ad"])

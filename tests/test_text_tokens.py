@@ -1,7 +1,7 @@
 """The fast tokenizer of facts cuts every text exactly as the plain one did.
 
-The look-aheads, possessive runs and the empty prefix branch in ``facts._TOKEN``,
-and the chunked skipping and findall in ``facts._tokenize``, exist only for speed.
+The look-aheads, possessive runs and the empty prefix branch in ``facts.tokens._TOKEN``,
+and the chunked skipping and findall in ``facts.tokens._tokenize``, exist only for speed.
 The plain pattern and the ``reference_items`` below are the tokenizer as first
 written; on texts built from the pieces that matter (number words, unit words,
 prefixes, digits in every shape, signs and glue) both must give the same items.
@@ -14,7 +14,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consistency.text import facts
+from consistency.text import numbers_en, numbers_he
+from consistency.text.facts import tokens as tokenizer
 from consistency.text.money import CURRENCY_WORDS, NUMBER, SYMBOLS, needs_case, to_decimal
 
 PLAIN_TOKEN = re.compile(
@@ -29,24 +30,24 @@ PLAIN_TOKEN = re.compile(
       | 1-?[5-9]00-?\d{{2,3}}-?\d{{3,4}}
       | \*\d{{3,5}}
       | \#\d+
-      | \d{{7,}}+(?!\ ?(?:[{facts._SIGN_CLASS}]|{facts._GLUED_AFTER_WORDS}(?![^\W\d_])))
-      | \d+(?=[a-z])(?!{facts._GLUED_AFTER_WORDS}(?![^\W\d_]))\w*
-      | [a-z]+(?=\d){facts._NOT_GLUED_BEFORE}\d\w*
+      | \d{{7,}}+(?!\ ?(?:[{tokenizer._SIGN_CLASS}]|{tokenizer._GLUED_AFTER_WORDS}(?![^\W\d_])))
+      | \d+(?=[a-z])(?!{tokenizer._GLUED_AFTER_WORDS}(?![^\W\d_]))\w*
+      | [a-z]+(?=\d){tokenizer._NOT_GLUED_BEFORE}\d\w*
     )(?!\d)
   | (?P<pfx>(?<![\w"'])[ובלמשהכ]{{1,2}}-?)?
     (?P<num>{NUMBER})
-    (?:(?![\d\w])|(?=[{facts._CJK}])|(?={facts._GLUED_AFTER_WORDS}(?![^\W\d_])))
+    (?:(?![\d\w])|(?=[{tokenizer._CJK}])|(?={tokenizer._GLUED_AFTER_WORDS}(?![^\W\d_])))
   | (?<![\w"'])(?P<wp>[ובלמשהכ]{{0,2}}-?)
-    (?P<he>{facts._HEBREW_WORDS})(?!\w)
-  | (?P<en>(?<![^\W\d]|')(?=[a-z]){facts._ENGLISH_WORDS}(?:(?!\w)|(?<!\w)|(?=\d))
-    | (?<![^\W\d_])(?![a-z\u05d0-\u05ea]){facts._OTHER_WORDS}
-      (?:(?![^\W\d_])|(?<![^\W\d_])|(?<=[{facts._CJK}])))
-  | (?P<sym>[{facts._SIGN_CLASS}])
+    (?P<he>{tokenizer._HEBREW_WORDS})(?!\w)
+  | (?P<en>(?<![^\W\d]|')(?=[a-z]){tokenizer._ENGLISH_WORDS}(?:(?!\w)|(?<!\w)|(?=\d))
+    | (?<![^\W\d_])(?![a-z\u05d0-\u05ea]){tokenizer._OTHER_WORDS}
+      (?:(?![^\W\d_])|(?<![^\W\d_])|(?<=[{tokenizer._CJK}])))
+  | (?P<sym>[{tokenizer._SIGN_CLASS}])
     """,
     re.VERBOSE,
 )
 
-WORDS = sorted(facts._VOCABULARY)
+WORDS = sorted(tokenizer._VOCABULARY)
 PIECES = st.one_of(
     st.sampled_from(WORDS),
     st.sampled_from(["ב", "ו", "מ", "ל", "וב", "ה", "-", "–", "x", "abc", "שלום", "inv"]),
@@ -72,16 +73,16 @@ def reference_items(text: str) -> list[tuple]:
             item = ["num", m.start("num"), end, "", prefix, to_decimal(m["num"]), None, "", lead]
         elif kind in ("he", "en"):
             stem, prefix = m[kind], (m["wp"] or "").rstrip("-")
-            if stem in facts.numbers_he.WORDS or stem in facts.numbers_en.WORDS:
-                value, role = facts.numbers_he.WORDS.get(stem) or facts.numbers_en.WORDS[stem]
+            if stem in numbers_he.WORDS or stem in numbers_en.WORDS:
+                value, role = numbers_he.WORDS.get(stem) or numbers_en.WORDS[stem]
                 item = ["word", lead, end, stem, prefix, value, None, role, -1]
-            elif facts._LEXICON.get(stem, ("",))[0] == "cur" and needs_case(stem):
+            elif tokenizer._LEXICON.get(stem, ("",))[0] == "cur" and needs_case(stem):
                 # without the original text, a cased currency spelling never counts
                 item = ["other", lead, end, stem, prefix, 0, None, "", -1]
             else:
-                word, unit = facts._LEXICON.get(stem, ("other", None))
+                word, unit = tokenizer._LEXICON.get(stem, ("other", None))
                 role = "name" if word == "cur" and stem not in SYMBOLS else ""
-                role = "mark" if word == "other" and stem in facts.MARKER_WORDS else role
+                role = "mark" if word == "other" and stem in tokenizer.MARKER_WORDS else role
                 item = [word, lead, end, stem, prefix, 0, unit, role, -1]
         elif kind == "sym":
             sign = m[0]
@@ -99,14 +100,14 @@ def reference_items(text: str) -> list[tuple]:
         items.append(item)
     for item, following in zip(items, items[1:], strict=False):
         gap = (item[2], following[8] if following[8] >= 0 else following[1])
-        item.append(facts._GLUE.fullmatch(text, *gap) is not None)
+        item.append(tokenizer._GLUE.fullmatch(text, *gap) is not None)
     return [(*item, False) if len(item) == 9 else tuple(item) for item in items]
 
 
 def fast_items(text: str) -> list[tuple]:
     return [
         (i.kind, i.start, i.end, i.stem, i.prefix, i.value, i.unit, i.role, i.lead, i.glue)
-        for i in facts._tokenize(text)
+        for i in tokenizer._tokenize(text)
     ]
 
 
@@ -120,13 +121,13 @@ def tokens(pattern: re.Pattern[str], text: str) -> list[tuple]:
 @settings(max_examples=600, deadline=None)
 @given(TEXTS)
 def test_fast_tokens_are_the_plain_tokens(text: str) -> None:
-    assert tokens(facts._TOKEN, text) == tokens(PLAIN_TOKEN, text)
+    assert tokens(tokenizer._TOKEN, text) == tokens(PLAIN_TOKEN, text)
     assert fast_items(text) == reference_items(text)
 
 
 def test_the_comparison_sees_tokens() -> None:
     text = 'ב-99 ש"ח, תשעים ותשע, call 03-1234567 at 14:30, 5g for $9 (10%)'
-    found = tokens(facts._TOKEN, text)
+    found = tokens(tokenizer._TOKEN, text)
     assert [kind for _span, kind, _groups in found] == [
         "num", "he", "he", "he", "junk", "junk", "junk", "en", "sym", "num", "num", "sym",
     ]  # fmt: skip

@@ -37,28 +37,11 @@ from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import urljoin
 
 import requests
+from requests.utils import get_environ_proxies
 
 from .. import __version__
-from .pinned import PinnedAdapter
-from .redaction import (
-    ENV_VAR,
-    MIN_SECRET,
-    MissingEnvError,
-    add_secret,
-    expand_env,
-    expand_headers,
-    header_problem,
-    redact,
-    redact_bytes,
-)
-from .responses import (
-    Response,
-    as_utf8,
-    declared_charset,
-    retry_after_seconds,
-    status_reason,
-)
-from .urls import (
+from ..net.headers import ENV_VAR, header_problem
+from ..net.urls import (
     AMBIGUOUS,
     Target,
     UrlRefused,
@@ -69,6 +52,23 @@ from .urls import (
     parse_entry,
     parse_target,
     resolve,
+)
+from .pinned import PinnedAdapter
+from .redaction import (
+    MIN_SECRET,
+    MissingEnvError,
+    add_secret,
+    expand_env,
+    expand_headers,
+    redact,
+    redact_bytes,
+)
+from .responses import (
+    Response,
+    as_utf8,
+    declared_charset,
+    retry_after_seconds,
+    status_reason,
 )
 
 # The gate's names, importable from here as they always were.
@@ -299,6 +299,8 @@ class HttpClient:
             raise FetchError(target.url, f"host {target.host!r} is not in allow_hosts")
         if target.ip:
             addresses = [target.host]
+        elif proxy_for(target):
+            return  # the environment's proxy resolves the name: nothing to pin (docs/fetching.md)
         else:
             try:
                 addresses = self.resolver(target.host, target.port)
@@ -334,10 +336,12 @@ class HttpClient:
         url = target.url
         with self._host_slot(f"{target.host}:{target.port}"), self._all:
             self._pace(f"{target.host}:{target.port}")
+            proxy = proxy_for(target)
             try:
                 resp = self.session.request(
                     method, url, headers=headers, json=json_body, data=data,
                     timeout=self.timeout, allow_redirects=False, stream=True,
+                    proxies={target.scheme: proxy} if proxy else None,
                 )  # fmt: skip
             except requests.exceptions.SSLError as exc:
                 raise FetchError(url, f"TLS error: {_root_cause(exc)}") from None
@@ -399,3 +403,15 @@ def _root_cause(exc: BaseException) -> str:
     text = str(reason if isinstance(reason, BaseException) else seen)
     match = re.search(r"\[Errno -?\d+\][^')\"]*", text)
     return redact(match.group(0).strip() if match else text[:200])
+
+
+def proxy_for(target: Target) -> str | None:
+    """The proxy the environment names for ``target`` (``HTTPS_PROXY``, ``HTTP_PROXY``,
+    ``ALL_PROXY``, lower or upper case), or None, also when ``NO_PROXY`` covers its host.
+
+    The allow-list is checked on the target before this is asked. Through a proxy the
+    target's name is resolved by the proxy, so its addresses are not checked or pinned
+    here; an IP-literal target is still checked. ``.netrc`` credentials are never used.
+    """
+    proxies = get_environ_proxies(target.url)
+    return proxies.get(target.scheme) or proxies.get("all")

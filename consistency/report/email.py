@@ -24,7 +24,9 @@ from jinja2 import Environment, FileSystemLoader
 from ..model import SEVERITY_RANK
 from ..result import Result
 from .base import active_counts, mostly_hebrew, resolved_of, subject
-from .html import CONTRADICTIONS, TEMPLATES, View, contradiction_cards, grouped
+from .html import TEMPLATES
+from .html_overview import CONTRADICTIONS, contradiction_cards, grouped
+from .html_rows import View
 from .i18n import Formatter, choose
 from .safe import safe_result
 from .text import resolved_text

@@ -1,0 +1,235 @@
+"""The top of the HTML report and of the email: the quote matrix, the contradiction cards,
+the repeated findings once each, and the findings chart."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from ..model import SEVERITY_RANK, Finding
+from ..result import QuoteStats, Result
+from .base import currency_of, quotes_of
+from .html_markup import link, values_html
+from .html_rows import View, row
+from .wording import product_name
+
+# Sixteen colours that tell apart (one per rule in the chart).
+PALETTE = (
+    "#c0392b", "#d68910", "#2874a6", "#7d3c98", "#138d75", "#5d6d7e", "#a04000", "#1e8449",
+    "#e84393", "#00838f", "#9e9d24", "#6d4c41", "#3949ab", "#f4511e", "#546e7a", "#8e24aa",
+)  # fmt: skip
+BAR_WIDTH = 560
+CONTRADICTIONS = ("customer-quote-conflict", "cross-channel-gap")
+PRICING = ("price-mismatch", "price-in-reply-mismatch", "vat-excluded-price", "promotion-misuse")
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    range: str
+    gap: str
+    tone: str
+    note: str = ""
+
+
+def matrix(result: Result, currency: str, view: View) -> dict:
+    """Products down, channels across; each cell the quoted range against the list price,
+    toned by what the checks found there (a gap they accept, a promotion, is no error)."""
+    quotes = result.quotes
+    worst: dict[tuple[str, str], int] = {}
+    for finding in result.findings:
+        if finding.rule in PRICING and finding.channel and finding.product:
+            key = (finding.channel, finding.product)
+            worst[key] = max(worst.get(key, -1), SEVERITY_RANK[finding.severity])
+    channels = sorted({channel for channel, _ in quotes})
+    products = sorted({product for _, product in quotes})
+    cells = {
+        key: quote_cell(stats, currency, worst.get(key), view) for key, stats in quotes.items()
+    }
+    names = {product: view.names.get(product, product) for product in products}
+    return {"channels": channels, "products": products, "cells": cells, "names": names}
+
+
+def quote_cell(stats: QuoteStats, currency: str, worst: int | None, view: View) -> Cell:
+    """One product on one channel: the quoted range, the list price, the signed gap of the
+    end furthest from it, toned ``bad``/``warn`` by the worst pricing finding there, else
+    ``ok`` (and marked allowed when the checks accepted a price off the list)."""
+    fmt = view.fmt
+    listed = fmt.money(stats.list_price, currency) if stats.list_price is not None else "?"
+    low, high = stats.low, stats.high
+    if low is None or high is None:
+        return Cell(listed, "", "", "none")
+    shown = fmt.money(low, currency)
+    if low != high:
+        shown += "–" + fmt.money(high, currency)
+    if not stats.list_price:
+        return Cell(listed, shown, "", "none")
+    far = low if abs(low - stats.list_price) >= abs(high - stats.list_price) else high
+    gap = (far - stats.list_price) * 100 / stats.list_price
+    tone = {2: "bad", 1: "warn"}.get(worst, "ok")
+    note = fmt.gettext("allowed (promotion or discount)") if tone == "ok" and gap else ""
+    return Cell(listed, shown, fmt.percent(gap, signed=True) if gap else "", tone, note)
+
+
+def contradiction_cards(
+    findings: list[Finding], rule: str, view: View, result: Result, top: int
+) -> tuple[list, int]:
+    """The first ``top`` findings of one contradiction rule as cards (the quotes side by
+    side and the list price; worst first, then the biggest gap), and how many there are."""
+    chosen = [f for f in findings if f.rule == rule]
+    chosen.sort(key=lambda f: (-SEVERITY_RANK[f.severity], -abs(_gap(f)), f.fingerprint))
+    return [card(f, view, result) for f in chosen[:top]], len(chosen)
+
+
+def card(finding: Finding, view: View, result: Result) -> dict:
+    fmt = view.fmt
+    currency = currency_of(finding)
+    quotes = quotes_of(finding) or [
+        side for side in (finding.expected, finding.observed) if side and side.get("channel")
+    ]
+    listed = list_price(finding, result)
+    return {
+        "finding": finding,
+        "severity": view.severity(finding.severity),
+        "status": view.status(finding.status),
+        "product": product_name(finding, view.names) or "",
+        "customer": (finding.observed or {}).get("customer") or "",
+        "day": fmt.date(finding.at),
+        "sentence": view.sentence(finding),
+        "gap": values_html(view.values(finding.difference, currency, signed=True)),
+        "list": fmt.money(listed, currency) if listed is not None else "",
+        "quotes": [quote_view(q, currency, listed, view) for q in quotes],
+    }
+
+
+def quote_view(quote, currency: str | None, listed, view: View) -> dict:
+    """One quote (or one channel's quotes in the window) for a card."""
+    fmt = view.fmt
+    cur = quote.get("currency") or currency
+    amounts = [quote.get(k) for k in ("amount", "low", "high") if quote.get(k) is not None]
+    shown = "–".join(dict.fromkeys(fmt.money(a, cur) for a in amounts))
+    times = [quote.get(k) for k in ("at", "low_at", "high_at") if quote.get(k)]
+    refs = [quote.get(k) for k in ("ref", "low_ref", "high_ref") if quote.get(k)]
+    count = quote.get("count")
+    promotion = quote.get("promotion")
+    on_list = listed is not None and all(Decimal(str(a)) == listed for a in amounts)
+    return {
+        "channel": quote.get("channel") or "",
+        "amount": shown,
+        "times": list(dict.fromkeys(fmt.datetime(_time(t)) for t in times if _time(t))),
+        "refs": [link(str(r)) for r in dict.fromkeys(refs)],
+        "count": fmt.ngettext("%(num)d quote", "%(num)d quotes", int(count)) % {"num": int(count)}
+        if count and int(count) > 1
+        else "",
+        "promotion": promotion if isinstance(promotion, str) else "",
+        "tone": "promotion" if promotion else ("list" if on_list else "off"),
+    }
+
+
+def list_price(finding: Finding, result: Result) -> Decimal | None:
+    """The list price a contradiction is measured against: named in the finding, else the
+    cross-channel-gap's expected, else the run's quote statistics for the product."""
+    for side in (finding.expected, finding.observed):
+        if side and side.get("list_price") is not None:
+            return Decimal(str(side["list_price"]))
+    expected = finding.expected or {}
+    gap_against_list = finding.rule == "cross-channel-gap" and not expected.get("channel")
+    if gap_against_list and expected.get("amount") is not None:
+        return Decimal(str(expected["amount"]))
+    for (_channel, product), stats in sorted(result.quotes.items()):
+        if product == finding.product and stats.list_price is not None:
+            return stats.list_price
+    return None
+
+
+def grouped(findings: list[Finding], view: View, top: int) -> tuple[list[dict], int]:
+    """Every other finding once per fingerprint, with how often and over which days: the
+    first ``top`` (worst first, then the most repeated), and how many fingerprints there are."""
+    by_print: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.rule not in CONTRADICTIONS:
+            by_print.setdefault(finding.fingerprint, []).append(finding)
+    order = sorted(by_print.values(), key=_group_order)
+    out = []
+    for same in order[:top]:
+        same.sort(key=lambda f: (f.at is None, f.at or datetime.min.replace(tzinfo=UTC)))
+        out.append({"row": row(same[0], view), "count": len(same), "when": times(same, view)})
+    return out, len(order)
+
+
+def _group_order(same: list[Finding]) -> tuple:
+    worst = max(SEVERITY_RANK[f.severity] for f in same)
+    return (-worst, -len(same), min(f.fingerprint for f in same))
+
+
+def times(same: list[Finding], view: View) -> str:
+    """``10 times, 16–21 Nov``; a single finding: its time."""
+    fmt = view.fmt
+    dated = [f.at for f in same if f.at is not None]
+    if len(same) == 1:
+        return fmt.datetime(dated[0]) if dated else ""
+    count = fmt.ngettext("%(num)d time", "%(num)d times", len(same)) % {"num": len(same)}
+    return f"{count}, {fmt.span(min(dated), max(dated))}" if dated else count
+
+
+def _gap(finding: Finding) -> Decimal:
+    value = (finding.difference or {}).get("percent")
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def _time(value) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def chart(findings: list[Finding], title=str) -> dict:
+    """A stacked bar per channel, laid out for inline SVG.
+
+    One colour per rule (the legend, each rule by ``title(rule)``), one segment per rule
+    and cause, each titled ``channel · rule · cause: count``, so the colours stay few and
+    tell apart.
+    """
+    by_channel: dict[str, Counter] = defaultdict(Counter)
+    for finding in findings:
+        by_channel[finding.channel or "-"][(finding.rule, finding.cause or "")] += 1
+    keys = sorted({key for counts in by_channel.values() for key in counts})
+    rules = sorted({rule for rule, _cause in keys})
+    colors = {rule: PALETTE[i % len(PALETTE)] for i, rule in enumerate(rules)}
+    top = max((sum(c.values()) for c in by_channel.values()), default=0)
+    bars = [
+        _bar(y, channel, counts, keys, colors, top)
+        for y, (channel, counts) in enumerate(sorted(by_channel.items()))
+    ]
+    legend = [
+        {"cause": title(rule), "color": colors[rule], "y": len(bars) * 30 + 10 + i * 20}
+        for i, rule in enumerate(rules)
+    ]
+    height = len(bars) * 30 + 20 + len(rules) * 20
+    return {"bars": bars, "legend": legend, "height": height, "width": BAR_WIDTH + 200}
+
+
+def _bar(y: int, channel: str, counts: Counter, keys: list, colors: dict, top: int) -> dict:
+    x, segments = 0.0, []
+    for rule, cause in keys:
+        count = counts[(rule, cause)]
+        if not count:
+            continue
+        width = count * BAR_WIDTH / top
+        label = f"{rule} · {cause}" if cause else rule
+        segments.append(
+            {"x": x, "width": width, "color": colors[rule], "cause": label, "count": count}
+        )
+        x += width
+    return {
+        "y": y * 30,
+        "channel": channel,
+        "segments": segments,
+        "total": sum(counts.values()),
+        "end": x,
+    }

@@ -38,9 +38,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from .checks._grouped import Extreme
+from .inputs.files import FileOptions
 from .model import Location
 from .result import QuoteStats
-from .sources.records import FileOptions, RecordContext, to_observation
+from .sources.records import RecordContext, to_observation
 
 # The columns a plain quote file may have; any other column makes the file Python's.
 PLAIN_COLUMNS = ("id", "channel", "at", "customer", "product", "amount", "currency", "ref", "agent")

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from consistency.inputs.files import FileOptions
 from consistency.model import InvalidRecord, Observation, SourceFailure
 from consistency.sources.csvfile import sniff_delimiter
 from consistency.sources.files import read_pattern
-from consistency.sources.records import FileOptions, RecordContext
+from consistency.sources.records import RecordContext
 from consistency.sources.textfiles import detect_encoding
 from tests.helpers import CHANNELS, PRICES, ROOT, TZ, local, write
 

@@ -21,9 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from consistency.inputs.files import FileOptions, Limits
 from consistency.model import InvalidRecord, Observation, SourceFailure
 from consistency.sources.files import read_pattern
-from consistency.sources.records import FileOptions, Limits, RecordContext
+from consistency.sources.records import RecordContext
 from tests.helpers import PRICES, TZ, write
 
 CTX = RecordContext(TZ, "ILS", frozenset({"web", "phone", "chat"}), default_channel="web")

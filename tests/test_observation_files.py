@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from consistency.inputs.files import FileOptions
 from consistency.model import InvalidRecord, Observation, SourceFailure
 from consistency.sources import textfiles
 from consistency.sources.files import read_pattern, read_records
-from consistency.sources.records import FileOptions, RecordContext
+from consistency.sources.records import RecordContext
 from tests.helpers import CHANNELS, TZ, local, write, write_csv, write_jsonl
 
 CTX = RecordContext(TZ, "ILS", frozenset(CHANNELS))

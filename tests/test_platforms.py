@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from consistency.inputs.files import FileOptions, Limits
 from consistency.model import InvalidRecord, Observation, SourceFailure
 from consistency.sources import formats
 from consistency.sources.files import read_pattern
-from consistency.sources.records import FileOptions, Limits, RecordContext
+from consistency.sources.records import RecordContext
 
 TZ = ZoneInfo("Asia/Jerusalem")
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "platforms"

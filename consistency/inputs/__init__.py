@@ -13,9 +13,9 @@ Every command goes through it, so they accept and reject the same files. Loaders
 a path or an in-memory :class:`~consistency.inputs.yamlio.Text` (``diff --base``).
 
 Check, format and fetcher names are looked up in :mod:`consistency.registry` (``rules``
-gets each check's option schema from it). Still importing up the flow
-(tests/test_layers.py holds it as xfail): ``config`` asks ``sources.http`` to parse
-URLs, hosts and headers, and ``sources.records`` to check file options.
+gets each check's option schema from it). Nothing here imports up the flow
+(tests/test_layers.py): URL, host and header rules come from :mod:`consistency.net`,
+which imports nothing of ours; a file source's reading options are :mod:`.files`.
 """
 
 from __future__ import annotations

@@ -11,7 +11,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import InputError, LoadError
 from ..model import Location
+from ..net.headers import ENV_VAR, header_problem
+from ..net.urls import UrlRefused, parse_entry, parse_target
 from ..registry import FETCHERS, FORMATS, UnknownName
+from .files import FileOptions
 from .problems import read_checked
 
 DEFAULT_TIMEZONE = "Asia/Jerusalem"
@@ -177,8 +180,6 @@ def _header_errors(entry: dict, index: int, file: str, marks) -> list[LoadError]
     Literal text and ``${VAR}`` values (when the variable is set) are checked now;
     what a template renders at fetch time is checked then, for that request only.
     """
-    from ..sources.http import ENV_VAR, UrlRefused, header_problem, parse_entry, parse_target
-
     errors = []
     pages = entry.get("pages")
     urls = [(("url",), entry.get("url"))] + [
@@ -244,11 +245,9 @@ def _notify(spec: dict | None, file: str, marks, errors: list) -> NotifyConfig |
 
 def _file_option_errors(entry: dict, index: int, file: str, marks) -> list[LoadError]:
     """A file source's ``encoding`` Python does not know, or a ``date_format`` that is not a
-    strptime format, is a config error at its line (sources.records.FileOptions)."""
+    strptime format, is a config error at its line (:class:`.files.FileOptions`)."""
     if not entry.get("files"):
         return []
-    from ..sources.records import FileOptions
-
     errors = []
     for option, message in FileOptions.from_source(entry).problems(entry.get("format", "records")):
         line, col = marks.at(("sources", index, option))

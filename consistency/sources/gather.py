@@ -12,10 +12,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..inputs.config import Config, SourceConfig
+from ..inputs.files import FileOptions
 from ..model import SourceFailure
 from . import fetchers
 from .files import read_pattern
-from .records import FileOptions, RecordContext
+from .records import RecordContext
 
 
 @dataclass

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from ..inputs.files import Limits
 from ..model import InvalidRecord, Location, SourceFailure
-from .records import Limits, RecordContext, to_observation
+from .records import RecordContext, to_observation
 from .textfiles import CHUNK, OVER, UNDECODED, Undecoded, bounded_lines, over_limit
 
 

@@ -1,4 +1,6 @@
-"""Secrets from the environment: ``${VAR}`` expansion, header checks, and redaction.
+"""Secrets from the environment: ``${VAR}`` expansion and redaction.
+
+Header checks and the ``${VAR}`` pattern live in :mod:`consistency.net.headers`.
 
 ``${VAR}`` in URLs and headers comes from the environment only (:func:`expand_env`);
 each value used is remembered as a secret (:func:`add_secret`) so that :func:`redact`
@@ -17,6 +19,8 @@ import threading
 from collections.abc import Mapping
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
+from ..net.headers import ENV_VAR
+
 MIN_SECRET = 4  # shorter values would hide ordinary words; see docs/fetching.md
 SENSITIVE_HEADER = re.compile(
     r"""
@@ -26,16 +30,6 @@ SENSITIVE_HEADER = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
-ENV_VAR = re.compile(
-    r"""
-    \$\{                         # opening ${
-    ( [A-Za-z_][A-Za-z0-9_]* )   # the variable name
-    \}                           # closing }
-    """,
-    re.VERBOSE,
-)
-HEADER_NAME = re.compile(r"\A [!#$%&'*+.^_`|~0-9A-Za-z-]+ \Z", re.VERBOSE)  # RFC 9110 token
-HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 class MissingEnvError(LookupError):
@@ -151,32 +145,3 @@ def expand_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
             add_secret(value.partition(" ")[2])  # the credential after "Bearer "
         expanded[name] = value
     return expanded
-
-
-def header_problem(name: str, value: str) -> str | None:
-    """Why a header cannot be sent as written, or None. The message never quotes the value.
-
-    >>> header_problem("Authorization", "Bearer abc")
-    >>> header_problem("Authorization", "Bearer abc\\n")
-    'its value ends with whitespace or a line break'
-    >>> header_problem("X-Question", "כמה עולה?")
-    'its value has characters outside Latin-1 (such as Hebrew or €), which HTTP headers cannot carry; send them in the body or URL-encode them'
-    >>> header_problem("Bad Name", "x")
-    "'Bad Name' is not a valid header name"
-    """
-    if not HEADER_NAME.match(name):
-        return f"{name!r} is not a valid header name"
-    if value != value.lstrip(" \t"):
-        return "its value starts with whitespace"
-    if value != value.rstrip():
-        return "its value ends with whitespace or a line break"
-    if HEADER_CONTROL.search(value):
-        return "its value holds a line break or a control character"
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        return (
-            "its value has characters outside Latin-1 (such as Hebrew or €), which HTTP headers"
-            " cannot carry; send them in the body or URL-encode them"
-        )
-    return None

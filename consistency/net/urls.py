@@ -7,7 +7,7 @@ spellings such as ``127.1`` or ``0x7f.1``, percent-encoded hosts, IPv6 zone ids)
 and rebuilds the URL from the parts it checked, so the host checked against
 ``allow_hosts`` (:func:`parse_entry`, :func:`host_allowed`) is the host the
 request goes to. Every address the host resolves to is checked by
-:func:`address_refusal` before :mod:`.http` connects to exactly those addresses.
+:func:`address_refusal` before :mod:`consistency.sources.http` connects to exactly those addresses.
 
 >>> host_allowed("https://Shop.Example.co.il/p", ("shop.example.co.il",))
 True
@@ -81,11 +81,11 @@ def parse_target(url: str) -> Target:
     >>> parse_target("http://127.0.0.1:1\\\\@shop.example.co.il/")
     Traceback (most recent call last):
     ...
-    consistency.sources.urls.UrlRefused: the URL holds a backslash, which URL parsers read differently
+    consistency.net.urls.UrlRefused: the URL holds a backslash, which URL parsers read differently
     >>> parse_target("http://127.1/")
     Traceback (most recent call last):
     ...
-    consistency.sources.urls.UrlRefused: host '127.1' is a short or non-decimal IPv4 form; write it as a.b.c.d
+    consistency.net.urls.UrlRefused: host '127.1' is a short or non-decimal IPv4 form; write it as a.b.c.d
     """
     bad = AMBIGUOUS.search(url)
     if bad:

@@ -12,12 +12,20 @@ blocks.
 A text that does not look like HTML comes back unchanged, so a reply such as
 ``5 < 6 & 7 > 2`` is never mangled.
 
+Struck-out content (``del``, ``s``, ``strike``, an inline ``text-decoration:
+line-through``) is the old price a sale shows beside the new one, not what the
+reply offers: it is dropped, as the web fetcher drops it from a price element, so
+``<del>69.90 ₪</del> <ins>59.90 ₪</ins>`` reads ``59.90 ₪``. When a reply is struck
+out whole, all of it is read.
+
 >>> html_to_text("<p>המחיר הוא <b>89.90&nbsp;&#8362;</b></p>")
 'המחיר הוא 89.90 ₪'
 >>> html_to_text("<p>first</p><p>second</p>")
 'first\\n\\nsecond'
 >>> html_to_text("5 < 6 & 7 > 2")
 '5 < 6 & 7 > 2'
+>>> html_to_text("<p>tv basic: <del>69.90 ₪</del> <ins>59.90 ₪</ins></p>")
+'tv basic: 59.90 ₪'
 """
 
 from __future__ import annotations
@@ -25,6 +33,8 @@ from __future__ import annotations
 import re
 from html.entities import html5
 
+import lxml.etree
+import lxml.html
 from inscriptis import get_text
 from inscriptis.model.config import ParserConfig
 
@@ -79,6 +89,38 @@ def html_to_text(text: str) -> str:
     """
     if not looks_like_html(text):
         return text
+    shown = _render(without_struck(text)) if _STRUCK.search(text) else ""
+    return shown or _render(text)
+
+
+def _render(text: str) -> str:
     rendered = get_text(text, _CONFIG)
     lines = (line.strip() for line in rendered.splitlines())
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+_STRUCK = re.compile(r"<(?:del|s|strike)\b|line-through", re.IGNORECASE)
+_STRUCK_TAGS = frozenset({"del", "s", "strike"})
+
+
+def without_struck(text: str) -> str:
+    """HTML ``text`` without its struck-out elements (their tails kept); ``text`` itself
+    when the parser cannot read it.
+
+    >>> without_struck('<span style="text-decoration: line-through">₪120</span> ₪99')
+    '<div> ₪99</div>'
+    """
+    try:
+        root = lxml.html.fragment_fromstring(text, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return text
+    for el in [el for el in root.iter() if _is_struck(el)]:
+        el.drop_tree()
+    return lxml.html.tostring(root, encoding="unicode")
+
+
+def _is_struck(el) -> bool:
+    if not isinstance(el.tag, str) or el.getparent() is None:
+        return False
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return el.tag.lower() in _STRUCK_TAGS or "line-through" in style

@@ -75,6 +75,28 @@ CODES = [
     CodeRow("yen-sign-for-china", "¥", "CNY", "CNY", source="CLDR zh"),
     CodeRow("name-english", "Polish zlotys", "PLN", source="CLDR en plural names"),
     CodeRow("name-hebrew", "דולר אמריקאי", "USD", source="CLDR he names"),
+    CodeRow(
+        "riyal-without-final-dot", "ر.س", "SAR", source="tryout 11 P10: 'السعر 99 ر.س' read as PKR"
+    ),
+    CodeRow("riyal-cldr", "ر.س.", "SAR", source="tryout 11 P10 (held): CLDR ar_SA"),
+    CodeRow(
+        "dirham-without-final-dot",
+        "د.إ",
+        "AED",
+        source="tryout 11 P10, the same kind: CLDR ar_AE 'د.إ.'",
+    ),
+    CodeRow(
+        "dinar-kw-without-final-dot",
+        "د.ك",
+        "KWD",
+        source="tryout 11 P10, the same kind: CLDR ar_KW 'د.ك.'",
+    ),
+    CodeRow(
+        "riyal-qa-without-final-dot",
+        "ر.ق",
+        "QAR",
+        source="tryout 11 P10, the same kind: CLDR ar_QA 'ر.ق.'",
+    ),
     CodeRow("not-a-currency", "price", None),
     CodeRow("empty", "", None),
 ]
@@ -96,6 +118,8 @@ class NumberRow:
 
 NUMBERS = [
     NumberRow("space", "1 299 ₪", "1299", "ILS", "issue 11 item 3"),
+    NumberRow("riyal-no-final-dot", "السعر 99 ر.س", "99", "SAR", "tryout 11 P10: read as PKR"),
+    NumberRow("riyal-arabic-digits", "١٬٢٥٠ ر.س", "1250", "SAR", "tryout 11 P10, dotless form"),
     NumberRow("nbsp", "1\u00a0299\u00a0₪", "1299", "ILS", "issue 11 item 3"),
     NumberRow("narrow-nbsp", "1\u202f299,00\u00a0€", "1299.00", "EUR", "formatjs #3145 (fr)"),
     NumberRow("apostrophe", "₪ 1'299", "1299", "ILS", "issue 11 item 3"),

@@ -18,7 +18,8 @@ Spellings, for every currency Babel lists (``babel.numbers.list_currencies``):
 - unit words: the first or last word of those names when the same word names the
   currency in two languages or names two currencies in one (``rubles``, ``forint``,
   ``крона``), and the last word of the English names (``zlotys``, ``yen``);
-- :data:`ALIASES`, spellings people type that CLDR lacks (``NIS``, ``руб.``, ``TL``).
+- :data:`ALIASES`, spellings people type that CLDR lacks (``NIS``, ``руб.``, ``TL``);
+- dotted abbreviations without their final dot (``ر.س`` beside CLDR's ``ر.س.``).
 
 Where a spelling means several currencies (``$``, ``kr``, ``¥``), the one used in
 the most locales whose territory pays in it comes first, unless :data:`PREFERRED`
@@ -225,6 +226,7 @@ def build_table() -> dict:
             add(word, code, len(languages), "units")
     for spelling, code in ALIASES.items():
         add(spelling, code, 1000, symbol=len(spelling) <= 4)
+    _without_final_dot(weight, symbols)
     spellings = {}
     for key, points in sorted(weight.items()):
         ranked = sorted(points, key=lambda c, p=points: (c not in current, -p[c], c))
@@ -240,6 +242,18 @@ def build_table() -> dict:
         "symbols": sorted(symbols & spellings.keys()),
         "digits": digits,
     }
+
+
+def _without_final_dot(weight: dict, symbols: set[str]) -> None:
+    """Abbreviations written with dots between letters (CLDR's Arabic ``ر.س.``, ``د.إ.``)
+    are typed without the final dot too: ``ر.س`` is the Saudi riyal, not ``ر`` (the
+    Pakistani rupee) followed by junk. The dotless form gets the same currencies."""
+    for key in sorted(weight):
+        short = key[:-1]
+        if key.endswith(".") and "." in short and not short.endswith(".") and short not in weight:
+            weight[short] = defaultdict(int, weight[key])
+            if key in symbols:
+                symbols.add(short)
 
 
 def load_table() -> dict:

@@ -5,7 +5,9 @@ A date alone means the whole day in the configured time zone, so ``from:
 starts (windows are half-open ``[start, end)``). A date-time without an offset is
 in the configured zone; a date-time ``to`` is inclusive, so the window ends one
 microsecond after it. Command-line ``--since``/``--until`` and a template's
-``price(id, at=...)`` follow the same rules.
+``price(id, at=...)`` follow the same rules. An observation's ``at`` (SPEC 3.3) is
+ISO 8601 or a source's ``date_format``, in the configured zone when it has no offset
+(:func:`parse_observed`).
 """
 
 from __future__ import annotations
@@ -139,3 +141,37 @@ def at_time(value, tz: ZoneInfo) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=tz)
     return parse_when(str(value), tz)
+
+
+def parse_observed(text: str, tz: ZoneInfo, formats: tuple[str, ...] = ()) -> datetime:
+    """An observation's ``at``: an ISO 8601 date or date-time, else one of ``formats``
+    (``strptime``, such as the day-first ``%d/%m/%Y %H:%M``); without an offset it is in
+    ``tz``; a date alone is 00:00. Raises ``ValueError`` saying why it cannot be read.
+
+    >>> parse_observed("15/12/2026 09:30", ZoneInfo("Asia/Jerusalem"), ("%d/%m/%Y %H:%M",))
+    datetime.datetime(2026, 12, 15, 9, 30, tzinfo=zoneinfo.ZoneInfo(key='Asia/Jerusalem'))
+    >>> parse_observed("2026-12-15", ZoneInfo("UTC")).isoformat()
+    '2026-12-15T00:00:00+00:00'
+    """
+    parsed = _observed(text, formats)
+    if parsed is None:
+        also = f" or as {' / '.join(formats)}" if formats else ""
+        raise ValueError(f"cannot read {text!r} as an ISO 8601 date or time{also}")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    if not 1 < parsed.year < 9999:  # converting it to another zone would overflow
+        raise ValueError(f"{text!r} is out of range (years 2 to 9998)")
+    return parsed
+
+
+def _observed(text: str, formats: tuple[str, ...]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    for fmt in formats:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None

@@ -19,6 +19,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from ..inputs.dates import parse_observed
 from ..inputs.files import FileOptions
 from ..model import InvalidRecord, Location, Observation
 from ..text.html import html_to_text, looks_like_html
@@ -132,37 +133,15 @@ def to_record(obs: Observation) -> dict:
 
 
 def parse_time(value, tz: ZoneInfo, formats: tuple[str, ...] = ()) -> datetime:
-    """An ISO 8601 date or datetime, else one of ``formats`` (``strptime``, such as the day-first
-    ``%d/%m/%Y %H:%M``); without an offset it is in ``tz``; a date alone is 00:00.
-
-    >>> parse_time("15/12/2026 09:30", ZoneInfo("Asia/Jerusalem"), ("%d/%m/%Y %H:%M",))
-    datetime.datetime(2026, 12, 15, 9, 30, tzinfo=zoneinfo.ZoneInfo(key='Asia/Jerusalem'))
-    """
+    """A record's ``at``, read by SPEC 3's one rule for it (``inputs.dates.parse_observed``);
+    a missing or unreadable value is a :class:`BadField` on ``at``."""
     text = _text(value)
     if text is None:
         raise BadField("at", "missing field 'at'")
-    parsed = _parse_datetime(text, formats)
-    if parsed is None:
-        also = f" or as {' / '.join(formats)}" if formats else ""
-        raise BadField("at", f"cannot read {text!r} as an ISO 8601 date or time{also}")
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    if not 1 < parsed.year < 9999:  # converting it to another zone would overflow
-        raise BadField("at", f"{text!r} is out of range (years 2 to 9998)")
-    return parsed
-
-
-def _parse_datetime(text: str, formats: tuple[str, ...]) -> datetime | None:
     try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        pass
-    for fmt in formats:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return None
+        return parse_observed(text, tz, formats)
+    except ValueError as err:
+        raise BadField("at", str(err)) from None
 
 
 def _amount(record: Mapping, ctx: RecordContext) -> tuple[Decimal | None, str | None]:

@@ -28,13 +28,15 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
 
 from .errors import InputError, LoadError
+from .inputs.yamlio import Marks, load_yaml, loads
 from .model import Finding, Location
 from .outputs import write_bytes_atomic
 from .result import Result
@@ -44,8 +46,6 @@ TOP_KEY = "accepted"
 REQUIRED = ("fingerprint", "reason", "expires")
 OPTIONAL = ("rule", "channel", "product", "answer")
 KEYS = REQUIRED + OPTIONAL
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_NULL = "tag:yaml.org,2002:null"
 
 
 def end_of_day(day: date, tz: tzinfo) -> datetime:
@@ -87,14 +87,14 @@ class Baseline:
 
 
 def load_baseline(path: Path | str, tz: tzinfo) -> Baseline:
-    """Read a baseline file; every problem is reported at once as an ``InputError``."""
-    file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise InputError([LoadError(file, None, None, "", f"cannot read file: {reason}")]) from None
-    return parse_baseline(text, file, tz)
+    """Read a baseline file with the one YAML reader (:mod:`consistency.inputs.yamlio`).
+
+    Every problem of the entries is reported at once as an ``InputError`` naming file,
+    line and column; a file YAML cannot read (bad syntax, a key written twice, over the
+    size limits) is one error at its line.
+    """
+    data, marks = load_yaml(path)
+    return _baseline(data, marks, str(path), tz)
 
 
 def parse_baseline(text: str, file: str, tz: tzinfo) -> Baseline:
@@ -105,66 +105,60 @@ def parse_baseline(text: str, file: str, tz: tzinfo) -> Baseline:
     Traceback (most recent call last):
     consistency.errors.InputError: b.yaml:2:5: accepted[0]: missing 'reason', 'expires'
     """
-    node = _compose(text, file)
-    errors: list[LoadError] = []
-    entries = list(_entries(node, file, tz, errors))
-    errors.extend(_duplicates(entries, file))
-    if errors:
-        raise InputError(sorted(errors, key=lambda e: (e.line or 0, e.col or 0)))
+    data, marks = loads(text, file)
+    return _baseline(data, marks, file, tz)
+
+
+def _baseline(data: object, marks: Marks, file: str, tz: tzinfo) -> Baseline:
+    reading = _Reading(file, marks)
+    entries = list(_entries(data, tz, reading))
+    reading.errors.extend(_duplicates(entries, file))
+    if reading.errors:
+        raise InputError(sorted(reading.errors, key=lambda e: (e.line or 0, e.col or 0)))
     return Baseline(file, tuple(entries))
 
 
-def _compose(text: str, file: str) -> yaml.Node | None:
-    loader = yaml.SafeLoader(text)
-    try:
-        return loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        words = ", ".join(w for w in (exc.context, exc.problem) if w)
-        raise InputError([LoadError(file, line, col, "", f"YAML syntax error: {words}")]) from None
-    except yaml.YAMLError as exc:
-        raise InputError([LoadError(file, None, None, "", f"YAML error: {exc}")]) from None
-    finally:
-        loader.dispose()
+@dataclass
+class _Reading:
+    """The file being read, the marks of its YAML, and the problems found so far."""
+
+    file: str
+    marks: Marks
+    errors: list[LoadError] = field(default_factory=list)
+
+    def error(self, at: tuple, path: str, message: str, key: bool = False) -> None:
+        """A problem at the value (or, with ``key``, the key) at JSON path ``at``."""
+        line, col = (key and self.marks.keys_at.get(at)) or self.marks.at(at)
+        self.errors.append(LoadError(self.file, line, col, path, message))
 
 
-def _error(file: str, node: yaml.Node, path: str, message: str) -> LoadError:
-    return LoadError(file, node.start_mark.line + 1, node.start_mark.column + 1, path, message)
-
-
-def _entries(node, file, tz, errors) -> Iterator[BaselineEntry]:
-    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL):
+def _entries(data: object, tz: tzinfo, reading: _Reading) -> Iterator[BaselineEntry]:
+    if data is None:
         return
-    if not isinstance(node, yaml.MappingNode):
-        errors.append(_error(file, node, "", f"a baseline is a mapping with '{TOP_KEY}:'"))
+    if not isinstance(data, dict):
+        reading.error((), "", f"a baseline is a mapping with '{TOP_KEY}:'")
         return
-    items = _mapping(node, file, "", (TOP_KEY,), errors)
-    listed = items.get(TOP_KEY)
-    if listed is None or (isinstance(listed, yaml.ScalarNode) and listed.tag == _NULL):
+    listed = _mapping(data, (), "", (TOP_KEY,), reading).get(TOP_KEY)
+    if listed is None:
         return
-    if not isinstance(listed, yaml.SequenceNode):
-        errors.append(_error(file, listed, TOP_KEY, "must be a list of accepted findings"))
+    if not isinstance(listed, list):
+        reading.error((TOP_KEY,), TOP_KEY, "must be a list of accepted findings")
         return
-    for index, item in enumerate(listed.value):
-        entry = _entry(item, file, f"{TOP_KEY}[{index}]", tz, errors)
+    for index, item in enumerate(listed):
+        entry = _entry(item, (TOP_KEY, index), tz, reading)
         if entry is not None:
             yield entry
 
 
-def _mapping(node: yaml.MappingNode, file, path, allowed, errors) -> dict[str, yaml.Node]:
-    """Scalar keys -> value nodes; unknown and repeated keys become errors."""
-    items: dict[str, yaml.Node] = {}
-    for key_node, value in node.value:
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-        where = f"{path}.{key}" if path else str(key)
-        if key not in allowed:
-            errors.append(_error(file, key_node, where, _unknown(key, allowed)))
-        elif key in items:
-            first = items[key].start_mark.line + 1
-            errors.append(_error(file, key_node, where, f"key written twice (also line {first})"))
-        else:
+def _mapping(data: dict, at: tuple, path: str, allowed, reading: _Reading) -> dict:
+    """The known keys of ``data``; each unknown key is an error at its line."""
+    items = {}
+    for key, value in data.items():
+        if key in allowed:
             items[key] = value
+        else:
+            where = f"{path}.{key}" if path else str(key)
+            reading.error((*at, key), where, _unknown(key, allowed), key=True)
     return items
 
 
@@ -179,51 +173,74 @@ def _unknown(key: object, allowed: tuple[str, ...]) -> str:
     return f"unknown key {key!r}; {hint}"
 
 
-def _entry(node, file, path, tz, errors) -> BaselineEntry | None:
-    if not isinstance(node, yaml.MappingNode):
-        errors.append(_error(file, node, path, "an entry is a mapping with fingerprint, reason"))
+def _entry(data: object, at: tuple, tz: tzinfo, reading: _Reading) -> BaselineEntry | None:
+    path = f"{TOP_KEY}[{at[-1]}]"
+    if not isinstance(data, dict):
+        reading.error(at, path, "an entry is a mapping with fingerprint, reason")
         return None
-    before = len(errors)
-    items = _mapping(node, file, path, KEYS, errors)
+    before = len(reading.errors)
+    items = _mapping(data, at, path, KEYS, reading)
     missing = [key for key in REQUIRED if key not in items]
     if missing:
-        words = ", ".join(repr(k) for k in missing)
-        errors.append(_error(file, node, path, f"missing {words}"))
+        reading.error(at, path, "missing " + ", ".join(repr(k) for k in missing))
         return None
-    texts = {key: _text(items[key], file, f"{path}.{key}", errors) for key in items}
-    expires = _date(items["expires"], file, f"{path}.expires", errors)
-    if len(errors) > before:
+    texts = {
+        key: _text(items[key], (*at, key), f"{path}.{key}", reading)
+        for key in items
+        if key != "expires"
+    }
+    expires = _date(items["expires"], (*at, "expires"), f"{path}.expires", reading)
+    if len(reading.errors) > before:
         return None
-    mark = node.start_mark
+    line, col = reading.marks.at(at)
     return BaselineEntry(
         fingerprint=texts["fingerprint"],
         reason=texts["reason"],
         expires=expires,
         until=end_of_day(expires, tz),
         **{key: texts.get(key) for key in OPTIONAL},
-        where=Location(file, mark.line + 1, mark.column + 1),
+        where=Location(reading.file, line, col),
     )
 
 
-def _text(node: yaml.Node, file: str, path: str, errors: list) -> str | None:
-    """A scalar as written (a fingerprint of digits stays text); empty is an error."""
-    if not isinstance(node, yaml.ScalarNode) or node.tag == _NULL or not node.value.strip():
-        errors.append(_error(file, node, path, "must be non-empty text"))
-        return None
-    return node.value.strip()
+def _text(value: object, at: tuple, path: str, reading: _Reading) -> str | None:
+    """Non-empty text. A value YAML reads as something else (``0042`` is the number 34,
+    ``yes`` is true) is an error asking for quotes, never silently turned into text."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if value is None or isinstance(value, str):
+        reading.error(at, path, "must be non-empty text")
+    else:
+        kind = _kind(value)
+        reading.error(at, path, f"must be text, and YAML reads this as {kind}: put it in quotes")
+    return None
 
 
-def _date(node: yaml.Node, file: str, path: str, errors: list) -> date | None:
-    """A calendar date written as YYYY-MM-DD."""
-    if isinstance(node, yaml.ScalarNode) and node.tag in (_TIMESTAMP, "tag:yaml.org,2002:str"):
+def _kind(value: object) -> str:
+    """What YAML made of a scalar, in words: ``a number``, ``true or false``, ``a date``..."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | Decimal):
+        return "a number"
+    if isinstance(value, date):
+        return "a date"
+    return "a list" if isinstance(value, list) else "a mapping"
+
+
+def _date(value: object, at: tuple, path: str, reading: _Reading) -> date | None:
+    """A calendar date written as YYYY-MM-DD (quoted or not); a date-time is not one."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
         try:
-            day = date.fromisoformat(node.value.strip())
+            return date.fromisoformat(value.strip())
         except ValueError:
-            day = None
-        if day is not None:
-            return day
-    shown = node.value if isinstance(node, yaml.ScalarNode) else "a " + node.id
-    errors.append(_error(file, node, path, f"{shown!r} is not a date (YYYY-MM-DD)"))
+            pass
+    if isinstance(value, list | dict):
+        shown = _kind(value)
+    else:
+        shown = value.isoformat() if isinstance(value, datetime) else str(value)
+    reading.error(at, path, f"{shown!r} is not a date (YYYY-MM-DD)")
     return None
 
 

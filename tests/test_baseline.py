@@ -189,8 +189,29 @@ BAD_FILES = [
         "key-twice",
         "accepted:\n  - fingerprint: a\n    fingerprint: b\n    reason: r\n    expires: 2026-12-01\n",
         3,
+        "",  # the one YAML reader (inputs/yamlio.py) refuses it before the entries are read
+        "duplicate key 'fingerprint' (first written on line 2)",
+    ),
+    BadFile(
+        "digits-unquoted",  # YAML 1.1 reads 0042 as the octal number 34: never a silent 34
+        "accepted:\n  - fingerprint: 0042\n    reason: r\n    expires: 2026-12-01\n",
+        2,
         "accepted[0].fingerprint",
-        "key written twice (also line 2)",
+        "YAML reads this as a number: put it in quotes",
+    ),
+    BadFile(
+        "reason-is-yes",
+        "accepted:\n  - fingerprint: a\n    reason: yes\n    expires: 2026-12-01\n",
+        3,
+        "accepted[0].reason",
+        "YAML reads this as true or false: put it in quotes",
+    ),
+    BadFile(
+        "impossible-date",  # looks like a date, is not one: the reader says so at its line
+        "accepted:\n  - fingerprint: a\n    reason: r\n    expires: 2026-02-30\n",
+        4,
+        "",
+        "'2026-02-30' is not a valid date",
     ),
     BadFile(
         "duplicate-fingerprint",

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from . import __version__
 from .model import SEVERITIES, SEVERITY_RANK, Evidence, Finding, Location
+from .values import plain, value_from_json
 
 SCHEMA = "consistency/report@1"
 FAIL_ON = ("error", "warning", "never")
@@ -123,7 +124,7 @@ class Result:
             },
             "findings": [finding_to_dict(f) for f in self.sorted_findings()],
             "errors": list(self.errors),
-            "resolved": [_plain(row) for row in self.resolved],
+            "resolved": [plain(row) for row in self.resolved],
             "quotes": [
                 {
                     "channel": ch,
@@ -164,6 +165,7 @@ class Result:
 
 
 def finding_to_dict(finding: Finding) -> dict:
+    """A finding as the JSON report carries it (SPEC 6); values by their ``to_json``."""
     ev = finding.evidence
     return {
         "fingerprint": finding.fingerprint,
@@ -173,9 +175,9 @@ def finding_to_dict(finding: Finding) -> dict:
         "product": finding.product,
         "answer": finding.answer,
         "at": _iso(finding.at),
-        "expected": _plain(finding.expected),
-        "observed": _plain(finding.observed),
-        "difference": _plain(finding.difference),
+        "expected": plain(finding.expected),
+        "observed": plain(finding.observed),
+        "difference": plain(finding.difference),
         "cause": finding.cause,
         "message": finding.message,
         "evidence": None
@@ -193,6 +195,8 @@ def finding_to_dict(finding: Finding) -> dict:
 
 
 def finding_from_dict(data: dict) -> Finding:
+    """The finding of a JSON report row, ``expected``/``observed`` typed again
+    (:func:`~consistency.values.value_from_json`; result files of older versions too)."""
     ev = data.get("evidence")
     evidence = None
     if ev is not None:
@@ -205,27 +209,15 @@ def finding_from_dict(data: dict) -> Finding:
         )
     names = {f.name for f in fields(Finding)} - {"evidence", "at", "related"}
     values = {name: data.get(name) for name in names}
-    for key in ("expected", "observed", "difference"):
-        values[key] = _decimals(values[key])
+    for key in ("expected", "observed"):
+        values[key] = value_from_json(values[key])
+    values["difference"] = _decimals(values["difference"])
     return Finding(
         **values,
         at=_parse_time(data.get("at")),
         evidence=evidence,
         related=tuple(data.get("related") or ()),
     )
-
-
-def _plain(value):
-    """Decimals become JSON numbers (floats of their exact text), recursively."""
-    if isinstance(value, Decimal):
-        return _num(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
 
 
 def _decimals(value):

@@ -21,6 +21,7 @@ from consistency.inputs.prices import load_price_list
 from consistency.model import Location, Observation, Rule
 from consistency.pricebook import PriceBook
 from consistency.result import Result
+from consistency.values import FactValue
 
 DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
 TZ = ZoneInfo("Asia/Jerusalem")
@@ -122,7 +123,8 @@ def test_contradiction_names_the_expected_fact_and_the_answer(ctx):
     [problem] = run(
         "answer-contradicts-approved", observation(text, answer="cancellation-fee"), ctx
     )
-    assert problem.expected == {"fact": "duration", "value": 14, "unit": "day"}
+    assert problem.expected == FactValue("duration", 14, "day")
+    assert problem.expected.to_json() == {"fact": "duration", "value": 14, "unit": "day"}
     assert problem.answer == "cancellation-fee"
     assert text[slice(*problem.evidence.span)] == "7 ימים"
     assert problem.evidence.where.file.endswith("answers.yaml")

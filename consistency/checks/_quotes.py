@@ -11,6 +11,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from ..model import HUNDRED, Evidence, Location, Observation
+from ..values import MoneyValue
 
 PERCENT_STEP = Decimal("0.1")
 _EPOCH = datetime(2000, 1, 1)
@@ -34,8 +35,10 @@ def consumer_quote(obs: Observation, book) -> Decimal | None:
     return amount if obs.vat_included else book.with_vat(amount, obs.at)
 
 
-def money(amount: Decimal, currency: str) -> dict:
-    return {"amount": amount, "currency": currency}
+def money(amount: Decimal, currency: str | None, **about) -> MoneyValue:
+    """An amount as a finding's expected or observed value; ``about``: channel, ref, ...
+    (see :class:`~consistency.values.MoneyValue`)."""
+    return MoneyValue(amount, currency, **about)
 
 
 def difference(observed: Decimal, expected: Decimal) -> dict:

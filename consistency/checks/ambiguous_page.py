@@ -32,6 +32,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..model import Evidence, Observation, Problem, Rule
 from ..text.display import money_text
+from ..values import OffersValue, ProductValue
 from . import OBSERVATION, Context
 
 ID = "ambiguous-page"
@@ -59,8 +60,8 @@ def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
         channel=obs.channel,
         product=obs.product,
         at=obs.at,
-        expected={"product": obs.product},
-        observed={"offers": offers},
+        expected=ProductValue(obs.product),
+        observed=OffersValue(tuple(offers)),
         cause="ambiguous",
         evidence=Evidence(
             ref=obs.ref,

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from ..model import Evidence, Observation, Problem, Rule
 from ..text.facts import facts_in
 from ..text.phrases import priced_mentions
+from ..values import FactValue
 from . import OBSERVATION, Context
 from ._agreement import agrees, comparable
 from ._topic import KINDS_OPTIONS, topic
@@ -93,8 +94,8 @@ def _reference(fact, expected, candidates):
 
 
 def _problem(obs: Observation, answer, fact, reference) -> Problem:
-    observed = {"fact": fact.kind, "value": fact.value, "unit": fact.unit}
-    expected = {"fact": reference.kind, "value": reference.value, "unit": reference.unit}
+    observed = FactValue(fact.kind, fact.value, fact.unit)
+    expected = FactValue(reference.kind, reference.value, reference.unit)
     return Problem(
         message=(
             f"{obs.channel} said {fact.raw!r} on {answer.id}; "

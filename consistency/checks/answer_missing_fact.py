@@ -26,6 +26,7 @@ from collections.abc import Iterator
 
 from ..model import Evidence, Observation, Problem, Rule
 from ..text.facts import facts_in
+from ..values import FactValue
 from . import OBSERVATION, Context
 from ._agreement import agrees, comparable
 from ._topic import KINDS_OPTIONS, topic
@@ -67,7 +68,7 @@ def _problem(obs: Observation, answer, required) -> Problem:
         product=required.product,
         answer=answer.id,
         at=obs.at,
-        expected={"fact": required.kind, "value": required.value, "unit": required.unit},
+        expected=FactValue(required.kind, required.value, required.unit),
         observed=None,
         evidence=Evidence(
             ref=obs.ref, source=str(obs.source), excerpt=obs.text[:500], where=required.where

@@ -44,6 +44,7 @@ from collections.abc import Iterator
 
 from ..model import Evidence, Observation, Problem
 from ..text.display import money_text
+from ..values import QuoteRow
 from . import GROUPED, Context
 from ._grouped import WindowExtremes
 from ._quotes import (
@@ -107,8 +108,13 @@ class State(WindowExtremes):
             product=product,
             at=at,
             expected=money(list_price, currency),
-            observed=money(furthest, currency)
-            | {"channel": off_list, "ref": furthest_ref[2], "quotes": _quote_rows(channels)},
+            observed=money(
+                furthest,
+                currency,
+                channel=off_list,
+                ref=furthest_ref[2],
+                quotes=_quote_rows(channels),
+            ),
             difference=diff,
             cause=f"{high_ch}-vs-{low_ch}",
             evidence=Evidence(ref=furthest_ref[2], excerpt=_quotes(channels, currency)),
@@ -135,23 +141,21 @@ def _widest(channels: dict, order: tuple[str, ...]):
     return best
 
 
-def _quote_rows(channels: dict) -> list[dict]:
+def _quote_rows(channels: dict) -> tuple[QuoteRow, ...]:
     """Each channel's lowest and highest quote of the window, for reports to show side by side."""
-    rows = []
-    for channel, e in sorted(channels.items()):
-        rows.append(
-            {
-                "channel": channel,
-                "count": e.count,
-                "low": e.low,
-                "low_at": e.low_ref[1],
-                "low_ref": e.low_ref[2],
-                "high": e.high,
-                "high_at": e.high_ref[1],
-                "high_ref": e.high_ref[2],
-            }
+    return tuple(
+        QuoteRow(
+            channel,
+            e.count,
+            e.low,
+            e.low_ref[1],
+            e.low_ref[2],
+            e.high,
+            e.high_ref[1],
+            e.high_ref[2],
         )
-    return rows
+        for channel, e in sorted(channels.items())
+    )
 
 
 def _quotes(channels: dict, currency: str) -> str:

@@ -111,9 +111,10 @@ class State:
             channel=off_list,
             product=product,
             at=later.at(tz),
-            expected=money(high.amount, currency) | {"channel": high.channel, "ref": high.ref},
-            observed=money(low.amount, currency)
-            | {"channel": low.channel, "ref": low.ref, "customer": customer},
+            expected=money(high.amount, currency, channel=high.channel, ref=high.ref),
+            observed=money(
+                low.amount, currency, channel=low.channel, ref=low.ref, customer=customer
+            ),
             difference=diff,
             cause="same-customer",
             evidence=Evidence(ref=low.ref if off_list == low.channel else high.ref),

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from ..model import Evidence, Observation, Problem, Rule
 from ..text.mentions import name_key
 from ..text.phrases import find_phrase
+from ..values import ForbiddenValue, PhraseValue
 from . import OBSERVATION, Context
 
 ID = "forbidden-phrase"
@@ -51,8 +52,8 @@ def _problem(obs: Observation, phrase, scope: str, span: tuple[int, int]) -> Pro
         channel=obs.channel,
         answer=obs.answer,
         at=obs.at,
-        expected={"forbidden": phrase.text, "scope": scope},
-        observed={"phrase": said},
+        expected=ForbiddenValue(phrase.text, scope),
+        observed=PhraseValue(said),
         evidence=Evidence(
             ref=obs.ref,
             source=str(obs.source),

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Evidence, Observation, Problem, Rule
+from ..values import ReplyValue
 from . import OBSERVATION, Context
 
 ID = "no-reply"
@@ -44,8 +45,8 @@ def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
         channel=obs.channel,
         answer=obs.answer,
         at=obs.at,
-        expected={"reply": "text", "question": question},
-        observed={"reply": ""},
+        expected=ReplyValue("text", question, asked=True),
+        observed=ReplyValue(""),
         evidence=Evidence(ref=obs.ref, source=str(obs.source), excerpt=question),
         related=(obs.id,),
         key=("empty", question or ""),

@@ -193,9 +193,7 @@ def _problem(obs, book, quote, reference, cause) -> Problem:
         f"{product_name(book, obs.product)}; "
         f"{what} is {money_text(reference.amount, currency)}{percent_text(diff)}"
     )
-    expected = money(reference.amount, currency)
-    if reference.promotion:
-        expected["promotion"] = reference.promotion
+    expected = money(reference.amount, currency, promotion=reference.promotion or None)
     return Problem(
         message=message,
         channel=obs.channel,

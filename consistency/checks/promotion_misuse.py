@@ -21,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Observation, Problem, Promotion, Rule
+from ..values import PromotionValue
 from . import OBSERVATION, Context
-from ._quotes import evidence, money
+from ._quotes import evidence
 
 ID = "promotion-misuse"
 KIND = OBSERVATION
@@ -38,9 +39,9 @@ def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
     cause, reason = _misuse(promo, obs)
     if cause is None:
         return
-    observed = {"promotion": obs.promotion}
+    observed = PromotionValue(obs.promotion)
     if obs.amount is not None:
-        observed |= money(obs.amount, obs.currency or ctx.book.currency)
+        observed = PromotionValue(obs.promotion, obs.amount, obs.currency or ctx.book.currency)
     yield Problem(
         message=f"{obs.channel} applied promotion {obs.promotion!r}: {reason}",
         channel=obs.channel,

@@ -69,8 +69,8 @@ def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
         channel=obs.channel,
         product=obs.product,
         at=obs.at,
-        expected=money(visible, currency) | {"source": "visible"},
-        observed=money(structured, currency) | {"source": "structured"},
+        expected=money(visible, currency, source="visible"),
+        observed=money(structured, currency, source="structured"),
         difference=diff,
         evidence=Evidence(
             ref=obs.ref,

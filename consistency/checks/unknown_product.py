@@ -62,7 +62,7 @@ def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
         channel=obs.channel,
         product=obs.product,
         at=obs.at,
-        observed=money(obs.amount, currency) | ({"name": obs.name} if obs.name else {}),
+        observed=money(obs.amount, currency, name=obs.name or None),
         cause=kind,
         evidence=evidence(obs),
         related=(obs.id,),

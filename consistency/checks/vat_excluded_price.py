@@ -44,7 +44,7 @@ def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
         channel=obs.channel,
         product=obs.product,
         at=obs.at,
-        observed=money(obs.amount, currency) | {"vat_included": False},
+        observed=money(obs.amount, currency, vat_included=False),
         cause="vat-excluded",
         evidence=evidence(obs),
         related=(obs.id,),

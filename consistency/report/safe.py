@@ -30,6 +30,7 @@ from dataclasses import fields, replace
 
 from ..model import Evidence, Finding
 from ..result import Result
+from ..values import Value
 
 UNSAFE = re.compile(
     r"["
@@ -77,6 +78,10 @@ def neutral_value(value):
         return value
     if isinstance(value, str):
         return neutral(value)
+    if isinstance(value, Value):  # a typed value keeps its type
+        return replace(
+            value, **{f.name: neutral_value(getattr(value, f.name)) for f in fields(value)}
+        )
     if isinstance(value, Mapping):
         return {neutral_value(k): neutral_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -12,8 +12,9 @@ import pytest
 
 from consistency.checks import Context
 from consistency.checks import structured_data_mismatch as sdm
-from consistency.model import Observation, Rule
+from consistency.model import Money, Observation, Rule
 from consistency.sources.web.jsonld import load_jsonld
+from consistency.text.prices import read_price
 from tests.test_web import TZ, page_html, run, source
 
 # -- P1, P12: the quote of a price written as text ------------------------------------
@@ -31,7 +32,30 @@ TEXT_ROWS = [
     ("per-month-sign", "tryout 11 P12, site/period.html", "59.90 ₪/חודש", "59.90", "ILS"),
     ("per-month-word", "tryout 11 P12, the word form", "59.90 ₪ לחודש", "59.90", "ILS"),
     ("plain", "tryout 11 P1 (held): one amount stays what it was", "₪1,999", "1999", "ILS"),
+    ("list-sale-he", "tryout 11 P1, same kind: price-list label",
+     "מחיר מחירון 399 ₪ מחיר מבצע 349 ₪", "349", "ILS"),
+    ("before-after-discount-he", "tryout 11 P1, same kind",
+     "מחיר לפני הנחה 399 ₪ אחרי הנחה 349 ₪", "349", "ILS"),
+    ("price-then-sale-he", "tryout 11 P1, same kind: a bare 'מחיר' beside 'מבצע'",
+     "מחיר: 399 ₪ מבצע: 349 ₪", "349", "ILS"),
+    ("sale-first-he", "tryout 11 P1, same kind: the sale price written first",
+     "מחיר מבצע: 349 ₪ מחיר רגיל: 399 ₪", "349", "ILS"),
+    ("reg-sale-en", "tryout 11 P1, same kind: 'Reg.' abbreviation",
+     "Reg. price ₪399 Sale price ₪349", "349", "ILS"),
+    ("list-our-en", "tryout 11 P1, same kind", "List price ₪399 Our price ₪349", "349", "ILS"),
+    ("original-current-en", "tryout 11 P1, same kind",
+     "Original price: ₪399 Current price: ₪349", "349", "ILS"),
+    ("price-sale-en", "tryout 11 P1, same kind", "Price ₪399 Sale ₪349", "349", "ILS"),
+    ("saving-first-en", "tryout 11 P1, same kind: a saving is not the quote",
+     "Save ₪50, now ₪349", "349", "ILS"),
+    ("saving-first-he", "tryout 11 P1, same kind", "חסכו 50 ₪ רק 349 ₪", "349", "ILS"),
 ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "where", "text", "amount", "currency"), TEXT_ROWS,
+                         ids=[r[0] for r in TEXT_ROWS])  # fmt: skip
+def test_read_price_gives_the_quote(name, where, text, amount, currency):
+    assert read_price(text) == Money(Decimal(amount), currency), where
 
 
 @pytest.mark.parametrize("method", ["css", "regex", "microdata"])
@@ -80,6 +104,7 @@ DEFECTS = {
     "raw-newline": lambda b: b.replace('"@type": "Product"', '"@type": "Product", "d": "a\nb"'),
     "trailing-semicolon": lambda b: b + ";",
     "block-comment": lambda b: b.replace('"offers"', '/* sale */ "offers"'),
+    "cdata": lambda b: "//<![CDATA[\n" + b + "\n//]]>",
 }
 STRICT = (
     '{"@type": "Product", "name": "speaker", "offers": {"price": "349", "priceCurrency": "ILS"}}'

@@ -165,7 +165,7 @@ def title_line(result: Result, say) -> str:
 def _contradiction_lines(result: Result, names, say) -> list[str]:
     from decimal import Decimal
 
-    from .report.base import quote_text, quotes_of
+    from .report.base import quote_text, quoted_sides
 
     contradictions = [
         f for f in result.findings if f.rule in ("customer-quote-conflict", "cross-channel-gap")
@@ -175,10 +175,7 @@ def _contradiction_lines(result: Result, names, say) -> list[str]:
     lines = [say.gettext("Contradictions: %(num)s") % {"num": len(contradictions)}]
     for finding in sorted(contradictions, key=_worst)[:TOP]:
         product = (names or {}).get(finding.product or "", finding.product or "")
-        quotes = quotes_of(finding) or [
-            s for s in (finding.expected, finding.observed) if s and s.get("channel")
-        ]
-        shown = " · ".join(quote_text(q, q.get("currency")) for q in quotes)
+        shown = " · ".join(quote_text(q, None) for q in quoted_sides(finding))
         gap = (finding.difference or {}).get("percent")
         gap_text = f" ({say.percent(Decimal(str(gap)), signed=True)})" if gap is not None else ""
         lines.append(f"• {product}: {shown}{gap_text}")

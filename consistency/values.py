@@ -51,6 +51,7 @@ __all__ = [
     "QuoteRow",
     "ReplyValue",
     "Value",
+    "as_value",
     "plain",
     "value_from_json",
 ]
@@ -237,6 +238,18 @@ def _money(data: Mapping) -> MoneyValue:
     known = {f.name for f in fields(MoneyValue)} - {"amount", "currency", "quotes"}
     extra = {k: _dec(data[k]) if k == "list_price" else data[k] for k in known if k in data}
     return MoneyValue(_dec(data["amount"]), data.get("currency"), **extra, quotes=quotes)
+
+
+def as_value(side):
+    """A finding's expected or observed as its type: a value as it is, a dict (a finding
+    built by hand) by its shape, as :func:`value_from_json` tells it.
+
+    >>> as_value({"amount": Decimal("5"), "currency": "ILS"})
+    MoneyValue(amount=Decimal('5'), currency='ILS', channel=None, ref=None, customer=None, list_price=None, promotion=None, source=None, name=None, vat_included=None, quotes=())
+    """
+    if side is None or isinstance(side, Value):
+        return side
+    return value_from_json(side)
 
 
 def value_from_json(data):

@@ -18,6 +18,7 @@ from typing import ClassVar, TextIO
 from ..model import Finding
 from ..result import Result
 from ..text.display import money_text, plural
+from ..values import MoneyValue, PromotionValue, QuoteRow, as_value
 
 LEVEL_WORDS = {"error": ("error", "errors"), "warning": ("warning", "warnings")}
 HEBREW = re.compile(r"[\u0590-\u05FF]")
@@ -297,49 +298,42 @@ def _keyed_parts(key: str, val, currency, after: bool, say) -> list[Part]:
     return lead + [Part(key.replace("_", " ") + ": "), Part(_plain(val), _is_number(val))]
 
 
-def quotes_of(finding: Finding) -> list[Mapping]:
-    """The quotes a grouped finding lists (``observed["quotes"]`` or ``expected["quotes"]``)."""
+def quotes_of(finding: Finding) -> list[QuoteRow]:
+    """The quotes a grouped finding lists: each channel's low and high in the window."""
     for side in (finding.observed, finding.expected):
-        if side and isinstance(side.get("quotes"), list | tuple):
-            return [q for q in side["quotes"] if isinstance(q, Mapping)]
+        value = as_value(side)
+        if isinstance(value, MoneyValue) and value.quotes:
+            return list(value.quotes)
     return []
 
 
-def quote_text(quote: Mapping, currency: str | None) -> str:
+def quoted_sides(finding: Finding) -> list[QuoteRow | MoneyValue]:
+    """What a contradiction sets side by side: its quote rows, else the sides that name the
+    channel that quoted them (``customer-quote-conflict``)."""
+    sides = [as_value(side) for side in (finding.expected, finding.observed)]
+    return quotes_of(finding) or [v for v in sides if isinstance(v, MoneyValue) and v.channel]
+
+
+def quote_text(quote: QuoteRow | MoneyValue, currency: str | None) -> str:
     """One channel's quotes in a window, or one quote.
 
-    >>> quote_text({"channel": "web", "count": 2, "low": 99.9, "high": 129.9,
-    ...             "high_ref": "w-1", "low_ref": None}, "ILS")
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2026, 11, 21, 18, 40, tzinfo=timezone.utc)
+    >>> quote_text(QuoteRow("web", 2, Decimal("99.9"), at, None, Decimal("129.9"), at, "w-1"), "ILS")
     'web ₪99.90–₪129.90 (2 quotes, w-1)'
-    >>> quote_text({"channel": "phone", "amount": 116.91, "at": "2026-11-21T18:40:00+02:00",
-    ...             "ref": "call-5512"}, "ILS")
-    'phone ₪116.91 (2026-11-21 18:40 +02:00, call-5512)'
+    >>> quote_text(MoneyValue(Decimal("116.91"), "ILS", channel="phone", ref="call-5512"), None)
+    'phone ₪116.91 (call-5512)'
     """
-    cur = quote.get("currency") or currency
-    if _is_number(quote.get("amount")):
-        shown = money_text(Decimal(str(quote["amount"])), cur)
+    if isinstance(quote, MoneyValue):
+        cur, amounts, count, refs = quote.currency or currency, [quote.amount], 1, [quote.ref]
     else:
-        low, high = quote.get("low"), quote.get("high")
-        amounts = [money_text(Decimal(str(a)), cur) for a in (low, high) if _is_number(a)]
-        shown = "–".join(dict.fromkeys(amounts))
-    notes = []
-    if _is_number(quote.get("count")) and quote["count"] > 1:
-        notes.append(f"{int(quote['count']):,} quotes")
-    if quote.get("at"):
-        notes.append(when(_time(quote["at"])))
-    refs = [quote.get(k) for k in ("ref", "low_ref", "high_ref") if quote.get(k)]
-    notes += list(dict.fromkeys(str(r) for r in refs))
-    head = f"{quote.get('channel') or '?'} {shown}".strip()
+        cur, amounts, count = currency, [quote.low, quote.high], quote.count or 0
+        refs = [quote.low_ref, quote.high_ref]
+    shown = "–".join(dict.fromkeys(money_text(a, cur) for a in amounts if a is not None))
+    notes = [f"{int(count):,} quotes"] if count > 1 else []
+    notes += list(dict.fromkeys(str(r) for r in refs if r))
+    head = f"{quote.channel or '?'} {shown}".strip()
     return head + (f" ({', '.join(notes)})" if notes else "")
-
-
-def _time(value) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
 
 
 def text(parts) -> str:
@@ -349,8 +343,9 @@ def text(parts) -> str:
 def currency_of(finding: Finding) -> str | None:
     """The currency a finding's difference is in: the expected's, else the observed's."""
     for side in (finding.expected, finding.observed):
-        if side and side.get("currency"):
-            return side["currency"]
+        value = as_value(side)
+        if isinstance(value, MoneyValue | PromotionValue) and value.currency:
+            return value.currency
     return None
 
 

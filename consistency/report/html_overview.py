@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from ..model import SEVERITY_RANK, Finding
 from ..result import QuoteStats, Result
-from .base import currency_of, quotes_of
+from ..values import MoneyValue, QuoteRow, as_value
+from .base import currency_of, quoted_sides
 from .html_markup import link, values_html
 from .html_rows import View, row
 from .wording import product_name
@@ -86,44 +87,47 @@ def contradiction_cards(
 def card(finding: Finding, view: View, result: Result) -> dict:
     fmt = view.fmt
     currency = currency_of(finding)
-    quotes = quotes_of(finding) or [
-        side for side in (finding.expected, finding.observed) if side and side.get("channel")
-    ]
     listed = list_price(finding, result)
+    observed = as_value(finding.observed)
     return {
         "finding": finding,
         "severity": view.severity(finding.severity),
         "status": view.status(finding.status),
         "product": product_name(finding, view.names) or "",
-        "customer": (finding.observed or {}).get("customer") or "",
+        "customer": getattr(observed, "customer", None) or "",
         "day": fmt.date(finding.at),
         "sentence": view.sentence(finding),
         "gap": values_html(view.values(finding.difference, currency, signed=True)),
         "list": fmt.money(listed, currency) if listed is not None else "",
-        "quotes": [quote_view(q, currency, listed, view) for q in quotes],
+        "quotes": [quote_view(q, currency, listed, view) for q in quoted_sides(finding)],
     }
 
 
-def quote_view(quote, currency: str | None, listed, view: View) -> dict:
+def quote_view(quote: QuoteRow | MoneyValue, currency: str | None, listed, view: View) -> dict:
     """One quote (or one channel's quotes in the window) for a card."""
     fmt = view.fmt
-    cur = quote.get("currency") or currency
-    amounts = [quote.get(k) for k in ("amount", "low", "high") if quote.get(k) is not None]
-    shown = "–".join(dict.fromkeys(fmt.money(a, cur) for a in amounts))
-    times = [quote.get(k) for k in ("at", "low_at", "high_at") if quote.get(k)]
-    refs = [quote.get(k) for k in ("ref", "low_ref", "high_ref") if quote.get(k)]
-    count = quote.get("count")
-    promotion = quote.get("promotion")
-    on_list = listed is not None and all(Decimal(str(a)) == listed for a in amounts)
+    if isinstance(quote, MoneyValue):
+        cur, amounts, count, promotion = (
+            quote.currency or currency,
+            [quote.amount],
+            1,
+            quote.promotion,
+        )
+        times, refs = [], [quote.ref]
+    else:
+        cur, amounts, count, promotion = currency, [quote.low, quote.high], quote.count, None
+        times, refs = [quote.low_at, quote.high_at], [quote.low_ref, quote.high_ref]
+    amounts = [a for a in amounts if a is not None]
+    on_list = listed is not None and all(a == listed for a in amounts)
     return {
-        "channel": quote.get("channel") or "",
-        "amount": shown,
-        "times": list(dict.fromkeys(fmt.datetime(_time(t)) for t in times if _time(t))),
-        "refs": [link(str(r)) for r in dict.fromkeys(refs)],
+        "channel": quote.channel or "",
+        "amount": "–".join(dict.fromkeys(fmt.money(a, cur) for a in amounts)),
+        "times": list(dict.fromkeys(fmt.datetime(_time(t)) for t in times if t and _time(t))),
+        "refs": [link(str(r)) for r in dict.fromkeys(r for r in refs if r)],
         "count": fmt.ngettext("%(num)d quote", "%(num)d quotes", int(count)) % {"num": int(count)}
         if count and int(count) > 1
         else "",
-        "promotion": promotion if isinstance(promotion, str) else "",
+        "promotion": promotion or "",
         "tone": "promotion" if promotion else ("list" if on_list else "off"),
     }
 
@@ -131,13 +135,14 @@ def quote_view(quote, currency: str | None, listed, view: View) -> dict:
 def list_price(finding: Finding, result: Result) -> Decimal | None:
     """The list price a contradiction is measured against: named in the finding, else the
     cross-channel-gap's expected, else the run's quote statistics for the product."""
-    for side in (finding.expected, finding.observed):
-        if side and side.get("list_price") is not None:
-            return Decimal(str(side["list_price"]))
-    expected = finding.expected or {}
-    gap_against_list = finding.rule == "cross-channel-gap" and not expected.get("channel")
-    if gap_against_list and expected.get("amount") is not None:
-        return Decimal(str(expected["amount"]))
+    sides = [as_value(side) for side in (finding.expected, finding.observed)]
+    for side in sides:
+        if isinstance(side, MoneyValue) and side.list_price is not None:
+            return side.list_price
+    expected = sides[0]
+    gap_against_list = finding.rule == "cross-channel-gap" and isinstance(expected, MoneyValue)
+    if gap_against_list and not expected.channel:
+        return expected.amount
     for (_channel, product), stats in sorted(result.quotes.items()):
         if product == finding.product and stats.list_price is not None:
             return stats.list_price

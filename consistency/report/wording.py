@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from ..model import Finding
+from ..values import as_value
 from .base import currency_of, text, value_parts
 from .i18n import Formatter
 
@@ -119,8 +120,8 @@ def fields_of(finding: Finding, fmt: Formatter, names: Mapping[str, str] | None)
         "expected": _amount_text(finding.expected, currency, fmt),
         "observed": _amount_text(finding.observed, currency, fmt),
         "gap": _gap_text(finding.difference, currency, fmt),
-        "customer": (finding.observed or {}).get("customer"),
-        "question": (finding.expected or {}).get("question"),
+        "customer": getattr(as_value(finding.observed), "customer", None),
+        "question": getattr(as_value(finding.expected), "question", None),
     }
     return {key: value for key, value in shown.items() if value not in (None, "")}
 

@@ -29,6 +29,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from .inputs.config import Config, load_config
 from .inputs.yamlio import load_yaml
 from .result import Result
+from .text.display import money_text
 
 PAGE_NAME = re.compile(
     r"""
@@ -118,7 +119,7 @@ def price_function(book, tz):
 
     def price(product_id: str) -> str:
         amount = book.price_at(product_id, datetime.now(tz))
-        return "" if amount is None else f"₪{amount:.2f}"
+        return "" if amount is None else money_text(amount, book.currency)
 
     return price
 

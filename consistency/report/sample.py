@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from ..model import Evidence, Finding, Location
 from ..result import QuoteStats, Result
+from ..text.display import money_text
+from ..values import MoneyValue
 
 IL = timezone(timedelta(hours=2))
 STARTED = datetime(2026, 11, 21, 9, 0, tzinfo=IL)
@@ -146,12 +148,15 @@ def generated(i: int) -> Finding:
         fingerprint=f"gen-{i:06d}",
         rule=("price-mismatch", "cross-channel-gap", "vat-excluded-price")[i % 3],
         severity=("error", "warning", "info")[i % 3],
-        message=f"quoted ₪{quoted} for מוצר {i % 40}; the list price is ₪{listed}",
+        message=(
+            f"quoted {money_text(quoted, 'ILS')} for מוצר {i % 40}; "
+            f"the list price is {money_text(listed, 'ILS')}"
+        ),
         channel=CHANNELS[i % len(CHANNELS)],
         product=f"product-{i % 40}",
         at=STARTED + timedelta(minutes=i),
-        expected={"amount": listed, "currency": "ILS"},
-        observed={"amount": quoted, "currency": "ILS"},
+        expected=MoneyValue(listed, "ILS"),
+        observed=MoneyValue(quoted, "ILS"),
         difference={"amount": quoted - listed, "percent": (quoted - listed) * 100 / listed},
         cause=CAUSES[i % len(CAUSES)],
         evidence=Evidence(

@@ -246,7 +246,7 @@ class Problem:
     product: str | None = None
     answer: str | None = None
     at: datetime | None = None
-    expected: Mapping | None = None
+    expected: Mapping | None = None  # a typed value of consistency.values (each is a Mapping)
     observed: Mapping | None = None
     difference: Mapping | None = None  # {"amount": Decimal, "percent": Decimal}
     cause: str | None = None
@@ -265,7 +265,7 @@ class Finding:
     product: str | None = None
     answer: str | None = None
     at: datetime | None = None
-    expected: Mapping | None = None
+    expected: Mapping | None = None  # a typed value of consistency.values (each is a Mapping)
     observed: Mapping | None = None
     difference: Mapping | None = None
     cause: str | None = None

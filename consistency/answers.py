@@ -57,7 +57,8 @@ class NoPrice(LookupError):
 class ExpectedFact:
     """A fact an approved answer states, bound to a time: kind, value, unit.
 
-    ``product`` is the price-list product a money fact is the price of, when known.
+    ``product`` is the price-list product a money fact is the price of, when known;
+    ``period`` is a money fact's billing period (month, year, week, day) when it has one.
     """
 
     kind: str
@@ -66,6 +67,7 @@ class ExpectedFact:
     raw: str = ""
     product: str | None = None
     where: Location | None = None
+    period: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +214,10 @@ class AnswerBook:
             if amount is None:
                 return None
             raw = money_text(amount, self.book.currency)
-            return ExpectedFact("money", amount, self.book.currency, raw, spec.price, spec.where)
+            period = _billing(self.book.product(spec.price))
+            return ExpectedFact(
+                "money", amount, self.book.currency, raw, spec.price, spec.where, period
+            )
         if spec.template is not None:
             return self._bind_template(spec, at)
         unit = self.book.currency if spec.kind == "money" and spec.unit is None else spec.unit
@@ -232,7 +237,9 @@ class AnswerBook:
         if fact is None:
             return None
         product = spec.products[0] if len(spec.products) == 1 else None
-        return ExpectedFact(spec.kind, fact.value, fact.unit, text, product, spec.where)
+        return ExpectedFact(
+            spec.kind, fact.value, fact.unit, text, product, spec.where, fact.period
+        )
 
     def _failed(self, what: str, where: Location | None, exc: jinja2.TemplateError) -> None:
         """Remember a template that failed when rendered for real (audit and lint report it)."""
@@ -242,7 +249,15 @@ class AnswerBook:
 
     def _from_text(self, fact: Fact, answer: Answer) -> ExpectedFact:
         product = answer.products[0] if fact.kind == "money" and len(answer.products) == 1 else None
-        return ExpectedFact(fact.kind, fact.value, fact.unit, fact.raw, product, answer.where)
+        return ExpectedFact(
+            fact.kind, fact.value, fact.unit, fact.raw, product, answer.where, fact.period
+        )
+
+
+def _billing(product) -> str | None:
+    """A product's billing period, when its ``unit`` is one (``unit: month``)."""
+    unit = getattr(product, "unit", None)
+    return unit if unit in ("day", "week", "month", "year") else None
 
 
 def fact_text(kind: str, value: Decimal, unit: str | None) -> str:

@@ -125,6 +125,13 @@ CHECKS = [
              "ההחזר יגיע תוך חודש", ("1",), "refund-time"),
     CheckRow("old-price-is-no-claim", "answer-contradicts-approved",
              "דמי הביטול במקום 150 ₪ רק 100 ₪", (), "cancellation-fee"),
+    # tryout 11 P7: a monthly price beside a one-time fee is no answer to the fee
+    CheckRow("monthly-price-is-not-the-fee", "answer-contradicts-approved",
+             "ביטול ללא עלות תוך 14 יום, אחר כך 100 ₪. החבילה 99.90 ₪ לחודש", (), "cancellation-fee"),
+    CheckRow("yearly-price-is-not-the-fee", "answer-contradicts-approved",
+             "ביטול ללא עלות תוך 14 יום, אחר כך 100 ₪; המנוי 29 ₪ /month, 300 ₪ לשנה", (), "cancellation-fee"),
+    CheckRow("a-wrong-fee-still-found", "answer-contradicts-approved",
+             "ביטול ללא עלות תוך 14 יום, אחר כך 80 ₪. החבילה 99.90 ₪ לחודש", ("80",), "cancellation-fee"),
 ]  # fmt: skip
 
 

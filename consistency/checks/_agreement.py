@@ -16,13 +16,16 @@ AGORA = Decimal("0.01")
 
 
 def comparable(observed: Fact, expected: ExpectedFact) -> bool:
-    """Facts of one kind; counts only of the same thing (routers with routers).
+    """Facts of one kind; counts only of the same thing (routers with routers); a money
+    fact with a billing period only with one of the same period.
 
     >>> comparable(Fact("count", Decimal(2), 0, 1, "2", "router"), ExpectedFact("count", Decimal(1), "line"))
     False
     """
     if observed.kind != expected.kind:
         return False
+    if observed.kind == "money" and observed.period and observed.period != expected.period:
+        return False  # "59.90 ₪/month" is no answer to a one-time fee (tryout 11, P7)
     if observed.kind == "count":
         return observed.unit is None or expected.unit is None or observed.unit == expected.unit
     return True

@@ -126,6 +126,11 @@ ROWS = [
     ),
     row("dollar-to-dollar", "$79 to $99", (M, "79", "USD", "$79"), (M, "99", "USD", "$99")),
     row("and-range", "מחיר 79 ו-99 ₪", (M, "79", ILS, "79"), (M, "99", ILS, "99 ₪")),
+    # tryout 11, P8: "and" joins a range only after "between", or two amounts of one magnitude
+    row("and-count-then-price", "2 ו-59.90 ₪", (M, "59.90", ILS, "59.90 ₪")),
+    row("and-count-then-price-en", "we have 3 and 99 ₪ is the price", (M, "99", ILS, "99 ₪")),
+    row("between-and-far-apart", "בין 7 ו-99 ₪", (M, "7", ILS, "7"), (M, "99", ILS, "99 ₪")),
+    row("spaced-digits-are-no-range", "1 2 3 4 5 6 7 8 9 ₪", (M, "9", ILS, "9 ₪")),
     # a number after "ב-" is no range partner: the 500 belongs to the product's name
     row("product-number-then-price", "סיב 500 ב-79.92 ₪", (M, "79.92", ILS, "79.92 ₪")),
     row("product-number-glued-price", "fiber 500 at $79", (M, "79", "USD", "$79")),

@@ -168,7 +168,7 @@ MARKER_WORDS = frozenset(
 MARKED, SPACED, CASED = 1, 2, 4
 # Words that matter besides units: range words, articles, lead-ins, business days.
 OTHER_WORDS = frozenset(
-    {"עד", "כל", "עסקים", "עבודה", "to", "and", "until", "a", "an", "one", "per"}
+    {"עד", "כל", "עסקים", "עבודה", "to", "and", "until", "a", "an", "one", "per", "בין", "between"}
     | BUSINESS_WORDS
     | ENGLISH_LEAD
     | (MARKER_WORDS - CURRENCY_WORDS.keys())

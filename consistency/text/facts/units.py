@@ -189,22 +189,66 @@ def ranges(reader: Reader) -> None:
 
 
 def _range_partner(reader: Reader, i: int, step: int) -> int | None:
-    """The index of the number (or currency before it) across a range word from ``i``."""
+    """The index of the number (or currency before it) across a range word from ``i``.
+
+    "and"/"ו" make a range after "between"/"בין" ("between 79 and 99"), or between two
+    amounts of one magnitude ("מחיר 79 ו-99 ₪"), not "3 and 99 ₪" or "2 ו-59.90 ₪"; two
+    numbers with nothing but space between them are no range ("8 9 ₪"); a dash,
+    "to"/"עד" or "ל-" is one (tryout 11, P8).
+    """
     items = reader.items
     j = i + step
     low, high = (i, j) if step > 0 else (j, i)
     if not (0 <= j < len(items)) or not reader.glued(low):
         return None
     if items[j].kind == "other" and items[j].stem in RANGE_WORDS:
+        word = items[j].stem
         j += step
         low, high = (j - step, j) if step > 0 else (j, j - step)
         if not (0 <= j < len(items)) or not reader.glued(low):
             return None
-    elif items[max(i, j)].prefix not in RANGE_PREFIXES:
-        return None
+        if word in _AND and not _paired(reader, i, j):
+            return None
+    else:
+        prefix = items[max(i, j)].prefix
+        if prefix not in RANGE_PREFIXES:
+            return None
+        if prefix in _AND and not _paired(reader, i, j):
+            return None
+        if not prefix and "-" not in _gap(reader, min(i, j)) and "–" not in _gap(reader, min(i, j)):
+            return None
     if step < 0 and items[j].kind == "cur":
         return j
     return j if items[j].kind == "num" and items[j].used else None
+
+
+_AND = frozenset({"and", "ו", "ול"})
+_BETWEEN = frozenset({"between", "בין"})
+
+
+def _gap(reader: Reader, low: int) -> str:
+    """The text between item ``low`` and the next one."""
+    return reader.text[reader.items[low].end : reader.items[low + 1].start]
+
+
+def _paired(reader: Reader, i: int, j: int) -> bool:
+    """Two numbers joined by "and" form a range after "between", or when of one magnitude."""
+    items = reader.items
+    if _after_between(reader, min(i, j)):
+        return True
+    values = sorted(abs(items[k].value) for k in (i, j) if items[k].kind == "num")
+    return len(values) == 2 and values[0] * 5 >= values[1]
+
+
+def _after_between(reader: Reader, first: int) -> bool:
+    """A "between"/"בין" just before the range's first number (or its currency)."""
+    items = reader.items
+    for k in (first - 1, first - 2):
+        if k >= 0 and items[k].kind == "other" and items[k].stem in _BETWEEN:
+            return True
+        if k >= 0 and items[k].kind != "cur":
+            return False
+    return False
 
 
 def implicit_durations(reader: Reader) -> None:

@@ -153,3 +153,15 @@ def test_neutralizing_keeps_the_type():
     finding = Finding("fp", "forbidden-phrase", "error", "m", observed=PhraseValue("a\x1b[2Jb"))
     safe = safe_finding(finding)
     assert type(safe.observed) is PhraseValue and "\x1b" not in safe.observed.phrase
+
+
+@pytest.mark.parametrize("value", [s[0] for s in SHAPES], ids=[s[2] for s in SHAPES])
+@pytest.mark.parametrize("lang", [None, "he"])
+def test_reports_say_a_typed_value_as_they_said_its_dict(value, lang):
+    from consistency.report.base import text, value_parts
+    from consistency.report.i18n import Formatter
+
+    fmt = Formatter(lang) if lang else None
+    typed = text(value_parts(value, "ILS", fmt=fmt))
+    assert typed == text(value_parts(dict(value.as_dict()), "ILS", fmt=fmt))
+    assert typed

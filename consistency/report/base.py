@@ -18,7 +18,7 @@ from typing import ClassVar, TextIO
 from ..model import Finding
 from ..result import Result
 from ..text.display import money_text, plural
-from ..values import MoneyValue, PromotionValue, QuoteRow, as_value
+from ..values import FactValue, MoneyValue, PromotionValue, QuoteRow, as_value
 
 LEVEL_WORDS = {"error": ("error", "errors"), "warning": ("warning", "warnings")}
 HEBREW = re.compile(r"[\u0590-\u05FF]")
@@ -199,6 +199,10 @@ def value_parts(
     if not value:
         return []
     say = fmt or English()
+    if isinstance(value, MoneyValue | PromotionValue) or (
+        isinstance(value, FactValue) and value.value is not None
+    ):  # typed: read by attribute; a hand-built dict or a difference: by its keys below
+        return [p for p in _typed_parts(value, currency, signed, say) if p.text]
     fast = _money_only(value, currency, signed, say)
     if fast is not None:
         return fast
@@ -222,6 +226,27 @@ def value_parts(
         if key not in SHOWN_ELSEWHERE:
             parts += _keyed_parts(key, val, cur, bool(parts), say)
     return [p for p in parts if p.text]
+
+
+def _typed_parts(value, currency, signed: bool, say) -> list[Part]:
+    """Money, a promotion or an answer's fact in words, read from the value's attributes."""
+    if isinstance(value, FactValue):
+        return _fact_parts(value.kind, value.value, value.unit, currency, say)
+    cur = value.currency or currency
+    amount = value.amount
+    parts = [Part(say.money(amount, cur, signed=signed), True)] if amount is not None else []
+    if isinstance(value, PromotionValue):
+        return parts + _keyed_parts("promotion", value.promotion, cur, bool(parts), say)
+    if value.vat_included is False:
+        parts.append(Part(" " + say.gettext("without VAT")))
+    said = [str(s) for s in (value.channel, value.ref) if s is not None]
+    if said:
+        parts.append(Part(f" ({', '.join(said)})"))
+    about = ("customer", "list_price", "promotion", "source", "name")
+    for key in about:
+        if getattr(value, key) is not None:
+            parts += _keyed_parts(key, getattr(value, key), cur, True, say)
+    return parts
 
 
 def _money_only(value: Mapping, currency, signed: bool, say) -> list[Part] | None:

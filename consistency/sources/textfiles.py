@@ -93,9 +93,9 @@ def detect_encoding(raw) -> str | None:
 
 
 def _first_non_ascii_line_is_utf8(sample: bytes) -> bool:
-    line = sample.split(b"\n", 1)[0]  # the sample starts at that line
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(line)  # a cut-off last character is fine
+    line, newline, _rest = sample.partition(b"\n")  # the sample starts at that line
+    try:  # a line the sample cut off may end in part of a character; a whole line may not
+        codecs.getincrementaldecoder("utf-8")().decode(line, final=bool(newline))
     except UnicodeDecodeError:
         return False
     return True

@@ -44,6 +44,12 @@ ROLES = [
     RoleRow("was-alone-is-the-quote", "The price was ₪99.90", (("99.90", "quote", None),), "a past tense is no sale"),
     RoleRow("was-without-now", "the price was $99.90 and the setup is $20", (("99.90", "quote", None), ("20", "quote", None)), "a past tense is no sale"),
     RoleRow("haya-ve-achshav", "המחיר היה 120 ₪ ועכשיו 99 ₪", (("120", "was", None), ("99", "quote", None)), "Israeli sale pages"),
+    # tryout 11: sale labels in a reply, as fixes11 made them read on web pages
+    RoleRow("list-then-sale-he", "מחיר מחירון: 399 ₪ מחיר מבצע: 349 ₪", (("399", "was", None), ("349", "quote", None)), "tryout 11 (P1 in replies)"),
+    RoleRow("price-then-sale-en", "Price $399 Sale $349", (("399", "was", None), ("349", "quote", None)), "tryout 11 (P1 in replies)"),
+    RoleRow("list-then-our-price", "List price: $399, our price: $349", (("399", "was", None), ("349", "quote", None)), "tryout 11 (P1 in replies)"),
+    RoleRow("sale-then-was", "sale $349 (was $399)", (("349", "quote", None), ("399", "was", None)), "tryout 11 (P1 in replies)"),
+    RoleRow("sale-word-elsewhere", "המנוי 99 ₪ ובמבצע החודש דמי התקנה 10 ₪", (("99", "quote", None), ("10", "quote", None)), "a sale word not before an amount marks nothing"),
     RoleRow("haya-without-now", "המחיר היה 99 ₪ וההתקנה 20 ₪", (("99", "quote", None), ("20", "quote", None)), "a past tense is no sale"),
     RoleRow("from-to-down", "from ₪120 to ₪99.90", (("120", "was", None), ("99.90", "quote", None)), "a price change"),
     RoleRow("from-lower-bound", "החל מ-79 ₪", (("79", "from", None),), ISSUE),

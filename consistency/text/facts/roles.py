@@ -94,6 +94,7 @@ def money_roles(text: str, found: list) -> dict[int, str]:
         if role != "quote":
             roles[start] = role
         previous_end = end
+    mark_sale_pairs(text, money, roles)
     _keep_was_beside_a_quote(money, roles)
     return roles
 
@@ -102,14 +103,51 @@ def _role(text: str, money: list, index: int, window_start: int) -> str:
     start, end = money[index][2], money[index][3]
     before = text[window_start:start]
     was = _WAS_BEFORE.search(before)
-    if was and (not was.group("weak") or _NOW.search(text, end)):
-        return "was"  # a past tense marks an old price only when a new one follows: "now"
+    if was and (
+        not was.group("weak") or _NOW.search(text, end) or _sale_before(text, money, index)
+    ):
+        return "was"  # a past tense marks an old price only beside a new one: "now", "sale"
     if _FROM_BEFORE.search(before):
         following = money[index + 1] if index + 1 < len(money) else None
         if following is not None and _TO_BETWEEN.match(text[end : following[2]]):
             return "was" if following[1] < money[index][1] else "quote"  # from 120 to 99
         return "from"
     return "quote"
+
+
+# A sale label before an amount: "מחיר מבצע: 349", "Sale $349", "our price: $349".
+_SALE_BEFORE = re.compile(
+    r"""
+    (?:(?:מחיר\s)?מבצע | מחיר\sמיוחד | sale(?:\sprice)? | our\sprice | special(?:\sprice)?)
+    \s*[:\-–]?\s*(?:[ובלמשהכ]{1,2}-?)?\Z
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_PAIR_GAP = 60  # characters between a regular price and the sale price beside it
+
+
+def _sale_before(text: str, money: list, index: int) -> bool:
+    """A sale-labelled amount before this one: "sale $349 (was $399)"."""
+    return any(_labelled_sale(text, money, k) for k in range(index))
+
+
+def mark_sale_pairs(text: str, money: list, roles: dict[int, str]) -> None:
+    """ "Price $399 Sale $349", "מחיר מחירון 399 ₪ מחיר מבצע 349 ₪": the amount just before a
+    sale-labelled one, with no label of its own, is its regular price (``was``)."""
+    for index in range(1, len(money)):
+        start = money[index][2]
+        if roles.get(start) is not None or not _labelled_sale(text, money, index):
+            continue
+        previous = money[index - 1]
+        near = start - previous[3] <= _PAIR_GAP
+        if near and roles.get(previous[2]) is None and not _labelled_sale(text, money, index - 1):
+            roles[previous[2]] = "was"
+
+
+def _labelled_sale(text: str, money: list, index: int) -> bool:
+    start = money[index][2]
+    window_start = money[index - 1][3] if index else max(0, start - _WINDOW)
+    return bool(_SALE_BEFORE.search(text[max(window_start, start - _WINDOW) : start]))
 
 
 def _keep_was_beside_a_quote(money: list, roles: dict[int, str]) -> None:

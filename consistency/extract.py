@@ -33,11 +33,24 @@ def json_number(value: Decimal) -> int | float:
 
 
 def fact_record(fact: Fact) -> dict:
-    """One fact in the SPEC 4 shape: money has amount and currency, others value (and unit)."""
+    """One fact in the SPEC 4 shape: money has amount and currency, others value (and unit).
+
+    Money that is not the quote says so (``role``: ``was``, ``from``), and a billing
+    period is given (``period``):
+
+    >>> [fact_record(f).get("role") for f in extract_facts("במקום 120 ₪ רק 99.90 ₪/חודש")]
+    ['was', None]
+    >>> fact_record(extract_facts("99.90 ₪ לחודש")[0])["period"]
+    'month'
+    """
     record: dict = {"kind": fact.kind}
     if fact.kind == "money":
         record["amount"] = json_number(fact.value)
         record["currency"] = fact.unit
+        if fact.role not in (None, "quote"):
+            record["role"] = fact.role  # was (an old price) or from (a lower bound)
+        if fact.period:
+            record["period"] = fact.period  # the billing period: month, year, week, day
     else:
         record["value"] = json_number(fact.value)
         if fact.unit is not None:

@@ -55,6 +55,8 @@ CAUSES = {
     "future-price": N_("a price not yet in effect"),
     "vat-excluded": N_("without VAT"),
     "promotion-expired": N_("an expired promotion"),
+    "promotion-not-started": N_("a promotion not started yet"),
+    "other-currency": N_("another currency, with no exchange rate"),
     "promotion-wrong-channel": N_("a promotion of another channel"),
     "other-product": N_("another product's price"),
     "over-authority-discount": N_("a discount beyond the channel's authority"),

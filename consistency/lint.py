@@ -40,6 +40,7 @@ def lint(config_path: Path | None, files: Iterable[Path]) -> list[LoadError]:
     files = [Path(f) for f in files]
     setup, errors = collect(config_path, files)
     errors += _answers_against_prices(setup)
+    errors += _chat_sources(setup)
     for path in files:  # a config given as a file: its answers against its price list too
         if file_key(path) != (config_path and file_key(config_path)) and _is_config(path):
             errors += _answers_against_prices(collect(path)[0])
@@ -50,6 +51,25 @@ def lint(config_path: Path | None, files: Iterable[Path]) -> list[LoadError]:
         for hook in extra_lint:
             errors.extend(hook(path))
     return unique(errors)
+
+
+def _chat_sources(setup: Setup | None) -> list[LoadError]:
+    """An http-chat source's options and templates, checked as ``audit`` checks them before it
+    asks anything: a template over budget is a file:line:col problem here too (issue 12)."""
+    if setup is None:
+        return []
+    from .sources.chat import parse_options
+
+    questions = setup.answers.questions() if setup.answers is not None else ()
+    errors: list[LoadError] = []
+    for source in setup.config.sources:
+        if source.fetch != "http-chat":
+            continue
+        try:
+            parse_options(source, questions)
+        except InputError as exc:
+            errors += exc.errors
+    return errors
 
 
 def _answers_against_prices(setup: Setup | None) -> list[LoadError]:

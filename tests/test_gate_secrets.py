@@ -307,3 +307,22 @@ def test_no_form_of_a_secret_survives_redaction(secret, before, after):
     finally:
         redaction._secrets.clear()
         redaction._secrets.update(saved)
+
+
+def test_a_page_echoing_the_key_as_character_references_keeps_it_out_of_evidence(
+    httpserver, monkeypatch, tmp_path
+):
+    """CWE-200, the one form web-gate left: a page writes the key one character reference at
+    a time (&#104;&#117;...). The stored evidence is then the decoded page, redacted."""
+    monkeypatch.setenv("SHOP_KEY", TOKEN)
+    refs = "".join(f"&#{ord(c)};" for c in TOKEN)
+    data = {"@type": "Product", "name": "Fiber", "offers": {"price": "99.90"}}
+    body = f'<script type="application/ld+json">{json.dumps(data)}</script><p>key {refs}</p>'
+    httpserver.expect_request("/p").respond_with_data(body, content_type="text/html")
+    page = {"url": httpserver.url_for("/p") + "?key=${SHOP_KEY}", "product": "fiber-500"}
+    src = SourceConfig("web", fetch="web", options={"pages": [page]}, where=Location("c.yaml"))
+    with client() as c:
+        [obs] = fetch_web(src, c, TZ, EvidenceStore(tmp_path))
+    evidence = (tmp_path / obs.meta["evidence"]).read_text(encoding="utf-8")
+    assert "key ***" in evidence
+    assert_nowhere(TOKEN, evidence, html.unescape(evidence))

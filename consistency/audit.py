@@ -193,9 +193,11 @@ def settle(
 ) -> Settled:
     """Mark baselined findings, then record the run in the history and mark new/recurring.
 
-    ``result.resolved`` becomes what the previous run found and this one no longer
-    does, within what this run looked at: with ``--channel`` only those channels',
-    and with ``--since``/``--until`` nothing (a finding outside the period is not gone).
+    ``result.resolved`` becomes what the previous run found and this one no longer does.
+    A run narrowed by ``--channel``, ``--since`` or ``--until`` could not re-check the
+    rest (a cross-channel gap needs every channel), so it is marked new/recurring from
+    the history but not recorded in it, and it resolves nothing: the next full run is
+    compared with the last full one.
     """
     settled = Settled(result)
     tz = config.timezone if config else result.started.tzinfo
@@ -214,18 +216,31 @@ def settle(
 
         history = History(config.history)
         settled.previous = history.previous_fingerprints(settled.result)
+        if _narrowed(filters):
+            settled.result = _statuses(history, settled.result)
+            settled.notes.append("a run narrowed by --channel/--since/--until is not recorded")
+            return settled
         settled.result = history.record(settled.result)
-        gone = _resolved(history, settled.result, filters)
+        gone = history.resolved(settled.result)
         settled.result.resolved = gone
         if gone:
             settled.notes.append(f"{len(gone)} finding(s) of the previous run are resolved")
     return settled
 
 
-def _resolved(history, result: Result, filters) -> list[dict]:
-    if filters is not None and (filters.since is not None or filters.until is not None):
-        return []
-    gone = history.resolved(result)
-    if filters is not None and filters.channels:
-        gone = [row for row in gone if row.get("channel") in filters.channels]
-    return gone
+def _narrowed(filters) -> bool:
+    return filters is not None and bool(
+        filters.channels or filters.since is not None or filters.until is not None
+    )
+
+
+def _statuses(history, result: Result) -> Result:
+    """new/recurring from what the history has seen, without recording this run."""
+    seen = history.since(result)
+
+    def status(finding):
+        if finding.status == "baselined":
+            return finding
+        return replace(finding, status="recurring" if finding.fingerprint in seen else "new")
+
+    return replace(result, findings=[status(f) for f in result.findings])

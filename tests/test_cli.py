@@ -625,3 +625,21 @@ def test_a_filtered_run_does_not_mark_the_rest_resolved(tmp_path, narrowed):
     assert first.exit_code == 1 and findings_of(first)
     second = invoke("audit", "--config", str(config), "--format", "json", *narrowed)
     assert json.loads(second.stdout)["resolved"] == [], second.stderr
+
+
+def test_a_filtered_run_between_two_full_runs_hides_nothing(tmp_path):
+    """From the issue 13 tryout (P2): a --channel run marked other findings resolved, and the
+    next full run then missed what really went away. A narrowed run is not recorded."""
+    wrong = [RIGHT[0] | {"amount": "119.90", "ref": "w-wrong"}]
+    config = make_project(tmp_path, RIGHT + wrong)
+    with config.open("a", encoding="utf-8") as out:
+        out.write("history: history.sqlite\n")
+    first = invoke("audit", "--config", str(config), "--format", "json")
+    narrowed = invoke("audit", "--config", str(config), "--format", "json", "--channel", "phone")
+    assert json.loads(narrowed.stdout)["resolved"] == []
+    make_project(tmp_path, RIGHT)  # the wrong quote is gone
+    with config.open("a", encoding="utf-8") as out:
+        out.write("history: history.sqlite\n")
+    last = invoke("audit", "--config", str(config), "--format", "json")
+    gone = sorted(r["rule"] for r in json.loads(last.stdout)["resolved"])
+    assert gone == sorted(f["rule"] for f in findings_of(first))

@@ -253,6 +253,7 @@ class Problem:
     evidence: Evidence | None = None
     related: tuple[str, ...] = ()
     key: tuple = ()
+    gap: Mapping | None = None  # what thresholds grade, when it is not the difference shown
 
 
 @dataclass(frozen=True, slots=True)

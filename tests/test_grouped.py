@@ -265,7 +265,7 @@ def test_late_lines_make_one_finding_with_the_true_gap(ctx):
         quote("phone", "2026-11-01T19:00", "fiber-500", "98.91", id="c"),
     ]
     found = run_state(ctx, cross_channel_gap, rule("cross-channel-gap", window=DAY), obs)
-    assert [display(f.difference)["percent"] for f in found] == [Decimal("-18.2")]
+    assert [display(f.gap)["percent"] for f in found] == [Decimal("-18.2")]  # the spread
 
 
 GRADE_ROWS = [
@@ -384,3 +384,20 @@ def test_an_agreeing_quote_never_hides_a_conflict(ctx):
     # both conflicts stay; the chat quote (99.90, 23 h after phone's 89.91) is a third one
     assert {p.key for p in alone} <= {p.key for p in bridged}
     assert len(bridged) == 3
+
+
+def test_the_difference_is_signed_as_expected_and_observed_read(ctx):
+    """From the issue 13 tryout (P1): chat ₪129.90 against a ₪99.90 list price showed
+    "difference -₪30.00 (-23.1%)". The difference is observed minus the list price; the
+    spread between the channels is what the thresholds grade."""
+    obs = [
+        quote("web", "2026-11-21T09:00", "fiber-500", "99.90", id="a"),
+        quote("chat", "2026-11-21T10:00", "fiber-500", "129.90", id="b"),
+    ]
+    (found,) = run_state(ctx, cross_channel_gap, rule("cross-channel-gap", window=DAY), obs)
+    assert (found.observed["amount"], found.expected["amount"]) == (
+        Decimal("129.90"),
+        Decimal("99.90"),
+    )
+    assert display(found.difference) == {"amount": Decimal("30.00"), "percent": Decimal("30.0")}
+    assert display(found.gap)["percent"] == Decimal("-23.1")

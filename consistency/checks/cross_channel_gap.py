@@ -7,9 +7,10 @@ come in. When the highest quote of one channel and the lowest of another differ
 by more than the list's tolerance, exactly one finding is made for that product
 and window. It lists every channel's quotes (lowest, highest, count, refs),
 ``expected`` is the list price, ``observed`` the quote furthest from it, and the
-``difference`` is the gap between the two channels, in percent of the higher
-quote. ``warn``/``error`` thresholds grade it on the exact gap (rounding is for
-display only). With ``ignore_promotions: true`` (the default) a quote that is
+``difference`` is observed minus expected, signed (chat ₪129.90 against a ₪99.90
+list price is +₪30.00, +30.0%). ``warn``/``error`` thresholds grade the exact gap
+between the two channels, in percent of the higher quote (the message's figure;
+rounding is for display only). With ``ignore_promotions: true`` (the default) a quote that is
 exactly a promotion's price allowed on its channel is left out: that gap is
 intended.
 
@@ -115,7 +116,8 @@ class State(WindowExtremes):
                 ref=furthest_ref[2],
                 quotes=_quote_rows(channels),
             ),
-            difference=diff,
+            difference=difference(furthest, list_price),  # signed, as expected/observed read
+            gap=diff,  # what warn/error grade: the spread between the two channels
             cause=f"{high_ch}-vs-{low_ch}",
             evidence=Evidence(ref=furthest_ref[2], excerpt=_quotes(channels, currency)),
             related=(channels[high_ch].high_ref[0], channels[low_ch].low_ref[0]),

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sqlite3
+import stat
 import sys
 import traceback
 from datetime import datetime
@@ -928,7 +929,21 @@ def demo(output, fail_on, quiet, color):
     sys.exit(result.exit_code(fail_on))
 
 
+MAX_RESULT_BYTES = 256 * 1024 * 1024  # a saved result larger than this is refused, unread
+
+
 def read_result(path: Path) -> Result:
+    """A saved RESULT.json; a folder, a device or a file over ``MAX_RESULT_BYTES`` is refused
+    before it is read (issue 12 tryout: /dev/zero or a 3 GB file ran out of memory)."""
+    try:
+        info = os.stat(path)
+    except OSError as err:
+        raise Failure(f"{path}: not a saved result ({err.strerror or err})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise Failure(f"{path}: not a saved result (not a regular file)")
+    if info.st_size > MAX_RESULT_BYTES:
+        limit = MAX_RESULT_BYTES // (1024 * 1024)
+        raise Failure(f"{path}: not a saved result ({info.st_size:,} bytes, over {limit} MiB)")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:  # not UTF-8, not JSON, a number past 4,300 digits

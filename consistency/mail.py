@@ -20,6 +20,7 @@ import re
 import smtplib
 import socket
 import ssl
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from .model import Finding
 from .outputs import write_bytes_atomic
+from .report.safe import neutral
 from .result import Result
 from .text.display import plural
 
@@ -46,10 +48,14 @@ BASELINED = "baselined"
 # What a spreadsheet may read as the start of a formula (OWASP "CSV Injection"; CWE-1236):
 # the ASCII signs, their full-width forms (Excel and LibreOffice fold them to ASCII), and
 # tab / carriage return / line feed.
-_FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\t", "\r", "\n")
-# What may stand before it unseen: spaces, and invisible format characters (zero-width
-# space and joiners, word joiner, byte-order mark, bidi marks).
-_INVISIBLE_LEAD = re.compile(r"^[\s\u00a0\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]+")
+_FORMULA_START = (
+    "=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20",  # ASCII and full-width
+    "\ufe66", "\ufe62", "\ufe63", "\ufe6b",  # the small forms (﹦ ﹢ ﹣ ﹫)
+    "\t", "\r", "\n",
+)  # fmt: skip
+# Letters that render as nothing though Unicode calls them letters or symbols.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u2800\u3164\uffa0")
+_UNSEEN = frozenset({"Cc", "Cf", "Mn", "Me", "Zs", "Zl", "Zp"})
 _NUMBER = re.compile(
     r"""
     ^[+-]?           # an optional sign
@@ -178,15 +184,27 @@ def neutralize(cell: str) -> str:
     ('\\'=HYPERLINK("http://x")', '-9.99', "'-2+3")
     >>> neutralize("@SUM(A1)"), neutralize("\\tx"), neutralize("+10%"), neutralize("ש\\"ח")
     ("'@SUM(A1)", "'\\tx", '+10%', 'ש"ח')
-    >>> neutralize("\\uff1dcmd|'/c calc'!A0"), neutralize("\\u200b=1+1"), neutralize("\\ufeff@x")
-    ("'＝cmd|'/c calc'!A0", "'\\u200b=1+1", "'\\ufeff@x")
+    >>> neutralize("\\uff1dcmd|'/c calc'!A0"), neutralize("\\u200b=1+1"), neutralize("\\u2800=1")
+    ("'＝cmd|'/c calc'!A0", "'\\u200b=1+1", "'\\u2800=1")
+    >>> neutralize("\\x1b]0;title\\x07"), neutralize("\\ufe66cmd")
+    ('\\\\x1b]0;title\\\\x07', "'﹦cmd")
     """
+    cell = neutral(cell)  # control and bidi characters shown escaped, as in every report
     if cell.startswith(_FORMULA_START):
         return cell if _NUMBER.match(cell) else "'" + cell
-    lead = _INVISIBLE_LEAD.match(cell)
-    if lead and cell[lead.end() :].startswith(_FORMULA_START):
+    seen = len(cell) - len(_unseen_lead_stripped(cell))
+    if seen and cell[seen:].startswith(_FORMULA_START):
         return "'" + cell
     return cell
+
+
+def _unseen_lead_stripped(cell: str) -> str:
+    """``cell`` without what may stand before a formula unseen: spaces, format and combining
+    characters, and blank letters (soft hyphen, U+180E, U+034F, U+2800, U+3164 ...)."""
+    for index, ch in enumerate(cell):
+        if ch not in _BLANK_LETTERS and unicodedata.category(ch) not in _UNSEEN:
+            return cell[index:]
+    return ""
 
 
 def value_text(value: Mapping | None) -> str:

@@ -101,10 +101,22 @@ def decimal_from_yaml(text: str) -> Decimal:
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def _plain_number(node: yaml.ScalarNode) -> None:
+    """YAML 1.1 reads ``1:30`` as 90 (base 60) and ``1_000`` as 1000; in a price list that
+    silently changes a value, so such a number is refused: write it plainly, or quote it."""
+    if ":" in node.value or "_" in node.value:
+        message = (
+            f"{_clip(node.value)} is a YAML 1.1 base-60 or underscored number, which YAML "
+            "reads as another value: write the number plainly, or quote it"
+        )
+        raise yaml.constructor.ConstructorError(None, None, message, node.start_mark)
+
+
 class MarkedLoader(_SafeBase):
     """SafeLoader that builds Decimals instead of floats."""
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> Decimal:
+        _plain_number(node)
         try:
             value = decimal_from_yaml(self.construct_scalar(node))
         except InvalidOperation:
@@ -114,6 +126,7 @@ class MarkedLoader(_SafeBase):
         return _bounded(value, node)
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        _plain_number(node)
         try:
             value = super().construct_yaml_int(node)
         except ValueError:  # more digits than Python reads (4,300): refuse, do not crash

@@ -24,14 +24,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_audit import PEAK  # noqa: E402
 from gen_channels import PRICES, write  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
-PEAK = (
-    "import resource, subprocess, sys; "
-    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode; "
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)"
-)
 PLAIN_SQL = """
 import sys, duckdb
 folder, prices = sys.argv[1], sys.argv[2]

@@ -216,7 +216,7 @@ def settle(
 
         history = History(config.history)
         settled.previous = history.previous_fingerprints(settled.result)
-        if _narrowed(filters):
+        if filters is not None and filters.narrowed:
             settled.result = _statuses(history, settled.result)
             settled.notes.append("a run narrowed by --channel/--since/--until is not recorded")
             return settled
@@ -226,12 +226,6 @@ def settle(
         if gone:
             settled.notes.append(f"{len(gone)} finding(s) of the previous run are resolved")
     return settled
-
-
-def _narrowed(filters) -> bool:
-    return filters is not None and bool(
-        filters.channels or filters.since is not None or filters.until is not None
-    )
 
 
 def _statuses(history, result: Result) -> Result:

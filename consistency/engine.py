@@ -45,6 +45,11 @@ class Filters:
             return False
         return self.until is None or obs.at < self.until
 
+    @property
+    def narrowed(self) -> bool:
+        """Whether the run looks at less than every observation (--channel/--since/--until)."""
+        return bool(self.channels) or self.since is not None or self.until is not None
+
     def admit_channel(self, channel: str | None) -> bool:
         """Unreadable records and failed sources are kept only for the channels asked for."""
         return not self.channels or channel in self.channels

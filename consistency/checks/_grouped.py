@@ -161,19 +161,14 @@ class QuoteSpill:
 
     def add(self, customer: str, product: str, at: datetime, amount: Decimal, channel: str,
             obs_id: str, ref: str | None) -> None:  # fmt: skip
-        if self._writer is None:
-            self._fh = self._file.open("a", encoding="utf-8", newline="")
-            self._writer = csv.writer(self._fh)
         t = (at - _EPOCH) // timedelta(microseconds=1)
-        self._writer.writerow((customer, product, t, amount, float(amount), channel, obs_id, ref))
+        row = (customer, product, t, amount, float(amount), channel, obs_id, ref)
+        self._open_writer().writerow(row)
 
     def merge(self, other: QuoteSpill) -> None:
         other._load()
         rows = other.store.con.execute(f"SELECT * FROM {other.table}").fetchall()
-        if self._writer is None:
-            self._fh = self._file.open("a", encoding="utf-8", newline="")
-            self._writer = csv.writer(self._fh)
-        self._writer.writerows(rows)
+        self._open_writer().writerows(rows)
         other.close()
 
     def insert_sql(self, select: str, params: list) -> None:
@@ -215,6 +210,13 @@ class QuoteSpill:
             self.store.con.execute(f"DROP TABLE IF EXISTS {self.table}")
             self._file.unlink(missing_ok=True)
         self.store = None
+
+    def _open_writer(self):
+        """The CSV writer rows are appended with, opened on first use."""
+        if self._writer is None:
+            self._fh = self._file.open("a", encoding="utf-8", newline="")
+            self._writer = csv.writer(self._fh)
+        return self._writer
 
     def _load(self) -> None:
         """Move the rows written to the CSV file into the table."""

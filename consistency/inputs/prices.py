@@ -109,7 +109,7 @@ class _PriceListReader:
 
     def amount(self, value, path: tuple) -> Decimal:
         amount = money(value)
-        if amount < 0:
+        if amount < 0 or amount.is_signed():  # -0.0 too: as the observation reader refuses
             self.problems.add(path, f"{show(amount)} is a negative amount")
         elif amount >= MAX_AMOUNT:
             self.problems.add(path, f"{show(amount)} is too large for an amount")

@@ -71,6 +71,7 @@ class DuplicateKey(Exception):
         self.line, self.col = line, col
 
 
+_NEGATIVE_ZERO = re.compile(r"^-0+$|^-0[xob]0+$", re.IGNORECASE)  # as YAML 1.1 ints spell it
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]*$")
 
 
@@ -126,7 +127,12 @@ class MarkedLoader(_SafeBase):
         return _bounded(value, node)
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        """An int; ``-0`` is refused: as an int it loses its sign, so no later check could
+        see it (the observation reader refuses ``-0``; ``-0.0`` stays a signed Decimal)."""
         _plain_number(node)
+        if _NEGATIVE_ZERO.match(node.value):
+            message = f"{_clip(node.value)} is a negative zero: write 0, or quote it"
+            raise yaml.constructor.ConstructorError(None, None, message, node.start_mark)
         try:
             value = super().construct_yaml_int(node)
         except ValueError:  # more digits than Python reads (4,300): refuse, do not crash

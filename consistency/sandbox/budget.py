@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import math
 import re
 import string
 import time
@@ -116,12 +117,14 @@ def check_number(value: object, limits: Limits, what: str) -> None:
         if value.bit_length() > limits.number_bits:
             raise OverBudget(f"{what} makes a number of {value.bit_length()} bits; "
                              f"the limit is {limits.number_bits}")  # fmt: skip
-    elif (
-        isinstance(value, Decimal)
-        and value.is_finite()
-        and value.adjusted() > limits.number_bits * 0.3
-    ):
+    elif isinstance(value, float | Decimal) and not _finite(value):
+        raise OverBudget(f"{what} makes {value}, not a finite number")  # 1e308 * 10
+    elif isinstance(value, Decimal) and value.adjusted() > limits.number_bits * 0.3:
         raise OverBudget(f"{what} makes a number over the limit of {limits.number_bits} bits")
+
+
+def _finite(value: float | Decimal) -> bool:
+    return value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
 
 
 def check_value(value: object, limits: Limits, what: str) -> None:

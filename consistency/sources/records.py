@@ -210,8 +210,8 @@ def _number(value) -> tuple[Decimal | None, str | None]:
         return value, None
     if isinstance(value, int | float):
         return Decimal(str(value)), None
-    if not isinstance(value, str) or not value.isascii():
-        return None, None  # Decimal() would take any script's digits, silently
+    if not isinstance(value, str) or not value.isascii() or "_" in value:
+        return None, None  # Decimal() would take any script's digits, or "1_000", silently
     try:
         return Decimal(value.strip()), None
     except InvalidOperation:

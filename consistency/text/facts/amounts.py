@@ -86,6 +86,8 @@ def read_money(
 ) -> int:
     """Money from ``i`` through the currency (or idiom tail) at ``k``, plus an agorot tail."""
     items = reader.items
+    if _after_underscore(reader, items[i]):
+        return k + 1  # "1_000 ש"ח": a number written with "_" is no amount
     if idiom and reader.glued(k) and reader.at(k + 1, "cur"):
         k += 1
         code = items[k].unit or code
@@ -98,6 +100,17 @@ def read_money(
     reader.add("money", value, i, k, code)
     read_period(reader, i, k)
     return k + 1
+
+
+def _after_underscore(reader: Reader, item: Item) -> bool:
+    """The number's digits follow an underscore ("1_000"): the tail of a token such as a
+    Python-style number or an identifier, not an amount of its own (CWE-1286).
+
+    >>> from consistency.text.facts import extract_facts
+    >>> [fact.value for fact in extract_facts('המחיר 1_000 ש"ח')]
+    []
+    """
+    return not item.prefix and item.start > 0 and reader.text[item.start - 1] == "_"
 
 
 def _agorot_tail(reader: Reader, k: int) -> tuple[Decimal, int] | None:
@@ -140,7 +153,7 @@ def left_currency(reader: Reader) -> None:
     """₪99, NIS 89.9, ש"ח 89.90: a free currency just before a free number."""
     items = reader.items
     for i, item in enumerate(items):
-        if item.kind != "num" or item.used or i == 0:
+        if item.kind != "num" or item.used or i == 0 or _after_underscore(reader, item):
             continue
         cur = items[i - 1]
         if cur.kind == "cur" and cur.role != "name" and not cur.used and reader.glued(i - 1):

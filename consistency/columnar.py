@@ -3,10 +3,10 @@
 Most of a pricing team's volume is plain structured quotes: an id, a channel, a
 product, a number and a time. For those, reading each row into a Python object
 and asking the price book about it costs ~50 µs a quote; DuckDB reads and
-judges a million in about a second. So a CSV export whose every row is a plain
-quote is *claimed* by this path:
+judges a million in about a second. So a CSV or JSON Lines export whose every
+record is a plain quote is *claimed* by this path:
 
-- DuckDB's CSV reader reads it (each row keeps its ``file:line``).
+- DuckDB's own CSV or JSON reader reads it (each record keeps its ``file:line``).
 - Each quote is matched in SQL against the price book's allowed ranges: per
   product, channel and stretch of time in which no price, promotion or VAT rate
   changes, the prices the channel may charge (list price, promotions, down to
@@ -20,11 +20,12 @@ quote is *claimed* by this path:
   and the customer quotes in the run's store) and the quote statistics as
   aggregates, which merge with what the Python path gathered.
 
-A file is claimed only when DuckDB reads it and every row is plain: a header of
-known columns, ids and refs of plain characters, a known channel and product, a
+A file is claimed only when DuckDB reads it and every record is plain: known
+columns (keys), ids and refs of plain characters, a known channel and product, a
 plain number amount in the list's currency, a local ISO 8601 time, and no text,
-promotion, answer or VAT flag. Anything else (a Hebrew amount, a JSON Lines file,
-another encoding, a reading option) is read by ``consistency.sources.files``:
+promotion, answer or VAT flag. A JSON number keeps the text it was written with.
+Anything else (a Hebrew amount, a JSON array, another encoding, a reading option)
+is read by ``consistency.sources.files``:
 this path only makes plain files fast, it never decides a case on its own.
 Tests hold both paths to the same findings on random data.
 """
@@ -41,6 +42,8 @@ from .checks._grouped import Extreme
 from .inputs.files import FileOptions
 from .model import Location
 from .result import QuoteStats
+from .sources.files import SPREADSHEETS
+from .sources.jsonfile import from_json_line
 from .sources.records import RecordContext, to_observation
 
 # The columns a plain quote file may have; any other column makes the file Python's.
@@ -60,6 +63,7 @@ class ClaimedFile:
     path: str
     header: list[str]
     channel: str | None
+    layout: str = "csv"  # "csv" or "jsonl"
 
 
 class Columnar:
@@ -81,58 +85,56 @@ class Columnar:
     # --- claiming files -------------------------------------------------------------
 
     def claim(self, path: Path, ctx: RecordContext) -> bool:
-        """Read ``path`` here if it is a plain quote CSV; False leaves it to Python."""
+        """Read ``path`` here if it is a plain quote export; False leaves it to Python."""
         if ctx.file != FileOptions() or ctx.partition is not None:
             return False
-        if path.suffix.lower() != ".csv":
-            return False
-        header = _plain_header(path)
-        if header is None:
+        layout = _layout(path)
+        header = _plain_header(path) if layout == "csv" else None
+        if layout is None or (layout == "csv" and header is None):
             return False
         if not self._tables_made:
             self._make_tables()
         number = len(self.files)
         try:
-            if not self._load(path, header, ctx.default_channel, number):
+            if not self._load(layout, path, header, ctx.default_channel, number):
                 return False
         except Exception:  # noqa: BLE001 - any DuckDB refusal means: let Python read it
             self.con.execute("DELETE FROM cq WHERE file = ?", [number])
             return False
-        self.files.append(ClaimedFile(number, str(path), header, ctx.default_channel))
+        self.files.append(ClaimedFile(number, str(path), header or [], ctx.default_channel, layout))
         return True
 
-    def _load(self, path: Path, header: list[str], channel: str | None, number: int) -> bool:
+    def _load(self, layout, path: Path, header, channel: str | None, number: int) -> bool:
         lines = _count_lines(path)
         if lines is None:
             return False
-        columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header) + "}"
-        raw = {c: (f'"{c}"' if c in header else "NULL") for c in PLAIN_COLUMNS}
+        if layout == "csv":
+            self._insert(_csv_rows(header), [number, channel, str(path)])
+            return self._plain(number, lines - 1)
+        self._insert(_jsonl_rows(), [number, channel, str(path)])
+        return self._plain(number, lines)
+
+    def _insert(self, rows_sql: str, params: list) -> None:
+        """Insert one file's rows (``rows_sql`` gives line, raw_*, raw_json, shaped) into cq."""
         self.con.execute(
             f"""
             INSERT INTO cq
-            SELECT ? AS file, line, {", ".join(f"{raw[c]} AS raw_{c}" for c in PLAIN_COLUMNS)},
-                   coalesce({raw["channel"]}, ?) AS channel,
-                   TRY_CAST({raw["at"]} AS TIMESTAMP) AS local_ts,
-                   TRY_CAST({raw["amount"]} AS DECIMAL(18, 4)) AS amount
-            FROM (
-                SELECT row_number() OVER () + 1 AS line, *
-                FROM read_csv(?, header = true, columns = {columns}, auto_detect = false,
-                              delim = ',', quote = '"', escape = '"', strict_mode = true,
-                              null_padding = false)
-            )
+            SELECT ? AS file, line, {_RAWS}, coalesce(raw_channel, ?) AS channel,
+                   TRY_CAST(raw_at AS TIMESTAMP) AS local_ts,
+                   TRY_CAST(raw_amount AS DECIMAL(18, 4)) AS amount, raw_json, shaped
+            FROM ({rows_sql})
             """,
-            [number, channel, str(path)],
+            params,
         )
-        return self._plain(number, lines)
 
-    def _plain(self, number: int, lines: int) -> bool:
+    def _plain(self, number: int, rows_expected: int) -> bool:
         """Every row of the file just loaded is plain, and its lines are its rows."""
         known_channels = list(self.ctx.channels)
         products = list(self.book.list.products)
         rows, plain = self.con.execute(
             f"""
             SELECT count(*), coalesce(bool_and(
-                regexp_full_match(raw_id, '{_SAFE}')
+                shaped AND regexp_full_match(raw_id, '{_SAFE}')
                 AND (raw_customer IS NULL OR regexp_full_match(raw_customer, '{_SAFE}'))
                 AND (raw_ref IS NULL OR regexp_full_match(raw_ref, '{_SAFE}'))
                 AND (raw_agent IS NULL OR regexp_full_match(raw_agent, '{_SAFE}'))
@@ -146,7 +148,7 @@ class Columnar:
             """,
             [known_channels, products, self.book.currency, number],
         ).fetchone()
-        if not plain or rows != lines - 1:
+        if not plain or rows != rows_expected:
             self.con.execute("DELETE FROM cq WHERE file = ?", [number])
             return False
         return True
@@ -198,17 +200,21 @@ class Columnar:
         """The quotes the SQL did not accept, as the Python reader would have built them."""
         ctx = RecordContext(self.ctx.timezone, self.book.currency, frozenset(self.ctx.channels))
         files = {f.number: f for f in self.files}
-        cols = ", ".join(f"raw_{c}" for c in PLAIN_COLUMNS)
         result = self.con.execute(
-            f"SELECT file, line, {cols} FROM judged WHERE NOT accepted ORDER BY file, line"
+            f"SELECT file, line, raw_json, {_RAWS} FROM judged WHERE NOT accepted"
+            " ORDER BY file, line"
         )
         while rows := result.fetchmany(10_000):
-            for file, line, *values in rows:
+            for file, line, text, *values in rows:
                 claimed = files[file]
+                item_ctx = ctx if claimed.channel is None else _with_channel(ctx, claimed.channel)
+                where = Location(claimed.path, line)
+                if text is not None:  # JSON Lines: decoded as Python's reader decodes it
+                    yield from_json_line(text, where, item_ctx)
+                    continue
                 raw = dict(zip(PLAIN_COLUMNS, values, strict=True))
                 record = {c: raw[c] if raw[c] is not None else "" for c in claimed.header}
-                item_ctx = ctx if claimed.channel is None else _with_channel(ctx, claimed.channel)
-                yield to_observation(record, Location(claimed.path, line), item_ctx)
+                yield to_observation(record, where, item_ctx)
 
     def _merge_counts(self, result) -> None:
         rows = self.con.execute(
@@ -269,7 +275,8 @@ class Columnar:
         cols = ", ".join(f"raw_{c} VARCHAR" for c in PLAIN_COLUMNS)
         self.con.execute(
             f"CREATE OR REPLACE TABLE cq (file INTEGER, line BIGINT, {cols},"
-            " channel VARCHAR, local_ts TIMESTAMP, amount DECIMAL(18, 4))"
+            " channel VARCHAR, local_ts TIMESTAMP, amount DECIMAL(18, 4),"
+            " raw_json VARCHAR, shaped BOOLEAN)"
         )
         self._tables_made = True
 
@@ -345,6 +352,74 @@ class Columnar:
                 days.append(day)
             day += timedelta(days=1)
         return days
+
+
+def _layout(path: Path) -> str | None:
+    """``"csv"`` for a ``.csv`` export, ``"jsonl"`` for JSON Lines (told, as Python's reader
+    tells it, by a first ``{``), else None: the file is Python's."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".tsv", ".txt") or suffix in SPREADSHEETS:
+        return None
+    try:
+        with path.open("rb") as fh:
+            first = fh.read(1)
+    except OSError:
+        return None
+    return "jsonl" if first == b"{" else None
+
+
+_RAWS = ", ".join(f"raw_{c}" for c in PLAIN_COLUMNS)
+# A JSON number's text as written: DuckDB's JSON reader keeps only its double.
+_NUMBER = r"""regexp_extract(json, '"amount"\s*:\s*([0-9][0-9.eE+-]*)', 1)"""
+
+
+def _csv_rows(header: list[str]) -> str:
+    """The rows of a plain CSV (parameter: its path), every field as written."""
+    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header) + "}"
+    raw = ", ".join(
+        f'"{c}" AS raw_{c}' if c in header else f"NULL AS raw_{c}" for c in PLAIN_COLUMNS
+    )
+    return f"""
+        SELECT row_number() OVER () + 1 AS line, {raw}, NULL AS raw_json, true AS shaped
+        FROM read_csv(?, header = true, columns = {columns}, auto_detect = false,
+                      delim = ',', quote = '"', escape = '"', strict_mode = true,
+                      null_padding = false)
+    """
+
+
+def _jsonl_rows() -> str:
+    """The records of a JSON Lines file (parameter: its path), each with its line and text.
+
+    A record is *shaped* when it is a flat object of known, distinct keys whose values
+    are strings, but for an amount that may be a number. A number's text is taken from
+    the line as written, and it must be the number DuckDB read, or the record is not plain.
+    """
+    texts = [c for c in PLAIN_COLUMNS if c != "amount"]
+    fields = ", ".join(f"json_extract_string(json, '$.{c}') AS raw_{c}" for c in texts)
+    strings = " AND ".join(f"coalesce(json_type(json, '$.{c}') = 'VARCHAR', true)" for c in texts)
+    known = "[" + ", ".join(f"'{c}'" for c in PLAIN_COLUMNS) + "]"
+    return f"""
+        SELECT line, {_RAWS}, json AS raw_json,
+               json_type(json) = 'OBJECT'
+               AND len(json_keys(json)) = len(list_distinct(json_keys(json)))
+               AND list_has_all({known}, json_keys(json))
+               AND {strings}
+               AND (kind = 'VARCHAR' OR (kind IN ('DOUBLE', 'BIGINT', 'UBIGINT')
+                    AND len(regexp_extract_all(json, '"amount"')) = 1
+                    AND TRY_CAST(raw_amount AS DECIMAL(18, 4))
+                        = TRY_CAST(json_extract_string(json, '$.amount') AS DECIMAL(18, 4))))
+               AS shaped
+        FROM (
+            SELECT row_number() OVER () AS line, json, {fields},
+                   json_type(json, '$.amount') AS kind,
+                   CASE json_type(json, '$.amount')
+                        WHEN 'VARCHAR' THEN json_extract_string(json, '$.amount')
+                        ELSE {_NUMBER} END AS raw_amount
+            FROM read_json_objects(?, format = 'newline_delimited')
+        )
+    """
 
 
 def _plain_header(path: Path) -> list[str] | None:

@@ -80,6 +80,8 @@ ODD = [
     {"at": "2026-11-01T10:00:00+00:00"},  # an explicit offset
     {"product": "fiber-2000"},  # not on the list
     {"channel": "fax"},  # an unknown channel
+    {"vat_included": False},  # a field the SQL does not judge (dropped from a CSV's columns)
+    {"amount": "1e2"},  # an exponent
 ]
 
 
@@ -109,6 +111,37 @@ def quotes(rng: random.Random, prices: dict, n: int, odd: float) -> list[dict]:
     return records
 
 
+LAYOUTS = ("csv", "jsonl")
+
+
+def write_jsonl(path, records: list[dict], rng: random.Random) -> None:
+    """JSON Lines as exports write them: empty fields left out, and an amount written as a
+    JSON number (``89.90``, trailing zeros and all) or as a string, at random."""
+    lines = []
+    for record in records:
+        item = {k: v for k, v in record.items() if v != ""}
+        amount = item.get("amount")
+        if amount is not None and rng.random() < 0.5 and _is_number(amount):
+            item["amount"] = RawNumber(amount)
+        lines.append(json.dumps(item, ensure_ascii=rng.random() < 0.5, default=str))
+    text = "\n".join(line.replace('"@@', "").replace('@@"', "") for line in lines)
+    write(path, text + "\n")
+
+
+class RawNumber(str):
+    """A number to be written as written: json.dumps puts it between @@ marks we strip."""
+
+    def __new__(cls, text):
+        return super().__new__(cls, f"@@{text}@@")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return Decimal(text).is_finite()
+    except ArithmeticError:
+        return False
+
+
 def project(folder, prices: str, records: list[dict], rng: random.Random):
     write(folder / "prices.yaml", prices)
     sources = []
@@ -119,9 +152,13 @@ def project(folder, prices: str, records: list[dict], rng: random.Random):
         rng.shuffle(mine)
         parts = rng.randint(1, 3)
         for part in range(parts):
-            name = f"exports/{channel}-{part}.csv"
+            layout = rng.choice(LAYOUTS)
+            name = f"exports/{channel}-{part}.{layout}"
             columns = COLUMNS + (["currency"] if any("currency" in r for r in mine) else [])
-            write_csv(folder / name, mine[part::parts], columns)
+            if layout == "csv":
+                write_csv(folder / name, mine[part::parts], columns)
+            else:
+                write_jsonl(folder / name, mine[part::parts], rng)
             sources.append(f"  - {{channel: {channel}, files: ['{name}']}}")
     rng.shuffle(sources)
     head = ["timezone: Asia/Jerusalem", "price_list: prices.yaml", "sources:"]
@@ -180,10 +217,13 @@ def test_plain_files_are_claimed_and_odd_ones_are_not(tmp_path):
     write(tmp_path / "prices.yaml", prices)
     write_csv(tmp_path / "plain.csv", plain, COLUMNS)
     write_csv(tmp_path / "odd.csv", odd, COLUMNS)
+    write_jsonl(tmp_path / "plain.jsonl", plain, rng)
+    odd[7] = {**plain[7], "vat_included": "false"}  # a field the SQL does not judge
+    write_jsonl(tmp_path / "odd.jsonl", odd, rng)
     config = write(
         tmp_path / "consistency.yaml",
         "timezone: Asia/Jerusalem\nprice_list: prices.yaml\nsources:\n"
-        "  - {channel: web, files: [plain.csv, odd.csv]}\n",
+        "  - {channel: web, files: [plain.csv, odd.csv, plain.jsonl, odd.jsonl]}\n",
     )
     claimed = []
     original = Columnar.claim
@@ -198,8 +238,13 @@ def test_plain_files_are_claimed_and_odd_ones_are_not(tmp_path):
         result = audit(load_config(config), AuditOptions(fetch=False, jobs=1))
     finally:
         Columnar.claim = original
-    assert sorted(claimed) == [("odd.csv", False), ("plain.csv", True)]
-    assert result.observations == 100
+    assert sorted(claimed) == [
+        ("odd.csv", False),
+        ("odd.jsonl", False),
+        ("plain.csv", True),
+        ("plain.jsonl", True),
+    ]
+    assert result.observations == 200
 
 
 @pytest.mark.parametrize("memory", ["128MB", "256MB"])
@@ -234,3 +279,62 @@ def test_a_memory_limit_the_store_cannot_work_with_is_a_usage_error(value, says)
     done = CliRunner().invoke(main, ["audit", "--memory-limit", value, "--config", "none.yaml"])
     assert done.exit_code == 2
     assert says in done.output
+
+
+PLAIN_LINE = '"id": "q1", "at": "2026-11-01T10:00", "product": "fiber-500", "customer": "hh-1"'
+JSONL_ROWS = [
+    # (name, the record's other fields as written, claimed by the SQL?)
+    ("a string amount", '"amount": "99.90"', True),
+    ("a number amount with its zeros", '"amount": 99.90', True),
+    ("a whole number", '"amount": 100', True),
+    ("an escaped letter in a ref", '"amount": "99.90", "ref": "r\\u0031"', True),
+    ("a field the SQL does not judge", '"amount": "99.90", "vat_included": false', False),
+    ("a promotion", '"amount": "79.90", "promotion": "promo"', False),
+    ("a reply text", '"amount": "99.90", "text": "hello"', False),
+    ("an unknown key", '"amount": "99.90", "colour": "red"', False),
+    ("a key twice", '"amount": "99.90", "amount": "89.90"', False),
+    ("an escaped key, a string", '"\\u0061mount": "99.90"', True),
+    ("an escaped key, a number", '"\\u0061mount": 99.90', False),
+    ("a null", '"amount": "99.90", "ref": null', False),
+    ("a nested object", '"amount": "99.90", "ref": {"a": 1}', False),
+    ("a number as a ref", '"amount": "99.90", "ref": 17', False),
+    ("a negative amount", '"amount": -99.90', False),
+    ("an exponent", '"amount": 9.99e1', False),
+    ("seventeen digits", '"amount": 123456789012.34567', False),
+    ("an amount in words", '"amount": "99.90 ש\\"ח"', False),
+]
+
+
+@pytest.mark.parametrize("name, fields, claimed", JSONL_ROWS, ids=[r[0] for r in JSONL_ROWS])
+def test_a_json_lines_record_is_judged_in_sql_only_when_plain(tmp_path, name, fields, claimed):
+    """Each row: one odd record among plain ones. The file is DuckDB's only if every record
+    is plain, and both engines give the same report either way."""
+    prices = (
+        'version: "p"\ncurrency: ILS\nvat: {included: true, rate: 0.18}\n'
+        "products:\n  - {id: fiber-500, price: 99.90}\n"
+        "promotions:\n  - {id: promo, products: [fiber-500], price: 79.90}\n"
+    )
+    write(tmp_path / "prices.yaml", prices)
+    plain = [PLAIN_LINE.replace("q1", f"p{i}") + ', "amount": "89.90"' for i in range(3)]
+    lines = [*plain, PLAIN_LINE + ", " + fields]
+    write(tmp_path / "web.jsonl", "".join("{" + line + "}\n" for line in lines))
+    config = write(
+        tmp_path / "consistency.yaml",
+        "timezone: Asia/Jerusalem\nprice_list: prices.yaml\nsources:\n"
+        "  - {channel: web, files: [web.jsonl]}\n",
+    )
+    taken = []
+    original = Columnar.claim
+
+    def spy(self, path, ctx):
+        taken.append(original(self, path, ctx))
+        return taken[-1]
+
+    Columnar.claim = spy
+    try:
+        fast = audit(load_config(config), AuditOptions(fetch=False, jobs=1))
+    finally:
+        Columnar.claim = original
+    reference = audit(load_config(config), AuditOptions(fetch=False, jobs=1, engine="python"))
+    assert taken == [claimed]
+    assert comparable(fast) == comparable(reference)

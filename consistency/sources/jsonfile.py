@@ -106,11 +106,17 @@ def read_json_lines(text, path: Path, ctx: RecordContext, tally: Undecoded) -> I
             continue
         if not line.strip() or (number == 1 and not line.lstrip("\ufeff").strip()):
             continue
-        record, problem = decode_json(decoder, line.lstrip("\ufeff"), limits)
-        if problem:
-            yield InvalidRecord(where, problem, None, ctx.default_channel, line[:200])
-        elif (item := _from_object(record, where, ctx)) is not None:
+        if (item := from_json_line(line.lstrip("\ufeff"), where, ctx, decoder)) is not None:
             yield item
+
+
+def from_json_line(line: str, where: Location, ctx: RecordContext, decoder=None):
+    """One JSON Lines record as an Observation or InvalidRecord (None: another worker's)."""
+    limits = ctx.file.limits
+    record, problem = decode_json(decoder or json_decoder(limits), line, limits)
+    if problem:
+        return InvalidRecord(where, problem, None, ctx.default_channel, line[:200])
+    return _from_object(record, where, ctx)
 
 
 def _from_object(record, where: Location, ctx: RecordContext):

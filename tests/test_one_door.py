@@ -142,6 +142,15 @@ ROWS = [
         "is a negative amount",
         "a broken price list: every command names the same line",
     ),
+    Row(
+        "config-semantic-problem-before-a-schema-problem",
+        both(replace("consistency.yaml", "files: [exports/phone/*.csv]",
+                     "files: [exports/phone/*.csv]\n    encoding: klingon-8"),
+             replace("consistency.yaml", "files: [exports/web/*.jsonl]",
+                     "files: [exports/web/*.jsonl]\n    retries: many")),
+        "sources[0].encoding: unknown encoding 'klingon-8'",
+        "issue 9 (tryout 11, P11): a config's semantic problems waited for the next lint",
+    ),
 ]  # fmt: skip
 
 

@@ -15,7 +15,8 @@ from ..net.headers import ENV_VAR, header_problem
 from ..net.urls import UrlRefused, parse_entry, parse_target
 from ..registry import FETCHERS, FORMATS, UnknownName
 from .files import FileOptions
-from .problems import read_checked
+from .problems import Problems, read_part
+from .yamlio import load_yaml
 
 DEFAULT_TIMEZONE = "Asia/Jerusalem"
 DEFAULT_CHANNELS = ("web", "phone", "chat")
@@ -92,27 +93,45 @@ def default_rules() -> Path:
 
 def load_config(path: Path) -> Config:
     """Read ``consistency.yaml`` (SPEC 3.5). Raises ``InputError`` with every problem found."""
-    path = Path(path)
-    data, marks = read_checked(path, "config")
-    base = path.parent.resolve()
-    errors: list[LoadError] = []
-    timezone = _timezone(data.get("timezone", DEFAULT_TIMEZONE), str(path), marks, errors)
+    config, errors = read_config(path)
     if errors:
         raise InputError(errors)
-    sources = tuple(
-        _source(s, i, base, str(path), marks) for i, s in enumerate(data.get("sources", []))
-    )
-    header_errors = [
-        error
-        for i, entry in enumerate(data.get("sources", []))
-        for error in _header_errors(entry, i, str(path), marks)
-        + _file_option_errors(entry, i, str(path), marks)
-        + _name_errors(entry, i, str(path), marks)
-    ]
-    notify = _notify(data.get("notify"), str(path), marks, header_errors)
-    if header_errors:
-        raise InputError(header_errors)
+    return config
+
+
+def read_config(path: Path) -> tuple[Config | None, list[LoadError]]:
+    """The config as far as it loads, and every problem in it: schema and semantic (a time
+    zone, encoding, ``date_format``, header, URL, ``format:``/``fetch:`` name, ...) in one
+    pass, sorted by line. Never raises; the config is None only when the file cannot be
+    read or its fault is the document as a whole (not a mapping, no ``price_list``).
+
+    Parts that break the schema are left out (:func:`.problems.read_part`) and the rest is
+    checked as usual; the channels still count every source's ``channel:`` as written, so
+    the files the config names are not blamed for a source the schema dropped.
+    """
+    path = Path(path)
+    try:
+        data, problems = read_part(path, "config")
+    except InputError as exc:
+        return None, exc.errors
+    timezone = _timezone(data.get("timezone", DEFAULT_TIMEZONE), problems)
+    for index, entry in enumerate(data.get("sources", [])):
+        _header_errors(entry, index, problems)
+        _file_option_errors(entry, index, problems)
+        _name_errors(entry, index, problems)
+    notify = _notify(data.get("notify"), problems)
+    declared = _declared_channels(path) if problems.errors else ()
+    config = _config(path, data, timezone, notify, problems.where, declared)
+    return config, sorted(problems.errors, key=lambda e: (e.line or 0, e.col or 0))
+
+
+def _config(path: Path, data: dict, timezone: ZoneInfo, notify, where, declared=()) -> Config:
+    """The Config of schema-valid ``data``; ``where(path)``: a Location in the file;
+    ``declared``: more channel names to know."""
+    base = path.parent.resolve()
+    sources = tuple(_source(s, i, base, where) for i, s in enumerate(data.get("sources", [])))
     report = data.get("report") or {}
+    channels = [*DEFAULT_CHANNELS, *(s.channel for s in sources), *data.get("channels", [])]
     return Config(
         path=path,
         base_dir=base,
@@ -123,11 +142,7 @@ def load_config(path: Path) -> Config:
         if "rules" in data
         else (default_rules(),),
         sources=sources,
-        channels=tuple(
-            dict.fromkeys(
-                [*DEFAULT_CHANNELS, *(s.channel for s in sources), *data.get("channels", [])]
-            )
-        ),
+        channels=tuple(dict.fromkeys([*channels, *declared])),
         report_formats=tuple(report.get("formats", ("text",))),
         report_output=_resolve(base, report["output"]) if "output" in report else None,
         history=_resolve(base, data["history"]) if "history" in data else None,
@@ -135,6 +150,16 @@ def load_config(path: Path) -> Config:
         report_locale=report.get("locale"),
         notify=notify,
     )
+
+
+def _declared_channels(path: Path) -> tuple[str, ...]:
+    """Every channel name the file writes (``channels:`` and each source's ``channel:``),
+    read from the whole file: a source the schema dropped still names a known channel."""
+    data, _ = load_yaml(path)
+    sources = data.get("sources") if isinstance(data.get("sources"), list) else []
+    listed = data.get("channels") if isinstance(data.get("channels"), list) else []
+    named = [s.get("channel") for s in sources if isinstance(s, Mapping)] + listed
+    return tuple(name for name in named if isinstance(name, str))
 
 
 def _resolve(base: Path, value: str) -> Path:
@@ -147,32 +172,27 @@ def _resolve(base: Path, value: str) -> Path:
         return path
 
 
-def _timezone(name: str, file: str, marks, errors: list) -> ZoneInfo:
+def _timezone(name: str, problems: Problems) -> ZoneInfo:
+    """The zone named, or UTC with a problem at ``timezone:`` (so the rest is still checked)."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        line, col = marks.at(("timezone",))
-        errors.append(
-            LoadError(
-                file, line, col, "timezone", f"unknown time zone {name!r}; e.g. Asia/Jerusalem"
-            )
-        )
+        problems.add(("timezone",), f"unknown time zone {name!r}; e.g. Asia/Jerusalem")
         return ZoneInfo("UTC")
 
 
-def _source(entry: dict, index: int, base: Path, file: str, marks) -> SourceConfig:
-    line, col = marks.at(("sources", index))
+def _source(entry: dict, index: int, base: Path, where) -> SourceConfig:
     return SourceConfig(
         channel=entry["channel"],
         files=tuple(str(_resolve(base, pattern)) for pattern in entry.get("files", ())),
         format=entry.get("format", "records"),
         fetch=entry.get("fetch"),
         options={k: v for k, v in entry.items() if k not in _COMMON_SOURCE_KEYS},
-        where=Location(file, line, col),
+        where=where(("sources", index)),
     )
 
 
-def _header_errors(entry: dict, index: int, file: str, marks) -> list[LoadError]:
+def _header_errors(entry: dict, index: int, problems: Problems) -> None:
     """A header that could not be sent is a config error at its line, the value never shown;
     so is an ``allow_hosts`` entry the URL gate cannot read (``https://shop.co.il/``), and
     a page or chat URL it refuses (a backslash, ``user@``; templated URLs wait for fetch).
@@ -180,7 +200,6 @@ def _header_errors(entry: dict, index: int, file: str, marks) -> list[LoadError]
     Literal text and ``${VAR}`` values (when the variable is set) are checked now;
     what a template renders at fetch time is checked then, for that request only.
     """
-    errors = []
     pages = entry.get("pages")
     urls = [(("url",), entry.get("url"))] + [
         (("pages", i, "url"), page.get("url"))
@@ -192,17 +211,12 @@ def _header_errors(entry: dict, index: int, file: str, marks) -> list[LoadError]
             try:
                 parse_target(url)
             except UrlRefused as exc:
-                line, col = marks.at(("sources", index, *at))
-                where = f"sources[{index}]" + "".join(
-                    f"[{p}]" if isinstance(p, int) else f".{p}" for p in at
-                )
-                errors.append(LoadError(file, line, col, where, f"the URL gate refuses it: {exc}"))
+                problems.add(("sources", index, *at), f"the URL gate refuses it: {exc}")
     hosts = entry.get("allow_hosts")
     for i, host in enumerate(hosts if isinstance(hosts, list) else []):
         if parse_entry(str(host)) is None:
-            line, col = marks.at(("sources", index, "allow_hosts", i))
             message = f"{host!r} is not a host entry; write host, host:port or *.domain"
-            errors.append(LoadError(file, line, col, f"sources[{index}].allow_hosts[{i}]", message))
+            problems.add(("sources", index, "allow_hosts", i), message)
     headers = entry.get("headers")
     for name, value in (headers if isinstance(headers, Mapping) else {}).items():
         text = ENV_VAR.sub(lambda m: os.environ.get(m.group(1), "x"), str(value))
@@ -211,10 +225,7 @@ def _header_errors(entry: dict, index: int, file: str, marks) -> list[LoadError]
             names = ", ".join(f"${{{m.group(1)}}}" for m in ENV_VAR.finditer(str(value)))
             problem = f"once {names} is filled in from the environment, {problem}"
         if problem:
-            line, col = marks.at(("sources", index, "headers", name))
-            field = f"sources[{index}].headers.{name}"
-            errors.append(LoadError(file, line, col, field, problem))
-    return errors
+            problems.add(("sources", index, "headers", name), problem)
 
 
 def _email(spec: dict) -> EmailConfig:
@@ -227,7 +238,7 @@ def _email(spec: dict) -> EmailConfig:
     )
 
 
-def _notify(spec: dict | None, file: str, marks, errors: list) -> NotifyConfig | None:
+def _notify(spec: dict | None, problems: Problems) -> NotifyConfig | None:
     """The ``notify:`` section; ``${VAR}`` in a URL (a webhook's secret) is filled in from the
     environment now, and an unset variable is an error at its line (its value is never shown)."""
     if spec is None:
@@ -236,33 +247,26 @@ def _notify(spec: dict | None, file: str, marks, errors: list) -> NotifyConfig |
     for i, url in enumerate(spec["urls"]):
         missing = [m.group(1) for m in _ENV.finditer(url) if m.group(1) not in os.environ]
         if missing:
-            line, col = marks.at(("notify", "urls", i))
             message = f"${{{missing[0]}}} is not set in the environment"
-            errors.append(LoadError(file, line, col, f"notify.urls[{i}]", message))
+            problems.add(("notify", "urls", i), message)
         urls.append(_ENV.sub(lambda m: os.environ.get(m.group(1), ""), url))
     return NotifyConfig(tuple(urls), spec.get("notify_on", "findings"))
 
 
-def _file_option_errors(entry: dict, index: int, file: str, marks) -> list[LoadError]:
+def _file_option_errors(entry: dict, index: int, problems: Problems) -> None:
     """A file source's ``encoding`` Python does not know, or a ``date_format`` that is not a
     strptime format, is a config error at its line (:class:`.files.FileOptions`)."""
     if not entry.get("files"):
-        return []
-    errors = []
+        return
     for option, message in FileOptions.from_source(entry).problems(entry.get("format", "records")):
-        line, col = marks.at(("sources", index, option))
-        errors.append(LoadError(file, line, col, f"sources[{index}].{option}", message))
-    return errors
+        problems.add(("sources", index, option), message)
 
 
-def _name_errors(entry: dict, index: int, file: str, marks) -> list[LoadError]:
+def _name_errors(entry: dict, index: int, problems: Problems) -> None:
     """A ``format:`` or ``fetch:`` no registry holds is a config error at its line, with a
     did-you-mean (``intercomm`` -> ``intercom``), so lint says so before audit runs."""
-    errors = []
     for key, registry in (("format", FORMATS), ("fetch", FETCHERS)):
         name = entry.get(key)
         if name is not None and name not in registry:  # names only: nothing is imported
-            line, col = marks.at(("sources", index, key))
             problem = str(UnknownName(registry.kind, name, registry.names()))
-            errors.append(LoadError(file, line, col, f"sources[{index}].{key}", problem))
-    return errors
+            problems.add(("sources", index, key), problem)

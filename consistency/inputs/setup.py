@@ -24,7 +24,7 @@ from ..errors import InputError, LoadError
 from ..model import PriceList, Rule
 from ..pricebook import PriceBook
 from .answers import load_answers
-from .config import DEFAULT_CHANNELS, DEFAULT_TIMEZONE, Config, load_config
+from .config import DEFAULT_CHANNELS, DEFAULT_TIMEZONE, Config, read_config
 from .prices import load_price_list
 from .rules import load_rules
 from .yamlio import load_yaml
@@ -88,14 +88,17 @@ def declared_channels(path: Path) -> tuple[str, ...]:
 def collect(config_path: Path | None, files: Iterable[Path] = ()) -> tuple[Setup | None, list]:
     """Every problem of a config (and the files it names) and of ``files``, for ``lint``.
 
-    Returns the config's :class:`Setup` as far as it loaded (None without a config or
-    when the config itself has problems) and the problems, each file named once. A
+    Returns the config's :class:`Setup` as far as it loaded (None without a config, or
+    when the config cannot be read or lacks a ``price_list``) and the problems, each file
+    named once. The config's schema and semantic problems come with those of the files it
+    names, as far as what passed the schema names them (:func:`.config.read_config`). A
     file's kind is told by its top-level keys (:func:`kind_of`), so any name works.
     """
     errors: list[LoadError] = []
     setup, seen = None, set()
     if config_path is not None:
-        config = attempt(errors, load_config, config_path)
+        config, found = read_config(config_path)
+        errors += found
         seen.add(file_key(config_path))
         if config is not None:
             setup, found = read(config)
@@ -125,7 +128,7 @@ def file_problems(path: Path, tz: ZoneInfo, channels: tuple[str, ...]) -> list[L
     elif kind == ANSWERS:
         errors += answers_file_problems(path)
     elif kind == CONFIG:
-        config = attempt(errors, load_config, path)
+        config, errors = read_config(path)
         if config is not None:
             errors += read(config)[1]
     else:

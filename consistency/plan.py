@@ -1,0 +1,178 @@
+"""The relational plan of the columnar engines: each query written once, run by DuckDB or Spark.
+
+The queries are SQL text in DuckDB's dialect with their values written in as
+literals (``lit``), so the same text runs on DuckDB as is and, transpiled by
+SQLGlot (``to_spark``), on Apache Spark. Each query reads the tables the engine
+made beforehand:
+
+- ``cq``: the claimed quotes, one row per record: ``file`` (int), ``line``
+  (int), ``raw_<column>`` (text, NULL when empty) for every column of
+  ``PLAIN_COLUMNS``, ``raw_json`` (a JSON Lines record's text, else NULL), ``channel``, ``local_ts`` (the local time, no zone) and
+  ``amount`` (DECIMAL(18, 4));
+- ``spans``: per product, channel and stretch of time ``[t0, t1)`` (µs since
+  1970 UTC) in which nothing that sets a price changes, the ``list_price`` and
+  the ``offers``: a list of ``{lo, hi, amount, promotion}``, the quotes each
+  allowed offer accepts (``lo <= amount <= hi``);
+- ``judged``: made by ``judge`` from the two.
+
+What SQLGlot does not map (DuckDB's ``epoch_us`` and ``timezone``) ``to_spark``
+rewrites; the rest is SQLGlot's. The Spark session must run in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from .columnar import PLAIN_COLUMNS, _us
+
+_RAW = ", ".join(f"raw_{c}" for c in PLAIN_COLUMNS)
+BUCKET_EPOCH_US = 946684800 * 10**6  # 2000-01-01, as consistency.checks._quotes.bucket
+
+
+def lit(value) -> str:
+    """``value`` as a DuckDB SQL literal: text, whole numbers, decimals, dates, lists, None.
+
+    >>> lit(["web", "it's"])
+    "['web', 'it''s']"
+    >>> lit(date(2026, 10, 25))
+    "DATE '2026-10-25'"
+    """
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(lit(v) for v in value) + "]"
+    raise TypeError(f"no SQL literal for {type(value).__name__}")
+
+
+def judge(timezone: str, odd_days: list[date], filters) -> str:
+    """Each row of ``cq`` with its UTC instant ``t``, ``odd``, ``list_price``, ``accepted``
+    and ``promoted``.
+
+    A quote finds its span by a range join on product, channel and ``t0 <= t < t1``
+    (spans do not overlap, so at most one); it is ``accepted`` when an offer's range
+    holds its amount, never on ``odd_days`` (the local dates the clocks change, left
+    to Python). Rows outside ``filters`` (``channels``, ``since``, ``until``) are
+    dropped, except odd ones: Python applies the filters to those itself.
+    """
+    days = f"CAST({lit(odd_days)} AS DATE[])" if odd_days else "CAST([] AS DATE[])"
+    return f"""
+        WITH q AS (
+            SELECT *, epoch_us(timezone({lit(timezone)}, local_ts)) AS t,
+                   list_contains({days}, CAST(local_ts AS DATE)) AS odd
+            FROM cq
+        )
+        SELECT q.*, sp.list_price,
+               NOT q.odd AND coalesce(array_length(list_filter(sp.offers,
+                   lambda o: q.amount BETWEEN o.lo AND o.hi)) > 0, false) AS accepted,
+               coalesce(array_length(list_filter(sp.offers,
+                   lambda o: o.promotion AND q.amount = o.amount)) > 0, false) AS promoted
+        FROM q LEFT JOIN spans sp
+          ON sp.product = q.raw_product AND sp.channel = q.channel
+         AND q.t >= sp.t0 AND q.t < sp.t1
+        WHERE q.odd OR ({_filters(filters)})
+    """
+
+
+def outside(amount: str = "raw_amount") -> str:
+    """The quotes not accepted, as read: ``file, line, raw_json, raw_<column> ...`` in file
+    order (``raw_json``: a JSON Lines record's text, else NULL); ``amount`` is the SQL
+    expression that gives ``raw_amount``'s place its text."""
+    raw = _RAW.replace("raw_amount", f"{amount} AS raw_amount")
+    return f"SELECT file, line, raw_json, {raw} FROM judged WHERE NOT accepted ORDER BY file, line"
+
+
+def counts() -> str:
+    """Per channel and product of the accepted quotes: count, the raw amounts of the lowest
+    and highest, the list price of the latest and its instant (µs)."""
+    return """
+        SELECT channel, raw_product, count(*), min_by(raw_amount, amount),
+               max_by(raw_amount, amount), arg_max(list_price, t), max(t)
+        FROM judged WHERE accepted GROUP BY channel, raw_product
+    """
+
+
+def gaps(window_us: int, ignore_promotions: bool, channels) -> str:
+    """cross-channel-gap's state: per window (``idx``, local time), product and channel,
+    the count and the lowest and highest quote as ``{a, t, id, ref}`` (ties to the
+    earlier quote, then the smaller id)."""
+    skip = "AND NOT promoted" if ignore_promotions else ""
+    w = window_us
+    return f"""
+        WITH g AS (
+            SELECT *, epoch_us(local_ts) - {BUCKET_EPOCH_US} AS since FROM judged
+            WHERE accepted {skip} {_scope(channels)}
+        )
+        SELECT (since - ((since % {w}) + {w}) % {w}) // {w} AS idx,
+               raw_product, channel, count(*),
+               min_by(struct_pack(a := raw_amount, t := t, id := raw_id, ref := raw_ref),
+                      struct_pack(a := amount, t := t, id := raw_id)),
+               min_by(struct_pack(a := raw_amount, t := t, id := raw_id, ref := raw_ref),
+                      struct_pack(a := -amount, t := t, id := raw_id))
+        FROM g GROUP BY ALL
+    """
+
+
+def customers(channels) -> str:
+    """customer-quote-conflict's rows (``QuoteSpill.COLUMNS``) of the accepted quotes."""
+    return f"""
+        SELECT raw_customer, raw_product, t, raw_amount, CAST(amount AS DOUBLE), channel,
+               raw_id, raw_ref
+        FROM judged WHERE accepted AND raw_customer IS NOT NULL {_scope(channels)}
+    """
+
+
+def days() -> str:
+    """The first and last local date of the claimed quotes."""
+    return "SELECT min(CAST(local_ts AS DATE)), max(CAST(local_ts AS DATE)) FROM cq"
+
+
+def _filters(filters) -> str:
+    clauses = ["true"]
+    if filters is not None and filters.channels:
+        clauses.append(f"list_contains({lit(sorted(filters.channels))}, q.channel)")
+    if filters is not None and filters.since is not None:
+        clauses.append(f"q.t >= {_us(filters.since)}")
+    if filters is not None and filters.until is not None:
+        clauses.append(f"q.t < {_us(filters.until)}")
+    return " AND ".join(clauses)
+
+
+def _scope(channels) -> str:
+    return "" if channels is None else f"AND list_contains({lit(list(channels))}, channel)"
+
+
+_SPARK_NAMES = {"EPOCH_US": "UNIX_MICROS"}
+
+
+def to_spark(sql: str) -> str:
+    """``sql`` (DuckDB's dialect) in Spark SQL's, by SQLGlot.
+
+    DuckDB's ``epoch_us(ts)`` becomes ``unix_micros(ts)`` and ``timezone(zone, ts)``
+    (a local time read in ``zone``) becomes ``to_utc_timestamp(ts, zone)``; both
+    need the Spark session in UTC.
+    """
+    import sqlglot
+    from sqlglot import exp
+
+    def rewrite(node):
+        if not isinstance(node, exp.Anonymous):
+            return node
+        name = str(node.this).upper()
+        if name in _SPARK_NAMES:
+            return exp.Anonymous(this=_SPARK_NAMES[name], expressions=node.expressions)
+        if name == "TIMEZONE":
+            zone, ts = node.expressions
+            return exp.Anonymous(this="TO_UTC_TIMESTAMP", expressions=[ts, zone])
+        return node
+
+    tree = sqlglot.parse_one(sql, read="duckdb").transform(rewrite)
+    return tree.sql(dialect="spark")

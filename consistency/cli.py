@@ -137,7 +137,27 @@ verbose_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _EndsQuietly:
+    """``--help`` and ``--version`` into a closed pipe end with 141 too, as every command does
+    (click itself would exit 1)."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            _stdout_gone()
+            sys.exit(EXIT_PIPE)
+
+
+class Command(_EndsQuietly, click.Command):
+    pass
+
+
+class Group(_EndsQuietly, click.Group):
+    command_class = Command
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="consistency")
 @click.option("--verbose", "-v", is_flag=True, help="More detail; tracebacks of internal errors.")
 def main(verbose: bool) -> None:
@@ -445,7 +465,7 @@ def _send(result: Result, config: Config, previous) -> None:
     if not wanted(result, config.email, previous):
         click.echo(f"consistency: no email (notify_on: {config.email.notify_on})", err=True)
         return
-    options = html_options()
+    options = html_options(result)
     try:
         done = email_report(result, config.email, **options)
     except MailError as err:
@@ -469,7 +489,8 @@ def _post(result: Result, urls, names: dict) -> None:
     from .notify import NotifyError, notify
 
     try:
-        sent = notify(result, urls, names=names, locale=html_options().get("locale"))
+        options = html_options(result)
+        sent = notify(result, urls, names=names or options["names"], locale=options["locale"])
     except NotifyError as err:
         raise Failure(f"notification not sent: {err}") from None
     click.echo(f"consistency: notified {', '.join(sent)}", err=True)
@@ -507,6 +528,9 @@ def to_stdout(result: Result, fmt: str, color: str) -> None:
         stream.flush()
     except BrokenPipeError:
         _stdout_gone()
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None:
+            ctx.meta["pipe_closed"] = True
 
 
 def write_reports(result: Result, formats: list[str], output: Path) -> list[Path]:
@@ -538,21 +562,49 @@ def _options(result: Result, fmt: str) -> dict | None:
     """JUnit lists the rules that ran clean as passing test cases: tell it which ran where.
     The HTML report speaks the reader's language and names products by the price list."""
     if fmt == "html":
-        return html_options()
+        return html_options(result)
     if fmt != "junit":
         return None
     return {"rules": list(result.rule_ids), "channels": sorted(result.channels)}
 
 
-def html_options() -> dict:
-    """``locale`` (--locale, else report.locale) and ``names`` (product id -> name) for HTML."""
+def html_options(result: Result | None = None) -> dict:
+    """``locale`` and ``names`` (product id -> name) for the HTML report, the email and the
+    notification, by one rule for every command (``report.i18n.reader_locale``): --locale,
+    else report.locale, else Hebrew for a Hebrew price list. The config is the command's;
+    for a saved result without --config, the one that produced it (its ``run.config``), else
+    the one found as ``audit`` finds it; none readable: the findings' own text decides."""
+    from .report.i18n import reader_locale
+
     ctx = click.get_current_context(silent=True)
     meta = ctx.meta if ctx else {}
     config = meta.get("config")
-    options = {"locale": meta.get("locale") or getattr(config, "report_locale", None)}
-    if config is not None:
-        options["names"] = product_names(config)
-    return options
+    if config is None and result is not None:
+        config = _config_of(result, meta)
+    names = product_names(config) if config is not None else {}
+    chosen = meta.get("locale") or getattr(config, "report_locale", None)
+    findings = result.findings if result is not None else ()
+    return {"locale": reader_locale(chosen, names, findings), "names": names}
+
+
+def _config_of(result: Result, meta: dict) -> Config | None:
+    """The config a saved result was made with, else the one ``audit`` would find; ``None``
+    when neither can be read (the report is still written, in the findings' language)."""
+    if "result_config" not in meta:
+        meta["result_config"] = None
+        candidates = [Path(result.config)] if result.config else []
+        named = os.environ.get(CONFIG_ENV)
+        if not named or Path(named).is_file():  # else locate_config fails: no such file
+            candidates.append(locate_config(None))
+        for path in candidates:
+            if path is None or not path.is_file():
+                continue
+            try:
+                meta["result_config"] = load_config(path)
+                break
+            except (InputError, OSError):
+                continue
+    return meta["result_config"]
 
 
 def product_names(config: Config) -> dict[str, str]:
@@ -629,6 +681,8 @@ def report_command(result_file, formats, output, fail_on, quiet, color):
     """Render a saved RESULT.json again in another format."""
     result = read_result(result_file)
     emit(result, None, formats, output, quiet, color=color)
+    if click.get_current_context().meta.get("pipe_closed"):  # nothing more to do: as lint
+        sys.exit(EXIT_PIPE)
     sys.exit(result.exit_code(fail_on))
 
 
@@ -652,7 +706,7 @@ def email_command(result_file, config_path, dry_run):
         raise Failure(f"{config.path}: no email: section (to, from, smtp)")
     result = read_result(result_file)
     try:
-        done = email_report(result, config.email, dry_run=dry_run, **html_options())
+        done = email_report(result, config.email, dry_run=dry_run, **html_options(result))
     except MailError as err:
         raise Failure(f"email not sent: {err}") from None
     click.echo(f"consistency: {done}", err=True)

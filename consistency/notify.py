@@ -83,10 +83,11 @@ def email_report(
 ) -> str:
     """Send the report (or write it as .eml with ``dry_run``); return what was done."""
     from .report.email import email_html
-    from .report.i18n import Formatter
+    from .report.i18n import Formatter, reader_locale
 
+    locale = reader_locale(locale, names, result.findings)
     title, body = message(result, names, locale)
-    said = Formatter(locale or ("he" if _hebrew(names) else "en"))
+    said = Formatter(locale)
     mail = build_message(
         result,
         email_html(result, locale=locale, names=names),
@@ -115,11 +116,10 @@ def message(
     """A notification's title and body (plain text), in the reader's language (``locale``,
     else Hebrew for a Hebrew price list): the counts, the top contradictions with their
     quotes and gap, the findings per channel, new and resolved."""
-    from .report.base import mostly_hebrew
-    from .report.i18n import Formatter, choose
+    from .report.i18n import Formatter, reader_locale
     from .report.safe import neutral
 
-    say = Formatter(choose(locale, mostly_hebrew((names or {}).values())))
+    say = Formatter(reader_locale(locale, names, result.findings))
     numbers = counts(result)
     lines = _contradiction_lines(result, names, say)
     per = _per_channel(result)
@@ -163,23 +163,42 @@ def title_line(result: Result, say) -> str:
 
 
 def _contradiction_lines(result: Result, names, say) -> list[str]:
-    from decimal import Decimal
+    """The top contradictions, households first (the seed case leads, as in the HTML and the
+    email), then cross-channel gaps; within each, worst first, then the widest gap."""
+    from .report.html_overview import CONTRADICTIONS
 
-    from .report.base import quote_text, quoted_sides
-
-    contradictions = [
-        f for f in result.findings if f.rule in ("customer-quote-conflict", "cross-channel-gap")
-    ]
+    contradictions = [f for f in result.findings if f.rule in CONTRADICTIONS]
     if not contradictions:
         return []
-    lines = [say.gettext("Contradictions: %(num)s") % {"num": len(contradictions)}]
-    for finding in sorted(contradictions, key=_worst)[:TOP]:
-        product = (names or {}).get(finding.product or "", finding.product or "")
-        shown = " · ".join(quote_text(q, None) for q in quoted_sides(finding))
-        gap = (finding.difference or {}).get("percent")
-        gap_text = f" ({say.percent(Decimal(str(gap)), signed=True)})" if gap is not None else ""
-        lines.append(f"• {product}: {shown}{gap_text}")
+    lines = [say.gettext("Contradictions: %(num)s") % {"num": say.number(len(contradictions))}]
+    ordered = sorted(contradictions, key=lambda f: (CONTRADICTIONS.index(f.rule), *_worst(f)))
+    lines += [_contradiction_line(finding, result, names, say) for finding in ordered[:TOP]]
     return lines
+
+
+def _contradiction_line(finding, result: Result, names, say) -> str:
+    """``• סיב 500 מגה · לקוח hh-1001: web ‏129.90 ‏₪ (w-1) · phone ‏116.91 ‏₪ (call-5512)
+    (מחיר מחירון ‏129.90 ‏₪, -10.0%)``: every amount by the one money formatter, in the
+    reader's locale."""
+    from decimal import Decimal
+
+    from .report.base import currency_of, quote_text, quoted_sides
+    from .report.html_overview import list_price
+    from .values import as_value
+
+    currency = currency_of(finding)
+    product = (names or {}).get(finding.product or "", finding.product or "")
+    customer = getattr(as_value(finding.observed), "customer", None)
+    who = f" · {say.gettext('customer')} {customer}" if customer else ""
+    shown = " · ".join(quote_text(q, currency, say) for q in quoted_sides(finding))
+    notes = []
+    listed = list_price(finding, result)
+    if listed is not None:
+        notes.append(f"{say.gettext('list price')} {say.money(listed, currency)}")
+    gap = (finding.difference or {}).get("percent")
+    if gap is not None:
+        notes.append(say.percent(Decimal(str(gap)), signed=True))
+    return f"• {product}{who}: {shown}" + (f" ({', '.join(notes)})" if notes else "")
 
 
 def _per_channel(result: Result) -> str:
@@ -189,12 +208,6 @@ def _per_channel(result: Result) -> str:
         f"{row['channel']} {row.get('error', 0) + row.get('warning', 0) + row.get('info', 0)}"
         for row in counts_by_channel(result)
     )
-
-
-def _hebrew(names) -> bool:
-    from .report.base import mostly_hebrew
-
-    return mostly_hebrew((names or {}).values())
 
 
 def _worst(finding) -> tuple:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import email
 import io
+from decimal import Decimal
 from email import policy
 
 from consistency.inputs.config import EmailConfig
 from consistency.notify import email_report
+from consistency.report.i18n import Formatter
 from consistency.report.sample import sample_result
 
 
@@ -108,7 +110,11 @@ def test_a_generic_json_webhook_gets_the_summary(listener):
     assert payload["title"] == "consistency: 3 שגיאות, 2 אזהרות, 1 מידע — מחירון 2026-11"
     assert payload["type"] == "failure"  # errors: the red kind
     assert "סתירות: 1" in payload["message"]
-    assert "סיב 500 מגה: web ₪99.90 · phone ₪89.91 (-10.0%)" in payload["message"]
+    money = {a: Formatter("he").money(Decimal(a), "ILS") for a in ("99.90", "89.91")}
+    assert (
+        f"סיב 500 מגה: web {money['99.90']} · phone {money['89.91']}"
+        f" (מחיר מחירון {money['99.90']}, -10.0%)"
+    ) in payload["message"]
     assert "לפי ערוץ: phone 2 · chat 2 · web 2" in payload["message"]
 
 
@@ -121,7 +127,7 @@ def test_an_english_notification_when_asked(listener):
     assert payload["title"] == "consistency: 3 errors, 2 warnings, 1 info — price list 2026-11"
     assert payload["message"].splitlines() == [
         "Contradictions: 1",
-        "• סיב 500 מגה: web ₪99.90 · phone ₪89.91 (-10.0%)",
+        "• סיב 500 מגה: web ₪99.90 · phone ₪89.91 (list price ₪99.90, -10.0%)",
         "By channel: phone 2 · chat 2 · web 2",
         "New since the last run: 1 · resolved: 0",
     ]

@@ -339,8 +339,9 @@ def quoted_sides(finding: Finding) -> list[QuoteRow | MoneyValue]:
     return quotes_of(finding) or [v for v in sides if isinstance(v, MoneyValue) and v.channel]
 
 
-def quote_text(quote: QuoteRow | MoneyValue, currency: str | None) -> str:
-    """One channel's quotes in a window, or one quote.
+def quote_text(quote: QuoteRow | MoneyValue, currency: str | None, say=None) -> str:
+    """One channel's quotes in a window, or one quote; ``say`` (an :class:`.i18n.Formatter`)
+    says it in the reader's locale (CLDR money, the catalog's words), else plain English.
 
     >>> from datetime import datetime, timezone
     >>> at = datetime(2026, 11, 21, 18, 40, tzinfo=timezone.utc)
@@ -354,11 +355,18 @@ def quote_text(quote: QuoteRow | MoneyValue, currency: str | None) -> str:
     else:
         cur, amounts, count = currency, [quote.low, quote.high], quote.count or 0
         refs = [quote.low_ref, quote.high_ref]
-    shown = "–".join(dict.fromkeys(money_text(a, cur) for a in amounts if a is not None))
-    notes = [f"{int(count):,} quotes"] if count > 1 else []
+    said = (lambda a: say.money(a, cur)) if say else (lambda a: money_text(a, cur))
+    shown = "–".join(dict.fromkeys(said(a) for a in amounts if a is not None))
+    notes = [_quotes_count(int(count), say)] if count > 1 else []
     notes += list(dict.fromkeys(str(r) for r in refs if r))
     head = f"{quote.channel or '?'} {shown}".strip()
     return head + (f" ({', '.join(notes)})" if notes else "")
+
+
+def _quotes_count(count: int, say) -> str:
+    if say is None:
+        return f"{count:,} quotes"
+    return say.ngettext("%(num)d quote", "%(num)d quotes", count) % {"num": count}
 
 
 def text(parts) -> str:

@@ -23,11 +23,11 @@ from jinja2 import Environment, FileSystemLoader
 
 from ..model import SEVERITY_RANK
 from ..result import Result
-from .base import active_counts, mostly_hebrew, resolved_of, subject
+from .base import active_counts, resolved_of, subject
 from .html import TEMPLATES
 from .html_overview import CONTRADICTIONS, contradiction_cards, grouped
 from .html_rows import View
-from .i18n import Formatter, choose
+from .i18n import Formatter, reader_locale
 from .safe import safe_result
 from .text import resolved_text
 
@@ -53,8 +53,7 @@ def email_html(
     """The email's HTML body, CSS inlined."""
     result = safe_result(result)
     names = dict(names or {})
-    samples = names.values() if names else [f.message for f in result.findings[:400]]
-    fmt = Formatter(choose(locale, mostly_hebrew(samples)))
+    fmt = Formatter(reader_locale(locale, names, result.findings))
     view = View(fmt, names)
     env = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=True, extensions=["jinja2.ext.i18n"]

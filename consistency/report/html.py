@@ -26,11 +26,11 @@ from markupsafe import Markup
 from ..model import SEVERITY_RANK, Finding
 from ..result import Result
 from ..text.display import plural
-from .base import Reporter, active_counts, mostly_hebrew, resolved_of, subject
+from .base import Reporter, active_counts, resolved_of
 from .html_markup import bdi, csp_hash, script_json
 from .html_overview import CONTRADICTIONS, chart, contradiction_cards, grouped, matrix
 from .html_rows import COLUMNS, Group, View, paginate
-from .i18n import Formatter, choose
+from .i18n import Formatter, reader_locale
 from .text import resolved_text
 from .wording import rule_title
 
@@ -65,7 +65,6 @@ class HtmlReporter(Reporter):
 
     def start(self, result: Result) -> None:
         self.groups: dict[tuple[str, str], Group] = {}
-        self.samples: list[str] = []
 
     def handle(self, finding: Finding) -> None:
         key = (finding.rule, finding.channel or "")
@@ -74,16 +73,13 @@ class HtmlReporter(Reporter):
             group = self.groups[key] = Group(finding.rule, finding.channel or "", len(self.groups))
         group.rows.append(finding)
         group.counts[finding.severity] += 1
-        if len(self.samples) < 400:
-            self.samples += [finding.message, subject(finding)]
 
-    def view(self) -> View:
+    def view(self, result: Result) -> View:
         names = dict(self.options["names"] or {})
-        hebrew = mostly_hebrew(names.values()) if names else mostly_hebrew(self.samples)
-        return View(Formatter(choose(self.options["locale"], hebrew)), names)
+        return View(Formatter(reader_locale(self.options["locale"], names, result.findings)), names)
 
     def finish(self, result: Result) -> None:
-        view = self.view()
+        view = self.view(result)
         fmt = view.fmt
         env = environment(fmt)
         css = (TEMPLATES / "report.css").read_text(encoding="utf-8")

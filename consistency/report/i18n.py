@@ -8,7 +8,8 @@ Numbers, money, percents and dates follow the locale's CLDR rules through Babel:
 ``‏99.90 ‏₪`` and ``21 בנוב׳ 2026`` in Hebrew, ``₪99.90`` and ``21 Nov 2026`` in English.
 
 The locale is ``report.locale`` / ``--locale`` when given, else Hebrew when the price
-list's names are mostly Hebrew (``mostly_hebrew``), else English.
+list's names are mostly Hebrew (``mostly_hebrew``), else English: :func:`reader_locale`,
+the one rule every command follows.
 
 >>> fmt = Formatter("he")
 >>> fmt.money(Decimal("-12.99"), "ILS", signed=True) == "\\u200f-12.99\\xa0\\u200f₪"
@@ -20,6 +21,7 @@ True
 from __future__ import annotations
 
 import functools
+import heapq
 import io
 from datetime import date, datetime
 from decimal import Decimal
@@ -146,6 +148,30 @@ class Formatter:
         if first.date() == last.date():
             return format_date(first, "d MMM", locale=self.locale)
         return format_interval(first, last, "MMMd", tzinfo=first.tzinfo, locale=self.locale)
+
+
+def reader_locale(option: str | None, names=None, findings=()) -> str:
+    """The reader's locale, by the one rule every command follows (``audit``, ``report``,
+    ``email``, ``notify``, ``demo``): ``option`` (``--locale``, else ``report.locale``) when
+    given; else Hebrew when the price list's product ``names`` (id -> name) are mostly
+    Hebrew; without names (a saved result whose config cannot be read) Hebrew when the
+    ``findings``' own text (message and subject of 200 of them, by fingerprint) is mostly Hebrew; else
+    English.
+
+    >>> reader_locale(None, {"fiber-500": "סיב 500 מגה"}), reader_locale("en", {"a": "סיב"})
+    ('he', 'en')
+    >>> reader_locale(None, {}), reader_locale(None, {"fiber-500": "Fiber 500"})
+    ('en', 'en')
+    """
+    from .base import mostly_hebrew, subject
+
+    if option:
+        return option
+    names = dict(names or {})
+    if names:
+        return choose(None, mostly_hebrew(names.values()))
+    sample = heapq.nsmallest(200, findings, key=lambda f: f.fingerprint)  # any input order
+    return choose(None, mostly_hebrew(t for f in sample for t in (f.message, subject(f))))
 
 
 def choose(option: str | None, hebrew: bool) -> str:

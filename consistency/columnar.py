@@ -154,13 +154,15 @@ class Columnar:
         return True
 
     # --- judging ----------------------------------------------------------------------
+    # The queries are consistency.plan's, one text for DuckDB and (transpiled) Spark.
 
     def finish(self, engine, filters) -> None:
         """Feed the quotes outside the allowed ranges to ``engine``; merge the rest into it."""
         if not self.files:
             return
-        self._make_prices()
-        self._judge(filters)
+        self._spans(self._span_rows())
+        odd = self._transition_days()
+        self._table("judged", plan.judge(self.ctx.timezone.key, odd, filters))
         engine.feed(self._outside(), filters)
         self._merge_counts(engine.result)
         for rule, state in engine.grouped:
@@ -169,42 +171,11 @@ class Columnar:
             elif rule.check == "customer-quote-conflict":
                 self._merge_customers(rule, state)
 
-    def _judge(self, filters) -> None:
-        tz = self.ctx.timezone.key
-        where, params = _filter_sql(filters)
-        odd = [d.isoformat() for d in self._transition_days()]
-        self.con.execute(
-            f"""
-            CREATE OR REPLACE TABLE judged AS
-            WITH q AS (
-                SELECT *, epoch_us(timezone(?, local_ts)) AS t,
-                       list_contains(?::DATE[], CAST(local_ts AS DATE)) AS odd
-                FROM cq
-            ), s AS (
-                SELECT q.*, sp.span, sp.list_price,
-                       CASE WHEN q.t < sp.t1 THEN sp.offers END AS offers
-                FROM q ASOF LEFT JOIN spans sp
-                  ON sp.product = q.raw_product AND sp.channel = q.channel AND q.t >= sp.t0
-            )
-            SELECT s.* EXCLUDE (offers),
-                   NOT odd AND coalesce(len(list_filter(offers,
-                       lambda o: s.amount BETWEEN o.lo AND o.hi)) > 0, false) AS accepted,
-                   coalesce(len(list_filter(offers,
-                       lambda o: o.promotion AND s.amount = o.amount)) > 0, false) AS promoted
-            FROM s WHERE s.odd OR ({where})
-            """,
-            [tz, odd, *params],
-        )
-
     def _outside(self):
         """The quotes the SQL did not accept, as the Python reader would have built them."""
         ctx = RecordContext(self.ctx.timezone, self.book.currency, frozenset(self.ctx.channels))
         files = {f.number: f for f in self.files}
-        result = self.con.execute(
-            f"SELECT file, line, raw_json, {_RAWS} FROM judged WHERE NOT accepted"
-            " ORDER BY file, line"
-        )
-        while rows := result.fetchmany(10_000):
+        for rows in self._batches(plan.outside()):
             for file, line, text, *values in rows:
                 claimed = files[file]
                 item_ctx = ctx if claimed.channel is None else _with_channel(ctx, claimed.channel)
@@ -217,14 +188,7 @@ class Columnar:
                 yield to_observation(record, where, item_ctx)
 
     def _merge_counts(self, result) -> None:
-        rows = self.con.execute(
-            """
-            SELECT channel, raw_product, count(*), min_by(raw_amount, amount),
-                   max_by(raw_amount, amount), arg_max(list_price, t), max(t)
-            FROM judged WHERE accepted GROUP BY channel, raw_product
-            """
-        ).fetchall()
-        for channel, product, n, low, high, list_price, latest in rows:
+        for channel, product, n, low, high, list_price, latest in self._rows(plan.counts()):
             result.observations += n
             result.channels.add(channel)
             stats = QuoteStats(n, Decimal(low), Decimal(high), _dec(list_price), _at(latest))
@@ -232,41 +196,65 @@ class Columnar:
 
     def _merge_gaps(self, rule, state) -> None:
         window = (rule.window or timedelta(days=1)) // timedelta(microseconds=1)
-        scope, params = _scope(rule)
-        skip = "AND NOT promoted" if rule.options.get("ignore_promotions", True) else ""
-        rows = self.con.execute(
-            f"""
-            WITH g AS (
-                SELECT *, epoch_us(local_ts) - {_BUCKET_EPOCH_US} AS since FROM judged
-                WHERE accepted {skip} {scope}
-            )
-            SELECT (since - ((since % {window}) + {window}) % {window}) // {window} AS idx,
-                   raw_product, channel, count(*),
-                   min_by(struct_pack(a := raw_amount, t := t, id := raw_id, ref := raw_ref),
-                          struct_pack(a := amount, t := t, id := raw_id)),
-                   min_by(struct_pack(a := raw_amount, t := t, id := raw_id, ref := raw_ref),
-                          struct_pack(a := -amount, t := t, id := raw_id))
-            FROM g GROUP BY ALL
-            """,
-            params,
-        ).fetchall()
+        skip = rule.options.get("ignore_promotions", True)
         groups: dict = {}
-        for idx, product, channel, n, low, high in rows:
+        for idx, product, channel, n, low, high in self._rows(
+            plan.gaps(window, skip, rule.channels)
+        ):
             extreme = Extreme(Decimal(low["a"]), self._ref(low))
             extreme.add(Decimal(high["a"]), self._ref(high))
             extreme.count = n
             groups.setdefault((idx, product), {})[channel] = extreme
         state.merge_groups(groups)
 
-    def _ref(self, row: dict) -> tuple:
+    def _ref(self, row) -> tuple:
         return (row["id"], _at(row["t"]).astimezone(self.ctx.timezone), row["ref"])
 
     def _merge_customers(self, rule, state) -> None:
-        scope, params = _scope(rule)
-        state.spill.insert_sql(
-            "SELECT raw_customer, raw_product, t, raw_amount, CAST(amount AS DOUBLE), channel,"
-            f" raw_id, raw_ref FROM judged WHERE accepted AND raw_customer IS NOT NULL {scope}",
-            params,
+        self._spill(state.spill, plan.customers(rule.channels))
+
+    # --- the engine's side: DuckDB here; consistency.spark_engine overrides these ---
+
+    def _table(self, name: str, select: str) -> None:
+        """Make table ``name`` from the rows of ``select``."""
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {select}")
+
+    def _rows(self, select: str) -> list:
+        """Every row of ``select`` (a small result: aggregates)."""
+        return self.con.execute(select).fetchall()
+
+    def _batches(self, select: str):
+        """The rows of ``select`` in lists of up to 10,000, never all in memory."""
+        result = self.con.execute(select)
+        while rows := result.fetchmany(10_000):
+            yield rows
+
+    def _spill(self, spill, select: str) -> None:
+        """Add the rows of ``select`` to a customer-quote-conflict spill (same store)."""
+        spill.insert_sql(select, [])
+
+    def _spans(self, rows: list[tuple]) -> None:
+        """Make the ``spans`` table of ``_span_rows`` (see consistency.plan)."""
+        self.con.execute(
+            "CREATE OR REPLACE TABLE spans (span BIGINT, product VARCHAR, channel VARCHAR,"
+            " t0 BIGINT, t1 BIGINT, list_price DECIMAL(38, 12))"
+        )
+        self.con.execute(
+            "CREATE OR REPLACE TABLE ranges (span BIGINT, lo DECIMAL(38, 12),"
+            " hi DECIMAL(38, 12), amount DECIMAL(38, 12), promotion BOOLEAN)"
+        )
+        if rows:
+            spans = [(i, *row[:5]) for i, row in enumerate(rows)]
+            ranges = [(i, *offer) for i, row in enumerate(rows) for offer in row[5]]
+            self.con.executemany("INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?)", spans)
+            self.con.executemany("INSERT INTO ranges VALUES (?, ?, ?, ?, ?)", ranges)
+        self.con.execute(
+            """
+            CREATE OR REPLACE TABLE spans AS
+            SELECT sp.*, list(struct_pack(lo := r.lo, hi := r.hi, amount := r.amount,
+                                          promotion := r.promotion)) AS offers
+            FROM spans sp JOIN ranges r USING (span) GROUP BY ALL
+            """
         )
 
     # --- the price book as tables -----------------------------------------------------
@@ -280,34 +268,17 @@ class Columnar:
         )
         self._tables_made = True
 
-    def _make_prices(self) -> None:
-        spans, ranges = [], []
+    def _span_rows(self) -> list[tuple]:
+        """The price book as spans: ``(product, channel, t0, t1, list_price, offers)``, each
+        offer ``(lo, hi, amount, promotion)``, as computed by the PriceBook itself."""
+        spans: list[tuple] = []
         for product in self.book.list.products:
             edges = self._edges(product)
             for t0, t1 in zip([-_FAR, *edges], [*edges, _FAR], strict=True):
                 probe = _at(max(t0, edges[0] - 1) if edges else 0)
                 for channel in self.ctx.channels:
-                    self._span(product, channel, t0, t1, probe, spans, ranges)
-        self.con.execute(
-            "CREATE OR REPLACE TABLE spans (span BIGINT, product VARCHAR, channel VARCHAR,"
-            " t0 BIGINT, t1 BIGINT, list_price DECIMAL(38, 12))"
-        )
-        self.con.execute(
-            "CREATE OR REPLACE TABLE ranges (span BIGINT, lo DECIMAL(38, 12),"
-            " hi DECIMAL(38, 12), amount DECIMAL(38, 12), promotion BOOLEAN)"
-        )
-        if spans:
-            self.con.executemany("INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?)", spans)
-        if ranges:
-            self.con.executemany("INSERT INTO ranges VALUES (?, ?, ?, ?, ?)", ranges)
-        self.con.execute(
-            """
-            CREATE OR REPLACE TABLE spans AS
-            SELECT sp.*, list(struct_pack(lo := r.lo, hi := r.hi, amount := r.amount,
-                                          promotion := r.promotion)) AS offers
-            FROM spans sp JOIN ranges r USING (span) GROUP BY ALL
-            """
-        )
+                    self._span(product, channel, t0, t1, probe, spans)
+        return spans
 
     def _edges(self, product: str) -> list[int]:
         """Every instant (µs since 1970 UTC) at which what the product may cost can change."""
@@ -317,7 +288,7 @@ class Columnar:
         moments += [v.start for v in book.list.vat_rates]
         return sorted({_us(m) for m in moments if m is not None})
 
-    def _span(self, product, channel, t0, t1, probe, spans, ranges) -> None:
+    def _span(self, product, channel, t0, t1, probe, spans) -> None:
         book = self.book
         offers = book.offers(product, channel, probe)
         if not offers:
@@ -330,15 +301,11 @@ class Columnar:
             if any(v != v.quantize(_SCALE) for v in (lo, hi, offer.amount)):
                 return  # not exact in SQL's decimals: leave this stretch to Python
             rows.append((lo, hi, offer.amount, offer.promotion is not None))
-        span = len(spans)
-        spans.append((span, product, channel, t0, t1, book.price_at(product, probe)))
-        ranges.extend((span, *row) for row in rows)
+        spans.append((product, channel, t0, t1, book.price_at(product, probe), rows))
 
     def _transition_days(self) -> list[date]:
         """Local dates on which the zone's offset changes: Python reads those times."""
-        low, high = self.con.execute(
-            "SELECT min(CAST(local_ts AS DATE)), max(CAST(local_ts AS DATE)) FROM cq"
-        ).fetchone()
+        ((low, high),) = self._rows(plan.days())
         if low is None:
             return []
         tz = self.ctx.timezone
@@ -463,26 +430,6 @@ def _slack(tolerance, base: Decimal) -> Decimal:
     return slack
 
 
-def _filter_sql(filters) -> tuple[str, list]:
-    clauses, params = ["true"], []
-    if filters is not None and filters.channels:
-        clauses.append("list_contains(?, channel)")
-        params.append(sorted(filters.channels))
-    if filters is not None and filters.since is not None:
-        clauses.append("t >= ?")
-        params.append(_us(filters.since))
-    if filters is not None and filters.until is not None:
-        clauses.append("t < ?")
-        params.append(_us(filters.until))
-    return " AND ".join(clauses), params
-
-
-def _scope(rule) -> tuple[str, list]:
-    if rule.channels is None:
-        return "", []
-    return "AND list_contains(?, channel)", [list(rule.channels)]
-
-
 def _with_channel(ctx: RecordContext, channel: str) -> RecordContext:
     from dataclasses import replace
 
@@ -499,3 +446,7 @@ def _at(us: int | None) -> datetime | None:
 
 def _dec(value) -> Decimal | None:
     return None if value is None else Decimal(value)
+
+
+# Last: consistency.plan reads this module's PLAIN_COLUMNS and _us when it is imported.
+from . import plan  # noqa: E402

@@ -24,10 +24,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from .columnar import PLAIN_COLUMNS, _us
+from .columnar import _BUCKET_EPOCH_US, PLAIN_COLUMNS, _us
 
 _RAW = ", ".join(f"raw_{c}" for c in PLAIN_COLUMNS)
-BUCKET_EPOCH_US = 946684800 * 10**6  # 2000-01-01, as consistency.checks._quotes.bucket
 
 
 def lit(value) -> str:
@@ -108,7 +107,7 @@ def gaps(window_us: int, ignore_promotions: bool, channels) -> str:
     w = window_us
     return f"""
         WITH g AS (
-            SELECT *, epoch_us(local_ts) - {BUCKET_EPOCH_US} AS since FROM judged
+            SELECT *, epoch_us(local_ts) - {_BUCKET_EPOCH_US} AS since FROM judged
             WHERE accepted {skip} {_scope(channels)}
         )
         SELECT (since - ((since % {w}) + {w}) % {w}) // {w} AS idx,

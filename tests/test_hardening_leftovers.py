@@ -6,8 +6,14 @@ Each row names its weakness class (CWE) and where it came from.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import jinja2
 import pytest
@@ -19,7 +25,7 @@ from consistency.sandbox import SandboxedEnvironment
 from consistency.sources.records import RecordContext, to_observation
 from consistency.text.facts import extract_facts
 
-from .helpers import TZ
+from .helpers import PRICES, ROOT, TZ
 
 
 @dataclass(frozen=True)
@@ -133,3 +139,143 @@ def test_finite_floats_still_render():
     assert SandboxedEnvironment().from_string("{{ 2.5 * 2 }} {{ 1e300 }}").render() == (
         "5.0 1e+300"
     )
+
+
+# --- templates: what a filter or a format builds from a list, a mapping or a field ----------
+# (tryout 12 F2: ``tojson(indent=N)`` over a long list was sized only by running out of
+# memory, 3.95 GB). Every row runs in a fresh process under ``prlimit --as=1G``, so a row that
+# allocates without bound fails its test, not the machine.
+
+LIMITED = ["prlimit", "--as=1073741824", "--cpu=60"]
+DEEP = "[" * 30 + "1" + "]" * 30
+
+
+@dataclass(frozen=True)
+class Big:
+    name: str
+    template: str
+    message: str
+    cls: str
+    origin: str
+
+
+BIG_OUTPUTS = [
+    Big("tojson-indent", "{{ ('a,' * 40000).split(',') | tojson(indent=99999) }}",
+        "|tojson would make over 100000", "CWE-770 allocation without limits",
+        "tryout 12 F2 t27: 7.4 s and 3.95 GB"),
+    Big("tojson-indent-text", "{{ ('a,' * 40000).split(',') | tojson(indent=' ' * 99999) }}",
+        "|tojson would make over 100000", "CWE-770 allocation without limits",
+        "an indent given as a text"),
+    Big("tojson-indent-deep", "{{ " + DEEP + " | tojson(indent=99999) }}",
+        "indent 99999 at nesting 30", "CWE-770 allocation without limits",
+        "one line of depth x indent spaces"),
+    Big("tojson-escapes", "{{ ('<' * 30000) | tojson }}", "|tojson would make over 100000",
+        "CWE-400 uncontrolled resource consumption", "tojson writes < as \\u003c"),
+    Big("pprint-key-indent", "{{ {('k' * 50000): ('a,' * 9999).split(',')} | pprint }}",
+        "|pprint would make over 100000", "CWE-770 allocation without limits",
+        "pformat indents a value by its key's length"),
+    Big("format-field-reuse", "{{ ('{0}' * 9000).format('a' * 99999) }}",
+        "format() would make over 100000", "CWE-134 externally-controlled format string",
+        "one argument written 9,000 times"),
+    Big("format-width-sum", "{{ ('{0:99999}' * 9000).format(1) }}",
+        "format() would make over 100000", "CWE-134 externally-controlled format string",
+        "widths each under the limit add up"),
+    Big("format-map-reuse", "{{ ('{a}' * 9000).format_map({'a': 'x' * 50000}) }}",
+        "format() would make over 100000", "CWE-134 externally-controlled format string",
+        "format_map with one key used again and again"),
+    Big("markup-format", "{{ (('{0}' * 9000) | safe).format('<' * 9999) }}",
+        "format() would make over 100000", "CWE-134 externally-controlled format string",
+        "Markup.format escapes each field"),
+    Big("percent-key-reuse", "{{ ('%(a)s' * 9000) % {'a': 'x' * 50000} }}",
+        "% format would make over 100000", "CWE-134 externally-controlled format string",
+        "printf-style mapping key used again and again"),
+    Big("percent-width-sum", "{{ ('%99999d' * 9000) % ((1,) * 9000) }}",
+        "% format would make over 100000", "CWE-134 externally-controlled format string",
+        "printf-style widths add up"),
+    Big("format-filter-reuse", "{{ ('%(a)s' * 9000) | format(a='x' * 50000) }}",
+        "% format would make over 100000", "CWE-134 externally-controlled format string",
+        "the |format filter"),
+    Big("urlize-target", "{{ ('http://a.co ' * 7000) | urlize(target='x' * 99999) }}",
+        "|urlize would make over 100000", "CWE-770 allocation without limits",
+        "an attribute copied into every link"),
+]  # fmt: skip
+
+PROBE = """
+import sys
+from consistency.sandbox import SandboxedEnvironment
+try:
+    SandboxedEnvironment().from_string(sys.argv[1]).render()
+except Exception as exc:
+    print(type(exc).__name__, exc)
+"""
+
+
+def run_limited(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [*LIMITED, sys.executable, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("big", BIG_OUTPUTS, ids=lambda b: b.name)
+def test_a_big_output_is_refused_before_it_is_made(big):
+    started = time.monotonic()
+    done = run_limited("-c", PROBE, big.template)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("OverBudget"), (big.cls, done.stdout)
+    assert big.message in done.stdout, big.cls
+    assert time.monotonic() - started < 20
+
+
+def test_the_capped_writers_write_what_jinja2_writes():
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    template = (
+        "{{ v|tojson }}|{{ v|tojson(indent=2) }}|{{ v|pprint }}|{{ '{0!r:>30}-{1}'.format(v, 1) }}"
+        "|{{ '{a}'.format_map({'a': v}) }}|{{ '%s %r'|format(v, v) }}|{{ '%(a)s' % {'a': v} }}"
+    )
+    values = [[1, "<a&'b>"], {"z": [1, {"y": "שלום"}], "a": None}, {"k" * 90: list(range(30))}]
+    for autoescape in (False, True):
+        for value in values:
+            ours = SandboxedEnvironment(autoescape=autoescape).from_string(template)
+            theirs = ImmutableSandboxedEnvironment(autoescape=autoescape).from_string(template)
+            assert ours.render(v=value) == theirs.render(v=value)
+
+
+@pytest.fixture(scope="module")
+def big_config(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("big")
+    (folder / "prices.yaml").write_text(PRICES, encoding="utf-8")
+    lines = ["answers:"]
+    for big in BIG_OUTPUTS:
+        lines += [f"  - id: {big.name}", f"    answer: {json.dumps(big.template)}"]
+    (folder / "answers.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "obs.jsonl").write_text(
+        '{"channel": "web", "at": "2026-11-20T10:00:00+02:00", "text": "hello"}\n', "utf-8"
+    )
+    (folder / "consistency.yaml").write_text(
+        "timezone: Asia/Jerusalem\nprice_list: prices.yaml\nanswers: answers.yaml\n"
+        "sources:\n  - channel: web\n    files: [obs.jsonl]\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.mark.parametrize("command", ["lint", "audit"])
+def test_lint_and_audit_name_every_big_output_at_its_line_and_exit_2(big_config, command):
+    extra = ["--no-fetch"] if command == "audit" else []
+    done = run_limited("-m", "consistency", command, "--config", "consistency.yaml", *extra,
+                       cwd=big_config)  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+    said = done.stdout if command == "lint" else done.stderr
+    for index, big in enumerate(BIG_OUTPUTS):
+        where = f"answers.yaml:{3 + 2 * index}:13:"
+        lines = [line for line in said.splitlines() if where in line]
+        assert lines, f"{big.name} ({big.cls}) not reported at {where}"
+        assert big.message in lines[0], big.name

@@ -38,22 +38,32 @@ consistency.sandbox.budget.OverBudget: 'a' * 1000000000 would make 1000000000 ch
 from __future__ import annotations
 
 import copy
+import functools
+import types
 from decimal import Decimal
 
 import jinja2
 from jinja2 import meta, nodes
 from jinja2.exceptions import TemplateSyntaxError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import (
+    ImmutableSandboxedEnvironment,
+    SandboxedEscapeFormatter,
+    SandboxedFormatter,
+)
 from jinja2.visitor import NodeTransformer
+from markupsafe import Markup
 
 from .budget import (
     CURRENT,
     Budget,
+    CappedText,
     Limits,
     OverBudget,
     TemplateFault,
     budgeted_filter,
     budgeted_test,
+    capped_dumps,
+    capped_pformat,
     check_number,
     check_value,
     check_width,
@@ -168,6 +178,8 @@ class SandboxedEnvironment(ImmutableSandboxedEnvironment):
         self.limits, self.passthrough = limits, tuple(passthrough)
         self.globals.pop("lipsum", None)  # lipsum(n=...) writes n paragraphs
         self.globals["range"] = self.budget_range
+        self.policies["json.dumps_function"] = capped_dumps(limits)  # |tojson
+        self.filters["pprint"] = capped_pformat(limits)
         self.filters = {n: budgeted_filter(n, f, limits) for n, f in self.filters.items()}
         self.tests = {n: budgeted_test(f) for n, f in self.tests.items()}
 
@@ -255,6 +267,33 @@ class SandboxedEnvironment(ImmutableSandboxedEnvironment):
         check_value(result, limits, f"{name}()")
         return result
 
+    def wrap_str_format(self, value):
+        """``str.format`` and ``format_map`` as jinja2's sandbox wraps them, but each field
+        written counts against :attr:`Limits.text`: ``('{0}' * 9000).format('a' * 99999)``
+        stops at the limit instead of making 900 million characters."""
+        if (
+            not isinstance(value, types.MethodType | types.BuiltinMethodType)
+            or value.__name__ not in ("format", "format_map")
+            or not isinstance(value.__self__, str)
+        ):  # noqa: E501
+            return None
+        owner, limit = value.__self__, self.limits.text
+        is_map = value.__name__ == "format_map"
+
+        def wrapper(*args, **kwargs):
+            if is_map:
+                if kwargs or len(args) != 1:
+                    raise TypeError("format_map() takes exactly one argument")
+                args, kwargs = (), args[0]
+            formatter = (
+                _CappedEscapeFormatter(self, limit, escape=owner.escape)
+                if isinstance(owner, Markup)
+                else _CappedFormatter(self, limit)
+            )
+            return type(owner)(formatter.vformat(owner, args, kwargs))
+
+        return functools.update_wrapper(wrapper, value)
+
     # -- what the tree calls -------------------------------------------------------------------
 
     def budget_step(self, literal: int) -> str:
@@ -287,6 +326,23 @@ class SandboxedEnvironment(ImmutableSandboxedEnvironment):
         if budget is not None:
             budget.write(len(text))
         return text
+
+
+class _CappedFormatter(SandboxedFormatter):
+    """jinja2's sandboxed ``str.format`` formatter; the fields written so far are counted."""
+
+    def __init__(self, env, limit: int, **kwargs):
+        super().__init__(env, **kwargs)
+        self.out = CappedText(limit, "format()")
+
+    def format_field(self, value, format_spec: str) -> str:
+        text = super().format_field(value, format_spec)
+        self.out.write("", len(text))
+        return text
+
+
+class _CappedEscapeFormatter(_CappedFormatter, SandboxedEscapeFormatter):
+    """The same, for ``Markup.format`` (each field escaped)."""
 
 
 def trial_render(env: SandboxedEnvironment, source: str, **stand_ins) -> str:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import json
 import math
+import pprint
 import re
 import string
 import time
@@ -148,30 +150,71 @@ def check_width(width: object, limits: Limits, what: str) -> None:
 _PERCENT_SPEC = re.compile(
     r"""
     %                        # a conversion starts
-    (?:\([^)]*\))?           # a mapping key, as in %(name)s
+    (?:\((?P<key>[^)]*)\))?  # a mapping key, as in %(name)s
     [-\#0\ +]*               # flags
     (?P<width>\*|\d+)?       # a width, or * for one taken from the arguments
     (?:\.(?P<prec>\*|\d+))?  # a precision, or * likewise
+    [hlL]?(?P<conv>[a-zA-Z%])?  # the conversion: s, r, a, d, f, %% ...
     """,
     re.VERBOSE,
 )
+_NUMBER_TEXT = 330  # the longest a number is written: '%f' % 1e308 has 309 digits
+_AS_TEXT = {"s": str, "r": repr, "a": ascii}
 
 
-def check_percent_format(fmt: str, limits: Limits) -> None:
-    """Refuse ``%`` formatting whose width or precision is over the text limit, or is ``*``.
+def check_percent_format(fmt: str, limits: Limits, args: object = ()) -> None:
+    """Refuse ``fmt % args`` whose width or precision is over the text limit, or is ``*``,
+    or whose conversions together would write over the text limit: widths add up
+    (``'%99999d' * 9000``), and a mapping key may be used again and again
+    (``'%(a)s' * 9000 % {'a': 'x' * 99999}``), so each conversion counts what it writes.
 
-    >>> check_percent_format("%5.2f %s %%", Limits())
+    >>> check_percent_format("%5.2f %s %%", Limits(), (3.14, "x"))
     >>> check_percent_format("%999999999d", Limits())
     Traceback (most recent call last):
     ...
     consistency.sandbox.budget.OverBudget: % format: 999999999 is over the limit of 100000
+    >>> check_percent_format("%(a)s" * 20, Limits(), {"a": "x" * 9999})
+    Traceback (most recent call last):
+    ...
+    consistency.sandbox.budget.OverBudget: % format would make over 100000 characters
     """
+    mapping = args if isinstance(args, Mapping) else {}
+    values = args if isinstance(args, tuple) else (args,)
+    sizes: dict[tuple, int] = {}  # a value's written size, once per argument and conversion
+    total, position = len(fmt), 0
     for match in _PERCENT_SPEC.finditer(fmt):
+        conv = match.group("conv")
+        if conv == "%":
+            continue
         for part in match.group("width", "prec"):
             if part == "*":
                 raise OverBudget("% format: a width or precision of * is not allowed")
             if part:
                 check_width(int(part), limits, "% format")
+                total += int(part)
+        key = match.group("key")
+        slot = ("key", key) if key is not None else ("at", position)
+        if key is None:
+            position += 1
+        if (slot, conv) not in sizes:
+            value = mapping.get(key) if key is not None else _nth(values, slot[1])
+            sizes[slot, conv] = _written(value, conv)
+        total += sizes[slot, conv]
+        if total > limits.text:
+            raise OverBudget(f"% format would make over {limits.text} characters")
+
+
+def _nth(values: tuple, index: int) -> object:
+    return values[index] if index < len(values) else None
+
+
+def _written(value: object, conv: str | None) -> int:
+    """Characters one ``%`` conversion writes for ``value``, besides its width."""
+    if value is None:
+        return 4
+    if conv in _AS_TEXT:
+        return len(_AS_TEXT[conv](value))
+    return _NUMBER_TEXT
 
 
 def check_brace_format(fmt: str, limits: Limits) -> None:
@@ -198,6 +241,9 @@ def check_brace_format(fmt: str, limits: Limits) -> None:
 
 def estimate_binop(op: str, left, right, limits: Limits) -> None:
     what = f"{short(left)} {op} {short(right)}"
+    for side in (left, right):
+        if op in ("%", "+") and weight(side, limits.text) > limits.text:
+            raise OverBudget(f"{what}: an operand is over {limits.text} characters or items")
     if op == "*":
         for seq, times in ((left, right), (right, left)):
             if isinstance(seq, str | bytes | list | tuple) and isinstance(times, int):
@@ -211,10 +257,7 @@ def estimate_binop(op: str, left, right, limits: Limits) -> None:
             raise OverBudget(f"{what} would make a number of about {bits} bits; "
                              f"the limit is {limits.number_bits}")  # fmt: skip
     elif op == "%" and isinstance(left, str):
-        check_percent_format(left, limits)
-    for side in (left, right):
-        if op in ("%", "+") and weight(side, limits.text) > limits.text:
-            raise OverBudget(f"{what}: an operand is over {limits.text} characters or items")
+        check_percent_format(left, limits, right)
 
 
 def short(value: object) -> str:
@@ -260,7 +303,12 @@ def _estimate_filter(name: str, value, args: tuple, kwargs: dict, limits: Limits
     for arg in (*args, *kwargs.values()):
         check_width(arg, limits, f"|{name}")
     if name == "format" and isinstance(value, str):
-        check_percent_format(value, limits)
+        check_percent_format(value, limits, kwargs or args)
+    elif name == "urlize" and isinstance(value, str):
+        extra = sum(len(str(kwargs.get(k) or "")) for k in ("target", "rel"))
+        extra += sum(len(str(a)) for a in args[2:] if isinstance(a, str))  # target, rel
+        links = len(value.split())  # each word may become a link with its attributes
+        _raise_if_over(2 * len(value) + links * (extra + 64), limits, name)
     elif name == "replace" and isinstance(value, str) and len(args) >= 2:
         estimate_str_method("replace", value, args[:2], {}, limits)
     elif name == "join":
@@ -313,3 +361,81 @@ def budgeted_test(func: Callable) -> Callable:
         return func(*args, **kwargs)
 
     return checked
+
+
+# --- writers that stop at the limit: what a filter makes is sized as it is written ------------
+
+
+class CappedText:
+    """A text stream that refuses to grow over ``limit`` characters (``what`` names the
+    writer), so a serializer stops before it makes a huge text, not after.
+
+    >>> out = CappedText(5, "|x"); out.write("abc"); out.write("de"); out.getvalue()
+    'abcde'
+    >>> out.write("f")
+    Traceback (most recent call last):
+    ...
+    consistency.sandbox.budget.OverBudget: |x would make over 5 characters
+    """
+
+    def __init__(self, limit: int, what: str, slack: int = 0):
+        self.limit, self.what, self.slack = limit, what, slack
+        self.parts: list[str] = []
+        self.size = 0
+
+    def write(self, text: str, extra: int = 0) -> None:
+        self.size += len(text) + extra
+        if self.size > self.limit + self.slack:
+            raise OverBudget(f"{self.what} would make over {self.limit} characters")
+        self.parts.append(text)
+
+    def getvalue(self) -> str:
+        return "".join(self.parts)
+
+
+def nesting(value: object, limit: int) -> int:
+    """How deep lists and mappings nest in ``value`` (0 for a scalar); looks at about
+    ``limit`` items at most."""
+    deepest, seen, stack = 0, 0, [(value, 0)]
+    while stack and seen <= limit:
+        item, depth = stack.pop()
+        seen += 1
+        if isinstance(item, list | tuple | dict | set | frozenset):
+            deepest = max(deepest, depth + 1)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def capped_dumps(limits: Limits) -> Callable[..., str]:
+    """A ``json.dumps`` for jinja2's ``json.dumps_function`` policy (the ``tojson`` filter)
+    that writes at most :attr:`Limits.text` characters, counting the ``<>&'`` that
+    ``tojson`` then escapes six characters long. An ``indent`` is checked against how deep
+    the value nests first: ``[[[...]]]|tojson(indent=99999)`` writes depth × indent spaces
+    on one line."""
+
+    def dumps(obj: object, **kwargs) -> str:
+        indent = kwargs.get("indent")
+        width = len(indent) if isinstance(indent, str) else int(indent or 0)
+        if width and nesting(obj, limits.text) * width > limits.text:
+            raise OverBudget(f"|tojson: indent {width} at nesting "
+                             f"{nesting(obj, limits.text)} is over {limits.text} characters")  # fmt: skip
+        out = CappedText(limits.text, "|tojson")
+        for chunk in json.JSONEncoder(**kwargs).iterencode(obj):
+            out.write(chunk, 5 * sum(map(chunk.count, "<>&'")))
+        return out.getvalue()
+
+    return dumps
+
+
+def capped_pformat(limits: Limits) -> Callable[[object], str]:
+    """jinja2's ``pprint`` filter (``pprint.pformat``), written into a :class:`CappedText`:
+    a mapping's key indents every line of its value, so ``{'k' * 50000: long_list}``
+    would make billions of characters."""
+
+    def do_pprint(value: object) -> str:
+        out = CappedText(limits.text, "|pprint", slack=1)  # the newline pprint() ends with
+        pprint.PrettyPrinter(stream=out).pprint(value)
+        return out.getvalue()[:-1]  # pprint() ends with a newline, pformat() does not
+
+    return do_pprint

@@ -96,6 +96,13 @@ def fetch_web(
     return _run(source, pages, methods, allow, client, tz, evidence_store, products or {})
 
 
+def _headers(source: SourceConfig) -> dict[str, str]:
+    """The source's ``headers:``, sent with every page (``${VAR}`` filled in by the client;
+    checked when the config loads; never sent to another origin on a redirect)."""
+    headers = source.options.get("headers") or {}
+    return {str(name): str(value) for name, value in headers.items()}
+
+
 def client_for(source: SourceConfig) -> HttpClient:
     """An ``HttpClient`` for one source: ``allow_hosts``, ``concurrency``, ``timeout``,
     ``retries``, ``max_bytes``, ``delay`` and ``user_agent`` from its options (see
@@ -125,10 +132,14 @@ def _run(source, pages, methods, allow, client, tz, store, products):
     client = client or client_for(source)
     try:
 
+        headers = _headers(source)
+
         def fetch(page: Page):
             try:
                 product = products.get(page.product)
-                return _fetch_page(source.channel, page, methods, allow, client, tz, store, product)
+                return _fetch_page(
+                    source.channel, page, methods, allow, client, tz, store, product, headers
+                )
             except Exception as exc:  # a bug: this page's failure, never a lost run
                 reason = (
                     f"internal error reading the page ({type(exc).__name__}); {bug_report_hint()}"
@@ -144,7 +155,7 @@ def _run(source, pages, methods, allow, client, tz, store, products):
 # -- one page -------------------------------------------------------------------------
 
 
-def _fetch_page(channel, page, methods, allow, client, tz, store, product=None):
+def _fetch_page(channel, page, methods, allow, client, tz, store, product=None, headers=None):
     try:
         url = expand_env(page.url)
     except MissingEnvError as exc:
@@ -152,7 +163,7 @@ def _fetch_page(channel, page, methods, allow, client, tz, store, product=None):
     if allow and not host_allowed(url, allow):
         return SourceFailure(channel, redact(url), "host is not in this source's allow_hosts")
     try:
-        response = client.get(url)
+        response = client.get(url, headers=headers)
     except FetchError as exc:
         return SourceFailure(channel, exc.url, exc.reason)
     at = datetime.now(tz).astimezone(tz) if tz else datetime.now().astimezone()

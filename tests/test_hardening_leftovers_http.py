@@ -1,0 +1,198 @@
+"""Issue 12 leftovers on the HTTP side (tryout 12, F6; DNS cache; cookies).
+
+Real servers on loopback play every part: ``shop`` records every request's
+headers and serves a product page; ``other`` listens on another port and must
+never see what belongs to the shop. Each row names its class (CWE) and origin.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from consistency.errors import InputError
+from consistency.inputs.config import SourceConfig, load_config
+from consistency.model import Location, Observation, SourceFailure
+from consistency.sources.evidence import EvidenceStore
+from consistency.sources.http import HttpClient
+from consistency.sources.web import fetch_web
+
+TZ = ZoneInfo("Asia/Jerusalem")
+TOKEN = "web-tok/7734+key"
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """Logs each request's path and headers. ``/go?to=URL&code=N`` redirects; ``/login``
+    sets a cookie; ``/echo`` writes the request's headers into the page; anything else is a
+    product page at ₪99.90."""
+
+    protocol_version = "HTTP/1.0"
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self.server.log.append(
+            {"path": self.path, **{k.lower(): v for k, v in self.headers.items()}}
+        )
+        parts = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        if parts.path == "/go":
+            self.send_response(int(query.get("code", "302")))
+            self.send_header("Location", query["to"])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        extra = []
+        if parts.path == "/login":
+            extra = [("Set-Cookie", f"sid={query.get('sid', 's-1')}; Path=/; HttpOnly")]
+        shown = json.dumps(dict(self.headers.items())) if parts.path == "/echo" else ""
+        data = {"@type": "Product", "name": "Fiber", "offers": {"price": "99.90"}}
+        body = (
+            f'<html><head><script type="application/ld+json">{json.dumps(data)}</script>'
+            f"</head><body><p>{shown}</p></body></html>"
+        ).encode()
+        self.send_response(200)
+        for name, value in extra:
+            self.send_header(name, value)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def start() -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    server.daemon_threads = True
+    server.log = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def servers():
+    shop, other = start(), start()
+    yield shop, other
+    for server in (shop, other):
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def shop_and_other(servers):
+    for server in servers:
+        server.log.clear()
+    return servers
+
+
+def url(server, path: str) -> str:
+    return f"http://127.0.0.1:{server.server_port}{path}"
+
+
+def web_source(pages: list[str], headers: dict | None = None) -> SourceConfig:
+    options = {"pages": [{"url": p, "product": "fiber-500"} for p in pages]}
+    if headers is not None:
+        options["headers"] = headers
+    return SourceConfig("web", fetch="web", options=options, where=Location("c.yaml", 4, 5))
+
+
+def client(**kw) -> HttpClient:
+    return HttpClient(["127.0.0.1"], timeout=(1, 2), retries=0, backoff=0.01, **kw)
+
+
+# --- F6: headers on a web source are sent (they were accepted and silently dropped) --------
+
+
+def test_web_headers_are_sent_with_every_page(shop_and_other, monkeypatch, tmp_path):
+    """tryout 12 F6 sec/consistency.yaml: the server log showed no Authorization header."""
+    shop, _ = shop_and_other
+    monkeypatch.setenv("SHOP_TOKEN", TOKEN)
+    headers = {"Authorization": "Bearer ${SHOP_TOKEN}", "X-Shop-Region": "il"}
+    src = web_source([url(shop, "/a"), url(shop, "/b")], headers)
+    with client() as c:
+        results = list(fetch_web(src, c, TZ, EvidenceStore(tmp_path)))
+    assert all(isinstance(r, Observation) and r.amount is not None for r in results)
+    assert sorted(entry["path"] for entry in shop.log) == ["/a", "/b"]
+    for entry in shop.log:
+        assert entry["authorization"] == f"Bearer {TOKEN}"
+        assert entry["x-shop-region"] == "il"
+
+
+@dataclass(frozen=True)
+class Hop:
+    id: str
+    cwe: str
+    origin: str
+    code: int
+
+
+HOPS = [
+    Hop("302-other-port", "CWE-200 exposure of sensitive information",
+        "issue 12: Authorization followed a redirect to another port", 302),
+    Hop("307-other-port", "CWE-200 exposure of sensitive information", "a GET kept by 307", 307),
+    Hop("301-other-port", "CWE-522 insufficiently protected credentials", "a moved page", 301),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("hop", HOPS, ids=lambda h: h.id)
+def test_web_headers_never_follow_a_redirect_to_another_origin(shop_and_other, monkeypatch, hop):
+    shop, other = shop_and_other
+    monkeypatch.setenv("SHOP_TOKEN", TOKEN)
+    page = url(shop, f"/go?code={hop.code}&to=" + url(other, "/landing"))
+    src = web_source([page], {"Authorization": "Bearer ${SHOP_TOKEN}", "X-Custom": "c-1"})
+    with client() as c:
+        [result] = fetch_web(src, c, TZ)
+    assert isinstance(result, Observation), result
+    assert shop.log[0]["authorization"] == f"Bearer {TOKEN}", hop.cwe  # sent to its origin
+    [landed] = other.log
+    assert "authorization" not in landed and "x-custom" not in landed, hop.cwe
+
+
+def test_a_page_that_echoes_a_web_header_keeps_it_out_of_evidence(
+    shop_and_other, monkeypatch, tmp_path
+):
+    """CWE-200: the header's secret comes back in the page; evidence and observation lack it."""
+    shop, _ = shop_and_other
+    monkeypatch.setenv("SHOP_TOKEN", TOKEN)
+    src = web_source([url(shop, "/echo")], {"X-Api-Key": "${SHOP_TOKEN}"})
+    with client() as c:
+        [obs] = fetch_web(src, c, TZ, EvidenceStore(tmp_path))
+    assert TOKEN in json.dumps(shop.log)  # it was sent ...
+    evidence = (tmp_path / obs.meta["evidence"]).read_text(encoding="utf-8")
+    assert TOKEN not in evidence and TOKEN not in repr(obs)  # ... and kept nowhere
+    assert "***" in evidence
+
+
+def test_a_web_header_naming_an_unset_variable_fails_that_source_only(shop_and_other):
+    shop, _ = shop_and_other
+    src = web_source([url(shop, "/a")], {"Authorization": "Bearer ${NO_SUCH_VARIABLE_12}"})
+    with client() as c:
+        [failure] = fetch_web(src, c, TZ)
+    assert isinstance(failure, SourceFailure)
+    assert "NO_SUCH_VARIABLE_12" in failure.reason
+    assert shop.log == []  # nothing was sent without it
+
+
+def test_a_bad_web_header_is_a_config_error_at_its_line(tmp_path):
+    """CWE-113: a line break in a web header is refused when the config loads."""
+    (tmp_path / "prices.yaml").write_text(
+        'version: "x"\ncurrency: ILS\nproducts:\n  - {id: p, name: p, price: 1}\n', "utf-8"
+    )
+    config = tmp_path / "consistency.yaml"
+    config.write_text(
+        "timezone: Asia/Jerusalem\nprice_list: prices.yaml\nsources:\n"
+        "  - channel: web\n    fetch: web\n    allow_hosts: [shop.example.test]\n"
+        "    pages: [{url: 'https://shop.example.test/p', product: p}]\n"
+        '    headers: {X-Evil: "a\\r\\nX-Injected: 1"}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        load_config(config)
+    [error] = caught.value.errors
+    assert error.line == 8 and "X-Evil" in str(error)

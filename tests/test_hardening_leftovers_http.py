@@ -11,6 +11,7 @@ import json
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -196,3 +197,74 @@ def test_a_bad_web_header_is_a_config_error_at_its_line(tmp_path):
         load_config(config)
     [error] = caught.value.errors
     assert error.line == 8 and "X-Evil" in str(error)
+
+
+# --- F6: a chat template's error is at its own line and column, with its path ---------------
+
+CHAT_CONFIG = """\
+timezone: Asia/Jerusalem
+price_list: prices.yaml
+sources:
+  - channel: web
+    files: [x.jsonl]
+  - channel: chat
+    fetch: http-chat
+    url: "http://127.0.0.1:9/chat"
+    ask: [q1]
+    headers:
+      X-Q: "{{ 'a'|center(10**9) }}"
+    params:
+      p: "{{ 9**(9**9) }}"
+    body:
+      items:
+        - "{{ question }}"
+        - "{{ range(10**9)|list }}"
+      multi: |
+        line one {{ question }}
+        {{ '{a}'.format_map({}) }}
+"""
+
+
+@dataclass(frozen=True)
+class Where:
+    path: str
+    line: int
+    col: int
+    message: str
+    cls: str
+    origin: str
+
+
+CHAT_ROWS = [
+    Where("sources[1].headers.X-Q", 11, 12, "|center: 1000000000 is over",
+          "CWE-770 allocation without limits", "tryout 12 F6: was c1.yaml:7:5 sources.body.text"),
+    Where("sources[1].params.p", 13, 10, "bits; the limit is 128",
+          "CWE-400 uncontrolled resource consumption", "a query parameter template"),
+    Where("sources[1].body.items[1]", 17, 11, "range() of 1000000000 numbers",
+          "CWE-770 allocation without limits", "a list item in the body: the index is named"),
+    Where("sources[1].body.multi", 18, 14, "(line 2 of the template): KeyError",
+          "CWE-134 externally-controlled format string", "a block scalar: its own line too"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def chat_config_errors(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("chat")
+    (folder / "prices.yaml").write_text(
+        'version: "x"\ncurrency: ILS\nproducts:\n  - {id: p, name: p, price: 1}\n', "utf-8"
+    )
+    (folder / "x.jsonl").write_text("", "utf-8")
+    (folder / "consistency.yaml").write_text(CHAT_CONFIG, "utf-8")
+    from consistency.sources.chat import parse_options
+
+    config = load_config(folder / "consistency.yaml")
+    with pytest.raises(InputError) as caught:
+        parse_options(config.sources[1])
+    return {error.path: error for error in caught.value.errors}
+
+
+@pytest.mark.parametrize("row", CHAT_ROWS, ids=lambda r: r.path)
+def test_a_chat_template_error_names_its_own_line_column_and_path(chat_config_errors, row):
+    error = chat_config_errors[row.path]
+    assert (Path(error.file).name, error.line, error.col) == ("consistency.yaml", row.line, row.col)
+    assert row.message in error.message, row.cls

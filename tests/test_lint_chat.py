@@ -39,5 +39,7 @@ def test_lint_checks_chat_templates(tmp_path, body, says):
         assert done.exit_code == 0, done.output
         return
     assert done.exit_code == 2, done.output
-    assert "consistency.yaml:4:" in done.output and says in done.output
+    # at the template's own line, with its path (tryout 12 F6: was the source entry's line 4)
+    assert "consistency.yaml:9:" in done.output and "sources[0].body.text" in done.output
+    assert says in done.output
     assert "internal error" not in done.output

@@ -32,6 +32,8 @@ class SourceConfig:
     fetch: str | None = None  # web | http-chat
     options: Mapping = field(default_factory=dict)  # the rest of the entry, as written
     where: Location | None = None
+    # ("sources", i, "body", "text") -> where that value is written: url, headers, body, params
+    marks: Mapping = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,23 @@ def _source(entry: dict, index: int, base: Path, where) -> SourceConfig:
         fetch=entry.get("fetch"),
         options={k: v for k, v in entry.items() if k not in _COMMON_SOURCE_KEYS},
         where=where(("sources", index)),
+        marks=_template_marks(entry, ("sources", index), where),
     )
+
+
+def _template_marks(entry: dict, at: tuple, where) -> dict[tuple, Location]:
+    """Where each value of the options that hold templates is written, so a bad template
+    is named at its own line (``sources[0].body.text``), not at its source's entry."""
+    marks, stack = {}, [((*at, key), entry[key]) for key in ("url", "headers", "body", "params")
+                        if key in entry]  # fmt: skip
+    while stack:
+        path, value = stack.pop()
+        marks[path] = where(path)
+        if isinstance(value, Mapping):
+            stack.extend(((*path, key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, i), item) for i, item in enumerate(value))
+    return marks
 
 
 def _header_errors(entry: dict, index: int, problems: Problems) -> None:

@@ -44,8 +44,9 @@ from jsonpath_ng.ext import parse as parse_jsonpath
 
 from ..errors import InputError, LoadError, bug_report_hint
 from ..inputs.config import SourceConfig
+from ..inputs.schema import path_text
 from ..model import Location, Observation, SourceFailure
-from ..sandbox import SandboxedEnvironment, trial_render  # jinja2's, with budgets
+from ..sandbox import SandboxedEnvironment, template_line, trial_render  # with budgets
 from ..text.html import html_to_text
 from .evidence import EvidenceStore
 from .http import (
@@ -173,8 +174,8 @@ def parse_options(source: SourceConfig, questions=()) -> ChatOptions:
     for path, text in _template_texts(source, headers, opts.get("body")):
         _check_template(source, path, text, errors)
     for name, value in params.items():
-        _check_template(source, f"params.{name}", str(value), errors)
-    _check_template(source, "url", url, errors)
+        _check_template(source, ("params", name), str(value), errors)
+    _check_template(source, ("url",), url, errors)
     if errors:
         raise InputError(errors)
     hosts = tuple(opts.get("allow_hosts") or _default_hosts(url))
@@ -223,29 +224,42 @@ def _repeat(source: SourceConfig, errors: list) -> int:
     return value
 
 
-def _template_texts(source, headers: Mapping, body) -> Iterator[tuple[str, str]]:
+def _template_texts(source, headers: Mapping, body) -> Iterator[tuple[tuple, str]]:
     for name, value in headers.items():
-        yield f"headers.{name}", str(value)
-    yield from _strings(body, "body")
+        yield ("headers", name), str(value)
+    yield from _strings(body, ("body",))
 
 
-def _strings(value, path: str) -> Iterator[tuple[str, str]]:
+def _strings(value, path: tuple) -> Iterator[tuple[tuple, str]]:
     if isinstance(value, str):
         yield path, value
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _strings(item, f"{path}.{key}")
+            yield from _strings(item, (*path, key))
     elif isinstance(value, list | tuple):
         for i, item in enumerate(value):
-            yield from _strings(item, f"{path}[{i}]")
+            yield from _strings(item, (*path, i))
 
 
-def _check_template(source, field: str, text: str, errors: list) -> None:
-    """Render the template once with stand-ins, so one over budget fails at load, not later."""
+def _check_template(source, path: tuple, text: str, errors: list) -> None:
+    """Render the template once with stand-ins, so one over budget fails at load, not later;
+    the error names the template's own line and column and its path
+    (``c.yaml:9:13: sources[0].body.items[1]: bad template ...``)."""
     try:
         trial_render(_ENV, _env_to_vars(text)[0], question="?", session="?")
     except TemplateError as exc:
-        errors.append(_error(source, field, f"bad template {text!r}: {exc}"))
+        line = template_line(exc)
+        inside = f" (line {line} of the template)" if line and "\n" in text.strip() else ""
+        errors.append(_template_error(source, path, f"bad template {text!r}{inside}: {exc}"))
+
+
+def _template_error(source: SourceConfig, path: tuple, message: str) -> LoadError:
+    """A problem at the template option ``path`` (relative to the source's entry): at the
+    line and column where it is written when the config recorded them, else at the source."""
+    for full, where in source.marks.items():
+        if full[2:] == path and where.line is not None:
+            return LoadError(where.file, where.line, where.col, path_text(full), message)
+    return _error(source, path_text(path), message)
 
 
 def _default_hosts(url: str) -> tuple[str, ...]:

@@ -44,7 +44,7 @@ from .model import Location
 from .result import QuoteStats
 from .sources.files import SPREADSHEETS
 from .sources.jsonfile import from_json_line
-from .sources.records import RecordContext, to_observation
+from .sources.records import RecordContext, amount_text, to_observation
 
 # The columns a plain quote file may have; any other column makes the file Python's.
 PLAIN_COLUMNS = ("id", "channel", "at", "customer", "product", "amount", "currency", "ref", "agent")
@@ -115,14 +115,25 @@ class Columnar:
         return self._plain(number, lines)
 
     def _insert(self, rows_sql: str, params: list) -> None:
-        """Insert one file's rows (``rows_sql`` gives line, raw_*, raw_json, shaped) into cq."""
+        """Insert one file's rows (``rows_sql`` gives line, raw_*, raw_json, shaped) into cq.
+
+        An amount written otherwise than as a plain number (``89.90 ש"ח``, ``NIS 89.9``)
+        is read by Python's own amount reader, called by DuckDB for those rows only; its
+        plain text becomes ``raw_amount`` and what was written is kept in ``written``."""
         self.con.execute(
             f"""
             INSERT INTO cq
-            SELECT ? AS file, line, {_RAWS}, coalesce(raw_channel, ?) AS channel,
+            SELECT ? AS file, line, {_RAWS.replace("raw_amount", "plain AS raw_amount")},
+                   coalesce(raw_channel, ?) AS channel,
                    TRY_CAST(raw_at AS TIMESTAMP) AS local_ts,
-                   TRY_CAST(raw_amount AS DECIMAL(18, 4)) AS amount, raw_json, shaped
-            FROM ({rows_sql})
+                   TRY_CAST(plain AS DECIMAL(18, 4)) AS amount, raw_json, shaped,
+                   CASE WHEN plain IS DISTINCT FROM raw_amount THEN raw_amount END AS written
+            FROM (
+                SELECT *, CASE WHEN regexp_full_match(raw_amount, '{_AMOUNT}') THEN raw_amount
+                               WHEN raw_amount IS NOT NULL AND length(raw_amount) <= 100
+                               THEN consistency_amount(raw_amount, raw_currency) END AS plain
+                FROM ({rows_sql})
+            )
             """,
             params,
         )
@@ -175,7 +186,7 @@ class Columnar:
         """The quotes the SQL did not accept, as the Python reader would have built them."""
         ctx = RecordContext(self.ctx.timezone, self.book.currency, frozenset(self.ctx.channels))
         files = {f.number: f for f in self.files}
-        for rows in self._batches(plan.outside()):
+        for rows in self._batches(plan.outside(_WRITTEN)):
             for file, line, text, *values in rows:
                 claimed = files[file]
                 item_ctx = ctx if claimed.channel is None else _with_channel(ctx, claimed.channel)
@@ -264,7 +275,16 @@ class Columnar:
         self.con.execute(
             f"CREATE OR REPLACE TABLE cq (file INTEGER, line BIGINT, {cols},"
             " channel VARCHAR, local_ts TIMESTAMP, amount DECIMAL(18, 4),"
-            " raw_json VARCHAR, shaped BOOLEAN)"
+            " raw_json VARCHAR, shaped BOOLEAN, written VARCHAR)"
+        )
+        reading = RecordContext(self.ctx.timezone, self.book.currency, frozenset(self.ctx.channels))
+        self.con.create_function(
+            "consistency_amount",
+            lambda text, currency: amount_text(text, currency, reading),
+            ["VARCHAR", "VARCHAR"],
+            "VARCHAR",
+            null_handling="special",
+            side_effects=False,
         )
         self._tables_made = True
 
@@ -338,6 +358,7 @@ def _layout(path: Path) -> str | None:
 
 
 _RAWS = ", ".join(f"raw_{c}" for c in PLAIN_COLUMNS)
+_WRITTEN = "coalesce(written, raw_amount)"  # the amount as the file wrote it
 # A JSON number's text as written: DuckDB's JSON reader keeps only its double.
 _NUMBER = r"""regexp_extract(json, '"amount"\s*:\s*([0-9][0-9.eE+-]*)', 1)"""
 

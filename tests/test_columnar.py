@@ -213,7 +213,7 @@ def test_plain_files_are_claimed_and_odd_ones_are_not(tmp_path):
     )
     plain = quotes(rng, {"a": "99.90"}, 50, 0.0)
     odd = quotes(rng, {"a": "99.90"}, 50, 0.0)
-    odd[7]["amount"] = '99.90 ש"ח'
+    odd[7]["at"] = "2026-11-01T10:00:00+00:00"  # an offset: Python's reading of time
     write(tmp_path / "prices.yaml", prices)
     write_csv(tmp_path / "plain.csv", plain, COLUMNS)
     write_csv(tmp_path / "odd.csv", odd, COLUMNS)
@@ -299,9 +299,13 @@ JSONL_ROWS = [
     ("a nested object", '"amount": "99.90", "ref": {"a": 1}', False),
     ("a number as a ref", '"amount": "99.90", "ref": 17', False),
     ("a negative amount", '"amount": -99.90', False),
-    ("an exponent", '"amount": 9.99e1', False),
+    ("an exponent", '"amount": 9.99e1', True),  # read as 99.9 by both
     ("seventeen digits", '"amount": 123456789012.34567', False),
-    ("an amount in words", '"amount": "99.90 ש\\"ח"', False),
+    ("a Hebrew currency spelling", '"amount": "99.90 ש\\"ח"', True),
+    ("a currency sign and a space", '"amount": " ₪ 79.90"', True),
+    ("an amount in dollars", '"amount": "$25"', False),
+    ("no amount at all", '"amount": "call us"', False),
+    ("a declared currency that disagrees", '"amount": "₪99.90", "currency": "USD"', False),
 ]
 
 

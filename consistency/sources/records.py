@@ -169,6 +169,22 @@ def _amount(record: Mapping, ctx: RecordContext) -> tuple[Decimal | None, str | 
     return amount, declared or found or ctx.currency
 
 
+def amount_text(value: str, declared: str | None, ctx: RecordContext) -> str | None:
+    """The amount a record's ``amount`` text (and ``currency``) gives, as plain decimal text,
+    when it is in ``ctx.currency``; None when it is in another currency or is no amount.
+    The same reading :func:`to_observation` does, for a columnar engine's user function.
+
+    >>> ctx = RecordContext(ZoneInfo("Asia/Jerusalem"), "ILS", frozenset({"web"}))
+    >>> amount_text('89.90 ש"ח', None, ctx), amount_text("$25", None, ctx)
+    ('89.90', None)
+    """
+    try:
+        amount, currency = _amount({"amount": value, "currency": declared}, ctx)
+    except BadField:
+        return None
+    return str(amount) if amount is not None and currency == ctx.currency else None
+
+
 def _check_price(amount: Decimal, value) -> None:
     """Refuse what no price is: NaN, infinities, a sign (``-0`` included), absurd sizes."""
     if not amount.is_finite():

@@ -137,6 +137,8 @@ def test_every_mixed_run_in_a_sentence_is_isolated():
     he = Formatter("he")
     assert isolated == [
         "סיב 500 מגה",
+        "phone",
+        he.money(Decimal("89.91"), "ILS"),
         "-₪9.99, -10.0%".replace("-₪9.99", he.money(Decimal("-9.99"), "ILS", signed=True)),
         he.money(Decimal("99.90"), "ILS"),
     ]
@@ -181,21 +183,21 @@ def test_quote_matrix_is_colored_by_what_the_checks_found():
 def test_chart_has_a_bar_per_channel_and_a_segment_per_rule_and_cause():
     doc = tree(html(sample_result()))
     titles = sorted(t.text for t in doc.xpath("//svg//rect/title"))
-    assert titles == [
-        "chat · answer-contradicts-approved: 1",
-        "chat · forbidden-phrase: 1",
-        "phone · cross-channel-gap: 1",
-        "phone · price-mismatch · over-authority-discount: 1",
-        "web · channel-unreachable: 1",
-        "web · price-mismatch · stale-price: 1",
+    assert titles == [  # rule and cause in words (the reader's language), sorted
+        "chat · Forbidden phrase: 1",
+        "chat · Reply contradicts the approved answer: 1",
+        "phone · Channels quoted different prices: 1",
+        "phone · Price differs from the list · a discount beyond the channel's authority: 1",
+        "web · Price differs from the list · an earlier list price: 1",
+        "web · Source that could not be read: 1",
     ]
     # one colour per rule: the two price-mismatch segments share one, the legend lists rules
     fills = {
         t.text.split(":")[0]: t.getparent().get("fill") for t in doc.xpath("//svg//rect/title")
     }
     assert (
-        fills["phone · price-mismatch · over-authority-discount"]
-        == fills["web · price-mismatch · stale-price"]
+        fills["phone · Price differs from the list · a discount beyond the channel's authority"]
+        == fills["web · Price differs from the list · an earlier list price"]
     )
     assert len(set(fills.values())) == 5
 

@@ -16,7 +16,11 @@ from consistency.report.i18n import Formatter, UnknownLocale, choose, languages,
 ROOT = Path(__file__).resolve().parent.parent
 HEBREW = ROOT / "consistency" / "locale" / "he" / "LC_MESSAGES" / "consistency.po"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
-METHODS = [("consistency/report/**.py", "python"), ("consistency/report/templates/**.j2", "jinja2")]
+METHODS = [
+    ("consistency/report/**.py", "python"),
+    ("consistency/notify.py", "python"),
+    ("consistency/report/templates/**.j2", "jinja2"),
+]
 
 
 def extracted() -> set:

@@ -32,7 +32,7 @@ from .html_overview import CONTRADICTIONS, chart, contradiction_cards, grouped, 
 from .html_rows import COLUMNS, Group, View, paginate
 from .i18n import Formatter, reader_locale
 from .text import resolved_text
-from .wording import rule_title
+from .wording import cause_title, rule_title
 
 TEMPLATES = Path(__file__).with_name("templates")
 SEVERITIES = ("error", "warning", "info")
@@ -124,13 +124,15 @@ class HtmlReporter(Reporter):
             "matches_text": fmt.gettext("%(matched)s of %(total)s findings match"),
             "groups": groups,
             "channels": sorted({group.channel for group in groups if group.channel}),
-            "rules": sorted({group.rule for group in groups}),
+            "rules": sorted({(group.rule, group.rule_label) for group in groups}),
             "severities": SEVERITIES,
             "total": total,
             "inline": inline,
             "embed": bool(self.options["embed_rest"]),
             "matrix": matrix(result, self.options["currency"], view),
-            "chart": chart(result.findings, lambda rule: rule_title(rule, fmt)),
+            "chart": chart(
+                result.findings, lambda rule: rule_title(rule, fmt), lambda c: cause_title(c, fmt)
+            ),
             "started": fmt.datetime(result.started),
             "finished": fmt.datetime(result.finished),
             "css": Markup(css),

@@ -3,6 +3,7 @@ the repeated findings once each, and the findings chart."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -89,6 +90,7 @@ def card(finding: Finding, view: View, result: Result) -> dict:
     currency = currency_of(finding)
     listed = list_price(finding, result)
     observed = as_value(finding.observed)
+    sides = quoted_sides(finding)
     return {
         "finding": finding,
         "severity": view.severity(finding.severity),
@@ -99,23 +101,25 @@ def card(finding: Finding, view: View, result: Result) -> dict:
         "sentence": view.sentence(finding),
         "gap": values_html(view.values(finding.difference, currency, signed=True)),
         "list": fmt.money(listed, currency) if listed is not None else "",
-        "quotes": [quote_view(q, currency, listed, view) for q in quoted_sides(finding)],
+        "quotes": [
+            quote_view(q, currency, listed, view, at)
+            for q, at in zip(sides, quote_times(finding, sides), strict=True)
+        ],
     }
 
 
-def quote_view(quote: QuoteRow | MoneyValue, currency: str | None, listed, view: View) -> dict:
-    """One quote (or one channel's quotes in the window) for a card."""
+def quote_view(
+    quote: QuoteRow | MoneyValue, currency: str | None, listed, view: View, at=None
+) -> dict:
+    """One quote (or one channel's quotes in the window) for a card; ``at``: a single
+    quote's time when its value does not carry one (:func:`quote_times`)."""
     fmt = view.fmt
+    promotion = getattr(quote, "promotion", None)  # a quote row may mark an allowed promotion
     if isinstance(quote, MoneyValue):
-        cur, amounts, count, promotion = (
-            quote.currency or currency,
-            [quote.amount],
-            1,
-            quote.promotion,
-        )
-        times, refs = [], [quote.ref]
+        cur, amounts, count = quote.currency or currency, [quote.amount], 1
+        times, refs = [getattr(quote, "at", None) or at], [quote.ref]
     else:
-        cur, amounts, count, promotion = currency, [quote.low, quote.high], quote.count, None
+        cur, amounts, count = currency, [quote.low, quote.high], quote.count
         times, refs = [quote.low_at, quote.high_at], [quote.low_ref, quote.high_ref]
     amounts = [a for a in amounts if a is not None]
     on_list = listed is not None and all(a == listed for a in amounts)
@@ -130,6 +134,39 @@ def quote_view(quote: QuoteRow | MoneyValue, currency: str | None, listed, view:
         "promotion": promotion or "",
         "tone": "promotion" if promotion else ("list" if on_list else "off"),
     }
+
+
+# customer-quote-conflict's message names each quote's channel and local time, higher first:
+# "… quoted ₪129.90 (web, 2026-11-21 09:12) and ₪116.91 (phone, 2026-11-21 18:40) …"
+QUOTED_AT = re.compile(r"\(([^(),]+), (\d{4}-\d{2}-\d{2} \d{2}:\d{2})\)")
+
+
+def quote_times(finding: Finding, sides: list) -> list[datetime | None]:
+    """Each single quote's local time, in the order of ``sides`` (expected, then observed).
+
+    A household's quotes are two values without times of their own; the check writes each
+    one's channel and local time in its message, higher quote first, and the finding's
+    ``at`` (the later quote's) gives their offset. Quote rows carry their own times: None.
+
+    >>> from datetime import timedelta, timezone
+    >>> f = Finding("fp", "customer-quote-conflict", "error",
+    ...     "customer hh-1 was quoted ₪129.90 (web, 2026-11-21 09:12) and ₪116.91 (phone, "
+    ...     "2026-11-21 18:40) for x", at=datetime(2026, 11, 21, 18, 40,
+    ...     tzinfo=timezone(timedelta(hours=2))))
+    >>> sides = [MoneyValue(Decimal("129.9"), "ILS", "web"), MoneyValue(Decimal("116.91"), "ILS", "phone")]
+    >>> [t.strftime("%H:%M %z") for t in quote_times(f, sides)]
+    ['09:12 +0200', '18:40 +0200']
+    """
+    found = QUOTED_AT.findall(finding.message or "")
+    singles = [side for side in sides if isinstance(side, MoneyValue)]
+    if finding.at is None or len(found) != len(singles) or len(singles) != len(sides):
+        return [None] * len(sides)
+    times = []
+    for side, (channel, local) in zip(sides, found, strict=True):
+        if side.channel != channel:  # not the message this check writes: no times
+            return [None] * len(sides)
+        times.append(datetime.fromisoformat(local).replace(tzinfo=finding.at.tzinfo))
+    return times
 
 
 def list_price(finding: Finding, result: Result) -> Decimal | None:
@@ -193,12 +230,12 @@ def _time(value) -> datetime | None:
         return None
 
 
-def chart(findings: list[Finding], title=str) -> dict:
+def chart(findings: list[Finding], title=str, cause_title=str) -> dict:
     """A stacked bar per channel, laid out for inline SVG.
 
     One colour per rule (the legend, each rule by ``title(rule)``), one segment per rule
-    and cause, each titled ``channel · rule · cause: count``, so the colours stay few and
-    tell apart.
+    and cause, each titled ``channel · rule · cause: count`` in words (``title`` and
+    ``cause_title``, the reader's language), so the colours stay few and tell apart.
     """
     by_channel: dict[str, Counter] = defaultdict(Counter)
     for finding in findings:
@@ -207,8 +244,9 @@ def chart(findings: list[Finding], title=str) -> dict:
     rules = sorted({rule for rule, _cause in keys})
     colors = {rule: PALETTE[i % len(PALETTE)] for i, rule in enumerate(rules)}
     top = max((sum(c.values()) for c in by_channel.values()), default=0)
+    label = {(r, c): " · ".join(t for t in (title(r), cause_title(c)) if t) for r, c in keys}
     bars = [
-        _bar(y, channel, counts, keys, colors, top)
+        _bar(y, channel, counts, keys, colors, top, label)
         for y, (channel, counts) in enumerate(sorted(by_channel.items()))
     ]
     legend = [
@@ -219,16 +257,23 @@ def chart(findings: list[Finding], title=str) -> dict:
     return {"bars": bars, "legend": legend, "height": height, "width": BAR_WIDTH + 200}
 
 
-def _bar(y: int, channel: str, counts: Counter, keys: list, colors: dict, top: int) -> dict:
+def _bar(
+    y: int, channel: str, counts: Counter, keys: list, colors: dict, top: int, labels: dict
+) -> dict:
     x, segments = 0.0, []
     for rule, cause in keys:
         count = counts[(rule, cause)]
         if not count:
             continue
         width = count * BAR_WIDTH / top
-        label = f"{rule} · {cause}" if cause else rule
         segments.append(
-            {"x": x, "width": width, "color": colors[rule], "cause": label, "count": count}
+            {
+                "x": x,
+                "width": width,
+                "color": colors[rule],
+                "cause": labels[(rule, cause)],
+                "count": count,
+            }
         )
         x += width
     return {

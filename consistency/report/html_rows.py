@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from ..model import SEVERITY_RANK, Finding
-from .base import currency_of, subject, value_parts
+from .base import currency_of, value_parts
 from .html_markup import (
     alternating,
     esc,
@@ -46,6 +46,11 @@ class View:
         """The finding in the locale, every filled-in value isolated in ``<bdi>``."""
         wrap = lambda value: f"<bdi>{esc(value)}</bdi>"  # noqa: E731
         return Markup(sentence(finding, self.fmt, self.names, wrap=wrap, escape=esc))
+
+    def subject(self, finding: Finding) -> str:
+        """What the finding is about, by the price list's names: product, answer or both."""
+        product = self.names.get(finding.product, finding.product) if finding.product else None
+        return " / ".join(s for s in (product, finding.answer) if s) or "-"
 
     def plain(self, finding: Finding) -> str:
         return sentence(finding, self.fmt, self.names)
@@ -154,7 +159,7 @@ def row(finding: Finding, view: View | None = None) -> dict:
         "severity_label": view.severity(finding.severity),
         "status": finding.status,
         "status_label": view.status(finding.status),
-        "subject": subject(finding),
+        "subject": view.subject(finding),
         "rule": finding.rule,
         "rule_label": rule_title(finding.rule, view.fmt),
         "channel": finding.channel or "",
@@ -188,7 +193,7 @@ def row_data(finding: Finding, view: View | None = None) -> list:
     return [
         finding.severity,
         finding.status or "",
-        subject(finding),
+        view.subject(finding),
         view.when(finding.at),
         alternating(view.values(finding.expected, currency)),
         alternating(view.values(finding.observed, currency)),

@@ -66,7 +66,20 @@ CAUSES = {
     "same-customer": N_("same household"),
     "wrong-channel": N_("wrong channel"),
     "no-price": N_("no price then"),
+    "unknown-promotion": N_("a promotion not on the list"),
+    "wrong-product": N_("a promotion of other products"),
+    "expired": N_("a promotion that has ended"),
+    "not-started": N_("a promotion not started yet"),
+    "unnamed": N_("no product named"),
+    "unlisted": N_("not on the list"),
+    "ambiguous": N_("several prices on the page"),
+    "unparsable": N_("structured data that cannot be read"),
+    "unreachable": N_("unreachable"),
+    "unreadable": N_("unreadable"),
 }
+# Causes that carry a value: ``bad-<field>`` (invalid-record), ``<high>-vs-<low>`` (channels).
+FIELD_CAUSE = N_("field %(field)s unreadable")
+PAIR_CAUSE = N_("%(high)s above %(low)s")
 SENTENCES = {
     "price-mismatch": N_(
         "%(channel)s quoted %(observed)s for %(product)s; the list price is %(expected)s (%(gap)s)"
@@ -75,7 +88,8 @@ SENTENCES = {
         "%(channel)s said %(observed)s for %(product)s; the list price is %(expected)s (%(gap)s)"
     ),
     "cross-channel-gap": N_(
-        "%(product)s: the channels quoted prices %(gap)s apart; the list price is %(expected)s"
+        "%(product)s: the channels quoted different prices; %(channel)s quoted %(observed)s, "
+        "%(gap)s against the list price %(expected)s"
     ),
     "customer-quote-conflict": N_(
         "Customer %(customer)s was quoted %(expected)s and %(observed)s for %(product)s (%(gap)s)"
@@ -94,6 +108,15 @@ SENTENCES = {
     "answer-missing-fact": N_("%(channel)s replied without stating %(expected)s"),
     "forbidden-phrase": N_("%(channel)s said the forbidden phrase %(observed)s"),
     "no-reply": N_("%(channel)s gave no reply to %(question)s"),
+    "invalid-record": N_("Cannot read the record at %(source)s (field %(field)s): %(reason)s"),
+    "channel-unreachable": N_("%(channel)s: could not read %(source)s: %(reason)s"),
+}
+BY_CAUSE = {  # a cause that needs other words than its rule's
+    ("invalid-record", "unreadable"): N_("Cannot read the record at %(source)s: %(reason)s"),
+    ("price-mismatch", "other-currency"): N_(
+        "%(channel)s quoted %(observed)s for %(product)s; the list price is %(expected)s and the "
+        "price list has no exchange rate for that currency, so the quote was not compared"
+    ),
 }
 
 
@@ -102,9 +125,23 @@ def rule_title(rule: str, fmt: Formatter) -> str:
 
 
 def cause_title(cause: str | None, fmt: Formatter) -> str:
+    """A cause in words: ``web-vs-phone`` is "web above phone", ``bad-at`` "field at
+    unreadable"; one the catalog does not know stays as it is.
+
+    >>> he = Formatter("he")
+    >>> cause_title("unknown-promotion", he), cause_title("web-vs-phone", Formatter("en"))
+    ('מבצע שאינו במחירון', 'web above phone')
+    """
     if not cause:
         return ""
-    return fmt.gettext(CAUSES[cause]) if cause in CAUSES else cause
+    if cause in CAUSES:
+        return fmt.gettext(CAUSES[cause])
+    if cause.startswith("bad-") and len(cause) > 4:
+        return fmt.gettext(FIELD_CAUSE) % {"field": cause[4:]}
+    high, vs, low = cause.partition("-vs-")
+    if vs and high and low:
+        return fmt.gettext(PAIR_CAUSE) % {"high": high, "low": low}
+    return cause
 
 
 def product_name(finding: Finding, names: Mapping[str, str] | None) -> str | None:
@@ -124,8 +161,27 @@ def fields_of(finding: Finding, fmt: Formatter, names: Mapping[str, str] | None)
         "gap": _gap_text(finding.difference, currency, fmt),
         "customer": getattr(as_value(finding.observed), "customer", None),
         "question": getattr(as_value(finding.expected), "question", None),
+        **_engine_fields(finding),
     }
     return {key: value for key, value in shown.items() if value not in (None, "")}
+
+
+def _engine_fields(finding: Finding) -> dict:
+    """The source, field and reason of a record or source the engine could not read: the
+    reason is the engine's own (English) words after the check's fixed lead-in."""
+    ev = finding.evidence
+    source = ev.source if ev else None
+    if finding.rule not in ("invalid-record", "channel-unreachable") or not source:
+        return {}
+    cause = finding.cause or ""
+    field = cause[4:] if cause.startswith("bad-") else None
+    if finding.rule == "invalid-record":
+        lead = f"{source}: cannot read record" + (f" ({field})" if field else "") + ": "
+    else:
+        lead = f"{finding.channel}: could not read {source}: "
+    if not finding.message.startswith(lead):
+        return {}
+    return {"source": source, "field": field, "reason": finding.message[len(lead) :]}
 
 
 def sentence(
@@ -139,7 +195,7 @@ def sentence(
 
     ``wrap`` is applied to each filled-in value and ``escape`` to the template's own words.
     """
-    template = SENTENCES.get(finding.rule)
+    template = BY_CAUSE.get((finding.rule, finding.cause)) or SENTENCES.get(finding.rule)
     if template is None:
         return escape(finding.message)
     values = fields_of(finding, fmt, names)

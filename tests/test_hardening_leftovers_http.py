@@ -268,3 +268,102 @@ def test_a_chat_template_error_names_its_own_line_column_and_path(chat_config_er
     error = chat_config_errors[row.path]
     assert (Path(error.file).name, error.line, error.col) == ("consistency.yaml", row.line, row.col)
     assert row.message in error.message, row.cls
+
+
+# --- F6: a Location that URL parsers join to different hosts is refused -------------------
+
+LOCATIONS = [
+    Hop("///{other}/secret", "CWE-436 interpretation conflict",
+        "tryout 12 F6: fetched /127.0.0.1:18082/secret from the shop; WHATWG: host :18082", 302),
+    Hop("http:///{other}/secret", "CWE-436 interpretation conflict", "tryout 12 F6", 302),
+    Hop("////{other}/secret", "CWE-436 interpretation conflict", "four slashes", 301),
+    Hop("HTTP:///{other}/secret", "CWE-436 interpretation conflict", "upper-case scheme", 307),
+    Hop("http:/{other}/secret", "CWE-436 interpretation conflict",
+        "one slash: a host to WHATWG from an https page", 302),
+    Hop("http:{other}/secret", "CWE-436 interpretation conflict", "no slash", 302),
+    Hop(" ///{other}/secret", "CWE-436 interpretation conflict", "a leading space", 302),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("row", LOCATIONS, ids=lambda r: r.id)
+def test_a_location_parsers_join_differently_is_refused(shop_and_other, row):
+    from urllib.parse import quote
+
+    from consistency.sources.http import FetchError
+
+    shop, other = shop_and_other
+    location = row.id.format(other=f"127.0.0.1:{other.server_port}")
+    page = url(shop, f"/go?code={row.code}&to={quote(location, safe='')}")
+    with client() as c, pytest.raises(FetchError) as caught:
+        c.get(page)
+    assert "URL parsers read as different hosts" in caught.value.reason, row.cls
+    assert [entry["path"] for entry in shop.log] == [
+        urlsplit(page).path + "?" + urlsplit(page).query
+    ]
+    assert other.log == []
+
+
+def test_plain_locations_are_still_followed(shop_and_other):
+    from urllib.parse import quote
+
+    shop, other = shop_and_other
+    for location, server in (("/p", shop), (f"//127.0.0.1:{other.server_port}/p", other)):
+        with client() as c:
+            response = c.get(url(shop, f"/go?to={quote(location, safe='')}"))
+        assert response.url == url(server, "/p")
+
+
+@pytest.fixture(scope="module")
+def hop_servers(servers):
+    return servers
+
+
+def _joined_by_whatwg(base: str, location: str):
+    """(host, path) a WHATWG parser (ada, the URL parser of Node.js) joins ``location`` to."""
+    from ada_url import URL
+
+    try:
+        joined = URL(location, base)
+    except ValueError:
+        return None
+    return joined.host, joined.pathname
+
+
+def test_every_location_followed_goes_where_whatwg_says(hop_servers):
+    """Property (hypothesis): a Location the gate follows reaches the host a WHATWG parser
+    joins it to; any other is refused. Real redirects on loopback (CWE-436)."""
+    from urllib.parse import quote
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from consistency.sources.http import FetchError
+
+    shop, other = hop_servers
+    hosts = [f"127.0.0.1:{shop.server_port}", f"127.0.0.1:{other.server_port}", ""]
+    locations = st.builds(
+        lambda scheme, slashes, host, path: f"{scheme}{slashes}{host}{path}",
+        st.sampled_from(["", "http:", "HTTP:", "https:", " "]),
+        st.sampled_from(["", "/", "//", "///", "////", "/./", "./"]),
+        st.sampled_from(hosts),
+        st.sampled_from(["/p", "p", "/p/../q", "/a//b", ""]),
+    )
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(locations)
+    def check(location):
+        for server in (shop, other):
+            server.log.clear()
+        page = url(shop, f"/go?to={quote(location, safe='')}")
+        with client() as c:
+            try:
+                response = c.get(page)
+            except FetchError:
+                return  # refused or failed: nothing to compare
+        expected = _joined_by_whatwg(page, location)
+        assert expected is not None, location
+        # the host is the gate's promise; paths may differ where urljoin drops an empty
+        # segment ("a//b" -> "a/b"), which moves no request to another host
+        assert urlsplit(response.url).netloc == expected[0], location
+
+    check()

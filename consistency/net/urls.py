@@ -34,6 +34,17 @@ AMBIGUOUS = re.compile(
     """,
     re.VERBOSE,
 )
+# A redirect Location parsers join differently: WHATWG reads "///h/p" and "http:///h/p" as
+# host h (it skips any number of slashes), urljoin as a path on the current origin; and
+# "http:/h" or "http:h" hold a host for WHATWG when the scheme is not the current one.
+SLASHED_LOCATION = re.compile(
+    r"""
+    \A [ ]*
+    (?: https?: (?! //(?!/) )              # http: or https:, not then exactly two slashes
+      | /{3,} )                            # or three slashes or more, no scheme
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
 HOST_NAME = re.compile(
     r"""
     \A [a-z0-9_] (?: [a-z0-9_-]* [a-z0-9_] )?          # the first label
@@ -107,6 +118,30 @@ def parse_target(url: str) -> Target:
         raise UrlRefused("the URL's path does not start with /")
     ip = _is_ip(host)
     return Target(scheme, host, port, path, ip)
+
+
+def check_location(location: str) -> None:
+    """Refuse a redirect ``Location`` that URL parsers join to different hosts (``UrlRefused``).
+
+    WHATWG skips any run of slashes before a host, so ``///127.0.0.1:8082/x`` and
+    ``http:///127.0.0.1:8082/x`` name the host 127.0.0.1:8082 to a browser, while
+    ``urljoin`` makes them a path on the current origin; ``http:/x`` and ``http:x`` name
+    host x to WHATWG when the current page is https. Such a Location is refused, not
+    guessed at. A plain path, ``//host/p`` and ``scheme://host/p`` pass.
+
+    >>> check_location("/p?q=1"), check_location("//shop.co.il/p"), check_location("https://a/")
+    (None, None, None)
+    >>> check_location("///127.0.0.1:8082/secret")
+    Traceback (most recent call last):
+    ...
+    consistency.net.urls.UrlRefused: the Location '///127.0.0.1:8082/secret' has http: without exactly two slashes after it, or three slashes or more, which URL parsers read as different hosts
+    """
+    if SLASHED_LOCATION.match(location):
+        shown = location if len(location) <= 60 else location[:57] + "..."
+        raise UrlRefused(
+            f"the Location {shown!r} has http: without exactly two slashes after it, or three"
+            " slashes or more, which URL parsers read as different hosts"
+        )
 
 
 def _split_port(netloc: str, scheme: str) -> tuple[str, int]:

@@ -46,6 +46,7 @@ from ..net.urls import (
     Target,
     UrlRefused,
     address_refusal,
+    check_location,
     host_allowed,
     is_private_address,
     matching_entry,
@@ -278,6 +279,7 @@ class HttpClient:
             bad = AMBIGUOUS.search(location)
             if bad:  # checked before joining: urljoin would hide some of it
                 parse_target(location)
+            check_location(location)  # "///host/p": a host to WHATWG, a path to urljoin
             return parse_target(urljoin(here.url, location))
         except UrlRefused as exc:
             hop = f"redirect from {here.url} to {location!r}"

@@ -28,6 +28,7 @@ from .model import (
     Threshold,
 )
 from .result import QuoteStats, Result
+from .values import Difference, as_difference
 
 
 @dataclass
@@ -246,11 +247,11 @@ def grade(rule: Rule, problem: Problem) -> str | None:
     The gap is the problem's exact difference (amount, and percent unrounded): a
     2.04% gap passes ``warn: {percent: 2}`` and 5.04% passes ``error: {percent: 5}``.
     """
-    gap = problem.gap or problem.difference
-    if rule.warn is None and rule.error is None or not gap:
+    gap = as_difference(problem.gap or problem.difference)
+    if rule.warn is None and rule.error is None or not isinstance(gap, Difference):
         return rule.severity
-    amount = abs(gap.get("amount") or Decimal(0))
-    percent = abs(gap.get("percent") or Decimal(0))
+    amount = abs(gap.amount or Decimal(0))
+    percent = abs(gap.percent or Decimal(0))
     if rule.error is not None and _passes(rule.error, amount, percent):
         return "error"
     if rule.warn is not None and _passes(rule.warn, amount, percent):

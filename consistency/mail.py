@@ -33,6 +33,7 @@ from .outputs import write_bytes_atomic
 from .report.safe import neutral
 from .result import Result
 from .text.display import plural
+from .values import Difference, MoneyValue, PromotionValue, as_difference, as_value
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +208,7 @@ def _unseen_lead_stripped(cell: str) -> str:
     return ""
 
 
-def value_text(value: Mapping | None) -> str:
+def value_text(value) -> str:
     """An expected or observed value as one cell.
 
     >>> from decimal import Decimal
@@ -220,14 +221,17 @@ def value_text(value: Mapping | None) -> str:
     """
     from .report.base import text, value_parts
 
+    value = as_value(value)
     if not value:
         return ""
-    if value.get("amount") is not None:
+    if isinstance(value, MoneyValue | PromotionValue) and value.amount is not None:
+        return f"{value.amount} {value.currency or ''}".strip()
+    if isinstance(value, Mapping) and value.get("amount") is not None:  # a shape of no type
         return f"{value['amount']} {value.get('currency') or ''}".strip()
     return text(value_parts(value))
 
 
-def difference_text(value: Mapping | None) -> str:
+def difference_text(value) -> str:
     """The amount of a difference as a number cell, else its percent.
 
     >>> from decimal import Decimal
@@ -236,13 +240,12 @@ def difference_text(value: Mapping | None) -> str:
     >>> difference_text({"percent": Decimal("-10.0")})
     '-10.0%'
     """
-    if not value:
-        return ""
-    if value.get("amount") is not None:
-        return str(value["amount"])
-    if value.get("percent") is not None:
-        return f"{value['percent']}%"
-    return value_text(value)
+    value = as_difference(value)
+    if not isinstance(value, Difference):
+        return value_text(value)
+    if value.amount is not None:
+        return str(value.amount)
+    return f"{value.percent}%" if value.percent is not None else ""
 
 
 # --- when to send ------------------------------------------------------------------------

@@ -246,14 +246,14 @@ class Problem:
     product: str | None = None
     answer: str | None = None
     at: datetime | None = None
-    expected: Mapping | None = None  # a typed value of consistency.values (each is a Mapping)
-    observed: Mapping | None = None
-    difference: Mapping | None = None  # {"amount": Decimal, "percent": Decimal}
+    expected: object | None = None  # a consistency.values value (MoneyValue, FactValue, ...)
+    observed: object | None = None
+    difference: object | None = None  # a consistency.values.Difference, exact
     cause: str | None = None
     evidence: Evidence | None = None
     related: tuple[str, ...] = ()
     key: tuple = ()
-    gap: Mapping | None = None  # what thresholds grade, when it is not the difference shown
+    gap: object | None = None  # a Difference thresholds grade, when not the one shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,9 +266,9 @@ class Finding:
     product: str | None = None
     answer: str | None = None
     at: datetime | None = None
-    expected: Mapping | None = None  # a typed value of consistency.values (each is a Mapping)
-    observed: Mapping | None = None
-    difference: Mapping | None = None
+    expected: object | None = None  # a consistency.values value (MoneyValue, FactValue, ...)
+    observed: object | None = None
+    difference: object | None = None  # a consistency.values.Difference, percent to 0.1
     cause: str | None = None
     evidence: Evidence | None = None
     related: tuple[str, ...] = ()

@@ -184,7 +184,7 @@ def _contradiction_line(finding, result: Result, names, say) -> str:
 
     from .report.base import currency_of, quote_text, quoted_sides
     from .report.html_overview import list_price
-    from .values import as_value
+    from .values import as_difference, as_value
 
     currency = currency_of(finding)
     product = (names or {}).get(finding.product or "", finding.product or "")
@@ -195,7 +195,7 @@ def _contradiction_line(finding, result: Result, names, say) -> str:
     listed = list_price(finding, result)
     if listed is not None:
         notes.append(f"{say.gettext('list price')} {say.money(listed, currency)}")
-    gap = (finding.difference or {}).get("percent")
+    gap = getattr(as_difference(finding.difference), "percent", None)
     if gap is not None:
         notes.append(say.percent(Decimal(str(gap)), signed=True))
     return f"• {product}{who}: {shown}" + (f" ({', '.join(notes)})" if notes else "")
@@ -212,8 +212,9 @@ def _per_channel(result: Result) -> str:
 
 def _worst(finding) -> tuple:
     from .model import SEVERITY_RANK
+    from .values import as_difference
 
-    percent = (finding.difference or {}).get("percent") or 0
+    percent = getattr(as_difference(finding.difference), "percent", None) or 0
     return (-SEVERITY_RANK[finding.severity], -abs(float(percent)), finding.fingerprint)
 
 

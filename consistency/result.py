@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from . import __version__
 from .model import SEVERITIES, SEVERITY_RANK, Evidence, Finding, Location
-from .values import plain, value_from_json
+from .values import as_difference, plain, value_from_json
 
 SCHEMA = "consistency/report@1"
 FAIL_ON = ("error", "warning", "never")
@@ -211,7 +211,7 @@ def finding_from_dict(data: dict) -> Finding:
     values = {name: data.get(name) for name in names}
     for key in ("expected", "observed"):
         values[key] = value_from_json(values[key])
-    values["difference"] = _decimals(values["difference"])
+    values["difference"] = as_difference(_decimals(values["difference"]))
     return Finding(
         **values,
         at=_parse_time(data.get("at")),

@@ -17,10 +17,12 @@ The JSON forms (keys in this order; a key whose value is ``None`` is left out, e
 ``ForbiddenValue``    ``{forbidden, scope}``; ``PhraseValue`` ``{phrase}``
 ``ReplyValue``        ``{reply, question}`` expected, ``{reply}`` observed
 ``ProductValue``      ``{product}``; ``OffersValue`` ``{offers: [offer, ...]}``
+``Difference``        ``{amount, percent}`` (a finding's ``difference``; both keys always
+                      written, ``percent`` null when the expected amount is 0)
 ====================  ==================================================================
 
-Each value also reads as a read-only mapping of its JSON keys to the Python values
-(``value["amount"]`` is a ``Decimal``), so code written against the old dicts keeps working.
+Values are read by attribute. :meth:`Value.as_dict` gives the JSON keys with their Python
+values (Decimal, datetime) for code that formats any shape key by key.
 
 >>> from decimal import Decimal
 >>> v = MoneyValue(Decimal("99.90"), "ILS", channel="web")
@@ -34,13 +36,14 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
 __all__ = [
+    "Difference",
     "FactValue",
     "ForbiddenValue",
     "MoneyValue",
@@ -51,14 +54,15 @@ __all__ = [
     "QuoteRow",
     "ReplyValue",
     "Value",
+    "as_difference",
     "as_value",
     "plain",
     "value_from_json",
 ]
 
 
-class Value(Mapping):
-    """Base of the value types: the Python form as a mapping, the JSON form by ``to_json``."""
+class Value:
+    """Base of the value types: the Python form by ``as_dict``, the JSON form by ``to_json``."""
 
     __slots__ = ()
     KEYS: ClassVar[dict[str, str]] = {}  # JSON key -> attribute, where they differ
@@ -77,15 +81,6 @@ class Value(Mapping):
     def to_json(self) -> dict[str, Any]:
         """The JSON form: Decimals as numbers, times as ISO text, nested values likewise."""
         return plain(self.as_dict())
-
-    def __getitem__(self, key: str):
-        return self.as_dict()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.as_dict())
-
-    def __len__(self) -> int:
-        return len(self.as_dict())
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +188,18 @@ class OffersValue(Value):
         return {"offers": list(self.offers)}
 
 
+@dataclass(frozen=True, slots=True)
+class Difference(Value):
+    """A finding's difference: observed minus expected, signed. ``amount`` is in the
+    expected's currency (reports take it from the finding's values); ``percent`` is of
+    the expected amount, None when that is 0. Checks make it exact; the engine rounds the
+    percent to 0.1 for the finding, and thresholds grade the exact one."""
+
+    amount: Decimal | None
+    percent: Decimal | None
+    ALWAYS: ClassVar[frozenset[str]] = frozenset(("amount", "percent"))
+
+
 def plain(value):
     """Decimals become JSON numbers (ints when whole), times ISO text, values their JSON form.
 
@@ -250,6 +257,21 @@ def as_value(side):
     if side is None or isinstance(side, Value):
         return side
     return value_from_json(side)
+
+
+def as_difference(value):
+    """A finding's difference as a :class:`Difference`; a mapping of ``amount`` and
+    ``percent`` (a result file, a finding built by hand) is read as one; any other shape
+    is given back as it is, None stays None.
+
+    >>> as_difference({"amount": 2.5, "percent": None})
+    Difference(amount=Decimal('2.5'), percent=None)
+    >>> as_difference({"gap": 1})
+    {'gap': 1}
+    """
+    if isinstance(value, Mapping) and value and set(value) <= {"amount", "percent"}:
+        return Difference(_dec(value.get("amount")), _dec(value.get("percent")))
+    return value
 
 
 def value_from_json(data):

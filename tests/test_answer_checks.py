@@ -21,7 +21,7 @@ from consistency.inputs.prices import load_price_list
 from consistency.model import Location, Observation, Rule
 from consistency.pricebook import PriceBook
 from consistency.result import Result
-from consistency.values import FactValue
+from consistency.values import FactValue, PhraseValue
 
 DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
 TZ = ZoneInfo("Asia/Jerusalem")
@@ -67,14 +67,14 @@ class Row:
 
 def summary(problem) -> str:
     """A problem in one line: what was observed (and the cause, when there is one)."""
-    observed = problem.observed or {}
-    if "fact" in observed:
-        return f"{observed['fact']} {observed['value']} {observed['unit']}"
-    if "phrase" in observed:
-        return f"{problem.expected['scope']}: {observed['phrase']}"
+    observed = problem.observed
+    if isinstance(observed, FactValue):
+        return f"{observed.kind} {observed.value} {observed.unit}"
+    if isinstance(observed, PhraseValue):
+        return f"{problem.expected.scope}: {observed.phrase}"
     if problem.cause:
-        return f"{problem.cause} {observed['amount']}"
-    return f"missing {problem.expected['fact']} {problem.expected['value']}"
+        return f"{problem.cause} {observed.amount}"
+    return f"missing {problem.expected.kind} {problem.expected.value}"
 
 
 def check_rows(check_id: str, rows: list[Row], ctx: Context, row: Row) -> None:
@@ -206,8 +206,8 @@ def test_price_in_reply_carries_the_list_line_and_difference(ctx):
     text = "אמרתי ללקוח שסיב 500 עולה שמונים ותשע תשעים לחודש"
     [problem] = run("price-in-reply-mismatch", observation(text, channel="phone"), ctx)
     assert problem.product == "fiber-500"
-    assert str(problem.expected["amount"]) == "99.90"
-    assert str(problem.difference["amount"]) == "-10.00"
+    assert str(problem.expected.amount) == "99.90"
+    assert str(problem.difference.amount) == "-10.00"
     assert text[slice(*problem.evidence.span)] == "שמונים ותשע תשעים"
     assert problem.evidence.where.file.endswith("prices.yaml")
 
@@ -247,7 +247,7 @@ def test_no_reply(ctx, row):
     assert len(problems) == int(row.fires)
     for problem in problems:
         question = (row.meta or {}).get("question")
-        assert problem.expected["question"] == question
+        assert problem.expected.question == question
         assert problem.key == ("empty", question or "")
         assert problem.answer == "cancellation-fee"
 

@@ -247,16 +247,16 @@ def test_cause(ctx, row):
     obs = quote(row.channel, row.at, row.product, row.amount, **row.extra)
     [problem] = findings_for(ctx, obs)
     assert problem.cause == row.cause, row.shows
-    assert problem.expected["amount"] == Decimal(row.expected), row.shows
-    assert problem.expected["currency"] == "ILS"
+    assert problem.expected.amount == Decimal(row.expected), row.shows
+    assert problem.expected.currency == "ILS"
     for text in row.says:
         assert text in problem.message, (text, problem.message)
     assert problem.channel == row.channel
     assert problem.product == row.product
     assert problem.related == (obs.id,)
     if problem.difference is not None:
-        gap = problem.observed["amount"] - problem.expected["amount"]
-        assert problem.difference["amount"] == gap
+        gap = problem.observed.amount - problem.expected.amount
+        assert problem.difference.amount == gap
 
 
 def test_every_cause_has_a_row():

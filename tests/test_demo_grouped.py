@@ -35,9 +35,9 @@ def gaps(result) -> set:
         if f.rule != "cross-channel-gap":
             continue
         high_ch, low_ch = f.cause.split("-vs-")
-        quotes = {q["channel"]: q for q in f.observed["quotes"]}
+        quotes = {q.channel: q for q in f.observed.quotes}
         day = f.message.split(" on ")[1][:10]
-        high, low = quotes[high_ch]["high"], quotes[low_ch]["low"]
+        high, low = quotes[high_ch].high, quotes[low_ch].low
         found.add((f.product, day, high_ch, low_ch, f"{high:.2f}", f"{low:.2f}"))
     return found
 
@@ -65,4 +65,4 @@ def test_the_demo_has_eight_cross_channel_gaps_in_any_source_order(demo, order, 
     result = audit(load_config(config_path), AuditOptions(jobs=jobs, fetch=False))
     assert gaps(result) == TRUE_GAPS
     conflicts = [f for f in result.findings if f.rule == "customer-quote-conflict"]
-    assert [(f.observed["customer"], f.product) for f in conflicts] == [("hh-1001", "fiber-1000")]
+    assert [(f.observed.customer, f.product) for f in conflicts] == [("hh-1001", "fiber-1000")]

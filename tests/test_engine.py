@@ -82,7 +82,7 @@ def test_findings_below_every_threshold_are_dropped_by_the_engine(ctx):
     ]
     result = run(ctx, [graded], iter(quotes), fresh())
     assert sorted(f.severity for f in result.findings) == ["error", "warning"]
-    assert {f.observed["amount"] for f in result.findings} == {Decimal("97.00"), Decimal("89.91")}
+    assert {f.observed.amount for f in result.findings} == {Decimal("97.00"), Decimal("89.91")}
 
 
 # --- scope and filters ------------------------------------------------------------------

@@ -24,6 +24,7 @@ from consistency.checks import cross_channel_gap, customer_quote_conflict
 from consistency.checks._quotes import display
 from consistency.engine import Filters
 from consistency.inputs.config import load_config
+from consistency.values import Difference
 from tests.helpers import TZ, context, load_book, local, quote, rule, write, write_csv, write_jsonl
 from tests.oracle_grouped import cross_channel_gaps, customer_conflicts
 
@@ -97,19 +98,17 @@ def engine_sets(result):
     for f in result.findings:
         if f.rule == "cross-channel-gap":
             high_ch, low_ch = f.cause.split("-vs-")
-            quotes = {q["channel"]: q for q in f.observed["quotes"]}
+            quotes = {q.channel: q for q in f.observed.quotes}
             day = f.message.split(" on ")[1][:10]
-            gaps.add(
-                (f.product, day, high_ch, low_ch, quotes[high_ch]["high"], quotes[low_ch]["low"])
-            )
+            gaps.add((f.product, day, high_ch, low_ch, quotes[high_ch].high, quotes[low_ch].low))
         elif f.rule == "customer-quote-conflict":
             high, low = f.expected, f.observed
             conflicts.add(
                 (
-                    low["customer"],
+                    low.customer,
                     f.product,
-                    high["amount"],
-                    low["amount"],
+                    high.amount,
+                    low.amount,
                     f.related[0],
                     f.related[1],
                 )
@@ -265,7 +264,7 @@ def test_late_lines_make_one_finding_with_the_true_gap(ctx):
         quote("phone", "2026-11-01T19:00", "fiber-500", "98.91", id="c"),
     ]
     found = run_state(ctx, cross_channel_gap, rule("cross-channel-gap", window=DAY), obs)
-    assert [display(f.gap)["percent"] for f in found] == [Decimal("-18.2")]  # the spread
+    assert [display(f.gap).percent for f in found] == [Decimal("-18.2")]  # the spread
 
 
 GRADE_ROWS = [
@@ -395,9 +394,9 @@ def test_the_difference_is_signed_as_expected_and_observed_read(ctx):
         quote("chat", "2026-11-21T10:00", "fiber-500", "129.90", id="b"),
     ]
     (found,) = run_state(ctx, cross_channel_gap, rule("cross-channel-gap", window=DAY), obs)
-    assert (found.observed["amount"], found.expected["amount"]) == (
+    assert (found.observed.amount, found.expected.amount) == (
         Decimal("129.90"),
         Decimal("99.90"),
     )
-    assert display(found.difference) == {"amount": Decimal("30.00"), "percent": Decimal("30.0")}
-    assert display(found.gap)["percent"] == Decimal("-23.1")
+    assert display(found.difference) == Difference(Decimal("30.00"), Decimal("30.0"))
+    assert display(found.gap).percent == Decimal("-23.1")

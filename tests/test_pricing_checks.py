@@ -117,7 +117,7 @@ def test_promotion_misuse(ctx, row):
     for problem in problems:
         assert row.says in problem.message
         assert repr(row.promotion) in problem.message
-        assert problem.observed["promotion"] == row.promotion
+        assert problem.observed.promotion == row.promotion
 
 
 # --- unknown-product --------------------------------------------------------------------

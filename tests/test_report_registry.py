@@ -11,10 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from consistency import report
-from consistency.report.base import percent, value_parts
 from consistency.report.base import text as joined
+from consistency.report.base import value_parts
 from consistency.report.sample import sample_result
 from consistency.text.display import money_text as money
+from consistency.text.display import percent_text as percent
 
 
 def test_every_format_is_registered_under_its_own_name():

@@ -27,6 +27,7 @@ from consistency.result import Result
 from consistency.sources.chat import parse_options
 from consistency.sources.records import RecordContext, to_observation
 from consistency.sources.web import parse_methods, parse_pages
+from consistency.values import Difference
 
 SPEC = Path(__file__).parent / "data" / "spec"
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,7 +123,7 @@ def test_the_spec_report_example_reads_as_a_result():
     data["run"] = {"started": "2026-11-21T10:00:00+02:00"}
     result = Result.from_dict(data)
     [finding] = result.findings
-    assert finding.difference == {"amount": Decimal("-9.99"), "percent": Decimal("-10.0")}
+    assert finding.difference == Difference(Decimal("-9.99"), Decimal("-10.0"))
     assert finding.evidence.source == "exports/phone/2026-11-21.csv:14"
     assert result.to_dict()["findings"][0]["observed"] == {"amount": 89.91, "currency": "ILS"}
 

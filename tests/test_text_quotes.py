@@ -105,7 +105,10 @@ def found(check_id: str, text: str, ctx: Context, channel="phone", answer=None) 
                       text=text, answer=answer)  # fmt: skip
     rule = Rule(id=check_id, check=check_id, options={})
     problems = checks.get(check_id).check(obs, ctx, rule)
-    return [f"{p.observed.get('amount', p.observed.get('value'))}" for p in problems]
+    return [
+        f"{p.observed.amount if hasattr(p.observed, 'amount') else p.observed.value}"
+        for p in problems
+    ]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from consistency.model import Finding
 from consistency.report.safe import safe_finding
 from consistency.result import finding_from_dict, finding_to_dict
 from consistency.values import (
+    Difference,
     FactValue,
     ForbiddenValue,
     MoneyValue,
@@ -22,6 +23,7 @@ from consistency.values import (
     PromotionValue,
     QuoteRow,
     ReplyValue,
+    as_difference,
     value_from_json,
 )
 
@@ -122,7 +124,7 @@ def test_back_from_json(value, form):
 def test_a_finding_round_trips_through_its_dict():
     finding = Finding(
         "fp", "cross-channel-gap", "error", "m", expected=MoneyValue(D("99.9"), "ILS"),
-        observed=SHAPES[3][0], difference={"amount": D("30"), "percent": D("30.0")},
+        observed=SHAPES[3][0], difference=Difference(D("30"), D("30.0")),
     )  # fmt: skip
     back = finding_from_dict(finding_to_dict(finding))
     assert back.observed.quotes[0].high == D("129.9")
@@ -143,10 +145,37 @@ def test_an_unknown_shape_stays_a_dict(form):
     assert type(back) is dict and back.keys() == form.keys()
 
 
-def test_values_read_as_mappings_of_their_python_values():
+def test_values_are_read_by_attribute_and_give_their_python_form_on_request():
+    """Issue 9: the dict bridge (``value["amount"]``) is gone; ``as_dict`` is explicit."""
     value = MoneyValue(D("99.90"), "ILS", channel="web")
-    assert value["amount"] == D("99.90") and value.get("ref") is None
-    assert dict(value) == {"amount": D("99.90"), "currency": "ILS", "channel": "web"}
+    assert value.amount == D("99.90") and value.ref is None
+    assert value.as_dict() == {"amount": D("99.90"), "currency": "ILS", "channel": "web"}
+    with pytest.raises(TypeError):
+        value["amount"]  # noqa: B018
+
+
+DIFFERENCES = [  # (difference, its JSON form, source)
+    (Difference(D("-9.99"), D("-10.0")), {"amount": -9.99, "percent": -10}, "SPEC 6 example"),
+    (Difference(D("5"), None), {"amount": 5, "percent": None},
+     "price-in-reply-mismatch against a free (0) price: no percent"),
+    (Difference(D("30.00"), D("30.0")), {"amount": 30, "percent": 30}, "cross-channel-gap"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "diff, form", [d[:2] for d in DIFFERENCES], ids=[d[2] for d in DIFFERENCES]
+)
+def test_a_difference_writes_both_keys_and_reads_back(diff, form):
+    assert diff.to_json() == form and list(diff.to_json()) == ["amount", "percent"]
+    assert as_difference(form) == diff
+
+
+def test_an_old_result_files_difference_reads_back_typed():
+    row = finding_to_dict(Finding("fp", "price-mismatch", "error", "m"))
+    row["difference"] = {"amount": -9.99, "percent": -10.0}
+    back = finding_from_dict(row)
+    assert back.difference == Difference(D("-9.99"), D("-10.0"))
+    assert finding_to_dict(back)["difference"] == {"amount": -9.99, "percent": -10}
 
 
 def test_neutralizing_keeps_the_type():

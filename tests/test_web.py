@@ -435,9 +435,9 @@ def test_the_mismatch_problem_says_both_prices_and_where(httpserver):
     assert problem.message == (
         f"web page {url} gives search engines ₪99.90 (jsonld) but shows ₪89.90 (css .price) (+11.1%)"
     )
-    assert problem.observed["amount"] == Decimal("99.90")
-    assert problem.expected["amount"] == Decimal("89.90")
-    assert problem.difference["amount"] == Decimal("10.00")
+    assert problem.observed.amount == Decimal("99.90")
+    assert problem.expected.amount == Decimal("89.90")
+    assert problem.difference.amount == Decimal("10.00")
     assert problem.key == ("structured-vs-visible", url, "99.90", "89.90")
 
 
@@ -870,7 +870,7 @@ def test_a_page_with_several_offers_is_matched_or_reported(case: OfferCase, http
         assert problems == [] and "ambiguous" not in obs.meta
         return
     [problem] = problems
-    assert len(problem.observed["offers"]) == case.offers
+    assert len(problem.observed.offers) == case.offers
     assert problem.message.startswith(f"web page {entry['url']} shows {case.offers} offers")
     assert "₪15.30" in problem.message and "₪99.90" in problem.message
 
@@ -886,7 +886,7 @@ def test_the_ambiguous_listing_does_not_depend_on_the_page_order(httpserver):
     for path in ("/a", "/b"):
         [obs] = run(source([{"url": httpserver.url_for(path), "product": "fiber-500"}]))
         [problem] = ambiguous_page.check(obs, ctx, rule)
-        found.append((problem.message.split(": ", 1)[1], problem.observed["offers"]))
+        found.append((problem.message.split(": ", 1)[1], problem.observed.offers))
     assert found[0][0] == found[1][0]
     assert [o["sku"] for o in found[0][1]] == [o["sku"] for o in found[1][1]]
 

@@ -5,13 +5,15 @@ Money is written by :func:`consistency.text.display.money_text`, the one money f
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from ..model import HUNDRED, Evidence, Location, Observation
-from ..values import MoneyValue
+from ..text.display import percent_text
+from ..values import Difference, MoneyValue, as_difference
 
 PERCENT_STEP = Decimal("0.1")
 _EPOCH = datetime(2000, 1, 1)
@@ -41,38 +43,42 @@ def money(amount: Decimal, currency: str | None, **about) -> MoneyValue:
     return MoneyValue(amount, currency, **about)
 
 
-def difference(observed: Decimal, expected: Decimal) -> dict:
+def difference(observed: Decimal, expected: Decimal) -> Difference:
     """Observed minus expected, in money and in percent of the expected, exact.
 
     Thresholds grade on these exact values; the engine rounds the percent to 0.1
     (half up) for display only, when it makes the Finding (see :func:`display`).
 
-    >>> difference(Decimal("89.91"), Decimal("99.90"))["amount"]
+    >>> difference(Decimal("89.91"), Decimal("99.90")).amount
     Decimal('-9.99')
-    >>> display(difference(Decimal("9.90"), Decimal("19.90")))["percent"]
+    >>> display(difference(Decimal("9.90"), Decimal("19.90"))).percent
     Decimal('-50.3')
     """
     gap = observed - expected
     percent = gap * HUNDRED / expected if expected else None
-    return {"amount": gap, "percent": percent}
+    return Difference(gap, percent)
 
 
-def display(diff: dict | None) -> dict | None:
+def display(diff: Difference | None) -> Difference | None:
     """A difference as reports show it: the percent rounded to 0.1, half up.
 
-    >>> display({"amount": Decimal("2.04"), "percent": Decimal("2.0408163")})
-    {'amount': Decimal('2.04'), 'percent': Decimal('2.0')}
+    A mapping of ``amount`` and ``percent`` (a problem built by hand) is read as a
+    :class:`~consistency.values.Difference` first.
+
+    >>> display(Difference(Decimal("2.04"), Decimal("2.0408163")))
+    Difference(amount=Decimal('2.04'), percent=Decimal('2.0'))
     """
-    if not diff or diff.get("percent") is None:
+    diff = as_difference(diff)
+    if not isinstance(diff, Difference) or diff.percent is None:
         return diff
-    return {**diff, "percent": diff["percent"].quantize(PERCENT_STEP, ROUND_HALF_UP)}
+    return replace(diff, percent=diff.percent.quantize(PERCENT_STEP, ROUND_HALF_UP))
 
 
-def percent_text(diff: dict) -> str:
-    percent = diff.get("percent")
-    if percent is None:
+def percent_note(diff: Difference) -> str:
+    """`` (-10.0%)``: the difference's percent as finding messages add it, else nothing."""
+    if diff.percent is None:
         return ""
-    return f" ({percent.quantize(PERCENT_STEP, ROUND_HALF_UP):+.1f}%)"
+    return f" ({percent_text(diff.percent, signed=True)})"
 
 
 def evidence(obs: Observation, where: Location | None = None) -> Evidence:

@@ -53,7 +53,7 @@ from ._quotes import (
     consumer_quote,
     difference,
     money,
-    percent_text,
+    percent_note,
     product_name,
 )
 
@@ -102,7 +102,7 @@ class State(WindowExtremes):
             message=(
                 f"{product_name(book, product)} on {day}: "
                 f"{high_ch} quoted {money_text(high, currency)}, {low_ch} quoted "
-                f"{money_text(low, currency)}{percent_text(diff)}; "
+                f"{money_text(low, currency)}{percent_note(diff)}; "
                 f"the list price is {money_text(list_price, currency)}"
             ),
             channel=off_list,

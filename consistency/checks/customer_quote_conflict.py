@@ -45,7 +45,7 @@ from ..model import Evidence, Observation, Problem
 from ..text.display import money_text
 from . import GROUPED
 from ._grouped import DAY, QuoteSpill, SpilledQuote
-from ._quotes import consumer_quote, difference, money, percent_text, product_name
+from ._quotes import consumer_quote, difference, money, percent_note, product_name
 
 ID = "customer-quote-conflict"
 KIND = GROUPED
@@ -106,7 +106,7 @@ class State:
                 f"({high.channel}, {_when(high, self.ctx.timezone)}) and "
                 f"{money_text(low.amount, currency)} ({low.channel}, "
                 f"{_when(low, self.ctx.timezone)}) for {product_name(book, product)}"
-                f"{percent_text(diff)}"
+                f"{percent_note(diff)}"
             ),
             channel=off_list,
             product=product,

@@ -32,7 +32,7 @@ from ..model import Evidence, Observation, Problem, Rule
 from ..text.display import money_text
 from ..text.phrases import priced_mentions
 from . import OBSERVATION, Context
-from ._quotes import difference, money, percent_text, product_name
+from ._quotes import difference, money, percent_note, product_name
 from .price_mismatch import classify
 
 ID = "price-in-reply-mismatch"
@@ -64,14 +64,12 @@ def _problem(obs: Observation, book, mention, fact) -> Problem:
     cause = classify(fact.value, quote, book, offers)
     diff = difference(fact.value, reference.amount)
     what = f"the {reference.promotion} price" if reference.promotion else "the list price"
-    expected = money(reference.amount, book.currency)
-    if reference.promotion:
-        expected["promotion"] = reference.promotion
+    expected = money(reference.amount, book.currency, promotion=reference.promotion or None)
     return Problem(
         message=(
             f"{obs.channel} said {fact.raw!r} ({money_text(fact.value, book.currency)}) for "
             f"{product_name(book, mention.id)}; {what} is "
-            f"{money_text(reference.amount, book.currency)}{percent_text(diff)}"
+            f"{money_text(reference.amount, book.currency)}{percent_note(diff)}"
         ),
         channel=obs.channel,
         product=mention.id,

@@ -51,7 +51,7 @@ from ._quotes import (
     difference,
     evidence,
     money,
-    percent_text,
+    percent_note,
     product_name,
 )
 
@@ -191,7 +191,7 @@ def _problem(obs, book, quote, reference, cause) -> Problem:
     message = (
         f"{obs.channel} quoted {_said(obs, quote, currency)} for "
         f"{product_name(book, obs.product)}; "
-        f"{what} is {money_text(reference.amount, currency)}{percent_text(diff)}"
+        f"{what} is {money_text(reference.amount, currency)}{percent_note(diff)}"
     )
     expected = money(reference.amount, currency, promotion=reference.promotion or None)
     return Problem(

@@ -39,7 +39,7 @@ from decimal import Decimal, InvalidOperation
 from ..model import Evidence, Observation, Problem, Rule
 from ..text.display import money_text
 from . import OBSERVATION, Context
-from ._quotes import difference, money, percent_text
+from ._quotes import difference, money, percent_note
 
 ID = "structured-data-mismatch"
 KIND = OBSERVATION
@@ -64,7 +64,7 @@ def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
         message=(
             f"{obs.channel} page {url} gives search engines {money_text(structured, currency)}"
             f" ({method}) but shows {money_text(visible, currency)} ({shown_by})"
-            f"{percent_text(diff)}"
+            f"{percent_note(diff)}"
         ),
         channel=obs.channel,
         product=obs.product,

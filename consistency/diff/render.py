@@ -15,10 +15,9 @@ from ..model import (
     Product,
     Threshold,
 )
-from ..report.base import percent
 from ..report.markdown import cell
 from ..text.display import money_text as money
-from ..text.display import plural
+from ..text.display import percent_text, plural
 from .changes import (
     FieldChange,
     Impact,
@@ -51,7 +50,7 @@ def show(value: object, currency: str | None = None) -> str:
         if getattr(value, "price", None) is not None:
             parts.append(f"price {money(value.price, currency)}")
         if value.percent is not None:
-            parts.append(percent(value.percent))
+            parts.append(percent_text(value.percent))
         if value.amount is not None:
             parts.append(money(value.amount, currency))
         return " or ".join(parts) or "—"
@@ -70,7 +69,7 @@ def change_text(change: PriceChange, currency: str) -> str:
         return "new price"
     if change.new is None:
         return "no price"
-    pct = f" ({percent(change.percent, signed=True)})" if change.percent is not None else ""
+    pct = f" ({percent_text(change.percent, signed=True)})" if change.percent is not None else ""
     return money(change.amount, currency, signed=True) + pct
 
 

@@ -12,13 +12,22 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import ClassVar, TextIO
 
 from ..model import Finding
 from ..result import Result
-from ..text.display import money_text, plural
-from ..values import FactValue, MoneyValue, PromotionValue, QuoteRow, as_value
+from ..text.display import money_text, percent_text, plural
+from ..values import (
+    Difference,
+    FactValue,
+    MoneyValue,
+    PromotionValue,
+    QuoteRow,
+    Value,
+    as_difference,
+    as_value,
+)
 
 LEVEL_WORDS = {"error": ("error", "errors"), "warning": ("warning", "warnings")}
 HEBREW = re.compile(r"[\u0590-\u05FF]")
@@ -124,19 +133,6 @@ def summary_line(result: Result) -> str:
     return line + (f"; {len(resolved):,} resolved since the last run" if resolved else "")
 
 
-def percent(value: Decimal, *, signed: bool = False) -> str:
-    """A percent, signed for differences.
-
-    >>> percent(Decimal("-10"), signed=True), percent(Decimal("2.5"), signed=True)
-    ('-10.0%', '+2.5%')
-    >>> percent(Decimal(20)), percent(Decimal("0.5"))
-    ('20%', '0.5%')
-    """
-    tenth = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    text = f"{tenth:.1f}" if signed or value != value.to_integral_value() else f"{value:.0f}"
-    return ("+" if signed and value > 0 else "") + text + "%"
-
-
 def number(value) -> str:
     """Decimals without float noise, integers with thousands separators.
 
@@ -172,9 +168,9 @@ SHOWN_ELSEWHERE = {"quotes", "fact", "currency"}  # quotes get their own line
 
 
 def value_parts(
-    value: Mapping | None, currency: str | None = None, *, signed: bool = False, fmt=None
+    value: Value | Mapping | None, currency: str | None = None, *, signed: bool = False, fmt=None
 ):
-    """Format an expected / observed / difference mapping for people, whatever its keys.
+    """Format an expected / observed / difference for people, whatever its shape.
 
     ``currency`` is the fallback for an amount without one (a difference carries none).
     Known keys read as words (``without VAT``, ``(web, call-5512)``); any other key as
@@ -199,10 +195,13 @@ def value_parts(
     if not value:
         return []
     say = fmt or English()
-    if isinstance(value, MoneyValue | PromotionValue) or (
+    value = as_difference(value)
+    if isinstance(value, MoneyValue | PromotionValue | Difference) or (
         isinstance(value, FactValue) and value.value is not None
-    ):  # typed: read by attribute; a hand-built dict or a difference: by its keys below
+    ):  # typed: read by attribute; a text-only value or a hand-built dict: key by key below
         return [p for p in _typed_parts(value, currency, signed, say) if p.text]
+    if isinstance(value, Value):
+        value = value.as_dict()
     fast = _money_only(value, currency, signed, say)
     if fast is not None:
         return fast
@@ -229,9 +228,12 @@ def value_parts(
 
 
 def _typed_parts(value, currency, signed: bool, say) -> list[Part]:
-    """Money, a promotion or an answer's fact in words, read from the value's attributes."""
+    """Money, a promotion, a difference or an answer's fact in words, read from the value's
+    attributes."""
     if isinstance(value, FactValue):
         return _fact_parts(value.kind, value.value, value.unit, currency, say)
+    if isinstance(value, Difference):
+        return _difference_parts(value, currency, signed, say)
     cur = value.currency or currency
     amount = value.amount
     parts = [Part(say.money(amount, cur, signed=signed), True)] if amount is not None else []
@@ -246,6 +248,17 @@ def _typed_parts(value, currency, signed: bool, say) -> list[Part]:
     for key in about:
         if getattr(value, key) is not None:
             parts += _keyed_parts(key, getattr(value, key), cur, True, say)
+    return parts
+
+
+def _difference_parts(diff: Difference, currency, signed: bool, say) -> list[Part]:
+    """``-₪9.99 (-10.0%)``; the percent alone when there is no amount."""
+    parts = []
+    if diff.amount is not None:
+        parts.append(Part(say.money(diff.amount, currency, signed=signed), True))
+    if diff.percent is not None:
+        pct = Part(say.percent(diff.percent, signed=signed), True)
+        parts += [Part(" ("), pct, Part(")")] if parts else [pct]
     return parts
 
 
@@ -278,7 +291,7 @@ class English:
         return money_text(amount, currency, signed=signed)
 
     def percent(self, value, *, signed: bool = False) -> str:
-        return percent(value, signed=signed)
+        return percent_text(value, signed=signed)
 
     def number(self, value) -> str:
         return number(value)

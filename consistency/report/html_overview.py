@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from ..model import SEVERITY_RANK, Finding
 from ..result import QuoteStats, Result
-from ..values import MoneyValue, QuoteRow, as_value
+from ..values import MoneyValue, QuoteRow, as_difference, as_value
 from .base import currency_of, quoted_sides
 from .html_markup import link, values_html
 from .html_rows import View, row
@@ -217,7 +217,7 @@ def times(same: list[Finding], view: View) -> str:
 
 
 def _gap(finding: Finding) -> Decimal:
-    value = (finding.difference or {}).get("percent")
+    value = getattr(as_difference(finding.difference), "percent", None)
     return Decimal(str(value)) if value is not None else Decimal(0)
 
 

@@ -34,7 +34,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
-from ..text.display import money_text
+from ..text.display import money_text, percent_text
 
 CATALOGS = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "consistency"
@@ -117,14 +117,13 @@ class Formatter:
         )
 
     def percent(self, value: Decimal, *, signed: bool = False) -> str:
-        """A percent with one decimal when signed (a gap), else as few as it needs."""
+        """A percent in the locale (:func:`~consistency.text.display.percent_text`): one
+        decimal when signed (a gap), else as few as it needs."""
         value = Decimal(str(value))
-        return self._remember(("p", value, signed), lambda: self._percent(value, signed))
-
-    def _percent(self, value: Decimal, signed: bool) -> str:
-        pattern = "#,##0.0" if signed or value != value.to_integral_value() else "#,##0"
-        shown = format_decimal(value, format=pattern, locale=self.locale) + "%"
-        return "+" + shown if signed and value > 0 else shown
+        return self._remember(
+            ("p", value, signed),
+            lambda: percent_text(value, signed=signed, locale=self.locale),
+        )
 
     def datetime(self, at: datetime | None) -> str:
         """``21 Nov 2026, 18:40``: the CLDR pattern ``d MMM y, HH:mm`` with the locale's

@@ -64,6 +64,8 @@ def needs_neutral(value) -> bool:
     """Whether any string inside ``value`` holds a character :func:`neutral` would change."""
     if isinstance(value, str):
         return unsafe(value)
+    if isinstance(value, Value):
+        return any(needs_neutral(getattr(value, f.name)) for f in fields(value))
     if isinstance(value, Mapping):
         return any(needs_neutral(k) or needs_neutral(v) for k, v in value.items())
     if isinstance(value, list | tuple):

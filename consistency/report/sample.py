@@ -13,7 +13,7 @@ from decimal import Decimal
 from ..model import Evidence, Finding, Location
 from ..result import QuoteStats, Result
 from ..text.display import money_text
-from ..values import MoneyValue
+from ..values import Difference, MoneyValue
 
 IL = timezone(timedelta(hours=2))
 STARTED = datetime(2026, 11, 21, 9, 0, tzinfo=IL)
@@ -33,7 +33,7 @@ def sample_findings() -> list[Finding]:
             at=datetime(2026, 11, 21, 10, 15, tzinfo=IL),
             expected={"amount": Decimal("99.90"), "currency": "ILS"},
             observed={"amount": Decimal("89.91"), "currency": "ILS"},
-            difference={"amount": Decimal("-9.99"), "percent": Decimal("-10.0")},
+            difference=Difference(Decimal("-9.99"), Decimal("-10.0")),
             cause="over-authority-discount",
             evidence=Evidence(
                 ref="call-123",
@@ -55,7 +55,7 @@ def sample_findings() -> list[Finding]:
             at=datetime(2026, 11, 21, 11, 0, tzinfo=IL),
             expected={"amount": Decimal("29.90"), "currency": "USD"},
             observed={"amount": Decimal("27.50"), "currency": "USD"},
-            difference={"amount": Decimal("-2.40"), "percent": Decimal("-8.0")},
+            difference=Difference(Decimal("-2.40"), Decimal("-8.0")),
             cause="stale-price",
             evidence=Evidence(
                 ref="https://shop.example.co.il/router?a=1&b=2",
@@ -92,7 +92,7 @@ def sample_findings() -> list[Finding]:
             product="fiber-500",
             expected={"amount": Decimal("99.90"), "currency": "ILS", "channel": "web"},
             observed={"amount": Decimal("89.91"), "currency": "ILS", "channel": "phone"},
-            difference={"amount": Decimal("-9.99"), "percent": Decimal("-10.0")},
+            difference=Difference(Decimal("-9.99"), Decimal("-10.0")),
         ),
         Finding(
             fingerprint="fp-forbidden",
@@ -157,7 +157,7 @@ def generated(i: int) -> Finding:
         at=STARTED + timedelta(minutes=i),
         expected=MoneyValue(listed, "ILS"),
         observed=MoneyValue(quoted, "ILS"),
-        difference={"amount": quoted - listed, "percent": (quoted - listed) * 100 / listed},
+        difference=Difference(quoted - listed, (quoted - listed) * 100 / listed),
         cause=CAUSES[i % len(CAUSES)],
         evidence=Evidence(
             ref=f"call-{i}",

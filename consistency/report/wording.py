@@ -22,9 +22,10 @@ mixed-direction run (a product name, an amount, a channel) in ``<bdi>``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from ..model import Finding
-from ..values import as_value
+from ..values import Difference, MoneyValue, Value, as_difference, as_value
 from .base import currency_of, text, value_parts
 from .i18n import Formatter
 
@@ -207,13 +208,14 @@ def sentence(
 
 def _gap_text(difference, currency, fmt: Formatter) -> str | None:
     """A signed gap: ``-₪9.99, -10.0%``, or either alone."""
-    if not difference:
+    difference = as_difference(difference)
+    if not isinstance(difference, Difference):
         return None
     shown = []
-    if difference.get("amount") is not None:
-        shown.append(fmt.money(difference["amount"], currency, signed=True))
-    if difference.get("percent") is not None:
-        shown.append(fmt.percent(difference["percent"], signed=True))
+    if difference.amount is not None:
+        shown.append(fmt.money(difference.amount, currency, signed=True))
+    if difference.percent is not None:
+        shown.append(fmt.percent(difference.percent, signed=True))
     return ", ".join(shown) or None
 
 
@@ -221,5 +223,10 @@ def _amount_text(value, currency, fmt: Formatter) -> str | None:
     """A value without its channel and ref (the sentence names the channel itself)."""
     if not value:
         return None
-    bare = {k: v for k, v in value.items() if k not in ("channel", "ref", "customer", "quotes")}
+    value = as_value(value)
+    if isinstance(value, MoneyValue):
+        bare = replace(value, channel=None, ref=None, customer=None, quotes=())
+    else:
+        shown = value.as_dict() if isinstance(value, Value) else value
+        bare = {k: v for k, v in shown.items() if k not in ("channel", "ref", "customer", "quotes")}
     return text(value_parts(bare, currency, fmt=fmt)) or None

@@ -1,8 +1,10 @@
-"""How amounts and counts read for people: the one money formatter and the one plural helper.
+"""How amounts and counts read for people: the one money formatter, the one percent
+formatter and the one plural helper.
 
 Checks (finding messages), reports, the email and ``diff`` all write money through
-:func:`money_text`, so ``-9.99`` shekels read the same everywhere and half an agora rounds
-the same way everywhere.
+:func:`money_text` and percents through :func:`percent_text`, so ``-9.99`` shekels and
+``-10.0%`` read the same everywhere and half an agora (or a twentieth of a percent)
+rounds the same way everywhere.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from babel.numbers import format_currency, format_decimal, get_currency_precisio
 # Symbols written before the amount in locale-free text; other currencies show their ISO code.
 SYMBOLS = {"ILS": "₪", "USD": "$", "EUR": "€", "GBP": "£"}
 DEFAULT_DIGITS = 2  # money without a currency (a bare amount) rounds to cents
+PERCENT_STEP = Decimal("0.1")  # a percent shows at most one decimal
 
 
 @lru_cache(maxsize=512)
@@ -80,6 +83,31 @@ def _localized(rounded: Decimal, currency: str | None, locale) -> str:
     if currency is None:
         return format_decimal(rounded, format="#,##0.00", locale=locale)
     return format_currency(rounded, currency, locale=locale)
+
+
+def percent_text(value, *, signed: bool = False, locale: str | None = None) -> str:
+    """A percent as people read it: ``20%``, ``0.5%``; signed (a gap) ``-10.0%``, ``+2.5%``.
+
+    Rounded half up to one decimal. A signed percent always shows its decimal and ``+``
+    before a positive value; an unsigned whole one shows none. Without ``locale`` the
+    digits are plain (finding messages, the text report); with a Babel ``locale`` (the
+    HTML report, the email) they follow the locale's CLDR number symbols.
+
+    >>> percent_text(Decimal("-10"), signed=True), percent_text(Decimal("2.5"), signed=True)
+    ('-10.0%', '+2.5%')
+    >>> percent_text(Decimal(20)), percent_text(Decimal("0.5")), percent_text(Decimal("2.25"))
+    ('20%', '0.5%', '2.3%')
+    >>> percent_text(Decimal("1234.56"), signed=True, locale="en")
+    '+1,234.6%'
+    """
+    value = value if isinstance(value, Decimal) else Decimal(str(value))
+    whole = not signed and value == value.to_integral_value()
+    shown = value if whole else value.quantize(PERCENT_STEP, rounding=ROUND_HALF_UP)
+    if locale is not None:
+        digits = format_decimal(shown, format="#,##0" if whole else "#,##0.0", locale=locale)
+    else:
+        digits = f"{shown:.0f}" if whole else f"{shown:.1f}"
+    return ("+" if signed and value > 0 else "") + digits + "%"
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:

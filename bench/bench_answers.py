@@ -2,10 +2,17 @@
 
 Usage: python bench/bench_answers.py [N]   (default 20000)
 
-Routing (rapidfuzz over questions and keywords) and each answer check are timed
-separately, one core, in process: first on unique replies (nothing served from
-the per-text caches), then on five texts repeated, as a scripted bot repeats itself.
-Each check starts with an empty fact cache.
+First, routing N unique replies, side by side: the vectorized router (character n-gram
+TF-IDF, ``Router.route_many`` over the whole batch, and ``Router.route`` one reply at a
+time as the engine calls it) and the former scorer (rapidfuzz's token_set_ratio and
+partial_ratio blend, kept in tests/test_routing_accuracy.py as the reference), with how
+often the two route a reply alike. Rates are replies per second of this process's CPU
+time: per core, whatever else the machine runs. The router calls no BLAS or OpenMP code
+(numpy sorts, gathers and bincounts only), so it runs on one thread by construction.
+
+Then routing and each answer check, timed separately, one core, in process: first on
+unique replies (nothing served from the per-text caches), then on five texts repeated,
+as a scripted bot repeats itself. Each check starts with an empty fact cache.
 """
 
 from __future__ import annotations
@@ -22,9 +29,11 @@ from consistency.inputs.answers import load_answers
 from consistency.inputs.prices import load_price_list
 from consistency.model import Location, Observation, Rule
 from consistency.pricebook import PriceBook
+from consistency.routing import Router
 from consistency.text.facts import facts_in
 
-DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "fixtures" / "demo"
 TZ = ZoneInfo("Asia/Jerusalem")
 CHECKS = (
     "answer-contradicts-approved",
@@ -68,8 +77,8 @@ def measure(ctx: Context, n: int, *, unique: bool) -> None:
     router = ctx.answers.router()
     observations = replies(n, unique=unique)
     started = time.perf_counter()
-    routed = [router.route(o.text)[0] for o in observations]
-    print(f"  {'routing':<30} {n / (time.perf_counter() - started):>12,.0f} replies/s")
+    routed = [answer for answer, _ in router.route_many([o.text for o in observations])]
+    print(f"  {'routing (route_many)':<30} {n / (time.perf_counter() - started):>12,.0f} replies/s")
     observations = [replace(o, answer=a) for o, a in zip(observations, routed, strict=True)]
     for check_id in CHECKS:
         facts_in.cache_clear()
@@ -80,9 +89,40 @@ def measure(ctx: Context, n: int, *, unique: bool) -> None:
         print(f"  {check_id:<30} {rate:>12,.0f} replies/s  ({found} findings)")
 
 
+def compare_routers(ctx: Context, n: int) -> None:
+    """Unique replies per CPU second: the vectorized router, batched and one at a time,
+    and the former scorer; and the share of replies both route alike."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_routing_accuracy import FuzzyRouter  # the former scorer, the reference
+
+    texts = [o.text for o in replies(n, unique=True)]
+    former = FuzzyRouter(ctx.answers)
+    old_n = min(n, 5_000)  # the former scorer is slow: a sample is enough for its rate
+    rows = [
+        ("vectorized, route_many(batch)", lambda: Router(ctx.answers).route_many(texts), n),
+        ("vectorized, route(one reply)", lambda: _one_by_one(Router(ctx.answers), texts), n),
+        ("former rapidfuzz blend", lambda: former.route_many(texts[:old_n]), old_n),
+    ]
+    print(f"routing {n:,} unique replies, one core (replies per CPU second)")
+    results = {}
+    for label, run, count in rows:
+        started = time.process_time()
+        results[label] = run()
+        rate = count / (time.process_time() - started)
+        print(f"  {label:<30} {rate:>12,.0f} replies/s")
+    new, old = results[rows[0][0]][:old_n], results[rows[2][0]]
+    alike = sum(a[0] == b[0] for a, b in zip(new, old, strict=True))
+    print(f"  routed alike by both: {alike:,} of {old_n:,} ({alike / old_n:.1%})")
+
+
+def _one_by_one(router: Router, texts: list[str]) -> list:
+    return [router.route(text) for text in texts]
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
     ctx = context()
+    compare_routers(ctx, n)
     measure(ctx, n, unique=True)
     measure(ctx, n, unique=False)
 

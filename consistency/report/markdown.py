@@ -17,19 +17,9 @@ import re
 from ..model import SEVERITIES, Finding
 from ..result import Result
 from ..text.display import plural
-from .base import (
-    Reporter,
-    currency_of,
-    quote_text,
-    quotes_of,
-    resolved_of,
-    subject,
-    summary_line,
-    text,
-    value_parts,
-)
+from .base import Reporter, resolved_of, subject, summary_line
 from .safe import neutral
-from .text import resolved_text
+from .text import quotes_line, resolved_text, side_text
 
 COLUMNS = ("rule", "channel", "product", "expected", "observed", "cause", "message")
 MARKUP = re.compile(
@@ -117,22 +107,18 @@ class MarkdownReporter(Reporter):
         ]
 
 
-def observed_text(finding: Finding, currency: str | None) -> str:
+def observed_text(finding: Finding) -> str:
     """The observed value, and for a grouped finding every channel's quotes, one a line."""
-    quotes = quotes_of(finding)
-    if not quotes:
-        return text(value_parts(finding.observed, currency))
-    return "\n".join(quote_text(q, currency) for q in quotes)
+    return quotes_line(finding, "\n") or side_text(finding, "observed")
 
 
 def row(finding: Finding) -> str:
-    currency = currency_of(finding)
     cells = (
         finding.rule,
         finding.channel,
         subject(finding),
-        text(value_parts(finding.expected, currency)),
-        observed_text(finding, currency),
+        side_text(finding, "expected"),
+        observed_text(finding),
         finding.cause,
         finding.message,
     )

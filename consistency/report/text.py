@@ -71,22 +71,17 @@ class TextReporter(Reporter):
         lines = [" · ".join(head), "  " + finding.message]
         values = self.values(finding)
         lines += ["  " + values] if values else []
-        quotes = quotes_of(finding)
-        if quotes:
-            shown = " · ".join(quote_text(q, currency_of(finding)) for q in quotes)
-            lines.append("  quotes " + shown)
+        quotes = quotes_line(finding, " · ")
+        lines += ["  quotes " + quotes] if quotes else []
         lines += ["  " + self.paint("dim", "at " + when(finding.at))] if finding.at else []
         lines += ["  " + line for line in self.evidence(finding)]
         return lines
 
     def values(self, finding: Finding) -> str:
-        currency = currency_of(finding)
         pairs = [
-            ("expected", value_parts(finding.expected, currency)),
-            ("observed", value_parts(finding.observed, currency)),
-            ("difference", value_parts(finding.difference, currency, signed=True)),
+            (side, side_text(finding, side)) for side in ("expected", "observed", "difference")
         ]
-        return " · ".join(f"{label} {text(parts)}" for label, parts in pairs if parts)
+        return " · ".join(f"{side} {shown}" for side, shown in pairs if shown)
 
     def evidence(self, finding: Finding) -> list[str]:
         ev = finding.evidence
@@ -119,6 +114,20 @@ class TextReporter(Reporter):
 
     def write(self, line: str) -> None:
         self.stream.write(line + "\n")
+
+
+def side_text(finding: Finding, side: str) -> str:
+    """A finding's ``expected``, ``observed`` or ``difference`` (signed) in words, amounts
+    in the finding's currency (:func:`.base.currency_of`); empty when it has none."""
+    value = getattr(finding, side)
+    return text(value_parts(value, currency_of(finding), signed=side == "difference"))
+
+
+def quotes_line(finding: Finding, separator: str) -> str:
+    """Each channel's quotes of a grouped finding (:func:`.base.quote_text`), joined by
+    ``separator``; empty when it lists none."""
+    currency = currency_of(finding)
+    return separator.join(quote_text(quote, currency) for quote in quotes_of(finding))
 
 
 def resolved_text(gone) -> str:

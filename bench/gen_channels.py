@@ -17,7 +17,6 @@ and the households with a conflict, so the bench can print recall and precision.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import random
@@ -26,20 +25,9 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
+from gen_common import CHANNELS, PRICES, main, write_config
+
 TZ = ZoneInfo("Asia/Jerusalem")
-PRICES = {  # the demo list prices in November 2026
-    "fiber-500": "99.90",
-    "fiber-1000": "129.90",
-    "fiber-200": "79.90",
-    "router-install": "149.00",
-    "mesh-unit": "19.90",
-    "tv-basic": "59.90",
-    "mobile-unlimited": "39.90",
-    "static-ip": "25.00",
-    "tech-visit": "189.00",
-}
-CHANNELS = ("web", "phone", "chat")
 START = datetime(2026, 11, 1, tzinfo=TZ)
 DAYS = 29  # 1-29 November: inside one price window of every product
 COLUMNS = ["id", "channel", "at", "customer", "product", "amount", "ref"]
@@ -124,26 +112,13 @@ def write(n: int, out: Path, households: int = 200_000, planted: int = 100) -> P
         ),
         encoding="utf-8",
     )
-    config = out / "consistency.yaml"
-    sources = "".join(
-        f"  - {{channel: {ch}, files: ['{ch}-2026-11.csv']}}\n" for ch in ("phone", "web", "chat")
-    )
-    config.write_text(
-        f"timezone: Asia/Jerusalem\nprice_list: {DEMO / 'prices.yaml'}\nsources:\n{sources}",
-        encoding="utf-8",
-    )
-    return config
+    return write_config(out, [(ch, f"{ch}-2026-11.csv") for ch in ("phone", "web", "chat")])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("n", type=int)
-    parser.add_argument("out", type=Path)
+def _options(parser) -> None:
     parser.add_argument("--households", type=int, default=200_000)
     parser.add_argument("--planted", type=int, default=100)
-    args = parser.parse_args()
-    print(write(args.n, args.out, args.households, args.planted))
 
 
 if __name__ == "__main__":
-    main()
+    main(__doc__, write, _options)

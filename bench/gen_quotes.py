@@ -10,27 +10,15 @@ carry household ids so the grouped checks have work to do.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
-PRICES = {
-    "fiber-500": "99.90",
-    "fiber-1000": "129.90",
-    "fiber-200": "79.90",
-    "router-install": "149.00",
-    "mesh-unit": "19.90",
-    "tv-basic": "59.90",
-    "mobile-unlimited": "39.90",
-    "static-ip": "25.00",
-    "tech-visit": "189.00",
-}
+from gen_common import CHANNELS, PRICES, main, write_config
+
 WRONG = {"fiber-500": "89.91", "fiber-200": "74.90", "tv-basic": "60.00"}
-CHANNELS = ("web", "phone", "chat")
 START = datetime(2026, 11, 1, 0, 0)
 # Quotes per day: constant, so a bigger N means more days, as a longer export would; the
 # grouped checks hold about two days of keys, so memory stays flat in N. One million
@@ -57,7 +45,8 @@ def records(n: int, seed: int = 1):
         }
 
 
-def write(n: int, out: Path, fmt: str) -> Path:
+def write(n: int, out: Path, fmt: str = "csv") -> Path:
+    """Write ``quotes.<fmt>`` (csv or jsonl) and consistency.yaml; return the config."""
     out.mkdir(parents=True, exist_ok=True)
     path = (out / f"quotes.{fmt}").resolve()
     with path.open("w", encoding="utf-8", newline="") as fh:
@@ -68,23 +57,12 @@ def write(n: int, out: Path, fmt: str) -> Path:
         else:
             for record in records(n):
                 fh.write(json.dumps(record) + "\n")
-    config = out / "consistency.yaml"
-    config.write_text(
-        f"timezone: Asia/Jerusalem\nprice_list: {DEMO / 'prices.yaml'}\n"
-        f"sources:\n  - channel: web\n    files: [{path}]\n",
-        encoding="utf-8",
-    )
-    return config
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("n", type=int)
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--format", choices=("csv", "jsonl"), default="csv")
-    args = parser.parse_args()
-    print(write(args.n, args.out, args.format))
+    return write_config(out, [("web", str(path))])
 
 
 if __name__ == "__main__":
-    main()
+    main(
+        __doc__,
+        write,
+        lambda p: p.add_argument("--format", dest="fmt", choices=("csv", "jsonl"), default="csv"),
+    )

@@ -263,19 +263,12 @@ def _difference_parts(diff: Difference, currency, signed: bool, say) -> list[Par
 
 
 def _money_only(value: Mapping, currency, signed: bool, say) -> list[Part] | None:
-    """The common shapes at once: ``{amount, currency}`` and ``{amount, percent}``."""
+    """The common shape at once: ``{amount, currency}`` (a difference is typed by now)."""
     amount = value.get("amount")
-    if not _is_number(amount) or len(value) != 2:
+    if not _is_number(amount) or len(value) != 2 or "currency" not in value:
         return None
     amount = amount if isinstance(amount, Decimal) else Decimal(str(amount))
-    if "currency" in value:
-        return [Part(say.money(amount, value["currency"] or currency, signed=signed), True)]
-    share = value.get("percent")
-    if _is_number(share):
-        share = share if isinstance(share, Decimal) else Decimal(str(share))
-        money_part = Part(say.money(amount, currency, signed=signed), True)
-        return [money_part, Part(" ("), Part(say.percent(share, signed=signed), True), Part(")")]
-    return None
+    return [Part(say.money(amount, value["currency"] or currency, signed=signed), True)]
 
 
 class English:

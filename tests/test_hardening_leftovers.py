@@ -279,3 +279,88 @@ def test_lint_and_audit_name_every_big_output_at_its_line_and_exit_2(big_config,
         lines = [line for line in said.splitlines() if where in line]
         assert lines, f"{big.name} ({big.cls}) not reported at {where}"
         assert big.message in lines[0], big.name
+
+
+# --- limits set in the config: honoured by lint and audit -----------------------------------
+
+
+@dataclass(frozen=True)
+class Configured:
+    name: str
+    limits: str  # the config's limits: section, YAML flow style
+    answer: str
+    prices_extra: str  # appended to the price list
+    expect: str  # a fragment of the problem; "" when the run is clean
+    where: str  # file:line:col of the problem
+    origin: str
+
+
+CONFIGURED = [
+    Configured("steps-lowered", "{templates: {steps: 10}}",
+               "{% for c in 'abcdefghijklmnopqrst' %}{{ c }}{% endfor %}", "",
+               "more than 10 steps", "answers.yaml:3:13:",
+               "a team that wants a tighter budget than the default"),
+    Configured("text-raised", "{templates: {text: 300000, output: 300000, produced: 3000000}}",
+               "{{ 'a' * 150000 }}", "", "", "",
+               "a long legal text above the default 100,000 characters"),
+    Configured("text-default", "{}", "{{ 'a' * 150000 }}", "",
+               "would make 150000 characters; the limit is 100000", "answers.yaml:3:13:",
+               "the same answer without the config's limit"),
+    Configured("yaml-digits-lowered", "{yaml: {number_digits: 3}}", "ok",
+               "  - {id: q, name: q, price: 1234}\n", "more than 3 digits",
+               "prices.yaml:5:", "YAML limits apply to the files the config names"),
+    Configured("yaml-bytes-lowered", "{yaml: {bytes: 1024}}  # " + "x" * 1100, "ok",
+               "  - {id: q, name: " + "q" * 1100 + ", price: 2}\n", "over 1,024 bytes",
+               "prices.yaml", "the price list over it; the config itself (also over 1 KB) is "
+               "read with the defaults"),
+]  # fmt: skip
+
+
+def _configured_folder(tmp_path: Path, row: Configured) -> Path:
+    (tmp_path / "prices.yaml").write_text(
+        'version: "x"\ncurrency: ILS\nproducts:\n  - {id: p, name: p, price: 1}\n'
+        + row.prices_extra,
+        encoding="utf-8",
+    )
+    (tmp_path / "answers.yaml").write_text(
+        f"answers:\n  - id: a\n    answer: {json.dumps(row.answer)}\n", encoding="utf-8"
+    )
+    (tmp_path / "obs.jsonl").write_text(
+        '{"channel": "web", "at": "2026-11-20T10:00:00+02:00", "text": "hello"}\n', "utf-8"
+    )
+    (tmp_path / "consistency.yaml").write_text(
+        "timezone: Asia/Jerusalem\nprice_list: prices.yaml\nanswers: answers.yaml\n"
+        f"limits: {row.limits}\nsources:\n  - channel: web\n    files: [obs.jsonl]\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+@pytest.mark.parametrize("row", CONFIGURED, ids=lambda r: r.name)
+@pytest.mark.parametrize("command", ["lint", "audit"])
+def test_the_configs_limits_are_honoured_by_lint_and_audit(tmp_path, row, command):
+    folder = _configured_folder(tmp_path, row)
+    extra = ["--no-fetch", "--format", "json"] if command == "audit" else []
+    done = run_limited("-m", "consistency", command, "--config", "consistency.yaml", *extra,
+                       cwd=folder)  # fmt: skip
+    said = done.stdout + done.stderr
+    assert "internal error" not in said and "Traceback" not in said
+    if not row.expect:
+        assert done.returncode in (0, 1), said  # clean, or findings: no input problem
+        return
+    assert done.returncode == 2, said
+    lines = [line for line in said.splitlines() if row.where in line]
+    assert lines and row.expect in lines[0], said
+
+
+def test_a_limit_outside_its_range_is_a_config_error_at_its_line(tmp_path):
+    row = CONFIGURED[0]
+    folder = _configured_folder(tmp_path, row)
+    text = (folder / "consistency.yaml").read_text(encoding="utf-8")
+    (folder / "consistency.yaml").write_text(
+        text.replace(row.limits, "{templates: {text: 0}, yaml: {number_digits: 99999}}"), "utf-8"
+    )
+    done = run_limited("-m", "consistency", "lint", "--config", "consistency.yaml", cwd=folder)
+    assert done.returncode == 2
+    assert "consistency.yaml:4:" in done.stdout and "text" in done.stdout
+    assert "number_digits" in done.stdout

@@ -14,9 +14,12 @@ from ..model import Location
 from ..net.headers import ENV_VAR, header_problem
 from ..net.urls import UrlRefused, parse_entry, parse_target
 from ..registry import FETCHERS, FORMATS, UnknownName
+from ..sandbox import Limits as TemplateLimits
+from ..sandbox import use_limits as use_template_limits
 from .files import FileOptions
 from .problems import Problems, read_part
-from .yamlio import load_yaml
+from .yamlio import YamlLimits, load_yaml
+from .yamlio import use_limits as use_yaml_limits
 
 DEFAULT_TIMEZONE = "Asia/Jerusalem"
 DEFAULT_CHANNELS = ("web", "phone", "chat")
@@ -112,11 +115,13 @@ def read_config(path: Path) -> tuple[Config | None, list[LoadError]]:
     the files the config names are not blamed for a source the schema dropped.
     """
     path = Path(path)
+    use_yaml_limits(None)  # the config itself is read under the default limits
     try:
         data, problems = read_part(path, "config")
     except InputError as exc:
         return None, exc.errors
     timezone = _timezone(data.get("timezone", DEFAULT_TIMEZONE), problems)
+    _use_limits(data.get("limits") or {})
     for index, entry in enumerate(data.get("sources", [])):
         _header_errors(entry, index, problems)
         _file_option_errors(entry, index, problems)
@@ -152,6 +157,15 @@ def _config(path: Path, data: dict, timezone: ZoneInfo, notify, where, declared=
         report_locale=report.get("locale"),
         notify=notify,
     )
+
+
+def _use_limits(spec: Mapping) -> None:
+    """The config's ``limits:``, in force from now on in this run: template budgets, and YAML
+    limits for the files the config names (docs/limits.md); the defaults where unset."""
+    templates = {k: float(v) if k == "seconds" else int(v)
+                 for k, v in (spec.get("templates") or {}).items()}  # fmt: skip
+    use_template_limits(TemplateLimits(**templates))
+    use_yaml_limits(YamlLimits(**{k: int(v) for k, v in (spec.get("yaml") or {}).items()}))
 
 
 def _declared_channels(path: Path) -> tuple[str, ...]:

@@ -43,6 +43,39 @@ _COUNT_NODES_OVER = 64 * 1024  # files shorter than this cannot hold too many no
 MAX_NUMBER_DIGITS = 100  # digits of a number, either side of the point (loaders say more)
 
 
+@dataclass(frozen=True)
+class YamlLimits:
+    """The YAML limits, as the config's ``limits: yaml:`` sets them (docs/limits.md)."""
+
+    bytes: int = MAX_YAML_BYTES
+    nodes: int = MAX_YAML_NODES
+    aliases: int = MAX_ALIAS_NODES
+    number_digits: int = MAX_NUMBER_DIGITS
+
+
+_DEFAULT_YAML = YamlLimits()
+
+
+def use_limits(limits: YamlLimits | None) -> YamlLimits:
+    """Set the limits every later read in this process uses (None: the defaults); returns
+    the ones before. The config sets them for the files it names; the config itself is
+    read under the limits in force before it (the defaults, for a command's run).
+
+    >>> before = use_limits(YamlLimits(number_digits=3))
+    >>> loads("n: 1234\\n", "x.yaml")
+    Traceback (most recent call last):
+    ...
+    consistency.errors.InputError: x.yaml:1:4: the number '1234' has more than 3 digits, the limit for numbers in YAML inputs
+    >>> _ = use_limits(before)
+    """
+    global MAX_YAML_BYTES, MAX_YAML_NODES, MAX_ALIAS_NODES, MAX_NUMBER_DIGITS
+    before = YamlLimits(MAX_YAML_BYTES, MAX_YAML_NODES, MAX_ALIAS_NODES, MAX_NUMBER_DIGITS)
+    limits = limits or _DEFAULT_YAML
+    MAX_YAML_BYTES, MAX_YAML_NODES = limits.bytes, limits.nodes
+    MAX_ALIAS_NODES, MAX_NUMBER_DIGITS = limits.aliases, limits.number_digits
+    return before
+
+
 class Marks(dict):
     """JSON path -> (line, col) of the value there; ``keys`` holds the marks of mapping keys."""
 

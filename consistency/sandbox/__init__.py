@@ -83,6 +83,7 @@ __all__ = [
     "TemplateFault",
     "template_line",
     "trial_render",
+    "use_limits",
 ]
 
 
@@ -133,6 +134,21 @@ class _Budgeter(NodeTransformer):
 
 
 DEFAULT_LIMITS = Limits()
+_RUN_LIMITS = [DEFAULT_LIMITS]  # the limits of this run: the config's ``limits: templates:``
+
+
+def use_limits(limits: Limits | None) -> Limits:
+    """Set the limits of every environment made without its own (None: the defaults), from
+    now on in this process (and the workers it forks); returns the ones before.
+
+    The config's ``limits: templates:`` sets them when it is read, so ``lint`` and
+    ``audit`` render answers and chat templates under the same budget (docs/limits.md).
+    """
+    before = _RUN_LIMITS[0]
+    _RUN_LIMITS[0] = limits or DEFAULT_LIMITS
+    return before
+
+
 _INTERCEPTED = frozenset({"+", "-", "*", "/", "//", "%", "**"})
 _METHOD_OWNERS = (str, bytes, bytearray, int, float, Decimal, list, tuple, dict, set, frozenset)
 
@@ -172,15 +188,24 @@ class SandboxedEnvironment(ImmutableSandboxedEnvironment):
     intercepted_unops = frozenset({"-", "+"})
     template_class = BudgetedTemplate
 
-    def __init__(self, *, limits: Limits = DEFAULT_LIMITS, passthrough: tuple = (), **options):
+    def __init__(self, *, limits: Limits | None = None, passthrough: tuple = (), **options):
         options.setdefault("finalize", self._finalize)
         super().__init__(**options)
-        self.limits, self.passthrough = limits, tuple(passthrough)
+        self._limits, self.passthrough = limits, tuple(passthrough)
         self.globals.pop("lipsum", None)  # lipsum(n=...) writes n paragraphs
         self.globals["range"] = self.budget_range
-        self.policies["json.dumps_function"] = capped_dumps(limits)  # |tojson
-        self.filters["pprint"] = capped_pformat(limits)
-        self.filters = {n: budgeted_filter(n, f, limits) for n, f in self.filters.items()}
+        limits_of = self._current_limits
+        self.policies["json.dumps_function"] = capped_dumps(limits_of)  # |tojson
+        self.filters["pprint"] = capped_pformat(limits_of)
+        self.filters = {n: budgeted_filter(n, f, limits_of) for n, f in self.filters.items()}
+
+    @property
+    def limits(self) -> Limits:
+        """The limits given, else those of the run (:func:`use_limits`: the config's)."""
+        return self._limits if self._limits is not None else _RUN_LIMITS[0]
+
+    def _current_limits(self) -> Limits:
+        return self.limits
         self.tests = {n: budgeted_test(f) for n, f in self.tests.items()}
 
     # -- parsing and compiling: limits on the source, steps in the tree -------------------

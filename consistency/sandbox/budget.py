@@ -336,13 +336,15 @@ def _raise_if_over(size: int, limits: Limits, name: str) -> None:
         raise OverBudget(f"|{name} would make over {limits.text} characters or items")
 
 
-def budgeted_filter(name: str, func: Callable, limits: Limits) -> Callable:
-    """``func`` checked before (arguments) and after (result); each call is a step."""
+def budgeted_filter(name: str, func: Callable, limits_of: Callable[[], Limits]) -> Callable:
+    """``func`` checked before (arguments) and after (result); each call is a step.
+    ``limits_of()`` gives the limits in force when it is called."""
     passes_first = getattr(func, "jinja_pass_arg", None) is not None  # env or context first
 
     @functools.wraps(func)
     def checked(*args, **kwargs):
         spend()
+        limits = limits_of()
         lead, rest = (args[:1], args[1:]) if passes_first else ((), args)
         if rest:
             value, extra = _estimate_filter(name, rest[0], tuple(rest[1:]), kwargs, limits)
@@ -407,7 +409,7 @@ def nesting(value: object, limit: int) -> int:
     return deepest
 
 
-def capped_dumps(limits: Limits) -> Callable[..., str]:
+def capped_dumps(limits_of: Callable[[], Limits]) -> Callable[..., str]:
     """A ``json.dumps`` for jinja2's ``json.dumps_function`` policy (the ``tojson`` filter)
     that writes at most :attr:`Limits.text` characters, counting the ``<>&'`` that
     ``tojson`` then escapes six characters long. An ``indent`` is checked against how deep
@@ -415,6 +417,7 @@ def capped_dumps(limits: Limits) -> Callable[..., str]:
     on one line."""
 
     def dumps(obj: object, **kwargs) -> str:
+        limits = limits_of()
         indent = kwargs.get("indent")
         width = len(indent) if isinstance(indent, str) else int(indent or 0)
         if width and nesting(obj, limits.text) * width > limits.text:
@@ -428,13 +431,13 @@ def capped_dumps(limits: Limits) -> Callable[..., str]:
     return dumps
 
 
-def capped_pformat(limits: Limits) -> Callable[[object], str]:
+def capped_pformat(limits_of: Callable[[], Limits]) -> Callable[[object], str]:
     """jinja2's ``pprint`` filter (``pprint.pformat``), written into a :class:`CappedText`:
     a mapping's key indents every line of its value, so ``{'k' * 50000: long_list}``
     would make billions of characters."""
 
     def do_pprint(value: object) -> str:
-        out = CappedText(limits.text, "|pprint", slack=1)  # the newline pprint() ends with
+        out = CappedText(limits_of().text, "|pprint", slack=1)  # the newline pprint() ends with
         pprint.PrettyPrinter(stream=out).pprint(value)
         return out.getvalue()[:-1]  # pprint() ends with a newline, pformat() does not
 

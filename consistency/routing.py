@@ -41,7 +41,7 @@ DEFAULT_MARGIN = 0.1
 FUZZY_WEIGHT = 0.6  # the rest of the score is 1 when a keyword is found, else 0
 NGRAMS = (2, 5)  # character n-gram lengths, as scikit-learn's ngram_range
 ROUTE_CACHE = 4096  # texts whose routing is remembered (cleared when full)
-BATCH = 2048  # replies vectorized at once: bounds the arrays of one product
+BATCH = 256  # replies vectorized at once: their arrays stay in the CPU's cache
 _PREFIX = 3  # a keyword match starts at most this far before its text: two letters, a hyphen
 _TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _WORD = re.compile(r"\w+")
@@ -143,35 +143,36 @@ class Router:
     def _likeness(self, replies: Vectors) -> np.ndarray:
         """(replies x texts) cosines: each reply's n-grams meet the texts holding them."""
         starts, texts, values = self._texts
-        begin, end = starts[replies.columns], starts[replies.columns + 1]
-        spans = end - begin
-        entry = np.repeat(np.arange(len(spans)), spans)  # the reply cell behind each product
-        at = np.arange(len(entry)) - np.repeat(np.cumsum(spans) - spans, spans)
-        at += np.repeat(begin, spans)
-        width = self._width
+        begin = starts[replies.columns]
+        spans = starts[replies.columns + 1] - begin
+        ends = np.cumsum(spans)
+        cell = np.repeat(np.arange(len(spans)), spans)  # the reply's cell behind each product
+        at = np.arange(ends[-1] if len(ends) else 0) + (begin - ends + spans)[cell]
         products = np.bincount(
-            replies.rows[entry] * width + texts[at],
-            weights=replies.values[entry] * values[at],
-            minlength=replies.n * width,
+            (replies.rows * self._width)[cell] + texts[at],
+            weights=replies.values[cell] * values[at],
+            minlength=replies.n * self._width,
         )
-        return products.reshape(replies.n, width)
+        return products.reshape(replies.n, self._width)
 
     def _keyword_hits(self, found: list[str]) -> np.ndarray:
         """(replies x answers) 1.0 where a reply has one of the answer's keywords.
 
         Each keyword's text is found in the joined batch at C speed; its pattern is
         tried only where the text occurs (the replies are joined by a character no
-        pattern matches across).
+        pattern matches across), and a reply found is not searched again.
         """
         hits = np.zeros((len(found), len(self.topics)))
         joined = _SEPARATOR.join(found)
-        starts = list(accumulate((len(key) + 1 for key in found[:-1]), initial=0))
+        ends = list(accumulate(len(key) + 1 for key in found))  # past each reply's separator
         for column, topic in enumerate(self.topics):
             for literal, pattern in topic.keywords:
                 at = joined.find(literal)
                 while at >= 0:
+                    row = bisect_right(ends, at)
                     if _matches_near(pattern, joined, at):
-                        hits[bisect_right(starts, at) - 1, column] = 1.0
+                        hits[row, column] = 1.0
+                        at = ends[row] - 1  # on to the next reply
                     at = joined.find(literal, at + 1)
         return hits
 
@@ -338,7 +339,9 @@ def _by_column(vectors: Vectors, size: int) -> tuple[np.ndarray, np.ndarray, np.
 
 def _matches_near(pattern: re.Pattern[str], text: str, at: int) -> bool:
     """Whether ``pattern`` matches starting at ``at`` or up to ``_PREFIX`` characters before."""
-    return any(pattern.match(text, start) for start in range(at, max(-1, at - _PREFIX - 1), -1))
+    if pattern.match(text, at):
+        return True
+    return any(pattern.match(text, start) for start in range(max(0, at - _PREFIX), at))
 
 
 def _topic(answer) -> Topic:

@@ -695,6 +695,7 @@ def report_command(result_file, formats, output, fail_on, quiet, color):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the message to this .eml file instead of sending it.",
 )
+@locale_option
 @guarded
 def email_command(result_file, config_path, dry_run):
     """Send a saved RESULT.json as the HTML email (settings from the config's email:)."""

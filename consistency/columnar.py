@@ -63,7 +63,7 @@ class ClaimedFile:
     path: str
     header: list[str]
     channel: str | None
-    layout: str = "csv"  # "csv" or "jsonl"
+    layout: str = "csv"  # "csv", "jsonl" or "parquet"
 
 
 class Columnar:
@@ -89,8 +89,10 @@ class Columnar:
         if ctx.file != FileOptions() or ctx.partition is not None:
             return False
         layout = _layout(path)
-        header = _plain_header(path) if layout == "csv" else None
-        if layout is None or (layout == "csv" and header is None):
+        if layout is None:
+            return False
+        header = self._header(layout, path)
+        if header is None:
             return False
         if not self._tables_made:
             self._make_tables()
@@ -101,17 +103,36 @@ class Columnar:
         except Exception:  # noqa: BLE001 - any DuckDB refusal means: let Python read it
             self.con.execute("DELETE FROM cq WHERE file = ?", [number])
             return False
-        self.files.append(ClaimedFile(number, str(path), header or [], ctx.default_channel, layout))
+        self.files.append(ClaimedFile(number, str(path), list(header), ctx.default_channel, layout))
         return True
 
+    def _header(self, layout: str, path: Path):
+        """The columns a plain file of ``layout`` has (a Parquet file's with their types);
+        None when they are not plain. JSON Lines records are checked one by one instead."""
+        if layout == "csv":
+            return _plain_header(path)
+        if layout == "jsonl":
+            return {}
+        try:
+            described = self.con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)])
+            types = {row[0]: row[1] for row in described.fetchall()}
+        except Exception:  # noqa: BLE001 - not Parquet DuckDB can read: Python's reader says why
+            return None
+        return types if _plain_types(types) else None
+
     def _load(self, layout, path: Path, header, channel: str | None, number: int) -> bool:
+        params = [number, channel, str(path)]
+        if layout == "parquet":
+            self._insert(_parquet_rows(header), params)
+            rows = self.con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)])
+            return self._plain(number, rows.fetchone()[0])
         lines = _count_lines(path)
         if lines is None:
             return False
         if layout == "csv":
-            self._insert(_csv_rows(header), [number, channel, str(path)])
+            self._insert(_csv_rows(header), params)
             return self._plain(number, lines - 1)
-        self._insert(_jsonl_rows(), [number, channel, str(path)])
+        self._insert(_jsonl_rows(), params)
         return self._plain(number, lines)
 
     def _insert(self, rows_sql: str, params: list) -> None:
@@ -342,11 +363,12 @@ class Columnar:
 
 
 def _layout(path: Path) -> str | None:
-    """``"csv"`` for a ``.csv`` export, ``"jsonl"`` for JSON Lines (told, as Python's reader
-    tells it, by a first ``{``), else None: the file is Python's."""
+    """``"csv"`` for a ``.csv`` export, ``"parquet"`` for a ``.parquet`` one, ``"jsonl"`` for
+    JSON Lines (told, as Python's reader tells it, by a first ``{``), else None: the file is
+    Python's."""
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return "csv"
+    if suffix in (".csv", ".parquet"):
+        return suffix[1:]
     if suffix in (".tsv", ".txt") or suffix in SPREADSHEETS:
         return None
     try:
@@ -374,6 +396,47 @@ def _csv_rows(header: list[str]) -> str:
         FROM read_csv(?, header = true, columns = {columns}, auto_detect = false,
                       delim = ',', quote = '"', escape = '"', strict_mode = true,
                       null_padding = false)
+    """
+
+
+# Parquet column types read the same by DuckDB's cast to text as by Python's reader.
+_WHOLE = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
+_PARQUET_TYPES = {"text": ("VARCHAR", *_WHOLE), "amount": ("VARCHAR", "DOUBLE", *_WHOLE)}
+
+
+def _plain_types(types: dict[str, str]) -> bool:
+    """Whether a Parquet file's columns (name -> DuckDB type) are plain quote columns."""
+    if not set(types) <= set(PLAIN_COLUMNS) or not {"id", "at", "product", "amount"} <= set(types):
+        return False
+    for column, kind in types.items():
+        if column == "amount":
+            ok = kind in _PARQUET_TYPES["amount"] or kind.startswith("DECIMAL(")
+        elif column == "at":
+            ok = kind in ("VARCHAR", "TIMESTAMP")
+        else:
+            ok = kind in _PARQUET_TYPES["text"]
+        if not ok:
+            return False
+    return True
+
+
+def _parquet_rows(types: dict[str, str]) -> str:
+    """The rows of a plain Parquet file (parameter: its path), numbered from 1, each value
+    as the text Python's reader would see: a local TIMESTAMP in ISO 8601 (whole seconds
+    only, or the row is not plain), numbers as DuckDB writes them (DECIMAL with its scale)."""
+
+    def text(column: str) -> str:
+        if column not in types:
+            return f"NULL AS raw_{column}"
+        if types[column] == "TIMESTAMP":
+            return f"""strftime("{column}", '%Y-%m-%dT%H:%M:%S') AS raw_{column}"""
+        return f'CAST("{column}" AS VARCHAR) AS raw_{column}'
+
+    whole = '"at" = date_trunc(\'second\', "at")' if types.get("at") == "TIMESTAMP" else "true"
+    return f"""
+        SELECT file_row_number + 1 AS line, {", ".join(map(text, PLAIN_COLUMNS))},
+               NULL AS raw_json, coalesce({whole}, true) AS shaped
+        FROM read_parquet(?, file_row_number = true)
     """
 
 

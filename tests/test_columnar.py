@@ -111,7 +111,30 @@ def quotes(rng: random.Random, prices: dict, n: int, odd: float) -> list[dict]:
     return records
 
 
-LAYOUTS = ("csv", "jsonl")
+LAYOUTS = ("csv", "jsonl", "parquet")
+
+
+def write_parquet(path, records: list[dict], columns: list[str], rng: random.Random) -> None:
+    """Parquet as a data lake holds it: empty fields NULL, the amount a DECIMAL, a DOUBLE or
+    text and the time a TIMESTAMP or text, at random (text whenever a value is not a number
+    or a plain local time)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE r (" + ", ".join(f'"{c}" VARCHAR' for c in columns) + ")")
+    rows = [[r.get(c) or None for c in columns] for r in records]
+    if rows:
+        con.executemany(f"INSERT INTO r VALUES ({', '.join('?' * len(columns))})", rows)
+    amount = rng.choice(["VARCHAR", "DECIMAL(12, 2)", "DOUBLE"])
+    if not all(_is_number(r.get("amount") or "0") for r in records):
+        amount = "VARCHAR"
+    at = rng.choice(["VARCHAR", "TIMESTAMP"])
+    if any("+" in r["at"] for r in records):
+        at = "VARCHAR"
+    typed = {"amount": amount, "at": at}
+    select = ", ".join(f'CAST("{c}" AS {typed.get(c, "VARCHAR")}) AS "{c}"' for c in columns)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(f"COPY (SELECT {select} FROM r) TO '{path}' (FORMAT parquet)")
 
 
 def write_jsonl(path, records: list[dict], rng: random.Random) -> None:
@@ -157,8 +180,10 @@ def project(folder, prices: str, records: list[dict], rng: random.Random):
             columns = COLUMNS + (["currency"] if any("currency" in r for r in mine) else [])
             if layout == "csv":
                 write_csv(folder / name, mine[part::parts], columns)
-            else:
+            elif layout == "jsonl":
                 write_jsonl(folder / name, mine[part::parts], rng)
+            else:
+                write_parquet(folder / name, mine[part::parts], columns, rng)
             sources.append(f"  - {{channel: {channel}, files: ['{name}']}}")
     rng.shuffle(sources)
     head = ["timezone: Asia/Jerusalem", "price_list: prices.yaml", "sources:"]
@@ -220,10 +245,12 @@ def test_plain_files_are_claimed_and_odd_ones_are_not(tmp_path):
     write_jsonl(tmp_path / "plain.jsonl", plain, rng)
     odd[7] = {**plain[7], "vat_included": "false"}  # a field the SQL does not judge
     write_jsonl(tmp_path / "odd.jsonl", odd, rng)
+    write_parquet(tmp_path / "plain.parquet", plain, COLUMNS, rng)
+    write_parquet(tmp_path / "odd.parquet", odd, [*COLUMNS, "vat_included"], rng)
     config = write(
         tmp_path / "consistency.yaml",
         "timezone: Asia/Jerusalem\nprice_list: prices.yaml\nsources:\n"
-        "  - {channel: web, files: [plain.csv, odd.csv, plain.jsonl, odd.jsonl]}\n",
+        "  - {channel: web, files: [plain.csv, odd.csv, plain.jsonl, odd.jsonl, '*.parquet']}\n",
     )
     claimed = []
     original = Columnar.claim
@@ -241,10 +268,12 @@ def test_plain_files_are_claimed_and_odd_ones_are_not(tmp_path):
     assert sorted(claimed) == [
         ("odd.csv", False),
         ("odd.jsonl", False),
+        ("odd.parquet", False),
         ("plain.csv", True),
         ("plain.jsonl", True),
+        ("plain.parquet", True),
     ]
-    assert result.observations == 200
+    assert result.observations == 300
 
 
 @pytest.mark.parametrize("memory", ["128MB", "256MB"])

@@ -2,9 +2,10 @@
 
 A source's ``files:`` patterns are matched (``**`` never follows a linked folder),
 each file read once, and read with the reader of its ``format:`` (``formats.py``).
-The plain ``records`` layout is JSON Lines, a JSON array, CSV or a spreadsheet,
-told by the extension or the first character: :mod:`.jsonfile`, :mod:`.csvfile`,
-:mod:`.spreadsheets`, over the text :mod:`.textfiles` decodes.
+The plain ``records`` layout is JSON Lines, a JSON array, CSV, a spreadsheet or
+Parquet, told by the extension or the first character: :mod:`.jsonfile`,
+:mod:`.csvfile`, :mod:`.spreadsheets`, :mod:`.parquetfile`, over the text
+:mod:`.textfiles` decodes.
 
 Every record keeps its ``file:line`` (a spreadsheet's row). A record that cannot
 be read becomes an InvalidRecord; a file that cannot be opened, or whose bytes do
@@ -140,6 +141,11 @@ def read_records(path: Path, ctx: RecordContext) -> Iterator:
         from .spreadsheets import read_spreadsheet
 
         yield from read_spreadsheet(path, ctx)
+        return
+    if suffix == ".parquet":
+        from .parquetfile import read_parquet
+
+        yield from read_parquet(path, ctx)
         return
     channel = ctx.default_channel or "?"
     try:

@@ -68,8 +68,12 @@ class Recorder(BaseHTTPRequestHandler):
         pass
 
 
+class Server(ThreadingHTTPServer):
+    request_queue_size = 64  # many requests at once (socketserver's default backlog is 5)
+
+
 def start() -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    server = Server(("127.0.0.1", 0), Recorder)
     server.daemon_threads = True
     server.log = []
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -367,3 +371,106 @@ def test_every_location_followed_goes_where_whatwg_says(hop_servers):
         assert urlsplit(response.url).netloc == expected[0], location
 
     check()
+
+
+# --- DNS: one answer per name per run, pinned ----------------------------------------------
+
+
+class CountingDns:
+    """A resolver we control: answers in turn (the last one repeats), calls recorded."""
+
+    def __init__(self, *answers: list[str], fail_first: bool = False):
+        self.answers, self.calls, self.fail_first = list(answers), [], fail_first
+        self.lock = threading.Lock()
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        import socket
+
+        with self.lock:
+            self.calls.append(host)
+            count = len(self.calls)
+        if self.fail_first and count == 1:
+            raise socket.gaierror(-3, "Temporary failure in name resolution")
+        index = min(count - 1 - self.fail_first, len(self.answers) - 1)
+        return self.answers[index]
+
+
+def named(server, path: str) -> str:
+    return f"http://shop.example.test:{server.server_port}{path}"
+
+
+def dns_client(resolver, **kw) -> HttpClient:
+    kw = {"timeout": (1, 2), "retries": 0, "backoff": 0.01} | kw
+    return HttpClient(["shop.example.test", "*.example.test"], resolver=resolver, **kw)
+
+
+def test_a_run_asks_dns_once_per_name_even_with_many_requests_at_once(shop_and_other):
+    """Each request re-resolved the name (tryout 12); 40 pages over 16 threads ask once."""
+    shop, _ = shop_and_other
+    dns = CountingDns(["127.0.0.1"])
+    with dns_client(dns, total=16) as c:
+        done = list(c.map(lambda i: c.get(named(shop, f"/p{i}")).status, range(40)))
+    assert done == [200] * 40
+    assert dns.calls == ["shop.example.test"]
+
+
+@dataclass(frozen=True)
+class Rebind:
+    id: str
+    cwe: str
+    origin: str
+    allow: str
+
+
+REBINDS = [
+    Rebind("exact-name", "CWE-350 reliance on reverse DNS / rebinding",
+           "issue 12: DNS rebinding against allowed names", "shop.example.test"),
+    Rebind("wildcard", "CWE-350 reliance on reverse DNS / rebinding",
+           "issue 12: DNS rebinding against *. entries is untested", "*.example.test"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("row", REBINDS, ids=lambda r: r.id)
+def test_a_rebinding_answer_never_moves_a_later_request_of_the_run(shop_and_other, row):
+    """The second answer (127.0.0.2, nothing listening) is never asked for nor used."""
+    shop, _ = shop_and_other
+    dns = CountingDns(["127.0.0.1"], ["127.0.0.2"])
+    with HttpClient([row.allow], resolver=dns, timeout=(1, 2), retries=0,
+                    allow_private=True) as c:  # fmt: skip
+        for path in ("/a", "/b", "/c"):
+            assert c.get(named(shop, path)).status == 200, row.cwe
+    assert len(dns.calls) == 1 and len(shop.log) == 3
+
+
+def test_a_failed_lookup_is_not_kept(shop_and_other):
+    shop, _ = shop_and_other
+    dns = CountingDns(["127.0.0.1"], fail_first=True)
+    with dns_client(dns, retries=1) as c:
+        assert c.get(named(shop, "/p")).status == 200  # the retry asks again
+    assert len(dns.calls) == 2
+
+
+def test_the_sources_of_a_run_share_one_answer(shop_and_other):
+    from consistency.sources.http import RUN_DNS
+    from consistency.sources.pinned import DnsCache
+    from consistency.sources.web import client_for
+
+    shop, _ = shop_and_other
+    dns, cache = CountingDns(["127.0.0.1"]), DnsCache()
+    for _ in range(2):  # two sources, two clients, one cache
+        with dns_client(dns, dns=cache) as c:
+            assert c.get(named(shop, "/p")).status == 200
+    assert len(dns.calls) == 1
+    with client_for(web_source([url(shop, "/p")])) as c:
+        assert c.dns is RUN_DNS  # what fetch_web and http-chat make for a source
+
+
+def test_an_answer_older_than_max_age_is_asked_again(shop_and_other):
+    from consistency.sources.pinned import DnsCache
+
+    shop, _ = shop_and_other
+    dns = CountingDns(["127.0.0.1"])
+    with dns_client(dns, dns=DnsCache(max_age=0)) as c:
+        for _ in range(2):
+            assert c.get(named(shop, "/p")).status == 200
+    assert len(dns.calls) == 2

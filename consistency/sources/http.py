@@ -54,7 +54,7 @@ from ..net.urls import (
     parse_target,
     resolve,
 )
-from .pinned import PinnedAdapter
+from .pinned import DnsCache, PinnedAdapter
 from .redaction import (
     MIN_SECRET,
     MissingEnvError,
@@ -93,6 +93,7 @@ __all__ = [
     "retry_after_seconds",
 ]
 
+RUN_DNS = DnsCache()  # the system resolver's answers, shared by the sources of a run
 USER_AGENT = f"consistency/{__version__} (+https://github.com/consistency)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -125,6 +126,10 @@ class HttpClient:
     ``map`` runs a function over many items on a thread pool of ``total`` workers.
     ``resolver(host, port) -> [address, ...]`` is ``resolve`` (the system's DNS)
     unless given; whatever it answers is checked and then pinned for the connection.
+    ``dns`` keeps each name's answer for the run (:class:`DnsCache`): every request
+    to a name connects to the addresses of its first answer, checked again each time;
+    by default the client has its own (``client_for`` shares :data:`RUN_DNS` between
+    the sources of a run that use the system's DNS).
     ``delay`` spaces the requests to one host (the source option ``delay``, seconds).
     """
 
@@ -142,9 +147,11 @@ class HttpClient:
         allow_private: bool = False,
         resolver: Callable[[str, int], list[str]] = resolve,
         delay: float = 0.0,
+        dns: DnsCache | None = None,
     ):
         self.allow_hosts = tuple(allow_hosts)
         self.resolver = resolver
+        self.dns = dns if dns is not None else DnsCache()
         self.delay = delay  # seconds between the starts of two requests to one host
         self._next_start: dict[str, float] = {}
         self.timeout = timeout
@@ -305,7 +312,7 @@ class HttpClient:
             return  # the environment's proxy resolves the name: nothing to pin (docs/fetching.md)
         else:
             try:
-                addresses = self.resolver(target.host, target.port)
+                addresses = self.dns.addresses(target.host, target.port, self.resolver)
             except (socket.gaierror, UnicodeError) as exc:
                 raise _Retry(f"cannot resolve {target.host!r}: {_root_cause(exc)}") from None
             if not addresses:

@@ -59,6 +59,7 @@ from ...inputs.config import SourceConfig
 from ...model import Location, Observation, Product, SourceFailure
 from ..evidence import EvidenceStore
 from ..http import (
+    RUN_DNS,
     FetchError,
     HttpClient,
     MissingEnvError,
@@ -124,14 +125,13 @@ def client_for(source: SourceConfig) -> HttpClient:
     for key in ("retries", "max_bytes"):
         if key in opts:
             kw[key] = int(opts[key])
-    return HttpClient(opts.get("allow_hosts") or (), **kw)
+    return HttpClient(opts.get("allow_hosts") or (), dns=RUN_DNS, **kw)
 
 
 def _run(source, pages, methods, allow, client, tz, store, products):
     own = client is None
     client = client or client_for(source)
     try:
-
         headers = _headers(source)
 
         def fetch(page: Page):

@@ -41,15 +41,15 @@ class Recorder(BaseHTTPRequestHandler):
         )
         parts = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        extra = [("Set-Cookie", value) for value in self.cookies(parts.path, query)]
         if parts.path == "/go":
             self.send_response(int(query.get("code", "302")))
             self.send_header("Location", query["to"])
+            for name, value in extra:
+                self.send_header(name, value)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        extra = []
-        if parts.path == "/login":
-            extra = [("Set-Cookie", f"sid={query.get('sid', 's-1')}; Path=/; HttpOnly")]
         shown = json.dumps(dict(self.headers.items())) if parts.path == "/echo" else ""
         data = {"@type": "Product", "name": "Fiber", "offers": {"price": "99.90"}}
         body = (
@@ -63,6 +63,21 @@ class Recorder(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    @staticmethod
+    def cookies(path: str, query: dict) -> list[str]:
+        """``sid=`` (with ``domain=``) sets a session cookie; ``many=N`` sets N cookies,
+        ``big=N`` one of N bytes; ``/logout`` deletes the session cookie."""
+        if path == "/logout":
+            return ["sid=; Max-Age=0; Path=/"]
+        found = []
+        if "sid" in query:
+            domain = f"; Domain={query['domain']}" if "domain" in query else ""
+            found.append(f"sid={query['sid']}; Path=/; HttpOnly{domain}")
+        found += [f"c{i}=v{i}; Path=/" for i in range(int(query.get("many", 0)))]
+        if "big" in query:
+            found.append(f"big={'x' * int(query['big'])}; Path=/")
+        return found
 
     def log_message(self, *args):
         pass
@@ -474,3 +489,84 @@ def test_an_answer_older_than_max_age_is_asked_again(shop_and_other):
         for _ in range(2):
             assert c.get(named(shop, "/p")).status == 200
     assert len(dns.calls) == 2
+
+
+# --- cookies: kept per run per origin, never sent to another origin --------------------------
+
+
+def test_a_session_cookie_set_on_one_page_is_sent_with_the_next(shop_and_other):
+    """tryout 12: a site that sets a session cookie on the first page lost it on the next."""
+    shop, _ = shop_and_other
+    with client() as c:
+        c.get(url(shop, "/login?sid=s-77"))
+        c.get(url(shop, "/next"))
+        c.get(url(shop, "/logout"))
+        c.get(url(shop, "/after"))
+    cookies = {entry["path"].split("?")[0]: entry.get("cookie") for entry in shop.log}
+    assert cookies == {"/login": None, "/next": "sid=s-77", "/logout": "sid=s-77", "/after": None}
+
+
+def test_a_web_source_keeps_its_session_cookie_between_pages(shop_and_other):
+    shop, _ = shop_and_other
+    src = web_source([url(shop, "/login?sid=s-9"), url(shop, "/next")])
+    src = SourceConfig("web", fetch="web", options={**src.options, "concurrency": 1},
+                       where=src.where)  # fmt: skip
+    with client(total=1, per_host=1) as c:
+        results = list(fetch_web(src, c, TZ))
+    assert all(isinstance(r, Observation) for r in results)
+    assert [entry.get("cookie") for entry in shop.log] == [None, "sid=s-9"]
+
+
+@dataclass(frozen=True)
+class CrossOrigin:
+    id: str
+    cwe: str
+    origin: str
+    login: str  # the page that sets the cookie, on the shop ({shop}, {other}: ports)
+    then: str  # a request to another origin that must carry no cookie
+
+
+CROSS = [
+    CrossOrigin("other-port", "CWE-200 exposure of sensitive information",
+                "cookies ignore ports (RFC 6265 8.5); an origin does not",
+                "http://127.0.0.1:{shop}/login?sid=s-1", "http://127.0.0.1:{other}/p"),
+    CrossOrigin("domain-attribute", "CWE-565 reliance on cookies without validation",
+                "Domain=example.test would reach every subdomain in a browser",
+                "http://shop.example.test:{shop}/login?sid=s-1&domain=example.test",
+                "http://other.example.test:{shop}/p"),
+    CrossOrigin("redirect-sets-cookie", "CWE-200 exposure of sensitive information",
+                "a login redirect that sets the cookie and sends us to another port",
+                "http://127.0.0.1:{shop}/go?sid=s-1&to=http://127.0.0.1:{other}/landing",
+                "http://127.0.0.1:{other}/p"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("row", CROSS, ids=lambda r: r.id)
+def test_a_cookie_never_goes_to_another_origin(shop_and_other, row):
+    shop, other = shop_and_other
+    ports = {"shop": shop.server_port, "other": other.server_port}
+    dns = CountingDns(["127.0.0.1"])
+    allow = ["127.0.0.1", "shop.example.test", "other.example.test"]
+    with HttpClient(allow, resolver=dns, timeout=(1, 2), retries=0, allow_private=True) as c:
+        c.get(row.login.format(**ports))
+        c.get(row.then.format(**ports))
+        c.get(urlsplit(row.login.format(**ports))._replace(path="/again", query="").geturl())
+    sent = [(e["path"].split("?")[0], e.get("cookie")) for e in shop.log + other.log]
+    assert ("/again", "sid=s-1") in sent, row.cwe  # kept for its own origin
+    assert all(cookie is None for path, cookie in sent if path in ("/p", "/landing")), row.cwe
+
+
+def test_a_server_cannot_grow_the_jar_without_bound(shop_and_other):
+    """CWE-770: 90 cookies and one of 10,000 bytes a page; at most 50 per origin are kept."""
+    from consistency.sources.http import MAX_COOKIES
+
+    shop, _ = shop_and_other
+    with client() as c:
+        c.get(url(shop, "/login?sid=s-0"))  # a session first
+        c.get(url(shop, "/flood?many=90&big=10000"))  # then a flood
+        c.get(url(shop, "/login?sid=s-2"))  # a full jar still replaces a cookie it holds
+        c.get(url(shop, "/next"))
+    header = shop.log[-1]["cookie"]
+    names = [part.split("=")[0].strip() for part in header.split(";")]
+    assert len(names) <= MAX_COOKIES and "big" not in names
+    assert "sid=s-2" in header

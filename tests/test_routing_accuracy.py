@@ -142,6 +142,7 @@ LABELLED = [
     Labelled("en-static-ip-price", "platform", "Call with customer: a static IP is ₪25 a month.", None),
     Labelled("he-range-extender", "platform", "היי נועה, מגדיל טווח עולה 19.90 ₪ לחודש. יום טוב!", None),
     Labelled("he-fiber-200", "platform", 'כן, סיב 200 עולה 74.90 ש"ח לחודש.', None),
+    Labelled("he-fiber-1000", "platform", "שלום, כמה עולה סיב 1000?", None),  # the former: fiber-500
     Labelled("he-greeting", "platform", "שלום, הגעתם לנטלינק, מדברת דנה.", None),
     Labelled("he-welcome", "platform", "ברוכים הבאים לצ'אט של נטלינק", None),
     Labelled("he-outage", "written", "יש תקלה באזור שלך, אנחנו מטפלים בזה", None),

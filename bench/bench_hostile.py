@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.helpers import PRICES  # noqa: E402
+from tests.test_hardening_leftovers import BIG_OUTPUTS  # noqa: E402
 from tests.test_hardening_templates import ATTACKS  # noqa: E402
 
 LIMIT = ["prlimit", "--as=2147483648", "--cpu=300"]
@@ -49,16 +50,21 @@ def run(args: list[str], cwd: Path) -> tuple[int, float, float, str]:
     return child.returncode, seconds, usage.ru_maxrss / 1024, first
 
 
-def template_rows(folder: Path):
+def template_rows(folder: Path, attacks=ATTACKS, kind: str = "template"):
     (folder / "prices.yaml").write_text(PRICES, encoding="utf-8")
     (folder / "consistency.yaml").write_text(
         "timezone: Asia/Jerusalem\nprice_list: prices.yaml\nanswers: answers.yaml\nsources: []\n",
         encoding="utf-8",
     )
-    for attack in ATTACKS:
+    for attack in attacks:
         text = f"answers:\n  - id: a\n    answer: {json.dumps(attack.template)}\n"
         (folder / "answers.yaml").write_text(text, encoding="utf-8")
-        yield "template", attack.name, ["lint", "--config", "consistency.yaml"]
+        yield kind, attack.name, ["lint", "--config", "consistency.yaml"]
+
+
+def output_rows(folder: Path):
+    """What a filter or a format writes (tryout 12 F2: tojson(indent=99999), 3.95 GB)."""
+    yield from template_rows(folder, BIG_OUTPUTS, "output")
 
 
 def laughs(levels: int, width: int) -> str:
@@ -112,7 +118,7 @@ def main(only: str = "") -> None:
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
         print(f"{'kind':9} {'row':28} {'exit':>4} {'s':>6} {'MB':>6}  first line on stderr")
-        for rows in (template_rows, yaml_rows, result_rows, flag_rows):
+        for rows in (template_rows, output_rows, yaml_rows, result_rows, flag_rows):
             for kind, name, args in rows(folder):
                 if not kind.startswith(only):
                     continue

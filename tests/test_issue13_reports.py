@@ -297,10 +297,14 @@ def test_unreadable_records_and_sources_are_said_in_hebrew(page):
     messages = [
         m.strip() for m in tab.locator("table.findings td:nth-child(8)").all_text_contents()
     ]
-    unreadable = [m for m in messages if "cannot read record" in m or "could not read" in m]
-    assert unreadable == []
-    assert sum(m.startswith("לא ניתן לקרוא את הרשומה") for m in messages) == 3
-    assert any(m.startswith("ערוץ store: לא ניתן לקרוא את") for m in messages)
+    english = ("cannot read", "could not read", "unknown channel", "connection failed", "attempt")
+    assert [m for m in messages if any(words in m for words in english)] == []
+    records = [m for m in messages if m.startswith("לא ניתן לקרוא את הרשומה")]
+    assert len(records) == 3  # the demo's bad channel, date and amount, reasons in Hebrew
+    assert any("ערוץ לא מוכר 'fax'" in m for m in records), records
+    assert any("כסכום" in m for m in records), records
+    (store,) = [m for m in messages if m.startswith("ערוץ store: לא ניתן לקרוא את")]
+    assert "החיבור נכשל" in store and "ניסיונות" in store, store
 
 
 PROMO_PRICES = """\
@@ -345,3 +349,37 @@ def test_an_allowed_promotion_quote_is_on_the_gap_card_marked_as_a_promotion(tmp
     page = html.read_text(encoding="utf-8")
     cards = page[page.index('id="contradictions"') : page.index("</section>")]
     assert "2,250.00" in cards and 'class="promo"' in cards and "hanukkah" in cards
+
+
+# (the engine's reason, as consistency/sources/records.py and http.py write it; Hebrew)
+REASONS = [
+    ("missing field 'at'", "חסר השדה 'at'"),
+    (
+        "unknown channel 'fax' (known: chat, phone, store, web)",
+        "ערוץ לא מוכר 'fax' (המוכרים: chat, phone, store, web)",
+    ),
+    (
+        "cannot read '21/11/2026' as an ISO 8601 date or time",
+        "לא ניתן לקרוא את '21/11/2026' כתאריך או שעה לפי ISO 8601",
+    ),
+    ("cannot read 'תשעים' as an amount", "לא ניתן לקרוא את 'תשעים' כסכום"),
+    ("'١٢3' mixes the digits of two scripts", "'١٢3' מערב ספרות משני סוגי כתב"),
+    ("'XX' is not an ISO 4217 code", "'XX' אינו קוד מטבע לפי ISO 4217"),
+    ("a record must be a JSON object", "רשומה חייבת להיות אובייקט JSON"),
+    (
+        "connection failed: [Errno 111] Connection refused (after 4 attempts)",
+        "החיבור נכשל: [Errno 111] Connection refused (אחרי 4 ניסיונות)",
+    ),
+    ("no response within 30 s (after 1 attempt)", "אין תשובה בתוך 30 שניות (אחרי ניסיון אחד)"),
+    ("host 'evil.example' is not in allow_hosts", "השרת 'evil.example' אינו ב־allow_hosts"),
+    ("HTTP 503 Service Unavailable", "HTTP 503 Service Unavailable"),  # kept: the standard
+]
+
+
+@pytest.mark.parametrize(("reason", "hebrew"), REASONS, ids=[r[0][:30] for r in REASONS])
+def test_the_engines_reasons_are_said_in_hebrew_and_kept_in_english(reason, hebrew):
+    from consistency.report.i18n import Formatter
+    from consistency.report.reasons import reason_text
+
+    assert reason_text(reason, Formatter("en")) == reason  # English: the engine's words
+    assert reason_text(reason, Formatter("he")) == hebrew

@@ -28,6 +28,7 @@ from ..model import Finding
 from ..values import Difference, MoneyValue, Value, as_difference, as_value
 from .base import currency_of, text, value_parts
 from .i18n import Formatter
+from .reasons import reason_text
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention: marks a message for extraction
@@ -162,14 +163,15 @@ def fields_of(finding: Finding, fmt: Formatter, names: Mapping[str, str] | None)
         "gap": _gap_text(finding.difference, currency, fmt),
         "customer": getattr(as_value(finding.observed), "customer", None),
         "question": getattr(as_value(finding.expected), "question", None),
-        **_engine_fields(finding),
+        **_engine_fields(finding, fmt),
     }
     return {key: value for key, value in shown.items() if value not in (None, "")}
 
 
-def _engine_fields(finding: Finding) -> dict:
+def _engine_fields(finding: Finding, fmt: Formatter) -> dict:
     """The source, field and reason of a record or source the engine could not read: the
-    reason is the engine's own (English) words after the check's fixed lead-in."""
+    reason is the engine's words after the check's fixed lead-in, said in the locale
+    (:mod:`.reasons`)."""
     ev = finding.evidence
     source = ev.source if ev else None
     if finding.rule not in ("invalid-record", "channel-unreachable") or not source:
@@ -182,7 +184,8 @@ def _engine_fields(finding: Finding) -> dict:
         lead = f"{finding.channel}: could not read {source}: "
     if not finding.message.startswith(lead):
         return {}
-    return {"source": source, "field": field, "reason": finding.message[len(lead) :]}
+    reason = reason_text(finding.message[len(lead) :], fmt)
+    return {"source": source, "field": field, "reason": reason}
 
 
 def sentence(

@@ -44,7 +44,7 @@ from .model import Location
 from .result import QuoteStats
 from .sources.files import SPREADSHEETS
 from .sources.jsonfile import from_json_line
-from .sources.records import RecordContext, amount_text, to_observation
+from .sources.records import RecordContext, amount_text, record_id, to_observation
 
 # The columns a plain quote file may have; any other column makes the file Python's.
 PLAIN_COLUMNS = ("id", "channel", "at", "customer", "product", "amount", "currency", "ref", "agent")
@@ -140,12 +140,13 @@ class Columnar:
 
         An amount written otherwise than as a plain number (``89.90 ש"ח``, ``NIS 89.9``)
         is read by Python's own amount reader, called by DuckDB for those rows only; its
-        plain text becomes ``raw_amount`` and what was written is kept in ``written``."""
+        plain text becomes ``raw_amount`` and what was written is kept in ``written``.
+        A record without an ``id`` gets the one Python gives it (a hash of what it says),
+        computed by the same function, called by DuckDB for those rows only."""
         self.con.execute(
             f"""
             INSERT INTO cq
-            SELECT ? AS file, line, {_RAWS.replace("raw_amount", "plain AS raw_amount")},
-                   coalesce(raw_channel, ?) AS channel,
+            SELECT ? AS file, line, {_STORED}, coalesce(raw_channel, ?) AS channel,
                    TRY_CAST(raw_at AS TIMESTAMP) AS local_ts,
                    TRY_CAST(plain AS DECIMAL(18, 4)) AS amount, raw_json, shaped,
                    CASE WHEN plain IS DISTINCT FROM raw_amount THEN raw_amount END AS written
@@ -307,6 +308,13 @@ class Columnar:
             null_handling="special",
             side_effects=False,
         )
+        self.con.create_function(
+            "consistency_record_id",
+            lambda values: record_id(dict(zip(PLAIN_COLUMNS, values, strict=True))),
+            ["VARCHAR[]"],
+            "VARCHAR",
+            side_effects=False,
+        )
         self._tables_made = True
 
     def _span_rows(self) -> list[tuple]:
@@ -381,6 +389,9 @@ def _layout(path: Path) -> str | None:
 
 _RAWS = ", ".join(f"raw_{c}" for c in PLAIN_COLUMNS)
 _WRITTEN = "coalesce(written, raw_amount)"  # the amount as the file wrote it
+_ID = f"coalesce(nullif(raw_id, ''), consistency_record_id([{_RAWS}]))"  # as records.record_id
+# What cq keeps of a record: its plain amount, and its id or the one Python would give it.
+_STORED = _RAWS.replace("raw_amount", "plain AS raw_amount").replace("raw_id", f"{_ID} AS raw_id")
 # A JSON number's text as written: DuckDB's JSON reader keeps only its double.
 _NUMBER = r"""regexp_extract(json, '"amount"\s*:\s*([0-9][0-9.eE+-]*)', 1)"""
 
@@ -406,7 +417,7 @@ _PARQUET_TYPES = {"text": ("VARCHAR", *_WHOLE), "amount": ("VARCHAR", "DOUBLE", 
 
 def _plain_types(types: dict[str, str]) -> bool:
     """Whether a Parquet file's columns (name -> DuckDB type) are plain quote columns."""
-    if not set(types) <= set(PLAIN_COLUMNS) or not {"id", "at", "product", "amount"} <= set(types):
+    if not set(types) <= set(PLAIN_COLUMNS) or not {"at", "product", "amount"} <= set(types):
         return False
     for column, kind in types.items():
         if column == "amount":
@@ -485,7 +496,7 @@ def _plain_header(path: Path) -> list[str] | None:
     names = first.decode("ascii").rstrip("\r\n").split(",")
     if len(set(names)) != len(names) or not set(names) <= set(PLAIN_COLUMNS):
         return None
-    if not {"id", "at", "product", "amount"} <= set(names):
+    if not {"at", "product", "amount"} <= set(names):
         return None
     return names
 

@@ -261,8 +261,9 @@ CHAT_ROWS = [
           "CWE-400 uncontrolled resource consumption", "a query parameter template"),
     Where("sources[1].body.items[1]", 17, 11, "range() of 1000000000 numbers",
           "CWE-770 allocation without limits", "a list item in the body: the index is named"),
-    Where("sources[1].body.multi", 18, 14, "(line 2 of the template): KeyError",
-          "CWE-134 externally-controlled format string", "a block scalar: its own line too"),
+    Where("sources[1].body.multi", 20, 9, "(line 2 of the template): KeyError",
+          "CWE-134 externally-controlled format string",
+          "a block scalar: the file line of the template's line 2"),
 ]  # fmt: skip
 
 

@@ -248,18 +248,41 @@ def _check_template(source, path: tuple, text: str, errors: list) -> None:
     try:
         trial_render(_ENV, _env_to_vars(text)[0], question="?", session="?")
     except TemplateError as exc:
-        line = template_line(exc)
-        inside = f" (line {line} of the template)" if line and "\n" in text.strip() else ""
-        errors.append(_template_error(source, path, f"bad template {text!r}{inside}: {exc}"))
+        line = template_line(exc) if "\n" in text.strip() else None
+        inside = f" (line {line} of the template)" if line else ""
+        message = f"bad template {text!r}{inside}: {exc}"
+        errors.append(_template_error(source, path, message, line))
 
 
-def _template_error(source: SourceConfig, path: tuple, message: str) -> LoadError:
-    """A problem at the template option ``path`` (relative to the source's entry): at the
-    line and column where it is written when the config recorded them, else at the source."""
+def _template_error(source: SourceConfig, path: tuple, message: str, line: int | None = None):
+    """A ``LoadError`` at the template option ``path`` (relative to the source's entry): at
+    the line and column where it is written when the config recorded them, else at the
+    source. ``line``, the template's own line, moves a block scalar's (``|``, ``>``) mark to
+    that line of the file."""
     for full, where in source.marks.items():
         if full[2:] == path and where.line is not None:
-            return LoadError(where.file, where.line, where.col, path_text(full), message)
+            at = _block_line(where, line) or (where.line, where.col)
+            return LoadError(where.file, *at, path_text(full), message)
     return _error(source, path_text(path), message)
+
+
+def _block_line(where: Location, line: int | None) -> tuple[int, int] | None:
+    """(line, column) in the file of a block scalar's ``line``-th line, when ``where`` marks a
+    block scalar's ``|`` or ``>`` (its text starts on the next line); else None."""
+    if not line or not where.col:
+        return None
+    try:
+        with open(where.file, encoding="utf-8") as lines:
+            written = [text for _, text in zip(range(where.line + line), lines, strict=False)]
+    except (OSError, UnicodeError):
+        return None
+    if len(written) < where.line + line or written[where.line - 1][where.col - 1 :][:1] not in (
+        "|",
+        ">",
+    ):
+        return None
+    text = written[where.line + line - 1]
+    return where.line + line, len(text) - len(text.lstrip(" ")) + 1
 
 
 def _default_hosts(url: str) -> tuple[str, ...]:

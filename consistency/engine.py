@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import islice
 
 from . import checks
 from .checks import ENGINE, GROUPED, OBSERVATION, Context
@@ -29,6 +30,8 @@ from .model import (
 )
 from .result import QuoteStats, Result
 from .values import Difference, as_difference
+
+ROUTE_AHEAD = 256  # items read ahead, their replies routed in one batch (<= routing.ROUTE_CACHE)
 
 
 @dataclass
@@ -88,16 +91,39 @@ class Engine:
             self.raised[rule.check] = rule
 
     def feed(self, items: Iterable, filters: Filters | None = None) -> None:
-        for item in items:
-            if isinstance(item, Observation):
-                if filters is None or filters.admit(item):
-                    self.observe(item)
-            elif not self._admits(item, filters):
-                continue
-            elif isinstance(item, InvalidRecord):
-                self.raise_engine("invalid-record", item)
-            elif isinstance(item, SourceFailure):
-                self.raise_engine("channel-unreachable", item)
+        items = iter(items)
+        while chunk := list(islice(items, ROUTE_AHEAD)):
+            self._route_ahead(chunk, filters)
+            for item in chunk:
+                self._feed_one(item, filters)
+
+    def _feed_one(self, item, filters: Filters | None) -> None:
+        if isinstance(item, Observation):
+            if filters is None or filters.admit(item):
+                self.observe(item)
+        elif not self._admits(item, filters):
+            return
+        elif isinstance(item, InvalidRecord):
+            self.raise_engine("invalid-record", item)
+        elif isinstance(item, SourceFailure):
+            self.raise_engine("channel-unreachable", item)
+
+    def _route_ahead(self, items: list, filters: Filters | None) -> None:
+        """Route the replies among ``items`` in one batch (the router remembers them), so
+        :meth:`observe` finds each one routed: a batch costs a reply some 15 µs, one
+        reply alone some 100 µs."""
+        if self.router is None:
+            return
+        texts = [
+            item.text
+            for item in items
+            if isinstance(item, Observation)
+            and item.answer is None
+            and (item.text or "").strip()
+            and (filters is None or filters.admit(item))
+        ]
+        if texts:
+            self.router.route_many(texts)
 
     def _admits(self, item, filters: Filters | None) -> bool:
         """Whether this run reports an unreadable record or a failed source.

@@ -93,6 +93,8 @@ class Router:
         """:meth:`route` for each text, in order, vectorized over the batch.
 
         Each text is routed on its own: the batch changes the cost, never a result.
+        A batch of up to ``ROUTE_CACHE`` texts is remembered whole, so routing a batch
+        ahead makes each :meth:`route` of its texts a lookup.
         """
         known = self._routed
         missing = [t for t in dict.fromkeys(texts) if t not in known]
@@ -103,6 +105,7 @@ class Router:
         routes = [fresh[t] if t in fresh else known[t] for t in texts]
         if len(known) + len(fresh) > ROUTE_CACHE:
             known.clear()
+            fresh = dict(zip(texts, routes, strict=True))  # this batch stays remembered
         known.update(islice(fresh.items(), ROUTE_CACHE))
         return routes
 

@@ -162,6 +162,14 @@ def test_batches_larger_than_a_chunk_and_the_cache(answers, monkeypatch):
     assert len(router._routed) <= 6
 
 
+def test_a_batch_routed_ahead_is_remembered_whole(answers, monkeypatch):
+    monkeypatch.setattr(routing, "ROUTE_CACHE", 6)
+    router = Router(answers)
+    router.route_many(REPLIES[:4])
+    router.route_many(REPLIES[2:8])  # overflows the cache: the older entries go
+    assert set(router._routed) == set(REPLIES[2:8])
+
+
 def test_a_reply_without_a_word_is_like_no_text(answers):
     scores = Router(answers).scores("?? ...")
     assert set(scores.values()) == {0.0}

@@ -94,7 +94,7 @@ def email_report(
         f"{title}\n\n{body}\n\n{said.gettext('Every finding is in the attached CSV.')}\n",
         sender=email.sender,
         to=list(email.to),
-        subject=subject_line(result, getattr(email, "subject", None)),
+        subject=subject_line(result, getattr(email, "subject", None)) or title,
     )
     if dry_run is not None:
         write_eml(mail, dry_run)

@@ -209,6 +209,8 @@ def test_the_email_and_its_text_part_follow_the_same_rule(saved, inbox, tmp_path
     html = mail.get_body(preferencelist=("html",)).get_content()
     text = mail.get_body(preferencelist=("plain",)).get_content()
     assert lang_of(html) == lang
+    subject = {"he": "שגיאות", "en": "errors"}[lang]  # no email.subject: the title, localized
+    assert mail["Subject"].startswith("consistency: ") and subject in mail["Subject"]
     lines = contradiction_lines(text)
     assert all(part in lines[0] for part in SEED), lines[0]
     money = HE_MONEY if lang == "he" else EN_MONEY

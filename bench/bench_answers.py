@@ -6,7 +6,8 @@ First, routing N unique replies, side by side: the vectorized router (character 
 TF-IDF, ``Router.route_many`` over the whole batch, and ``Router.route`` one reply at a
 time as the engine calls it) and the former scorer (rapidfuzz's token_set_ratio and
 partial_ratio blend, kept in tests/test_routing_accuracy.py as the reference), with how
-often the two route a reply alike. Rates are replies per second of this process's CPU
+often the two route a reply alike; and ``Engine.feed`` with no rules, which routes the
+replies of every ``ROUTE_AHEAD`` items in one batch, as an audit does. Rates are replies per second of this process's CPU
 time: per core, whatever else the machine runs. The router calls no BLAS or OpenMP code
 (numpy sorts, gathers and bincounts only), so it runs on one thread by construction.
 
@@ -25,10 +26,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from consistency.checks import Context, get
+from consistency.engine import ROUTE_AHEAD, Engine
 from consistency.inputs.answers import load_answers
 from consistency.inputs.prices import load_price_list
 from consistency.model import Location, Observation, Rule
 from consistency.pricebook import PriceBook
+from consistency.result import Result
 from consistency.routing import Router
 from consistency.text.facts import facts_in
 
@@ -113,6 +116,14 @@ def compare_routers(ctx: Context, n: int) -> None:
         print(f"  {label:<30} {count / cpu:>12,.0f} /s {count / wall:>14,.0f} /s")
     alike = sum(a[0] == b[0] for a, b in zip(results[0][:old_n], results[2], strict=True))
     print(f"  routed alike by both: {alike:,} of {old_n:,} ({alike / old_n:.1%})")
+    ctx.answers._router = None  # the engine's router starts with nothing remembered
+    feeding = Engine(ctx, [], Result(started=datetime.now(TZ)))
+    observations = replies(n, unique=True)
+    cpu, wall = time.process_time(), time.perf_counter()
+    feeding.feed(observations)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    label = f"Engine.feed, no rules (ahead {ROUTE_AHEAD})"
+    print(f"  {label:<30} {n / cpu:>12,.0f} /s {n / wall:>14,.0f} /s")
 
 
 def main() -> None:

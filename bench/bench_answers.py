@@ -3,13 +3,14 @@
 Usage: python bench/bench_answers.py [N]   (default 20000)
 
 First, routing N unique replies, side by side: the vectorized router (character n-gram
-TF-IDF, ``Router.route_many`` over the whole batch, and ``Router.route`` one reply at a
-time as the engine calls it) and the former scorer (rapidfuzz's token_set_ratio and
-partial_ratio blend, kept in tests/test_routing_accuracy.py as the reference), with how
-often the two route a reply alike; and ``Engine.feed`` with no rules, which routes the
-replies of every ``ROUTE_AHEAD`` items in one batch, as an audit does. Rates are replies per second of this process's CPU
-time: per core, whatever else the machine runs. The router calls no BLAS or OpenMP code
-(numpy sorts, gathers and bincounts only), so it runs on one thread by construction.
+TF-IDF; ``Router.route_many`` over the whole batch, and ``Router.route`` one reply at a
+time) and the former scorer (rapidfuzz's token_set_ratio and partial_ratio blend, kept
+in tests/test_routing_accuracy.py as the reference), with how often the two route a
+reply alike; and ``Engine.feed`` with no rules, which routes the replies of every
+``ROUTE_AHEAD`` items in one batch, as an audit does. Rates are replies per second of
+this process's CPU time (per core, whatever else the machine runs) and of the wall
+clock. The router calls no BLAS or OpenMP code (numpy sorts, gathers and bincounts
+only), so it runs on one thread by construction.
 
 Then routing and each answer check, timed separately, one core, in process: first on
 unique replies (nothing served from the per-text caches), then on five texts repeated,

@@ -32,25 +32,33 @@ Tests hold both paths to the same findings on random data.
 
 from __future__ import annotations
 
-import codecs
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from .checks._grouped import Extreme
+from .claims import (
+    AMOUNT,
+    PLAIN_COLUMNS,
+    SAFE,
+    STORED,
+    TIME,
+    WRITTEN,
+    count_lines,
+    csv_rows,
+    jsonl_rows,
+    layout_of,
+    parquet_rows,
+    plain_header,
+    plain_types,
+)
 from .inputs.files import FileOptions
 from .model import Location
 from .result import QuoteStats
-from .sources.files import SPREADSHEETS
 from .sources.jsonfile import from_json_line
 from .sources.records import RecordContext, amount_text, record_id, to_observation
 
-# The columns a plain quote file may have; any other column makes the file Python's.
-PLAIN_COLUMNS = ("id", "channel", "at", "customer", "product", "amount", "currency", "ref", "agent")
-_SAFE = r"^[A-Za-z0-9_.:/#@+-]{1,200}$"  # ids, refs, customers, agents: no quoting questions
-_AMOUNT = r"^[0-9]{1,12}([.][0-9]{1,4})?$"
-_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?$"
 _FAR = 2**62  # microseconds: a span open at one end
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _BUCKET_EPOCH_US = 946684800 * 10**6  # 2000-01-01, as consistency.checks._quotes.bucket
@@ -88,7 +96,7 @@ class Columnar:
         """Read ``path`` here if it is a plain quote export; False leaves it to Python."""
         if ctx.file != FileOptions() or ctx.partition is not None:
             return False
-        layout = _layout(path)
+        layout = layout_of(path)
         if layout is None:
             return False
         header = self._header(layout, path)
@@ -110,7 +118,7 @@ class Columnar:
         """The columns a plain file of ``layout`` has (a Parquet file's with their types);
         None when they are not plain. JSON Lines records are checked one by one instead."""
         if layout == "csv":
-            return _plain_header(path)
+            return plain_header(path)
         if layout == "jsonl":
             return {}
         try:
@@ -118,21 +126,21 @@ class Columnar:
             types = {row[0]: row[1] for row in described.fetchall()}
         except Exception:  # noqa: BLE001 - not Parquet DuckDB can read: Python's reader says why
             return None
-        return types if _plain_types(types) else None
+        return types if plain_types(types) else None
 
     def _load(self, layout, path: Path, header, channel: str | None, number: int) -> bool:
         params = [number, channel, str(path)]
         if layout == "parquet":
-            self._insert(_parquet_rows(header), params)
+            self._insert(parquet_rows(header), params)
             rows = self.con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)])
             return self._plain(number, rows.fetchone()[0])
-        lines = _count_lines(path)
+        lines = count_lines(path)
         if lines is None:
             return False
         if layout == "csv":
-            self._insert(_csv_rows(header), params)
+            self._insert(csv_rows(header), params)
             return self._plain(number, lines - 1)
-        self._insert(_jsonl_rows(), params)
+        self._insert(jsonl_rows(), params)
         return self._plain(number, lines)
 
     def _insert(self, rows_sql: str, params: list) -> None:
@@ -146,12 +154,12 @@ class Columnar:
         self.con.execute(
             f"""
             INSERT INTO cq
-            SELECT ? AS file, line, {_STORED}, coalesce(raw_channel, ?) AS channel,
+            SELECT ? AS file, line, {STORED}, coalesce(raw_channel, ?) AS channel,
                    TRY_CAST(raw_at AS TIMESTAMP) AS local_ts,
                    TRY_CAST(plain AS DECIMAL(18, 4)) AS amount, raw_json, shaped,
                    CASE WHEN plain IS DISTINCT FROM raw_amount THEN raw_amount END AS written
             FROM (
-                SELECT *, CASE WHEN regexp_full_match(raw_amount, '{_AMOUNT}') THEN raw_amount
+                SELECT *, CASE WHEN regexp_full_match(raw_amount, '{AMOUNT}') THEN raw_amount
                                WHEN raw_amount IS NOT NULL AND length(raw_amount) <= 100
                                THEN consistency_amount(raw_amount, raw_currency) END AS plain
                 FROM ({rows_sql})
@@ -167,13 +175,13 @@ class Columnar:
         rows, plain = self.con.execute(
             f"""
             SELECT count(*), coalesce(bool_and(
-                shaped AND regexp_full_match(raw_id, '{_SAFE}')
-                AND (raw_customer IS NULL OR regexp_full_match(raw_customer, '{_SAFE}'))
-                AND (raw_ref IS NULL OR regexp_full_match(raw_ref, '{_SAFE}'))
-                AND (raw_agent IS NULL OR regexp_full_match(raw_agent, '{_SAFE}'))
+                shaped AND regexp_full_match(raw_id, '{SAFE}')
+                AND (raw_customer IS NULL OR regexp_full_match(raw_customer, '{SAFE}'))
+                AND (raw_ref IS NULL OR regexp_full_match(raw_ref, '{SAFE}'))
+                AND (raw_agent IS NULL OR regexp_full_match(raw_agent, '{SAFE}'))
                 AND list_contains(?, channel) AND list_contains(?, raw_product)
-                AND regexp_full_match(raw_amount, '{_AMOUNT}') AND amount IS NOT NULL
-                AND regexp_full_match(raw_at, '{_TIME}') AND local_ts IS NOT NULL
+                AND regexp_full_match(raw_amount, '{AMOUNT}') AND amount IS NOT NULL
+                AND regexp_full_match(raw_at, '{TIME}') AND local_ts IS NOT NULL
                 AND year(local_ts) BETWEEN 1900 AND 2200
                 AND (raw_currency IS NULL OR raw_currency = ?)
             ), true)
@@ -208,7 +216,7 @@ class Columnar:
         """The quotes the SQL did not accept, as the Python reader would have built them."""
         ctx = RecordContext(self.ctx.timezone, self.book.currency, frozenset(self.ctx.channels))
         files = {f.number: f for f in self.files}
-        for rows in self._batches(plan.outside(_WRITTEN)):
+        for rows in self._batches(plan.outside(WRITTEN)):
             for file, line, text, *values in rows:
                 claimed = files[file]
                 item_ctx = ctx if claimed.channel is None else _with_channel(ctx, claimed.channel)
@@ -368,151 +376,6 @@ class Columnar:
                 days.append(day)
             day += timedelta(days=1)
         return days
-
-
-def _layout(path: Path) -> str | None:
-    """``"csv"`` for a ``.csv`` export, ``"parquet"`` for a ``.parquet`` one, ``"jsonl"`` for
-    JSON Lines (told, as Python's reader tells it, by a first ``{``), else None: the file is
-    Python's."""
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".parquet"):
-        return suffix[1:]
-    if suffix in (".tsv", ".txt") or suffix in SPREADSHEETS:
-        return None
-    try:
-        with path.open("rb") as fh:
-            first = fh.read(1)
-    except OSError:
-        return None
-    return "jsonl" if first == b"{" else None
-
-
-_RAWS = ", ".join(f"raw_{c}" for c in PLAIN_COLUMNS)
-_WRITTEN = "coalesce(written, raw_amount)"  # the amount as the file wrote it
-_ID = f"coalesce(nullif(raw_id, ''), consistency_record_id([{_RAWS}]))"  # as records.record_id
-# What cq keeps of a record: its plain amount, and its id or the one Python would give it.
-_STORED = _RAWS.replace("raw_amount", "plain AS raw_amount").replace("raw_id", f"{_ID} AS raw_id")
-# A JSON number's text as written: DuckDB's JSON reader keeps only its double.
-_NUMBER = r"""regexp_extract(json, '"amount"\s*:\s*([0-9][0-9.eE+-]*)', 1)"""
-
-
-def _csv_rows(header: list[str]) -> str:
-    """The rows of a plain CSV (parameter: its path), every field as written."""
-    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header) + "}"
-    raw = ", ".join(
-        f'"{c}" AS raw_{c}' if c in header else f"NULL AS raw_{c}" for c in PLAIN_COLUMNS
-    )
-    return f"""
-        SELECT row_number() OVER () + 1 AS line, {raw}, NULL AS raw_json, true AS shaped
-        FROM read_csv(?, header = true, columns = {columns}, auto_detect = false,
-                      delim = ',', quote = '"', escape = '"', strict_mode = true,
-                      null_padding = false)
-    """
-
-
-# Parquet column types read the same by DuckDB's cast to text as by Python's reader.
-_WHOLE = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
-_PARQUET_TYPES = {"text": ("VARCHAR", *_WHOLE), "amount": ("VARCHAR", "DOUBLE", *_WHOLE)}
-
-
-def _plain_types(types: dict[str, str]) -> bool:
-    """Whether a Parquet file's columns (name -> DuckDB type) are plain quote columns."""
-    if not set(types) <= set(PLAIN_COLUMNS) or not {"at", "product", "amount"} <= set(types):
-        return False
-    for column, kind in types.items():
-        if column == "amount":
-            ok = kind in _PARQUET_TYPES["amount"] or kind.startswith("DECIMAL(")
-        elif column == "at":
-            ok = kind in ("VARCHAR", "TIMESTAMP")
-        else:
-            ok = kind in _PARQUET_TYPES["text"]
-        if not ok:
-            return False
-    return True
-
-
-def _parquet_rows(types: dict[str, str]) -> str:
-    """The rows of a plain Parquet file (parameter: its path), numbered from 1, each value
-    as the text Python's reader would see: a local TIMESTAMP in ISO 8601 (whole seconds
-    only, or the row is not plain), numbers as DuckDB writes them (DECIMAL with its scale)."""
-
-    def text(column: str) -> str:
-        if column not in types:
-            return f"NULL AS raw_{column}"
-        if types[column] == "TIMESTAMP":
-            return f"""strftime("{column}", '%Y-%m-%dT%H:%M:%S') AS raw_{column}"""
-        return f'CAST("{column}" AS VARCHAR) AS raw_{column}'
-
-    whole = '"at" = date_trunc(\'second\', "at")' if types.get("at") == "TIMESTAMP" else "true"
-    return f"""
-        SELECT file_row_number + 1 AS line, {", ".join(map(text, PLAIN_COLUMNS))},
-               NULL AS raw_json, coalesce({whole}, true) AS shaped
-        FROM read_parquet(?, file_row_number = true)
-    """
-
-
-def _jsonl_rows() -> str:
-    """The records of a JSON Lines file (parameter: its path), each with its line and text.
-
-    A record is *shaped* when it is a flat object of known, distinct keys whose values
-    are strings, but for an amount that may be a number. A number's text is taken from
-    the line as written, and it must be the number DuckDB read, or the record is not plain.
-    """
-    texts = [c for c in PLAIN_COLUMNS if c != "amount"]
-    fields = ", ".join(f"json_extract_string(json, '$.{c}') AS raw_{c}" for c in texts)
-    strings = " AND ".join(f"coalesce(json_type(json, '$.{c}') = 'VARCHAR', true)" for c in texts)
-    known = "[" + ", ".join(f"'{c}'" for c in PLAIN_COLUMNS) + "]"
-    return f"""
-        SELECT line, {_RAWS}, json AS raw_json,
-               json_type(json) = 'OBJECT'
-               AND len(json_keys(json)) = len(list_distinct(json_keys(json)))
-               AND list_has_all({known}, json_keys(json))
-               AND {strings}
-               AND (kind = 'VARCHAR' OR (kind IN ('DOUBLE', 'BIGINT', 'UBIGINT')
-                    AND len(regexp_extract_all(json, '"amount"')) = 1
-                    AND TRY_CAST(raw_amount AS DECIMAL(18, 4))
-                        = TRY_CAST(json_extract_string(json, '$.amount') AS DECIMAL(18, 4))))
-               AS shaped
-        FROM (
-            SELECT row_number() OVER () AS line, json, {fields},
-                   json_type(json, '$.amount') AS kind,
-                   CASE json_type(json, '$.amount')
-                        WHEN 'VARCHAR' THEN json_extract_string(json, '$.amount')
-                        ELSE {_NUMBER} END AS raw_amount
-            FROM read_json_objects(?, format = 'newline_delimited')
-        )
-    """
-
-
-def _plain_header(path: Path) -> list[str] | None:
-    """The header's column names when it is plain: ASCII, no quotes, known and unique names."""
-    try:
-        with path.open("rb") as fh:
-            first = fh.readline(4096)
-    except OSError:
-        return None
-    if first.startswith(codecs.BOM_UTF8) or not first.isascii():
-        return None
-    names = first.decode("ascii").rstrip("\r\n").split(",")
-    if len(set(names)) != len(names) or not set(names) <= set(PLAIN_COLUMNS):
-        return None
-    if not {"at", "product", "amount"} <= set(names):
-        return None
-    return names
-
-
-def _count_lines(path: Path) -> int | None:
-    """The file's lines (a last line without a newline counts), or None for stray CRs."""
-    newlines = returns = 0
-    last = b""
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            newlines += chunk.count(b"\n")
-            returns += chunk.count(b"\r")
-            last = chunk[-1:]
-    if returns not in (0, newlines):
-        return None
-    return newlines + (1 if last and last != b"\n" else 0)
 
 
 def _slack(tolerance, base: Decimal) -> Decimal:

@@ -1,0 +1,170 @@
+"""Which export files the columnar engine reads itself, and the SQL that reads each layout.
+
+A file is *claimed* (read by DuckDB, not by Python) when its layout is CSV, JSON
+Lines or Parquet and every record in it is a plain quote (docs/engine.md, "What
+the duckdb engine claims"). Each layout's reader gives the same rows: ``line``
+(a CSV or JSON Lines line, a Parquet row number), ``raw_<column>`` for every one
+of :data:`PLAIN_COLUMNS` as the file wrote it (NULL when absent), ``raw_json`` (a
+JSON Lines record's text, else NULL) and ``shaped`` (whether the record has a
+plain shape). :class:`consistency.columnar.Columnar` loads them into its ``cq``
+table and checks that every row is plain with :data:`SAFE`, :data:`AMOUNT` and
+:data:`TIME`; any doubt leaves the file to Python's reader.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from .sources.files import SPREADSHEETS
+
+# The columns a plain quote file may have; any other column makes the file Python's.
+PLAIN_COLUMNS = ("id", "channel", "at", "customer", "product", "amount", "currency", "ref", "agent")
+SAFE = r"^[A-Za-z0-9_.:/#@+-]{1,200}$"  # ids, refs, customers, agents: no quoting questions
+AMOUNT = r"^[0-9]{1,12}([.][0-9]{1,4})?$"
+TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?$"
+
+
+def layout_of(path: Path) -> str | None:
+    """``"csv"`` for a ``.csv`` export, ``"parquet"`` for a ``.parquet`` one, ``"jsonl"`` for
+    JSON Lines (told, as Python's reader tells it, by a first ``{``), else None: the file is
+    Python's."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".parquet"):
+        return suffix[1:]
+    if suffix in (".tsv", ".txt") or suffix in SPREADSHEETS:
+        return None
+    try:
+        with path.open("rb") as fh:
+            first = fh.read(1)
+    except OSError:
+        return None
+    return "jsonl" if first == b"{" else None
+
+
+RAWS = ", ".join(f"raw_{c}" for c in PLAIN_COLUMNS)
+WRITTEN = "coalesce(written, raw_amount)"  # the amount as the file wrote it
+_ID = f"coalesce(nullif(raw_id, ''), consistency_record_id([{RAWS}]))"  # as records.record_id
+# What cq keeps of a record: its plain amount, and its id or the one Python would give it.
+STORED = RAWS.replace("raw_amount", "plain AS raw_amount").replace("raw_id", f"{_ID} AS raw_id")
+# A JSON number's text as written: DuckDB's JSON reader keeps only its double.
+_NUMBER = r"""regexp_extract(json, '"amount"\s*:\s*([0-9][0-9.eE+-]*)', 1)"""
+
+
+def csv_rows(header: list[str]) -> str:
+    """The rows of a plain CSV (parameter: its path), every field as written."""
+    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header) + "}"
+    raw = ", ".join(
+        f'"{c}" AS raw_{c}' if c in header else f"NULL AS raw_{c}" for c in PLAIN_COLUMNS
+    )
+    return f"""
+        SELECT row_number() OVER () + 1 AS line, {raw}, NULL AS raw_json, true AS shaped
+        FROM read_csv(?, header = true, columns = {columns}, auto_detect = false,
+                      delim = ',', quote = '"', escape = '"', strict_mode = true,
+                      null_padding = false)
+    """
+
+
+# Parquet column types read the same by DuckDB's cast to text as by Python's reader.
+_WHOLE = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
+_PARQUET_TYPES = {"text": ("VARCHAR", *_WHOLE), "amount": ("VARCHAR", "DOUBLE", *_WHOLE)}
+
+
+def plain_types(types: dict[str, str]) -> bool:
+    """Whether a Parquet file's columns (name -> DuckDB type) are plain quote columns."""
+    if not set(types) <= set(PLAIN_COLUMNS) or not {"at", "product", "amount"} <= set(types):
+        return False
+    for column, kind in types.items():
+        if column == "amount":
+            ok = kind in _PARQUET_TYPES["amount"] or kind.startswith("DECIMAL(")
+        elif column == "at":
+            ok = kind in ("VARCHAR", "TIMESTAMP")
+        else:
+            ok = kind in _PARQUET_TYPES["text"]
+        if not ok:
+            return False
+    return True
+
+
+def parquet_rows(types: dict[str, str]) -> str:
+    """The rows of a plain Parquet file (parameter: its path), numbered from 1, each value
+    as the text Python's reader would see: a local TIMESTAMP in ISO 8601 (whole seconds
+    only, or the row is not plain), numbers as DuckDB writes them (DECIMAL with its scale)."""
+
+    def text(column: str) -> str:
+        if column not in types:
+            return f"NULL AS raw_{column}"
+        if types[column] == "TIMESTAMP":
+            return f"""strftime("{column}", '%Y-%m-%dT%H:%M:%S') AS raw_{column}"""
+        return f'CAST("{column}" AS VARCHAR) AS raw_{column}'
+
+    whole = '"at" = date_trunc(\'second\', "at")' if types.get("at") == "TIMESTAMP" else "true"
+    return f"""
+        SELECT file_row_number + 1 AS line, {", ".join(map(text, PLAIN_COLUMNS))},
+               NULL AS raw_json, coalesce({whole}, true) AS shaped
+        FROM read_parquet(?, file_row_number = true)
+    """
+
+
+def jsonl_rows() -> str:
+    """The records of a JSON Lines file (parameter: its path), each with its line and text.
+
+    A record is *shaped* when it is a flat object of known, distinct keys whose values
+    are strings, but for an amount that may be a number. A number's text is taken from
+    the line as written, and it must be the number DuckDB read, or the record is not plain.
+    """
+    texts = [c for c in PLAIN_COLUMNS if c != "amount"]
+    fields = ", ".join(f"json_extract_string(json, '$.{c}') AS raw_{c}" for c in texts)
+    strings = " AND ".join(f"coalesce(json_type(json, '$.{c}') = 'VARCHAR', true)" for c in texts)
+    known = "[" + ", ".join(f"'{c}'" for c in PLAIN_COLUMNS) + "]"
+    return f"""
+        SELECT line, {RAWS}, json AS raw_json,
+               json_type(json) = 'OBJECT'
+               AND len(json_keys(json)) = len(list_distinct(json_keys(json)))
+               AND list_has_all({known}, json_keys(json))
+               AND {strings}
+               AND (kind = 'VARCHAR' OR (kind IN ('DOUBLE', 'BIGINT', 'UBIGINT')
+                    AND len(regexp_extract_all(json, '"amount"')) = 1
+                    AND TRY_CAST(raw_amount AS DECIMAL(18, 4))
+                        = TRY_CAST(json_extract_string(json, '$.amount') AS DECIMAL(18, 4))))
+               AS shaped
+        FROM (
+            SELECT row_number() OVER () AS line, json, {fields},
+                   json_type(json, '$.amount') AS kind,
+                   CASE json_type(json, '$.amount')
+                        WHEN 'VARCHAR' THEN json_extract_string(json, '$.amount')
+                        ELSE {_NUMBER} END AS raw_amount
+            FROM read_json_objects(?, format = 'newline_delimited')
+        )
+    """
+
+
+def plain_header(path: Path) -> list[str] | None:
+    """The header's column names when it is plain: ASCII, no quotes, known and unique names."""
+    try:
+        with path.open("rb") as fh:
+            first = fh.readline(4096)
+    except OSError:
+        return None
+    if first.startswith(codecs.BOM_UTF8) or not first.isascii():
+        return None
+    names = first.decode("ascii").rstrip("\r\n").split(",")
+    if len(set(names)) != len(names) or not set(names) <= set(PLAIN_COLUMNS):
+        return None
+    if not {"at", "product", "amount"} <= set(names):
+        return None
+    return names
+
+
+def count_lines(path: Path) -> int | None:
+    """The file's lines (a last line without a newline counts), or None for stray CRs."""
+    newlines = returns = 0
+    last = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            newlines += chunk.count(b"\n")
+            returns += chunk.count(b"\r")
+            last = chunk[-1:]
+    if returns not in (0, newlines):
+        return None
+    return newlines + (1 if last and last != b"\n" else 0)

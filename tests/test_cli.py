@@ -432,7 +432,7 @@ HOOK_PATHS = [  # (path, the hook runs) — pre-commit matches `files:` with re.
     ("prices-2026.yml", True),
     ("answers.yaml", True),
     ("rules/default.yaml", True),
-    ("config/rules/strict.yml", True),
+    ("config/rules/strict.yml", False),  # tryout 13 P9: rules/ only at the root (k8s/rules/)
     (".github/workflows/ci.yml", False),  # issue 13: workflows were linted as price lists
     (".gitlab-ci.yml", False),
     ("k8s/deployment.yaml", False),
@@ -508,8 +508,8 @@ def test_reading_progress_is_drawn_only_on_a_terminal(env, quiet, drawn):
 
 @pytest.mark.parametrize(
     ("args", "lang", "direction"),
-    [((), "en", "ltr"), (("--locale", "he"), "he", "rtl"), (("--locale", "en"), "en", "ltr")],
-    ids=["by the findings' text", "--locale he", "--locale en"],
+    [((), "he", "rtl"), (("--locale", "he"), "he", "rtl"), (("--locale", "en"), "en", "ltr")],
+    ids=["by the config that made it (tryout 13 P3)", "--locale he", "--locale en"],
 )
 def test_report_html_in_the_locale_asked(tmp_path, args, lang, direction):
     saved = tmp_path / "result.json"

@@ -12,7 +12,9 @@ side by side in one run:
   quoted differently within 24 hours with a range-framed window. It is what a
   hand-written query would do, without causes, messages, evidence or a report;
 
-and their ratio (our wall time / the SQL's).
+and their ratio (our wall time / the SQL's; with ``--repeat K``, the best of K
+interleaved runs of each, since a shared machine's load moves both). Then the
+routing figure: unique replies routed per CPU second (bench_answers.py).
 """
 
 from __future__ import annotations
@@ -92,16 +94,23 @@ def measure(n: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", type=int, nargs="*")
+    parser.add_argument("--repeat", type=int, default=1, help="best of this many runs of each")
+    parser.add_argument("--replies", type=int, default=20_000, help="unique replies to route")
     args = parser.parse_args()
     print(
         f"{'quotes':>11} {'audit s':>8} {'audit MB':>9} {'plain SQL s':>12} {'SQL MB':>7} {'ratio':>6}"
     )
     for n in args.n or [1_000_000, 10_000_000]:
-        r = measure(n)
+        runs = [measure(n) for _ in range(args.repeat)]  # interleaved: ours, SQL, ours, SQL
+        r = {k: min(run[k] for run in runs) for k in runs[0]}
         print(
             f"{r['n']:>11,} {r['ours']:>8.1f} {r['ours_mb']:>9.0f} {r['sql']:>12.1f} "
             f"{r['sql_mb']:>7.0f} {r['ours'] / r['sql']:>6.2f}"
         )
+    print()
+    from bench_answers import compare_routers, context  # the routing figure (issue 10, item 6)
+
+    compare_routers(context(), args.replies)
 
 
 if __name__ == "__main__":

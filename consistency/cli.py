@@ -588,11 +588,13 @@ def html_options(result: Result | None = None) -> dict:
 
 
 def _config_of(result: Result, meta: dict) -> Config | None:
-    """The config a saved result was made with, else the one ``audit`` would find; ``None``
-    when neither can be read (the report is still written, in the findings' language)."""
+    """The config a saved result was made with (its ``run.config``; a relative one from the
+    working folder, or from the result's folder or one above it, where audit ran), else the
+    one ``audit`` would find; ``None`` when none can be read (the report is still written,
+    in the findings' language)."""
     if "result_config" not in meta:
         meta["result_config"] = None
-        candidates = [Path(result.config)] if result.config else []
+        candidates = _made_with(result, meta.get("result_file"))
         named = os.environ.get(CONFIG_ENV)
         if not named or Path(named).is_file():  # else locate_config fails: no such file
             candidates.append(locate_config(None))
@@ -605,6 +607,16 @@ def _config_of(result: Result, meta: dict) -> Config | None:
             except (InputError, OSError):
                 continue
     return meta["result_config"]
+
+
+def _made_with(result: Result, saved: Path | None) -> list[Path | None]:
+    if not result.config:
+        return []
+    named = Path(result.config)
+    if named.is_absolute() or saved is None:
+        return [named]
+    folder = Path(saved).resolve().parent
+    return [named] + [above / named for above in (folder, *folder.parents)]
 
 
 def product_names(config: Config) -> dict[str, str]:
@@ -1007,6 +1019,9 @@ def read_result(path: Path) -> Result:
         raise Failure(f"{path}: not a saved result (nested too deeply)") from None
     if not isinstance(data, dict) or data.get("schema") != "consistency/report@1":
         raise Failure(f"{path}: not a consistency/report@1 JSON result")
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:  # where a relative run.config is looked for (html_options)
+        ctx.meta["result_file"] = path
     try:
         return Result.from_dict(data)
     except (KeyError, TypeError, ValueError) as err:

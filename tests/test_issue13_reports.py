@@ -73,6 +73,9 @@ def saved(tmp_path_factory):
     )
     data = json.loads(result.read_text(encoding="utf-8"))
     assert data["run"]["config"] == str(config)
+    data["run"]["config"] = "consistency.yaml"  # as audit records a config found in its folder
+    (folder / "made-with" / "out").mkdir()
+    (folder / "made-with" / "out" / "relative.json").write_text(json.dumps(data), encoding="utf-8")
     data["run"]["config"] = None
     (folder / "orphan.json").write_text(json.dumps(data), encoding="utf-8")
     (folder / "elsewhere").mkdir()
@@ -87,6 +90,14 @@ def lang_of(page: str) -> str:
 REPORTS = [
     ("tryout 13 P3: the result names its Hebrew config", "result.json", [], {}, "elsewhere", "he"),
     ("--locale overrides", "result.json", ["--locale", "en"], {}, "elsewhere", "en"),
+    (
+        "a relative run.config, above the result",
+        "made-with/out/relative.json",
+        [],
+        {},
+        "elsewhere",
+        "he",
+    ),
     ("no run.config: CONSISTENCY_CONFIG", "orphan.json", [], {"CFG": "made"}, "elsewhere", "he"),
     ("no run.config: the config in the working folder", "orphan.json", [], {}, "made-with", "he"),
     ("no config at all: the findings' English text", "orphan.json", [], {}, "elsewhere", "en"),

@@ -1,6 +1,6 @@
 """The fast tokenizer of facts cuts every text exactly as the plain one did.
 
-The look-aheads, possessive runs and the empty prefix branch in ``facts.tokens._TOKEN``,
+The look-aheads, possessive runs and the empty prefix branch in ``facts.tokens._token()``,
 and the chunked skipping and findall in ``facts.tokens._tokenize``, exist only for speed.
 The plain pattern and the ``reference_items`` below are the tokenizer as first
 written; on texts built from the pieces that matter (number words, unit words,
@@ -121,13 +121,13 @@ def tokens(pattern: re.Pattern[str], text: str) -> list[tuple]:
 @settings(max_examples=600, deadline=None)
 @given(TEXTS)
 def test_fast_tokens_are_the_plain_tokens(text: str) -> None:
-    assert tokens(tokenizer._TOKEN, text) == tokens(PLAIN_TOKEN, text)
+    assert tokens(tokenizer._token(), text) == tokens(PLAIN_TOKEN, text)
     assert fast_items(text) == reference_items(text)
 
 
 def test_the_comparison_sees_tokens() -> None:
     text = 'ב-99 ש"ח, תשעים ותשע, call 03-1234567 at 14:30, 5g for $9 (10%)'
-    found = tokens(tokenizer._TOKEN, text)
+    found = tokens(tokenizer._token(), text)
     assert [kind for _span, kind, _groups in found] == [
         "num", "he", "he", "he", "junk", "junk", "junk", "en", "sym", "num", "num", "sym",
     ]  # fmt: skip

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cache
 
 from consistency.model import Money
 from consistency.text.currencies import load_table
@@ -125,9 +126,6 @@ def minor_digits(code: str | None) -> int:
     return MINOR_DIGITS.get(code or "", 2)
 
 
-_ALTERNATION = trie_pattern(SPELLINGS)
-_AGORA_ALTERNATION = "|".join(re.escape(w) for w in AGORA_WORDS)
-
 NUMBER = r"""
     (?:\d{1,3}+                          # a group of up to three digits, then
        (?:(?:,\d{3})+(?:\.\d+)?          #   ,299 or ,299.00      (1,299.00)
@@ -144,18 +142,27 @@ FIELD_NUMBER = rf"""
     (?:\d{{1,3}}(?:\ \d{{3}})+(?:[.,]\d+)?(?:[.,][-–])?   # 1 299 or 1 299,00
      | {NUMBER})"""
 
-_FIELD = re.compile(
-    rf"""
-    \s*
-    (?:(?P<pre>{_ALTERNATION})\s*)?          # currency before: ₪89.90, NIS 89.9
-    (?P<num>{FIELD_NUMBER})                  # the amount
-    \s*
-    (?:(?P<post>{_ALTERNATION})              # currency after: 89.90 ש"ח
-     |(?P<agorot>{_AGORA_ALTERNATION}))?     # or agorot: 90 אג'
-    \.?\s*                                   # a full stop after ש"ח. is harmless
-    """,
-    re.VERBOSE,
-)
+
+@cache
+def _field() -> re.Pattern:
+    """An amount field's pattern, compiled on first use: the alternation of every currency
+    spelling (CLDR) takes a good part of a second to build and compile."""
+    alternation = trie_pattern(SPELLINGS)
+    agora_alternation = "|".join(re.escape(w) for w in AGORA_WORDS)
+    return re.compile(
+        rf"""
+        \s*
+        (?:(?P<pre>{alternation})\s*)?          # currency before: ₪89.90, NIS 89.9
+        (?P<num>{FIELD_NUMBER})                  # the amount
+        \s*
+        (?:(?P<post>{alternation})              # currency after: 89.90 ש"ח
+         |(?P<agorot>{agora_alternation}))?     # or agorot: 90 אג'
+        \.?\s*                                   # a full stop after ש"ח. is harmless
+        """,
+        re.VERBOSE,
+    )
+
+
 _ONE_MARK_THREE_DIGITS = re.compile(
     r"""
     \d{1,3}[.,]\d{3}     # 1.299, 1,299, 0,001: one mark, three digits after it
@@ -241,7 +248,7 @@ def parse_amount(s: str, default_currency: str = "ILS") -> Money | None:
     >>> parse_amount("1\\u202f299,00\\u00a0kr", "NOK")
     Money(amount=Decimal('1299.00'), currency='NOK')
     """
-    match = _FIELD.fullmatch(normalize(s))
+    match = _field().fullmatch(normalize(s))
     if match is None:
         return None
     pre, post, agorot = match.group("pre", "post", "agorot")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from consistency.text import numbers_en, numbers_he
 from consistency.text.money import (
@@ -249,7 +249,7 @@ _GLUED_AFTER_WORDS = _alternation(_GLUED_AFTER)
 # tokens and so keeps them apart. The regex engine skips it without a Python call.
 # Each branch opens with a cheap look-ahead at its first character, so the regex
 # engine leaves a position at once when no branch can start there.
-_TOKEN = re.compile(
+_TOKEN_PATTERN = (  # compiled on first use, by _token()
     rf"""
     (?=[\d+*\#a-z])                                  # junk starts so
     (?P<junk>
@@ -283,8 +283,7 @@ _TOKEN = re.compile(
         {_OTHER_WORDS}                                 # руб., zł, ₹, 円, ر.س
         (?:(?![^\W\d_])|(?<![^\W\d_])|(?<=[{_CJK}])))   # ends at a word's end (or CJK)
   | (?P<sym>[{_SIGN_CLASS}])                             # currency or percent sign
-    """,
-    re.VERBOSE,
+    """
 )
 
 
@@ -297,17 +296,30 @@ _SKIP = rf"""
      | [^\w+*\#.,\-{_SIGN_CLASS}]+    # a run of characters that start no token
      | (?s:.)                 # a digit or a sign: a token may start at the next one
     )"""
+
+
 # One findall gives (gap, junk, pfx, num, wp, he, en, sym) strings per token, so no
 # match object is made; the gap gives the offsets. At the end, \Z takes the tail.
-_TOKENS = re.compile(
-    rf"""
-    (?P<gap>{_SKIP}*?)        # the text before the token, as short as possible
-    (?:(?=[\w+*\#\-.,{_SIGN_CLASS}])  # a character a token starts with
-       (?:{_TOKEN.pattern})   # the token
-     | \Z)                    # or the end of the text
-    """,
-    re.VERBOSE,
-)
+@cache
+def _tokens() -> re.Pattern:
+    """The tokenizer's pattern, compiled on first use: the alternations of every known word
+    and currency spelling take most of a second to compile, and a run that reads no text
+    never needs them."""
+    return re.compile(
+        rf"""
+        (?P<gap>{_SKIP}*?)        # the text before the token, as short as possible
+        (?:(?=[\w+*\#\-.,{_SIGN_CLASS}])  # a character a token starts with
+           (?:{_TOKEN_PATTERN})   # the token
+         | \Z)                    # or the end of the text
+        """,
+        re.VERBOSE,
+    )
+
+
+@cache
+def _token() -> re.Pattern:
+    """One token's pattern alone (the tests hold it to a plain version of itself)."""
+    return re.compile(_TOKEN_PATTERN, re.VERBOSE)
 
 
 @lru_cache(maxsize=1024)
@@ -334,7 +346,7 @@ def tokenize_flagged(text: str, mapped: Normalized | None) -> tuple[list[Item], 
     items: list[Item] = []
     previous = Item("other", 0, 0)  # a stand-in before the first item
     end = 0
-    for gap, junk, pfx, num, wp, he, en, sym in _TOKENS.findall(text):
+    for gap, junk, pfx, num, wp, he, en, sym in _tokens().findall(text):
         lead = end + len(gap)
         if num:
             start = lead + len(pfx)

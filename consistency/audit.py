@@ -23,8 +23,9 @@ from .sources.records import RecordContext
 from .store import DEFAULT_MEMORY, Store
 
 # The audit engines: duckdb judges plain exports in SQL; python reads every record in Python
-# (the reference the tests hold the other to), and splits big exports over processes.
-ENGINES = ("duckdb", "python")
+# (the reference the tests hold the other to), and splits big exports over processes;
+# spark runs duckdb's plan on Apache Spark (consistency.spark_engine).
+ENGINES = ("duckdb", "python", "spark")
 
 
 @dataclass
@@ -37,6 +38,7 @@ class AuditOptions:
     evidence_dir: Path | None = None
     jobs: int | None = None  # python engine: processes; duckdb: its threads (None: every core)
     engine: str = "duckdb"  # duckdb: plain exports judged in SQL (consistency.columnar); python
+    spark_master: str = "local[*]"  # spark engine: the master URL (local mode by default)
     memory_limit: str = DEFAULT_MEMORY  # the DuckDB store's, past which it spills to disk
     progress: Callable[[Iterable], Iterable] | None = None  # wraps the items read (progress.py)
 
@@ -67,7 +69,7 @@ def audit(config: Config, options: AuditOptions | None = None) -> Result:
     """Audit every source; big exports are split over the cores by product (see partition.py)."""
     options = options or AuditOptions()
     jobs = options.jobs or auto_jobs(_input_bytes(config, options))
-    if jobs == 1 or options.engine == ENGINES[0]:
+    if jobs == 1 or options.engine != "python":
         result = audit_part(config, options, None)
     else:
         parts = [(config, options, Partition(i, jobs)) for i in range(jobs)]
@@ -101,7 +103,7 @@ def _audit_sources(config, options, partition, setup, store, result) -> Result:
     tz = config.timezone
     first = partition is None or partition.first
     context = replace(setup.context, store=store)
-    columnar = Columnar(context, store, setup.rules) if _columnar(options, partition) else None
+    columnar = _make_columnar(options, partition, context, store, setup.rules)
     claim = columnar.claim if columnar is not None else None
     records = RecordContext(
         tz, setup.book.currency, frozenset(setup.channels), partition=partition, claim=claim
@@ -137,7 +139,18 @@ def _audit_sources(config, options, partition, setup, store, result) -> Result:
 
 
 def _columnar(options: AuditOptions, partition: Partition | None) -> bool:
-    return options.engine == ENGINES[0] and partition is None
+    return options.engine != "python" and partition is None
+
+
+def _make_columnar(options, partition, context, store, rules) -> Columnar | None:
+    """The columnar path of the duckdb or spark engine; None for the python engine."""
+    if not _columnar(options, partition):
+        return None
+    if options.engine == "spark":
+        from .spark_engine import SparkColumnar
+
+        return SparkColumnar(context, store, rules, options.spark_master)
+    return Columnar(context, store, rules)
 
 
 def _threads(options: AuditOptions, partition: Partition | None) -> int | None:

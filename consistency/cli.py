@@ -340,11 +340,20 @@ def _memory(text: str) -> str:
 )
 @click.option(
     "--engine",
-    type=click.Choice(["duckdb", "python"]),
+    type=click.Choice(["duckdb", "python", "spark"]),
     default="duckdb",
     show_default=True,
     help="duckdb judges plain CSV quote exports in SQL (fast); python reads every record in "
-    "Python (the reference). The findings are the same either way.",
+    "Python (the reference); spark runs duckdb's queries on Apache Spark (needs the spark "
+    "extra and Java). The findings are the same either way.",
+)
+@click.option(
+    "--spark-master",
+    default="local[*]",
+    show_default=True,
+    metavar="URL",
+    help="With --engine spark, Spark's master: local[*] (this machine), spark://host:7077, "
+    "yarn, k8s://…",
 )
 @click.option(
     "--memory-limit",
@@ -377,6 +386,7 @@ def audit(config_path, formats, output, fail_on, quiet, channels, since, until, 
     fetch = not (more["no_fetch"] or observations)
     options = AuditOptions(observations, fetch, filters, more["evidence"], more["jobs"])
     options.engine, options.memory_limit = more["engine"], more["memory_limit"]
+    options.spark_master = more["spark_master"]
     _with_progress(options, quiet)
     result = run_audit(config, options)
     try:
@@ -444,6 +454,13 @@ def _check_channels(config: Config, channels) -> None:
 
 
 def _check_audit_options(config: Config, more: dict) -> None:
+    if more["engine"] == "spark":
+        from .spark_engine import SparkUnavailable, require
+
+        try:
+            require()
+        except SparkUnavailable as err:
+            raise Failure(str(err)) from None
     if more["send_email"] and config.email is None:
         raise Failure(f"{config.path}: --email needs an email: section in the config")
     if more["write_baseline"] and not (more["reason"] and more["expires"]):

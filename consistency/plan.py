@@ -162,16 +162,13 @@ def to_spark(sql: str) -> str:
     import sqlglot
     from sqlglot import exp
 
-    def rewrite(node):
-        if not isinstance(node, exp.Anonymous):
-            return node
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    for node in list(tree.find_all(exp.Anonymous)):
         name = str(node.this).upper()
         if name in _SPARK_NAMES:
-            return exp.Anonymous(this=_SPARK_NAMES[name], expressions=node.expressions)
-        if name == "TIMEZONE":
+            node.set("this", _SPARK_NAMES[name])
+        elif name == "TIMEZONE":
             zone, ts = node.expressions
-            return exp.Anonymous(this="TO_UTC_TIMESTAMP", expressions=[ts, zone])
-        return node
-
-    tree = sqlglot.parse_one(sql, read="duckdb").transform(rewrite)
+            node.set("this", "TO_UTC_TIMESTAMP")
+            node.set("expressions", [ts, zone])
     return tree.sql(dialect="spark")

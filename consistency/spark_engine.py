@@ -1,0 +1,263 @@
+"""The spark engine: the columnar plan (``consistency.plan``) run on Apache Spark.
+
+``--engine spark`` claims the same plain quote CSV exports as the duckdb engine,
+but Spark reads and judges them: on one machine in local mode (``local[*]``), or
+where the data is, on a cluster (``--spark-master spark://…``, ``yarn``, ``k8s://…``).
+
+- Spark's text reader reads each export; a row keeps its ``file:line`` (a line
+  is the count of lines before the split it was read in, plus its place in that
+  split, so the lines are right however Spark splits a big file).
+- A file is claimed only when every line is a plain quote (the duckdb engine's
+  rules: known columns, plain ids, a known channel and product, a plain number
+  amount in the list's currency, a local ISO 8601 time) and no field is quoted;
+  anything else is read by Python, as with the duckdb engine.
+- The price book's spans are computed by the same code as the duckdb engine's
+  (``Columnar._span_rows``, from the PriceBook) and sent to Spark as a small
+  table. The judge, the quote statistics and the grouped checks' aggregates are
+  ``consistency.plan``'s queries, transpiled by SQLGlot.
+- Only the quotes outside tolerance come back to Python, in file order, through
+  every check; the customer quotes of customer-quote-conflict come back as Arrow
+  batches into the run's DuckDB store, where the check runs as with the other engines.
+
+Spark, pyspark and Java are optional (``pip install 'channel-consistency[spark]'``
+and a Java 17+ runtime); ``require()`` says what is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from functools import reduce
+from pathlib import Path
+
+from .claims import AMOUNT as _AMOUNT
+from .claims import SAFE as _SAFE
+from .claims import TIME as _TIME
+from .claims import count_lines as _count_lines
+from .claims import plain_header as _plain_header
+from .columnar import PLAIN_COLUMNS, ClaimedFile, Columnar
+from .inputs.files import FileOptions
+from .plan import to_spark
+from .sources.records import RecordContext
+
+DEFAULT_MASTER = "local[*]"
+# Hadoop reads these in a path as a glob pattern: such a file is left to Python.
+_GLOB = set("*?[]{}\\,")
+_SETTINGS = {
+    "spark.sql.session.timeZone": "UTC",  # consistency.plan's times are UTC or zone-less
+    "spark.sql.ansi.enabled": "true",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.log.level": "ERROR",
+}
+
+
+class SparkUnavailable(Exception):
+    """pyspark or Java is missing: the message says what to install."""
+
+
+def require() -> None:
+    """Raise ``SparkUnavailable`` unless pyspark imports and a Java runtime is found."""
+    try:
+        import pyspark  # noqa: F401
+        import sqlglot  # noqa: F401
+    except ImportError as err:
+        raise SparkUnavailable(
+            f"--engine spark needs {err.name}: pip install 'channel-consistency[spark]'"
+        ) from None
+    java_home = os.environ.get("JAVA_HOME")
+    if not (java_home and Path(java_home, "bin", "java").exists()) and not shutil.which("java"):
+        raise SparkUnavailable(
+            "--engine spark needs a Java runtime (17 or later): install one"
+            " (apt-get install default-jre-headless) or set JAVA_HOME"
+        )
+
+
+def session(master: str = DEFAULT_MASTER):
+    """The process's Spark session (made on first use, then shared), in UTC.
+
+    A session already running keeps its master; the settings above are applied to it.
+    """
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.master(master).appName("consistency")
+    settings = dict(_SETTINGS)
+    if master.startswith("local"):  # a few shuffle partitions, not 200, on one machine
+        settings["spark.sql.shuffle.partitions"] = str(_local_threads(master))
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    spark.conf.set("spark.sql.ansi.enabled", "true")
+    return spark
+
+
+def _local_threads(master: str) -> int:
+    """The worker threads of a local master: ``local`` 1, ``local[4]`` 4, ``local[*]`` every core.
+
+    >>> _local_threads("local[3]"), _local_threads("local")
+    (3, 1)
+    """
+    inside = master.partition("[")[2].partition("]")[0].partition(",")[0]
+    if inside.isdigit():
+        return int(inside)
+    return (os.cpu_count() or 1) if inside == "*" else 1
+
+
+class SparkColumnar(Columnar):
+    """The columnar path with Spark as its engine; the run's DuckDB store keeps the spill."""
+
+    def __init__(self, context, store, rules, master: str = DEFAULT_MASTER):
+        super().__init__(context, store, rules)
+        self.spark = session(master)
+        self.frames: list = []
+        self._persisted: list = []
+
+    # --- claiming files, read by Spark -------------------------------------------------
+
+    def claim(self, path: Path, ctx: RecordContext) -> bool:
+        """Read ``path`` with Spark if it is a plain quote CSV; False leaves it to Python."""
+        if ctx.file != FileOptions() or ctx.partition is not None:
+            return False
+        if path.suffix.lower() != ".csv" or _GLOB & set(str(path)):
+            return False
+        header = _plain_header(path)
+        lines = _count_lines(path) if header is not None else None
+        if lines is None:
+            return False
+        number = len(self.files)
+        try:
+            frame = self._read(path.resolve(), header, ctx.default_channel, number, lines)
+        except Exception:  # noqa: BLE001 - any refusal by Spark means: let Python read it
+            return False
+        if frame is None:
+            return False
+        self.frames.append(frame)
+        self.files.append(ClaimedFile(number, str(path), header, ctx.default_channel))
+        return True
+
+    def _read(self, path: Path, header: list[str], channel: str | None, number: int, lines: int):
+        """The file's rows as ``cq`` rows (consistency.plan), or None unless all are plain.
+
+        One pass over the file counts, per split (``block``, its byte offset), the lines
+        and those not plain: the header is the one line that is not (its amount is
+        ``amount``). The same counts turn a row id into its line number.
+        """
+        from pyspark.sql import functions as F
+
+        text = self.spark.read.text(str(path)).select(
+            "value",
+            F.expr("input_file_block_start()").alias("block"),
+            F.monotonically_increasing_id().alias("row"),
+        )
+        fields = F.split("value", ",", -1)
+        raw = {c: F.lit(None).cast("string") for c in PLAIN_COLUMNS}
+        for i, c in enumerate(header):
+            raw[c] = F.nullif(F.try_element_at(fields, F.lit(i + 1)), F.lit(""))
+        rows = text.select(
+            F.lit(number).alias("file"),
+            "block",
+            "row",
+            *(raw[c].alias(f"raw_{c}") for c in PLAIN_COLUMNS),
+            F.lit(None).cast("string").alias("raw_json"),
+            F.coalesce(raw["channel"], F.lit(channel)).alias("channel"),
+            raw["at"].try_cast("timestamp").alias("local_ts"),
+            raw["amount"].try_cast("decimal(18, 4)").alias("amount"),
+            (F.size(fields) == len(header)).alias("shaped"),
+            F.lit(None).cast("string").alias("written"),  # the amount as written: plain here
+        )
+        rows = rows.withColumn("plain", F.coalesce(self._plain_rule(), F.lit(False)))
+        splits = (
+            rows.groupBy("block")
+            .agg(F.count("*"), F.min("row"), F.count_if(~F.col("plain")))
+            .collect()
+        )
+        if sum(s[1] for s in splits) != lines or sum(s[3] for s in splits) != 1:
+            return None
+        bases, before = [], 0
+        for block, n, first, _odd in sorted(splits):
+            bases.append((block, before + 1 - first))
+            before += n
+        base = self.spark.createDataFrame(bases, "block long, base long")
+        lined = rows.join(F.broadcast(base), "block")
+        lined = lined.withColumn("line", F.col("row") + F.col("base"))
+        return lined.where("line > 1").drop("block", "row", "base", "plain")
+
+    def _plain_rule(self):
+        """The duckdb engine's plain-row rule, as a Spark column (NULL counts as not plain)."""
+        from pyspark.sql import functions as F
+
+        def safe(c, optional=True):
+            match = F.col(f"raw_{c}").rlike(_SAFE)
+            return (F.col(f"raw_{c}").isNull() | match) if optional else match
+
+        channels = F.array(*(F.lit(c) for c in self.ctx.channels))
+        products = F.array(*(F.lit(p) for p in self.book.list.products))
+        currency = F.col("raw_currency")
+        return (
+            F.col("shaped")
+            & safe("id", optional=False)
+            & safe("customer")
+            & safe("ref")
+            & safe("agent")
+            & F.array_contains(channels, F.col("channel"))
+            & F.array_contains(products, F.col("raw_product"))
+            & F.col("raw_amount").rlike(_AMOUNT)
+            & F.col("amount").isNotNull()
+            & F.col("raw_at").rlike(_TIME)
+            & F.col("local_ts").isNotNull()
+            & F.year("local_ts").between(1900, 2200)
+            & (currency.isNull() | (currency == F.lit(self.book.currency)))
+        )
+
+    # --- the engine's side of judging (see Columnar) -------------------------------------
+
+    def finish(self, engine, filters) -> None:
+        if not self.files:
+            return
+        quotes = reduce(lambda a, b: a.unionByName(b), self.frames)
+        quotes.createOrReplaceTempView("cq")
+        try:
+            super().finish(engine, filters)
+        finally:
+            for frame in self._persisted:
+                frame.unpersist()
+            self._persisted.clear()
+
+    def _table(self, name: str, select: str) -> None:
+        from pyspark import StorageLevel
+
+        frame = self.spark.sql(to_spark(select)).persist(StorageLevel.MEMORY_AND_DISK)
+        frame.createOrReplaceTempView(name)
+        self._persisted.append(frame)
+
+    def _rows(self, select: str) -> list:
+        return self.spark.sql(to_spark(select)).collect()
+
+    def _batches(self, select: str):
+        batch = []
+        for row in self.spark.sql(to_spark(select)).toLocalIterator():
+            batch.append(row)
+            if len(batch) == 10_000:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def _spill(self, spill, select: str) -> None:
+        table = self.spark.sql(to_spark(select)).toArrow()
+        con = spill.store.con
+        name = spill.store.name("spark")
+        con.register(name, table)
+        try:
+            spill.insert_sql(f"SELECT * FROM {name}", [])
+        finally:
+            con.unregister(name)
+
+    def _spans(self, rows: list[tuple]) -> None:
+        schema = (
+            "product string, channel string, t0 long, t1 long, list_price decimal(38, 12),"
+            " offers array<struct<lo: decimal(38, 12), hi: decimal(38, 12),"
+            " amount: decimal(38, 12), promotion: boolean>>"
+        )
+        self.spark.createDataFrame(rows, schema).createOrReplaceTempView("spans")

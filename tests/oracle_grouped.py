@@ -37,12 +37,16 @@ def cross_channel_gaps(quotes, tz: ZoneInfo, channel_order, tolerance=Decimal("0
     return found
 
 
-def customer_conflicts(quotes, window: timedelta, tz: ZoneInfo, tolerance=Decimal("0.01")) -> set:
+def customer_conflicts(
+    quotes, window: timedelta, tz: ZoneInfo, tolerance=Decimal("0.01"), percent=None
+) -> set:
     """``{(customer, product, high, low, high id, low id)}``: per local day, its widest pair.
 
     Every pair of one customer's quotes for one product at most ``window`` apart is
     compared; a pair counts on the local day of its later quote. Per day the widest
     pair wins; ties go to the pair whose later quote comes first, then whose earlier does.
+    The pair conflicts when its gap is over ``tolerance`` (an amount, or None) and over
+    ``percent`` of its higher quote (when given).
     """
     groups: dict = {}
     for q in quotes:
@@ -61,8 +65,10 @@ def customer_conflicts(quotes, window: timedelta, tz: ZoneInfo, tolerance=Decima
                 if day not in best_of_day or gap > best_of_day[day][0]:
                     best_of_day[day] = (gap, a, b)
         for gap, a, b in best_of_day.values():
-            if gap <= tolerance:
-                continue
             high, low = (a, b) if a["amount"] > b["amount"] else (b, a)
+            if tolerance is not None and gap <= tolerance:
+                continue
+            if percent is not None and high["amount"] and gap * 100 / high["amount"] <= percent:
+                continue
             found.add((customer, product, high["amount"], low["amount"], high["id"], low["id"]))
     return found

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from consistency.audit import AuditOptions, audit
@@ -47,6 +47,7 @@ rules:
   - {id: customer-quote-conflict}
 """
 AMOUNTS = ["99.90", "89.91", "99.9", "94.90", "129.90", "116.91", "129.9", "130.00"]
+AMOUNTS += ["97.90", "94.91", "126.91", "123.40"]  # about 2%, 5% and ₪3 under the list
 START = local("2026-11-20T00:00")
 
 
@@ -163,6 +164,52 @@ def test_files_in_any_shape_give_the_oracles_findings(
     options = AuditOptions(jobs=jobs, fetch=False, filters=Filters(since=since, until=until))
     result = audit(config, options)
     assert engine_sets(result) == oracle(records, since, until)
+
+
+# One household told ₪99.90 on the web and ₪94.90 (5.005% less) two hours later on the phone,
+# and ₪97.90 (2.0% less) at night: a conflict under 5% and under ₪3-or-2%, just past each.
+NEAR_LIMIT = [
+    {"channel": "web", "minute": 600, "product": "fiber-500", "amount": "99.90", "customer": "hh-1"},
+    {"channel": "phone", "minute": 720, "product": "fiber-500", "amount": "94.90",
+     "customer": "hh-1"},
+    {"channel": "chat", "minute": 1400, "product": "fiber-500", "amount": "97.90",
+     "customer": "hh-1"},
+]  # fmt: skip
+TOLERANCES = [  # (price list's tolerance, the oracle's amount, its percent)
+    ("{percent: 5}", None, Decimal(5)),
+    ("{amount: 3, percent: 2}", Decimal(3), Decimal(2)),
+    ("{amount: 9.99}", Decimal("9.99"), None),
+]
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    rows=quotes_strategy(),
+    seed=st.integers(0, 2**32),
+    tolerance=st.sampled_from(TOLERANCES),
+    engine=st.sampled_from(["duckdb", "python"]),
+)
+@example(rows=NEAR_LIMIT, seed=1, tolerance=TOLERANCES[0], engine="duckdb")
+@example(rows=NEAR_LIMIT, seed=1, tolerance=TOLERANCES[1], engine="python")
+def test_household_conflicts_under_percent_and_amount_tolerances_match_the_oracle(
+    tmp_path_factory, rows, seed, tolerance, engine
+):
+    """The store's window query skips the groups that cannot conflict; it must never skip
+    one that does, whatever the tolerance (amounts straddle 2%, 5% and ₪3 gaps)."""
+    written, amount, percent = tolerance
+    records = to_records(rows)
+    folder = tmp_path_factory.mktemp("tolerance")
+    config_path = write_project(folder, records, random.Random(seed))
+    write(folder / "prices.yaml", PRICES.replace("{amount: 0.01}", written))
+    result = audit(load_config(config_path), AuditOptions(jobs=1, fetch=False, engine=engine))
+    quotes = [{**r, "at": datetime.fromisoformat(r["at"]), "amount": Decimal(r["amount"])}
+              for r in records]  # fmt: skip
+    expected = customer_conflicts(quotes, DAY, TZ, tolerance=amount, percent=percent)
+    assert engine_sets(result)[1] == expected
 
 
 @settings(

@@ -175,15 +175,19 @@ class QuoteSpill:
         """Add the rows of ``select`` (same columns, run in this spill's store)."""
         self.store.con.execute(f"INSERT INTO {self.table} {select}", params)
 
-    def groups(self) -> Iterator[tuple[tuple, list[SpilledQuote]]]:
+    def groups(
+        self, tolerance=None, span: int | None = None
+    ) -> Iterator[tuple[tuple, list[SpilledQuote]]]:
+        """The groups, each sorted by time then id. With ``tolerance`` (a Threshold) and
+        ``span`` (µs), only the groups in which two quotes at most ``span`` apart differ by
+        more than the tolerance: a window query finds them, so Python reads no group that
+        cannot conflict. The test is looser than ``Threshold.within`` by a rounding margin,
+        never stricter: the frame's extremes differ at least as much as any pair in it."""
         self._load()
-        con = self.store.con
-        result = con.execute(
-            f"SELECT s.customer, s.product, s.t, s.amount, s.channel, s.id, s.ref"
-            f" FROM {self.table} s SEMI JOIN ("
-            f"   SELECT customer, product FROM {self.table} GROUP BY customer, product"
-            "   HAVING min(amount_f) < max(amount_f)"
-            " ) d ON s.customer = d.customer AND s.product = d.product"
+        result = self.store.con.execute(
+            "SELECT s.customer, s.product, s.t, s.amount, s.channel, s.id, s.ref"
+            f" FROM {self.table} s SEMI JOIN ({self._differing(tolerance, span)}) d"
+            " ON s.customer = d.customer AND s.product = d.product"
             " ORDER BY s.customer, s.product, s.t, s.id"
         )
         group, key = [], None
@@ -197,6 +201,26 @@ class QuoteSpill:
                 group.append(quote)
         if group:
             yield key, group
+
+    def _differing(self, tolerance, span: int | None) -> str:
+        """The (customer, product) keys whose quotes may conflict."""
+        if tolerance is None or span is None:
+            return (
+                f"SELECT customer, product FROM {self.table} GROUP BY customer, product"
+                " HAVING min(amount_f) < max(amount_f)"
+            )
+        amount = float(tolerance.amount or 0)
+        percent = float(tolerance.percent or 0)
+        return f"""
+            SELECT DISTINCT customer, product FROM (
+                SELECT customer, product, max(amount_f) OVER w AS hi, min(amount_f) OVER w AS lo
+                FROM {self.table}
+                WINDOW w AS (PARTITION BY customer, product ORDER BY t
+                             RANGE BETWEEN {int(span)} PRECEDING AND CURRENT ROW)
+            )
+            WHERE hi > lo AND hi - lo > greatest({amount!r}, {percent!r} * hi / 100)
+                                       - 1e-6 - hi * 1e-12
+        """
 
     def close(self) -> None:
         if self._fh is not None:

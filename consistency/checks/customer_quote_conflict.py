@@ -79,7 +79,7 @@ class State:
             return quote.at(tz).date()
 
         try:
-            for (customer, product), quotes in self.spill.groups():
+            for (customer, product), quotes in self.spill.groups(tolerance, span):
                 for low, high in widest_pairs(quotes, span, day_of):
                     if not tolerance.within(high.amount - low.amount, high.amount):
                         yield self._problem(customer, product, low, high)

@@ -274,6 +274,10 @@ class Columnar:
         """Add the rows of ``select`` to a customer-quote-conflict spill (same store)."""
         spill.insert_sql(select, [])
 
+    def _date_range(self) -> tuple[date | None, date | None]:
+        """The first and last local date of the claimed quotes (None, None for none)."""
+        return tuple(self._rows(plan.days())[0])
+
     def _spans(self, rows: list[tuple]) -> None:
         """Make the ``spans`` table of ``_span_rows`` (see consistency.plan)."""
         self.con.execute(
@@ -362,7 +366,7 @@ class Columnar:
 
     def _transition_days(self) -> list[date]:
         """Local dates on which the zone's offset changes: Python reads those times."""
-        ((low, high),) = self._rows(plan.days())
+        low, high = self._date_range()
         if low is None:
             return []
         tz = self.ctx.timezone

@@ -111,6 +111,7 @@ class SparkColumnar(Columnar):
         super().__init__(context, store, rules)
         self.spark = session(master)
         self.frames: list = []
+        self._days: list = []  # the first and last local date of each split claimed
         self._persisted: list = []
 
     # --- claiming files, read by Spark -------------------------------------------------
@@ -167,15 +168,17 @@ class SparkColumnar(Columnar):
             F.lit(None).cast("string").alias("written"),  # the amount as written: plain here
         )
         rows = rows.withColumn("plain", F.coalesce(self._plain_rule(), F.lit(False)))
+        day = F.to_date("local_ts")
         splits = (
             rows.groupBy("block")
-            .agg(F.count("*"), F.min("row"), F.count_if(~F.col("plain")))
+            .agg(F.count("*"), F.min("row"), F.count_if(~F.col("plain")), F.min(day), F.max(day))
             .collect()
         )
         if sum(s[1] for s in splits) != lines or sum(s[3] for s in splits) != 1:
             return None
+        self._days += [d for s in splits for d in s[4:] if d is not None]
         bases, before = [], 0
-        for block, n, first, _odd in sorted(splits):
+        for block, n, first, *_days in sorted(splits):
             bases.append((block, before + 1 - first))
             before += n
         base = self.spark.createDataFrame(bases, "block long, base long")
@@ -230,6 +233,9 @@ class SparkColumnar(Columnar):
         frame = self.spark.sql(to_spark(select)).persist(StorageLevel.MEMORY_AND_DISK)
         frame.createOrReplaceTempView(name)
         self._persisted.append(frame)
+
+    def _date_range(self):
+        return (min(self._days), max(self._days)) if self._days else (None, None)
 
     def _rows(self, select: str) -> list:
         return self.spark.sql(to_spark(select)).collect()

@@ -691,14 +691,15 @@ def lint(config_path, files, quiet, fmt):
                 "nothing to lint: give FILE… or --config, set CONSISTENCY_CONFIG, "
                 "or run where consistency.yaml is (or below it)"
             )
-    problems = run_lint(config_path, list(files))
+    context = locate_config(None) if config_path is None else None  # FILE…: audit's config
+    problems = run_lint(config_path, list(files), context)
     if problems or fmt != "text":
         render(problems, fmt, click.get_text_stream("stdout"))
     if problems:
         click.echo(f"consistency: {len(problems)} problem(s)", err=True)
         sys.exit(EXIT_ERROR)
-    if not quiet:
-        click.echo("ok: no problems found")
+    if not quiet:  # stdout holds only the document in json and sarif (M5)
+        click.echo("ok: no problems found", err=fmt != "text")
 
 
 @main.command("report")

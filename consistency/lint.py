@@ -35,9 +35,29 @@ __all__ = ["FORMATS", "kind_of", "lint", "lint_answers", "render"]
 extra_lint: list[Callable[[Path], list[LoadError]]] = []
 
 
-def lint(config_path: Path | None, files: Iterable[Path]) -> list[LoadError]:
-    """Every problem in the config (and the files it names) and in ``files``."""
+def lint(
+    config_path: Path | None, files: Iterable[Path], context: Path | None = None
+) -> list[LoadError]:
+    """Every problem in the config (and the files it names) and in ``files``.
+
+    Without ``config_path``, FILE… (pre-commit's path) are linted with the channels, time
+    zone and price list of a config: the first config among ``files``, else ``context``
+    (the config ``audit`` would use: ``$CONSISTENCY_CONFIG``, ``./consistency.yaml`` or a
+    folder above). With ``context``, only the problems of ``files`` are reported.
+    """
     files = [Path(f) for f in files]
+    if config_path is None:
+        given = next((path for path in files if _is_config(path)), None)
+        if given is not None:
+            config_path = given
+        elif context is not None:
+            keys = {file_key(path) for path in files}
+            found = _lint(context, files)
+            return [problem for problem in found if file_key(problem.file) in keys]
+    return _lint(config_path, files)
+
+
+def _lint(config_path: Path | None, files: list[Path]) -> list[LoadError]:
     setup, errors = collect(config_path, files)
     errors += _answers_against_prices(setup)
     errors += _chat_sources(setup)

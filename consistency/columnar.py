@@ -252,7 +252,8 @@ class Columnar:
         return (row["id"], _at(row["t"]).astimezone(self.ctx.timezone), row["ref"])
 
     def _merge_customers(self, rule, state) -> None:
-        self._spill(state.spill, plan.customers(rule.channels))
+        skip = rule.options.get("ignore_promotions", True)
+        self._spill(state.spill, plan.customers(rule.channels, skip))
 
     # --- the engine's side: DuckDB here; consistency.spark_engine overrides these ---
 

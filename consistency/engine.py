@@ -292,7 +292,8 @@ def _passes(threshold: Threshold, amount: Decimal, percent: Decimal) -> bool:
 
 
 def fingerprint(rule_id: str, problem: Problem) -> str:
-    """Stable over runs: rule, channel, subject and the kind of discrepancy; never file lines.
+    """Stable over runs: rule, channel (unless the finding is about several), subject and the
+    kind of discrepancy; never file lines.
 
     Amounts in the key are normalized first, so ``89.9``, ``89.90`` and ``"₪89.90"``
     as read from an export give one fingerprint:
@@ -301,7 +302,8 @@ def fingerprint(rule_id: str, problem: Problem) -> str:
     >>> a == fingerprint("r", Problem("m", key=("stale-price", Decimal("89.900"))))
     True
     """
-    parts = [rule_id, problem.channel or "", problem.product or "", problem.answer or ""]
+    channel = (problem.channel or "") if problem.per_channel else ""
+    parts = [rule_id, channel, problem.product or "", problem.answer or ""]
     parts.extend(_key_part(p) for p in problem.key)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
 

@@ -254,6 +254,9 @@ class Problem:
     related: tuple[str, ...] = ()
     key: tuple = ()
     gap: object | None = None  # a Difference thresholds grade, when not the one shown
+    # False for a finding about several channels (a gap between two of them): the channel
+    # it names may change from run to run, and must not make it another finding.
+    per_channel: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,12 +120,14 @@ def gaps(window_us: int, ignore_promotions: bool, channels) -> str:
     """
 
 
-def customers(channels) -> str:
-    """customer-quote-conflict's rows (``QuoteSpill.COLUMNS``) of the accepted quotes."""
+def customers(channels, ignore_promotions: bool = True) -> str:
+    """customer-quote-conflict's rows (``QuoteSpill.COLUMNS``) of the accepted quotes, but
+    for those at an allowed promotion's price when ``ignore_promotions``."""
+    skip = "AND NOT promoted" if ignore_promotions else ""
     return f"""
         SELECT raw_customer, raw_product, t, raw_amount, CAST(amount AS DOUBLE), channel,
                raw_id, raw_ref
-        FROM judged WHERE accepted AND raw_customer IS NOT NULL {_scope(channels)}
+        FROM judged WHERE accepted AND raw_customer IS NOT NULL {skip} {_scope(channels)}
     """
 
 

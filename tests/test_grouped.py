@@ -447,3 +447,36 @@ def test_the_difference_is_signed_as_expected_and_observed_read(ctx):
     )
     assert display(found.difference) == Difference(Decimal("30.00"), Decimal("30.0"))
     assert display(found.gap).percent == Decimal("-23.1")
+
+
+PROMO_PRICES = (
+    PRICES
+    + """\
+promotions:
+  - {id: hanukkah, products: [fiber-500], price: 89.90, channels: [web]}
+"""
+)
+
+
+@pytest.mark.parametrize(
+    "ignore, found",
+    [(None, 0), (True, 0), (False, 1)],
+    ids=["by-default", "ignore_promotions-true", "ignore_promotions-false"],
+)
+def test_a_household_quoted_an_allowed_promotion_is_no_conflict(tmp_path, ignore, found):
+    """From the issue 13 tryout (F3): the web's Hanukkah price to household hh-7 led the page
+    in red against the phone's list price. An allowed promotion is intended, as in
+    cross-channel-gap; the phone quoting the web's promotion price is still a conflict."""
+    book_ctx = context(load_book(tmp_path, PROMO_PRICES))
+    options = {} if ignore is None else {"ignore_promotions": ignore}
+    r = rule("customer-quote-conflict", window=DAY, options=options)
+    quotes = [
+        quote("web", "2026-11-21T09:00", "fiber-500", "89.90", customer="hh-7", id="w"),
+        quote("phone", "2026-11-21T12:00", "fiber-500", "99.90", customer="hh-7", id="p"),
+    ]
+    assert len(run_state(book_ctx, customer_quote_conflict, r, quotes)) == found
+    phone_at_promo = [
+        quote("web", "2026-11-22T09:00", "fiber-500", "99.90", customer="hh-8", id="w2"),
+        quote("phone", "2026-11-22T12:00", "fiber-500", "89.90", customer="hh-8", id="p2"),
+    ]
+    assert len(run_state(book_ctx, customer_quote_conflict, r, phone_at_promo)) == 1

@@ -37,6 +37,16 @@ def consumer_quote(obs: Observation, book) -> Decimal | None:
     return amount if obs.vat_included else book.with_vat(amount, obs.at)
 
 
+def promotion_of(quote: Decimal, obs: Observation, book) -> str | None:
+    """The id of a promotion allowed on ``obs``'s channel at its time whose price ``quote``
+    (a consumer quote) is exactly; None when it is no such price. Grouped checks leave
+    these quotes out of their gaps: that difference is intended."""
+    for offer in book.offers(obs.product, obs.channel, obs.at):
+        if offer.promotion and offer.amount == quote:
+            return offer.promotion
+    return None
+
+
 def money(amount: Decimal, currency: str | None, **about) -> MoneyValue:
     """An amount as a finding's expected or observed value; ``about``: channel, ref, ...
     (see :class:`~consistency.values.MoneyValue`)."""

@@ -15,9 +15,11 @@ exactly a promotion's price allowed on its channel is left out: that gap is
 intended.
 
 The ``cause`` names the pair of channels, higher first: ``web-vs-phone`` means
-the web quoted more than the phone. The fingerprint holds the product, the
-window's date, the pair of channels and the two amounts (normalized to the
-agora), so a baseline entry for 1 November never accepts a gap on 20 November.
+the web quoted more than the phone. The fingerprint holds the product and the
+window's date, not the channels or amounts: while any two channels still
+disagree that day it is the same finding (``recurring``), even when fixing one
+channel leaves another pair apart; a baseline entry for 1 November never accepts
+a gap on 20 November.
 
 Example: on 21 November web quotes fiber 500 at ₪99.90 at 09:02 and phone at
 ₪89.91 at 18:40: one finding, ``web-vs-phone``, -10.0%. A phone quote of ₪89.91
@@ -55,6 +57,7 @@ from ._quotes import (
     money,
     percent_note,
     product_name,
+    promotion_of,
 )
 
 ID = "cross-channel-gap"
@@ -76,7 +79,7 @@ class State(WindowExtremes):
         if obs.product is None or book.window_at(obs.product, obs.at) is None:
             return
         quote = consumer_quote(obs, book)
-        if quote is None or (self.ignore_promotions and _promoted(quote, obs, book)):
+        if quote is None or (self.ignore_promotions and promotion_of(quote, obs, book)):
             return
         self.put(obs.at, obs.product, obs.channel, quote, (obs.id, obs.at, obs.ref))
 
@@ -121,14 +124,9 @@ class State(WindowExtremes):
             cause=f"{high_ch}-vs-{low_ch}",
             evidence=Evidence(ref=furthest_ref[2], excerpt=_quotes(channels, currency)),
             related=(channels[high_ch].high_ref[0], channels[low_ch].low_ref[0]),
-            key=(day, high_ch, low_ch, high, low),
+            key=(day,),  # one finding per product and day, whichever channels disagree
+            per_channel=False,
         )
-
-
-def _promoted(quote, obs, book) -> bool:
-    return any(
-        o.promotion and o.amount == quote for o in book.offers(obs.product, obs.channel, obs.at)
-    )
 
 
 def _widest(channels: dict, order: tuple[str, ...]):

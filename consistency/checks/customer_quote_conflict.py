@@ -11,8 +11,9 @@ pair (ties: the pair that completes first). So a household told different
 prices on three days gets three findings, and a quote that agrees with both
 sides never hides one. The finding names both quotes, their channels, times and
 refs; ``expected`` is the higher quote, ``observed`` the lower, and the cause is
-``same-customer``. Its fingerprint holds the customer, the two channels and
-amounts (normalized to the agora) and the day. Quotes without a ``customer`` are
+``same-customer``. Its fingerprint holds the customer, the product and the day,
+not the channels or amounts: while the household still has conflicting quotes
+that day it is the same finding. Quotes without a ``customer`` are
 not grouped.
 
 Example: the web quotes household hh-1001 ₪99.90 at 23:00 on 21 November and the
@@ -22,7 +23,13 @@ phone quotes the spouse ₪89.91 at 01:00 on the 22nd: one finding, -10.0%. With
 The quotes are kept in the run's DuckDB store (on disk past its memory limit),
 not in Python, so a million households cost no more memory than ten.
 
-Options: none besides ``window`` and the thresholds.
+With ``ignore_promotions: true`` (the default) a quote that is exactly the price
+of a promotion allowed on its channel is left out, as cross-channel-gap leaves it
+out: the web's Hanukkah price to a household is no contradiction of the phone's
+list price.
+
+Options: ``ignore_promotions`` (bool, default true), besides ``window`` and the
+thresholds.
 
 Passing (one household, one price everywhere)::
 
@@ -45,12 +52,15 @@ from ..model import Evidence, Observation, Problem
 from ..text.display import money_text
 from . import GROUPED
 from ._grouped import DAY, QuoteSpill, SpilledQuote
-from ._quotes import consumer_quote, difference, money, percent_note, product_name
+from ._quotes import consumer_quote, difference, money, percent_note, product_name, promotion_of
 
 ID = "customer-quote-conflict"
 KIND = GROUPED
 DEFAULTS = {"severity": "error", "window": "P1D"}
-OPTIONS = {"type": "object", "properties": {}}
+OPTIONS = {
+    "type": "object",
+    "properties": {"ignore_promotions": {"type": "boolean"}},
+}
 
 
 class State:
@@ -58,14 +68,17 @@ class State:
         self.ctx = ctx
         self.rule = rule
         self.window = rule.window or DAY
+        self.ignore_promotions = rule.options.get("ignore_promotions", True)
         self.spill = QuoteSpill(getattr(ctx, "store", None))
 
     def add(self, obs: Observation) -> None:
         if not obs.customer or obs.product is None:
             return
-        quote = consumer_quote(obs, self.ctx.book)
-        if quote is not None:
-            self.spill.add(obs.customer, obs.product, obs.at, quote, obs.channel, obs.id, obs.ref)
+        book = self.ctx.book
+        quote = consumer_quote(obs, book)
+        if quote is None or (self.ignore_promotions and promotion_of(quote, obs, book)):
+            return
+        self.spill.add(obs.customer, obs.product, obs.at, quote, obs.channel, obs.id, obs.ref)
 
     def merge(self, other: State) -> None:
         self.spill.merge(other.spill)
@@ -119,7 +132,8 @@ class State:
             cause="same-customer",
             evidence=Evidence(ref=low.ref if off_list == low.channel else high.ref),
             related=(high.id, low.id),
-            key=(day, customer, high.channel, low.channel, high.amount, low.amount),
+            key=(day, customer),  # one finding per customer, product and day
+            per_channel=False,
         )
 
 

@@ -23,6 +23,7 @@ import ssl
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, make_msgid
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from .model import Finding
 from .outputs import write_bytes_atomic
+from .report.base import resolved_of
 from .report.safe import neutral
 from .result import Result
 from .text.display import plural
@@ -38,7 +40,7 @@ from .values import Difference, MoneyValue, PromotionValue, as_difference, as_va
 log = logging.getLogger(__name__)
 
 CSV_COLUMNS = (
-    "severity", "rule", "channel", "product", "answer", "at", "expected", "observed",
+    "severity", "status", "rule", "channel", "product", "answer", "at", "expected", "observed",
     "difference", "cause", "message", "source", "ref",
 )  # fmt: skip
 NOTIFY_ON = ("always", "findings", "change")
@@ -112,8 +114,11 @@ def build_message(
     sender: str,
     to: str | Iterable[str],
     subject: str | None = None,
+    locale: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> EmailMessage:
-    """multipart/mixed: multipart/alternative (text, HTML) and the findings CSV attached."""
+    """multipart/mixed: multipart/alternative (text, HTML) and the findings CSV attached
+    (its ``message`` column in ``locale`` when given, products named by ``names``)."""
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
         raise MailError("no recipients: set email.to in the config")
@@ -127,7 +132,9 @@ def build_message(
     message.set_content(text, subtype="plain", charset="utf-8")
     message.add_alternative(html, subtype="html", charset="utf-8")
     message.add_attachment(
-        findings_csv(result.sorted_findings()).encode("utf-8-sig"),
+        findings_csv(result.sorted_findings(), resolved_of(result), locale, names).encode(
+            "utf-8-sig"
+        ),
         maintype="text",
         subtype="csv",
         filename=f"consistency-findings-{result.started:%Y-%m-%d}.csv",
@@ -149,20 +156,71 @@ def _domain(address: str) -> str | None:
 # --- the CSV attachment -------------------------------------------------------------------
 
 
-def findings_csv(findings: Iterable[Finding]) -> str:
-    """The findings as CSV with ``CSV_COLUMNS``; every cell is safe to open in a spreadsheet."""
+def findings_csv(
+    findings: Iterable[Finding],
+    resolved: Iterable[Mapping] = (),
+    locale: str | None = None,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """The findings as CSV with ``CSV_COLUMNS``, the ones to act on first: new, then recurring
+    (or no history), then baselined, then the previous run's findings this run no longer
+    has (``resolved``, history rows) as ``resolved``. Money has its currency's decimals
+    (``79.90 ILS``). With ``locale`` the ``message`` is said in that language (the
+    catalog's sentence, as in the HTML). Every cell is safe to open in a spreadsheet."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for finding in findings:
-        writer.writerow([neutralize(cell) for cell in _row(finding)])
+    say = _formatter(locale)
+    for finding in sorted(findings, key=lambda f: _STANDING.get(f.status or "", 1)):
+        writer.writerow([neutralize(cell) for cell in _row(finding, say, names)])
+    for gone in resolved:
+        writer.writerow([neutralize(cell) for cell in _resolved_row(gone)])
     return out.getvalue()
 
 
-def _row(finding: Finding) -> list[str]:
+_STANDING = {"new": 0, "baselined": 2}  # the rest (recurring, no history): 1; sort is stable
+
+
+def _formatter(locale: str | None):
+    if not locale:
+        return None
+    from .report.i18n import Formatter
+
+    return Formatter(locale)
+
+
+def _message(finding: Finding, say, names) -> str:
+    if say is None:
+        return finding.message
+    from .report.wording import sentence
+
+    return sentence(finding, say, names)
+
+
+def _resolved_row(gone: Mapping) -> list[str]:
+    """A resolved finding (a history row: rule, channel, product, message, …) as a CSV row."""
+    get = gone.get if hasattr(gone, "get") else lambda key: getattr(gone, key, None)
+    cells = {key: get(key) for key in ("severity", "rule", "channel", "product", "answer")}
+    last = get("last_seen")
+    return [
+        cells["severity"] or "",
+        "resolved",
+        cells["rule"] or "",
+        cells["channel"] or "",
+        cells["product"] or "",
+        cells["answer"] or "",
+        str(last) if last else "",
+        "", "", "", "",
+        str(get("message") or ""),
+        "", "",
+    ]  # fmt: skip
+
+
+def _row(finding: Finding, say=None, names=None) -> list[str]:
     evidence = finding.evidence
     return [
         finding.severity,
+        finding.status or "",
         finding.rule,
         finding.channel or "",
         finding.product or "",
@@ -170,9 +228,9 @@ def _row(finding: Finding) -> list[str]:
         finding.at.isoformat() if finding.at else "",
         value_text(finding.expected),
         value_text(finding.observed),
-        difference_text(finding.difference),
+        difference_text(finding.difference, _currency(finding)),
         finding.cause or "",
-        finding.message,
+        _message(finding, say, names),
         (evidence.source or "") if evidence else "",
         (evidence.ref or "") if evidence else "",
     ]
@@ -225,18 +283,44 @@ def value_text(value) -> str:
     if not value:
         return ""
     if isinstance(value, MoneyValue | PromotionValue) and value.amount is not None:
-        return f"{value.amount} {value.currency or ''}".strip()
+        return f"{money_cell(value.amount, value.currency)} {value.currency or ''}".strip()
     if isinstance(value, Mapping) and value.get("amount") is not None:  # a shape of no type
-        return f"{value['amount']} {value.get('currency') or ''}".strip()
+        cur = value.get("currency")
+        return f"{money_cell(value['amount'], cur)} {cur or ''}".strip()
     return text(value_parts(value))
 
 
-def difference_text(value) -> str:
-    """The amount of a difference as a number cell, else its percent.
+def money_cell(amount, currency: str | None) -> str:
+    """An amount with its currency's decimals (ISO 4217 through Babel's CLDR data; two
+    without a currency): one format for every money cell, a plain number a spreadsheet reads.
 
     >>> from decimal import Decimal
-    >>> difference_text({"amount": Decimal("-9.99"), "percent": Decimal("-10.0")})
-    '-9.99'
+    >>> money_cell(Decimal("79.9"), "ILS"), money_cell(10, None), money_cell(Decimal("1200"), "JPY")
+    ('79.90', '10.00', '1200')
+    """
+    from babel.numbers import get_currency_precision
+
+    digits = get_currency_precision(currency) if currency else 2
+    exact = Decimal(str(amount))
+    if exact != exact.quantize(Decimal(1).scaleb(-digits)):
+        return str(exact)  # more decimals than the currency has: never round a quote away
+    return f"{exact:.{digits}f}"
+
+
+def _currency(finding: Finding) -> str | None:
+    for side in (finding.observed, finding.expected):
+        currency = getattr(as_value(side), "currency", None)
+        if currency:
+            return currency
+    return None
+
+
+def difference_text(value, currency: str | None = None) -> str:
+    """The amount of a difference as a number cell (``currency``'s decimals), else its percent.
+
+    >>> from decimal import Decimal
+    >>> difference_text({"amount": Decimal("-10"), "percent": Decimal("-10.0")}, "ILS")
+    '-10.00'
     >>> difference_text({"percent": Decimal("-10.0")})
     '-10.0%'
     """
@@ -244,7 +328,7 @@ def difference_text(value) -> str:
     if not isinstance(value, Difference):
         return value_text(value)
     if value.amount is not None:
-        return str(value.amount)
+        return money_cell(value.amount, currency)
     return f"{value.percent}%" if value.percent is not None else ""
 
 

@@ -17,6 +17,7 @@ follow the same ``notify_on`` rule as the email. Apprise speaks HTTP through
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -95,6 +96,8 @@ def email_report(
         sender=email.sender,
         to=list(email.to),
         subject=subject_line(result, getattr(email, "subject", None)) or title,
+        locale=locale,
+        names=names,
     )
     if dry_run is not None:
         write_eml(mail, dry_run)
@@ -131,7 +134,29 @@ def message(
     )
     for error in result.errors:
         lines.append(say.gettext("Tool error: %(error)s") % {"error": error})
-    return neutral(title_line(result, say)), neutral("\n".join(lines))
+    return quiet_mentions(neutral(title_line(result, say))), quiet_mentions(
+        neutral("\n".join(lines))
+    )
+
+
+# What chat services read as a mention (CWE-74 / CWE-150: text from observations reaching a
+# service that interprets it): Discord ``@everyone``, ``@here``, ``<@id>``, ``<@&role>``;
+# Slack ``<!channel>``, ``<!here>``, ``<@U123>``, ``<#C123>``; Mattermost and Rocket.Chat
+# ``@channel``, ``@all``, ``@user``. A ZERO WIDTH SPACE after the ``@`` (and after a ``<``
+# that opens ``<@``, ``<!``, ``<#``) keeps the text as people read it and matches none of
+# their mention patterns (Discord's docs suggest the same escape), nor Apprise's own ping
+# detection, which would otherwise add ``allow_mentions`` for them.
+MENTION = re.compile(r"(?<=[@\uff20])(?=[^\s\u200b])|(?<=<)(?=[@!#])")
+
+
+def quiet_mentions(text: str) -> str:
+    """``text`` with every mention a chat service would act on made inert.
+
+    >>> quiet_mentions("ref @everyone <@123> <!channel> a@b.co") == (
+    ...     "ref @\u200beveryone <\u200b@\u200b123> <\u200b!channel> a@\u200bb.co")
+    True
+    """
+    return MENTION.sub("\u200b", text)
 
 
 def title_line(result: Result, say) -> str:
@@ -163,15 +188,19 @@ def title_line(result: Result, say) -> str:
 
 
 def _contradiction_lines(result: Result, names, say) -> list[str]:
-    """The top contradictions, households first (the seed case leads, as in the HTML and the
-    email), then cross-channel gaps; within each, worst first, then the widest gap."""
-    from .report.html_overview import CONTRADICTIONS
+    """The top contradictions: the active ones before those the baseline accepts (each bullet
+    marked new or baselined), households before cross-channel gaps (the seed case leads, as
+    in the HTML and the email), worst first, then the widest gap."""
+    from .report.html_overview import CONTRADICTIONS, contradiction_order
 
     contradictions = [f for f in result.findings if f.rule in CONTRADICTIONS]
     if not contradictions:
         return []
+    accepted = sum(1 for f in contradictions if f.status == "baselined")
     lines = [say.gettext("Contradictions: %(num)s") % {"num": say.number(len(contradictions))}]
-    ordered = sorted(contradictions, key=lambda f: (CONTRADICTIONS.index(f.rule), *_worst(f)))
+    if accepted:
+        lines[0] += " (" + say.gettext("%(num)s baselined") % {"num": say.number(accepted)} + ")"
+    ordered = sorted(contradictions, key=contradiction_order)  # active first, new first
     lines += [_contradiction_line(finding, result, names, say) for finding in ordered[:TOP]]
     return lines
 
@@ -198,24 +227,26 @@ def _contradiction_line(finding, result: Result, names, say) -> str:
     gap = getattr(as_difference(finding.difference), "percent", None)
     if gap is not None:
         notes.append(say.percent(Decimal(str(gap)), signed=True))
-    return f"• {product}{who}: {shown}" + (f" ({', '.join(notes)})" if notes else "")
+    mark = _status_mark(finding, say)
+    return f"• {mark}{product}{who}: {shown}" + (f" ({', '.join(notes)})" if notes else "")
+
+
+def _status_mark(finding, say) -> str:
+    """``[new] `` or ``[baselined] `` (``[חדש] ``, ``[מאושר] ``) before a bullet; nothing
+    for a contradiction that was there last run too, or without a history."""
+    words = {"new": "new", "baselined": "baselined"}
+    word = words.get(finding.status or "")
+    return f"[{say.gettext(word)}] " if word else ""
 
 
 def _per_channel(result: Result) -> str:
     from .report.email import counts_by_channel
 
-    return " · ".join(
-        f"{row['channel']} {row.get('error', 0) + row.get('warning', 0) + row.get('info', 0)}"
+    active = [
+        (row["channel"], row.get("error", 0) + row.get("warning", 0) + row.get("info", 0))
         for row in counts_by_channel(result)
-    )
-
-
-def _worst(finding) -> tuple:
-    from .model import SEVERITY_RANK
-    from .values import as_difference
-
-    percent = getattr(as_difference(finding.difference), "percent", None) or 0
-    return (-SEVERITY_RANK[finding.severity], -abs(float(percent)), finding.fingerprint)
+    ]
+    return " · ".join(f"{channel} {n}" for channel, n in active if n)  # baselined: not here
 
 
 def notify(

@@ -286,10 +286,15 @@ def test_send_with_starttls_and_login_delivers_everything(
     assert "דוח עקביות" in received.get_body(preferencelist=("html",)).get_content()
     (attachment,) = received.iter_attachments()
     text = attachment.get_content()
-    assert text.startswith("\ufeffseverity,rule,channel")
+    assert text.startswith("\ufeffseverity,status,rule,channel")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    assert [r["severity"] for r in rows] == ["error", "error", "warning"]
-    assert rows[-1]["message"].startswith("'=HYPERLINK(")
+    # what is still to fix first, the baselined one after it (tryout 13b F2)
+    assert [(r["severity"], r["status"]) for r in rows] == [
+        ("error", ""),
+        ("warning", ""),
+        ("error", "baselined"),
+    ]
+    assert any(r["message"].startswith("'=HYPERLINK(") for r in rows)
     assert "sent 'consistency: 1 error" in caplog.text
     out, err = capfd.readouterr()
     for text in (caplog.text, out, err, envelope.content.decode("utf-8", "replace")):

@@ -25,13 +25,14 @@ from ..model import SEVERITY_RANK
 from ..result import Result
 from .base import active_counts, resolved_of, subject
 from .html import TEMPLATES
-from .html_overview import CONTRADICTIONS, contradiction_cards, grouped
+from .html_overview import accepted_cards, contradiction_cards, grouped, split_accepted
 from .html_rows import View
 from .i18n import Formatter, reader_locale
 from .safe import safe_result
 from .text import resolved_text
 
 TOP_CONTRADICTIONS = 10
+TOP_ACCEPTED = 3  # accepted contradictions shown apart, after, at least
 TOP_FINDINGS = 15
 TOP_NEW = 20
 
@@ -59,7 +60,7 @@ def email_html(
         loader=FileSystemLoader(TEMPLATES), autoescape=True, extensions=["jinja2.ext.i18n"]
     )
     env.install_gettext_translations(fmt.translations, newstyle=True)
-    contradictions = [f for f in result.findings if f.rule in CONTRADICTIONS]
+    contradictions, accepted = split_accepted(result.findings)
     households, all_households = contradiction_cards(
         contradictions, "customer-quote-conflict", view, result, TOP_CONTRADICTIONS
     )
@@ -67,6 +68,8 @@ def email_html(
         contradictions, "cross-channel-gap", view, result, TOP_CONTRADICTIONS
     )
     cards = (households + gaps)[:TOP_CONTRADICTIONS]
+    room = max(TOP_ACCEPTED, TOP_CONTRADICTIONS - len(cards))
+    accepted_shown, all_accepted = accepted_cards(accepted, view, result, room)
     counts, baselined = active_counts(result)
     new = sorted(
         (f for f in result.findings if f.status == "new"),
@@ -84,6 +87,10 @@ def email_html(
         channels=counts_by_channel(result),
         contradictions=cards,
         more_contradictions=all_households + all_gaps - len(cards),
+        accepted=accepted_shown,
+        all_accepted=all_accepted,
+        more_accepted=all_accepted - len(accepted_shown),
+        unrouted=result.unrouted,
         others=others,
         more_others=all_others - len(others),
         new=[(view.sentence(f), subject(f), f.channel or "") for f in new[:TOP_NEW]],

@@ -28,7 +28,14 @@ from ..result import Result
 from ..text.display import plural
 from .base import Reporter, active_counts, resolved_of
 from .html_markup import bdi, csp_hash, script_json
-from .html_overview import CONTRADICTIONS, chart, contradiction_cards, grouped, matrix
+from .html_overview import (
+    accepted_cards,
+    chart,
+    contradiction_cards,
+    grouped,
+    matrix,
+    split_accepted,
+)
 from .html_rows import COLUMNS, Group, View, paginate
 from .i18n import Formatter, reader_locale
 from .text import resolved_text
@@ -95,12 +102,13 @@ class HtmlReporter(Reporter):
             group.severity_label = view.severity(group.severity)
             group.rule_label = rule_title(group.rule, fmt)
         counts, baselined = active_counts(result)
-        contradictions = [f for f in result.findings if f.rule in CONTRADICTIONS]
+        contradictions, accepted = split_accepted(result.findings)
         top = self.options["top"]
         households, all_households = contradiction_cards(
             contradictions, "customer-quote-conflict", view, result, top
         )
         gaps, all_gaps = contradiction_cards(contradictions, "cross-channel-gap", view, result, top)
+        accepted_shown, all_accepted = accepted_cards(accepted, view, result, top)
         repeated, all_repeated = grouped(result.findings, view, top)
         title = self.options["title"]
         if title == self.OPTIONS["title"]:
@@ -118,6 +126,8 @@ class HtmlReporter(Reporter):
             "more_households": all_households - len(households),
             "gaps": gaps,
             "more_gaps": all_gaps - len(gaps),
+            "accepted": accepted_shown,
+            "more_accepted": all_accepted - len(accepted_shown),
             "repeated": repeated,
             "more_repeated": all_repeated - len(repeated),
             "columns": script_json([fmt.gettext(c) for c in COLUMNS]),

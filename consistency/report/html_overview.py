@@ -75,13 +75,52 @@ def quote_cell(stats: QuoteStats, currency: str, worst: int | None, view: View) 
     return Cell(listed, shown, fmt.percent(gap, signed=True) if gap else "", tone, note)
 
 
+def standing(finding: Finding) -> int:
+    """Where a finding stands in what to fix first: 0 new, 1 still there (recurring, or no
+    history), 2 accepted in the baseline (never fails a run: shown apart, after).
+
+    >>> [standing(Finding("f", "r", "error", "m", status=s)) for s in ("new", None, "baselined")]
+    [0, 1, 2]
+    """
+    return {"new": 0, "baselined": 2}.get(finding.status or "", 1)
+
+
+def contradiction_order(finding: Finding) -> tuple:
+    """Active before accepted, new first; then households before gaps, worst first, the
+    widest exact gap first (two gaps that round alike keep their true order), the bigger
+    amount, then the fingerprint (any input order gives one order)."""
+    rule = CONTRADICTIONS.index(finding.rule) if finding.rule in CONTRADICTIONS else 9
+    return (
+        standing(finding) == 2,
+        rule,
+        standing(finding),
+        -SEVERITY_RANK[finding.severity],
+        -exact_gap(finding),
+        -abs(_amount(finding)),
+        finding.fingerprint,
+    )
+
+
 def contradiction_cards(
     findings: list[Finding], rule: str, view: View, result: Result, top: int
 ) -> tuple[list, int]:
     """The first ``top`` findings of one contradiction rule as cards (the quotes side by
-    side and the list price; worst first, then the biggest gap), and how many there are."""
-    chosen = [f for f in findings if f.rule == rule]
-    chosen.sort(key=lambda f: (-SEVERITY_RANK[f.severity], -abs(_gap(f)), f.fingerprint))
+    side and the list price; new first, worst first, then the widest gap), and how many
+    there are. Pass active and accepted findings apart (:func:`split_accepted`)."""
+    chosen = sorted((f for f in findings if f.rule == rule), key=contradiction_order)
+    return [card(f, view, result) for f in chosen[:top]], len(chosen)
+
+
+def split_accepted(findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """(active, accepted): the contradictions still to fix, and those the baseline accepts."""
+    active = [f for f in findings if f.rule in CONTRADICTIONS and standing(f) < 2]
+    accepted = [f for f in findings if f.rule in CONTRADICTIONS and standing(f) == 2]
+    return active, accepted
+
+
+def accepted_cards(accepted: list[Finding], view: View, result: Result, top: int):
+    """The baselined contradictions as cards, households then gaps: ``(cards, how many)``."""
+    chosen = sorted(accepted, key=contradiction_order)
     return [card(f, view, result) for f in chosen[:top]], len(chosen)
 
 
@@ -202,8 +241,10 @@ def grouped(findings: list[Finding], view: View, top: int) -> tuple[list[dict], 
 
 
 def _group_order(same: list[Finding]) -> tuple:
+    """Active groups before accepted ones, new first; then the worst, the most repeated."""
     worst = max(SEVERITY_RANK[f.severity] for f in same)
-    return (-worst, -len(same), min(f.fingerprint for f in same))
+    first = min(standing(f) for f in same)
+    return (first == 2, first, -worst, -len(same), min(f.fingerprint for f in same))
 
 
 def times(same: list[Finding], view: View) -> str:
@@ -219,6 +260,29 @@ def times(same: list[Finding], view: View) -> str:
 def _gap(finding: Finding) -> Decimal:
     value = getattr(as_difference(finding.difference), "percent", None)
     return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def _amount(finding: Finding) -> Decimal:
+    value = getattr(as_difference(finding.difference), "amount", None)
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def exact_gap(finding: Finding) -> Decimal:
+    """The gap as an unrounded fraction of the amount it is measured from (the difference's
+    amount over the expected amount), else the finding's rounded percent over 100.
+
+    >>> from consistency.values import Difference
+    >>> f = Finding("a", "customer-quote-conflict", "error", "m",
+    ...     expected=MoneyValue(Decimal("3990"), "ILS"), observed=MoneyValue(Decimal("3590"), "ILS"),
+    ...     difference=Difference(Decimal("-400"), Decimal("-10.0")))
+    >>> round(exact_gap(f), 5)
+    Decimal('0.10025')
+    """
+    amount = _amount(finding)
+    base = getattr(as_value(finding.expected), "amount", None)
+    if amount and base:
+        return abs(amount) / abs(Decimal(str(base)))
+    return abs(_gap(finding)) / 100
 
 
 def _time(value) -> datetime | None:

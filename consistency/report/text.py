@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..model import Finding
 from ..result import Result
+from ..text.display import plural
 from .base import (
     Reporter,
     currency_of,
@@ -60,7 +61,10 @@ class TextReporter(Reporter):
             for gone in resolved:
                 self.write("  " + resolved_text(gone))
         if result.unrouted:
-            self.write(f"{result.unrouted:,} replies could not be routed to an approved answer")
+            self.write(
+                plural(result.unrouted, "reply", "replies")
+                + " could not be routed to an approved answer"
+            )
         self.write(summary_line(result))
 
     def block(self, finding: Finding) -> list[str]:

@@ -238,15 +238,19 @@ class Columnar:
     def _merge_gaps(self, rule, state) -> None:
         window = (rule.window or timedelta(days=1)) // timedelta(microseconds=1)
         skip = rule.options.get("ignore_promotions", True)
+        state.merge_groups(self._extremes(plan.gaps(window, skip, rule.channels)))
+        if skip:  # the promotions left out, for the finding to show them marked
+            state.merge_promoted(self._extremes(plan.gaps(window, skip, rule.channels, True)))
+
+    def _extremes(self, select: str) -> dict:
+        """``{(window index, product): {channel: Extreme}}`` from a ``plan.gaps`` query."""
         groups: dict = {}
-        for idx, product, channel, n, low, high in self._rows(
-            plan.gaps(window, skip, rule.channels)
-        ):
+        for idx, product, channel, n, low, high in self._rows(select):
             extreme = Extreme(Decimal(low["a"]), self._ref(low))
             extreme.add(Decimal(high["a"]), self._ref(high))
             extreme.count = n
             groups.setdefault((idx, product), {})[channel] = extreme
-        state.merge_groups(groups)
+        return groups
 
     def _ref(self, row) -> tuple:
         return (row["id"], _at(row["t"]).astimezone(self.ctx.timezone), row["ref"])

@@ -99,11 +99,13 @@ def counts() -> str:
     """
 
 
-def gaps(window_us: int, ignore_promotions: bool, channels) -> str:
+def gaps(window_us: int, ignore_promotions: bool, channels, promoted: bool = False) -> str:
     """cross-channel-gap's state: per window (``idx``, local time), product and channel,
     the count and the lowest and highest quote as ``{a, t, id, ref}`` (ties to the
-    earlier quote, then the smaller id)."""
+    earlier quote, then the smaller id). With ``promoted``, the same of the quotes at an
+    allowed promotion's price only (those ``ignore_promotions`` leaves out of the gaps)."""
     skip = "AND NOT promoted" if ignore_promotions else ""
+    skip = "AND promoted" if promoted else skip
     w = window_us
     return f"""
         WITH g AS (

@@ -11,7 +11,8 @@ The JSON forms (keys in this order; a key whose value is ``None`` is left out, e
 ====================  ==================================================================
 ``MoneyValue``        ``{amount, currency, channel?, ref?, customer?, list_price?, promotion?,
                       source?, name?, vat_included?, quotes?}``
-``QuoteRow``          ``{channel, count, low, low_at, low_ref, high, high_at, high_ref}``
+``QuoteRow``          ``{channel, count, low, low_at, low_ref, high, high_at, high_ref,
+                      promotion?}`` (``promotion``: quotes at an allowed promotion's price)
 ``PromotionValue``    ``{promotion, amount?, currency?}`` (a promotion as applied)
 ``FactValue``         ``{fact, value, unit}`` (an answer's fact: ``fact`` is its kind)
 ``ForbiddenValue``    ``{forbidden, scope}``; ``PhraseValue`` ``{phrase}``
@@ -95,6 +96,7 @@ class QuoteRow(Value):
     high: Decimal | None
     high_at: datetime | str | None
     high_ref: str | None
+    promotion: str | None = None  # quotes at an allowed promotion's price: shown, never a gap
     ALWAYS: ClassVar[frozenset[str]] = frozenset(
         ("low", "low_at", "low_ref", "high", "high_at", "high_ref")
     )
@@ -237,7 +239,9 @@ def _decimals(value):
 def _money(data: Mapping) -> MoneyValue:
     rows = data.get("quotes") or ()
     names = {f.name for f in fields(QuoteRow)}
-    if not all(isinstance(row, dict) and set(row) == names for row in rows):
+    if not all(
+        isinstance(row, dict) and names - {"promotion"} <= set(row) <= names for row in rows
+    ):
         raise TypeError("quotes of another shape")
     quotes = tuple(
         QuoteRow(**{f.name: _dec(row.get(f.name)) for f in fields(QuoteRow)}) for row in rows

@@ -341,13 +341,8 @@ PROMO_QUOTES = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tryout 13 P6: cross-channel-gap (ignore_promotions) leaves a quote at an allowed "
-    "promotion's price out of its finding, and QuoteRow carries no promotion: the card "
-    "cannot list it until the check keeps it (consistency/checks/cross_channel_gap.py)",
-)
-def test_an_allowed_promotion_quote_is_on_the_gap_card_marked_as_a_promotion(tmp_path):
+@pytest.mark.parametrize("engine", ["duckdb", "python"])
+def test_an_allowed_promotion_quote_is_on_the_gap_card_marked_as_a_promotion(tmp_path, engine):
     """proj4 of the tryout: web ₪2,250 (hanukkah, allowed on the web), phone ₪2,500, chat
     ₪2,700 the same day."""
     (tmp_path / "prices.yaml").write_text(PROMO_PRICES, encoding="utf-8")
@@ -358,10 +353,14 @@ def test_an_allowed_promotion_quote_is_on_the_gap_card_marked_as_a_promotion(tmp
     config = {"timezone": "Asia/Jerusalem", "price_list": "prices.yaml", "sources": sources}
     (tmp_path / "consistency.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     html = tmp_path / "r.html"
-    run(["audit", "--no-fetch", "--format", "html", "-o", str(html)], tmp_path)
+    run(["audit", "--no-fetch", "--engine", engine, "--format", "html", "-o", str(html)], tmp_path)
     page = html.read_text(encoding="utf-8")
-    cards = page[page.index('id="contradictions"') : page.index("</section>")]
+    start = page.index('id="contradictions"')
+    cards = page[start : page.index("</section>", start)]
     assert "2,250.00" in cards and 'class="promo"' in cards and "hanukkah" in cards
+    text = tmp_path / "r.txt"
+    run(["audit", "--no-fetch", "--engine", engine, "--format", "text", "-o", str(text)], tmp_path)
+    assert "web ₪2,250.00 (promotion hanukkah, w2)" in text.read_text(encoding="utf-8")
 
 
 # (the engine's reason, as consistency/sources/records.py and http.py write it; Hebrew)

@@ -44,6 +44,7 @@ Failing (the seed case: web ₪99.90, phone ₪89.91 the same day, -10.0%), with
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ..model import Evidence, Observation, Problem
 from ..text.display import money_text
@@ -73,15 +74,39 @@ class State(WindowExtremes):
     def __init__(self, ctx: Context, rule):
         super().__init__(ctx, rule)
         self.ignore_promotions = rule.options.get("ignore_promotions", True)
+        self.promoted = WindowExtremes(ctx, rule)  # the quotes left out: shown on the card
 
     def add(self, obs: Observation) -> None:
         book = self.ctx.book
         if obs.product is None or book.window_at(obs.product, obs.at) is None:
             return
         quote = consumer_quote(obs, book)
-        if quote is None or (self.ignore_promotions and promotion_of(quote, obs, book)):
+        if quote is None:
             return
-        self.put(obs.at, obs.product, obs.channel, quote, (obs.id, obs.at, obs.ref))
+        ref = (obs.id, obs.at, obs.ref)
+        if self.ignore_promotions and promotion_of(quote, obs, book):
+            self.promoted.put(obs.at, obs.product, obs.channel, quote, ref)
+            return
+        self.put(obs.at, obs.product, obs.channel, quote, ref)
+
+    def merge(self, other: State) -> None:
+        super().merge(other)
+        self.promoted.merge(other.promoted)
+
+    def merge_promoted(self, groups: dict) -> None:
+        """Fold in the promoted quotes' ``{(window index, product): {channel: Extreme}}``."""
+        self.promoted.merge_groups(groups)
+
+    def _promoted_rows(self, index: int, product: str) -> tuple[QuoteRow, ...]:
+        """The window's quotes at an allowed promotion's price, a row per channel, marked."""
+        channels = self.promoted.groups.get((index, product), {})
+        book = self.ctx.book
+        return tuple(
+            replace(
+                row, promotion=_promotion_ids(book, product, row.channel, channels[row.channel])
+            )
+            for row in _quote_rows(channels)
+        )
 
     def judge(self, index, product, channels) -> Iterator[Problem]:
         if len(channels) < 2:
@@ -117,7 +142,7 @@ class State(WindowExtremes):
                 currency,
                 channel=off_list,
                 ref=furthest_ref[2],
-                quotes=_quote_rows(channels),
+                quotes=_quote_rows(channels) + self._promoted_rows(index, product),
             ),
             difference=difference(furthest, list_price),  # signed, as expected/observed read
             gap=diff,  # what warn/error grade: the spread between the two channels
@@ -127,6 +152,17 @@ class State(WindowExtremes):
             key=(day,),  # one finding per product and day, whichever channels disagree
             per_channel=False,
         )
+
+
+def _promotion_ids(book, product: str, channel: str, extreme) -> str:
+    """The promotion (or promotions) whose price a channel's promoted extremes are."""
+    ids = []
+    for amount, ref in ((extreme.low, extreme.low_ref), (extreme.high, extreme.high_ref)):
+        for offer in book.offers(product, channel, ref[1]):
+            if offer.promotion and offer.amount == amount and offer.promotion not in ids:
+                ids.append(offer.promotion)
+                break
+    return ", ".join(ids)
 
 
 def _widest(channels: dict, order: tuple[str, ...]):

@@ -364,6 +364,8 @@ def quote_text(quote: QuoteRow | MoneyValue, currency: str | None, say=None) -> 
     said = (lambda a: say.money(a, cur)) if say else (lambda a: money_text(a, cur))
     shown = "–".join(dict.fromkeys(said(a) for a in amounts if a is not None))
     notes = [_quotes_count(int(count), say)] if count > 1 else []
+    if promotion := getattr(quote, "promotion", None):  # an allowed promotion: no gap
+        notes.append((say.gettext("promotion") if say else "promotion") + f" {promotion}")
     notes += list(dict.fromkeys(str(r) for r in refs if r))
     head = f"{quote.channel or '?'} {shown}".strip()
     return head + (f" ({', '.join(notes)})" if notes else "")

@@ -11,8 +11,10 @@ and window. It lists every channel's quotes (lowest, highest, count, refs),
 list price is +₪30.00, +30.0%). ``warn``/``error`` thresholds grade the exact gap
 between the two channels, in percent of the higher quote (the message's figure;
 rounding is for display only). With ``ignore_promotions: true`` (the default) a quote that is
-exactly a promotion's price allowed on its channel is left out: that gap is
-intended.
+exactly a promotion's price allowed on its channel is left out of the gap: that
+gap is intended. A finding still lists such quotes in ``observed.quotes``, marked
+with the ``promotion`` whose price they are, so a report can show them as a
+promotion, never as a gap.
 
 The ``cause`` names the pair of channels, higher first: ``web-vs-phone`` means
 the web quoted more than the phone. The fingerprint holds the product and the

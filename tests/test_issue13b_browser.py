@@ -50,3 +50,48 @@ def test_a_five_channel_email_fits_without_sideways_scrolling(browser, tmp_path,
         assert tops > len(FIVE) // 2
     assert problems == []
     page.close()
+
+
+# --- F8: one sign convention per card ------------------------------------------------------
+
+SIGN_SIDES = """() => {
+  // For every isolate holding a signed number on the contradiction cards: is the minus
+  // drawn right of the first digit?  (true: right, false: left)
+  const sides = [];
+  for (const b of document.querySelectorAll('.contradiction bdi, table.card bdi')) {
+    const text = b.textContent;
+    if (!/^[\u200f\u200e]?-[0-9]/.test(text) || b.querySelector('bdi')) continue;
+    const minus = text.indexOf('-'), digit = text.search(/[0-9]/);
+    const node = b.firstChild;
+    const at = (i) => { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+                        return r.getBoundingClientRect().left; };
+    sides.push([text, at(minus) > at(digit)]);
+  }
+  return sides;
+}"""
+
+
+@pytest.mark.parametrize("kind", ("page", "email"))
+def test_money_and_percent_show_their_minus_on_the_same_side(browser, tmp_path, kind):  # noqa: F811
+    """tryout 13b F8: in Hebrew, ‏-269.00 ‏₪ showed its minus right of the number and -10.0%
+    left of it, in one card; and the sentence held both in one isolate."""
+    import io
+
+    from consistency.report import render
+
+    result = five_channel_morning()
+    if kind == "page":
+        out = io.StringIO()
+        render(result, "html", out, options={"locale": "he", "names": NAMES})
+        body = out.getvalue()
+    else:
+        body = email_html(result, locale="he", names=NAMES)
+    money = "\u200f-50.00&nbsp;\u200f₪" if kind == "email" else "\u200f-50.00\xa0\u200f₪"
+    assert f"<bdi>{money}</bdi>, <bdi>\u200f-16.7%</bdi>" in body  # apart, in the sentence
+    path = tmp_path / f"{kind}.html"
+    path.write_text(body, encoding="utf-8")
+    page, _problems = open_page(browser, path, 1400)
+    sides = page.evaluate(SIGN_SIDES)
+    page.close()
+    assert any("%" in text for text, _ in sides) and any("₪" in text for text, _ in sides)
+    assert {right for _text, right in sides} == {True}, sides  # the reading start, in Hebrew

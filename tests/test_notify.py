@@ -115,7 +115,7 @@ def test_a_generic_json_webhook_gets_the_summary(listener):
     money = {a: Formatter("he").money(Decimal(a), "ILS") for a in ("99.90", "89.91")}
     assert (
         f"סיב 500 מגה: web {money['99.90']} · phone {money['89.91']}"
-        f" (מחיר מחירון {money['99.90']}, -10.0%)"
+        f" (מחיר מחירון {money['99.90']}, \u200f-10.0%)"  # RLM: the sign where money's is
     ) in payload["message"]
     assert "לפי ערוץ: phone 2 · chat 2 · web 2" in payload["message"]
 

@@ -122,8 +122,14 @@ class Formatter:
         value = Decimal(str(value))
         return self._remember(
             ("p", value, signed),
-            lambda: percent_text(value, signed=signed, locale=self.locale),
+            lambda: self._rtl_mark(signed) + percent_text(value, signed=signed, locale=self.locale),
         )
+
+    def _rtl_mark(self, signed: bool) -> str:
+        """A signed percent in a right-to-left locale starts with RIGHT-TO-LEFT MARK, as the
+        locale's CLDR money pattern does (``‏-269.00 ‏₪``): both then show their sign on the
+        same side, the reading start, wherever they stand."""
+        return "\u200f" if signed and self.rtl else ""
 
     def datetime(self, at: datetime | None) -> str:
         """``21 Nov 2026, 18:40``: the CLDR pattern ``d MMM y, HH:mm`` with the locale's

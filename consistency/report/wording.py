@@ -204,7 +204,9 @@ def sentence(
         return escape(finding.message)
     values = fields_of(finding, fmt, names)
     try:
-        return escape(fmt.gettext(template)) % {k: wrap(v) for k, v in values.items()}
+        return escape(fmt.gettext(template)) % {
+            k: _isolated(v, wrap, escape) for k, v in values.items()
+        }
     except (KeyError, ValueError, TypeError):  # a field this finding lacks: its own words
         return escape(finding.message)
 
@@ -219,7 +221,32 @@ def _gap_text(difference, currency, fmt: Formatter) -> str | None:
         shown.append(fmt.money(difference.amount, currency, signed=True))
     if difference.percent is not None:
         shown.append(fmt.percent(difference.percent, signed=True))
-    return ", ".join(shown) or None
+    return Parts(shown) if shown else None
+
+
+class Parts(str):
+    """Text of several values (``-₪9.99, -10.0%``) that :func:`sentence` isolates one by
+    one: each number in its own ``<bdi>``, so a sign stays with its own number.
+
+    >>> Parts(["-₪9.99", "-10.0%"]), Parts(["-₪9.99", "-10.0%"]).parts
+    ('-₪9.99, -10.0%', ('-₪9.99', '-10.0%'))
+    """
+
+    parts: tuple[str, ...]
+
+    def __new__(cls, parts):
+        made = super().__new__(cls, ", ".join(parts))
+        made.parts = tuple(parts)
+        return made
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+
+def _isolated(value, wrap: Callable[[str], str], escape: Callable[[str], str]) -> str:
+    if isinstance(value, Parts):
+        return escape(", ").join(wrap(part) for part in value.parts)
+    return wrap(value)
 
 
 def _amount_text(value, currency, fmt: Formatter) -> str | None:

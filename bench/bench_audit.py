@@ -3,10 +3,8 @@
 Usage: python bench/bench_audit.py [N ...] [--format csv|jsonl]   (default: 1000000)
 
 Each audit runs as a child process (`consistency audit ... --format json`), so
-its peak resident memory is measured alone: the peak of the largest process
-(with --jobs N > 1, each of the N workers holds about that much at once).
-Memory should stay flat as N grows. --jobs passes through to the audit (by
-default it splits exports over 32 MB over the cores).
+its peak resident memory is measured alone. Memory should stay flat as N grows.
+--jobs passes through to the audit (the DuckDB store's threads; default: every core).
 """
 
 from __future__ import annotations

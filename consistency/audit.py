@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -14,17 +13,15 @@ from .engine import Filters, run
 from .errors import InputError, OutputError, bug_report_hint
 from .inputs import load as load_inputs
 from .inputs.config import Config
-from .partition import Partition, auto_jobs, merge
 from .pricebook import PriceBook
 from .result import Result
-from .sources.files import total_bytes
 from .sources.gather import Gathering, gather
 from .sources.records import RecordContext
 from .store import DEFAULT_MEMORY, Store
 
 # The audit engines: duckdb judges plain exports in SQL; python reads every record in Python
-# (the reference the tests hold the other to), and splits big exports over processes;
-# spark runs duckdb's plan on Apache Spark (consistency.spark_engine).
+# (the reference the tests hold the other to); spark runs duckdb's plan on Apache Spark
+# (consistency.spark_engine).
 ENGINES = ("duckdb", "python", "spark")
 
 
@@ -36,7 +33,7 @@ class AuditOptions:
     fetch: bool = True  # run the live fetchers
     filters: Filters = field(default_factory=Filters)
     evidence_dir: Path | None = None
-    jobs: int | None = None  # python engine: processes; duckdb: its threads (None: every core)
+    jobs: int | None = None  # the DuckDB store's threads (None: every core)
     engine: str = "duckdb"  # duckdb: plain exports judged in SQL (consistency.columnar); python
     spark_master: str = "local[*]"  # spark engine: the master URL (local mode by default)
     memory_limit: str = DEFAULT_MEMORY  # the DuckDB store's, past which it spills to disk
@@ -66,15 +63,9 @@ def prepare(config: Config) -> Setup:
 
 
 def audit(config: Config, options: AuditOptions | None = None) -> Result:
-    """Audit every source; big exports are split over the cores by product (see partition.py)."""
+    """Audit every source, in one process: the engine's own threads use the cores."""
     options = options or AuditOptions()
-    jobs = options.jobs or auto_jobs(_input_bytes(config, options))
-    if jobs == 1 or options.engine != "python":
-        result = audit_part(config, options, None)
-    else:
-        parts = [(config, options, Partition(i, jobs)) for i in range(jobs)]
-        with _process_pool(jobs) as pool:
-            result = merge(pool.starmap(audit_part, parts))
+    result = _audit(config, options)
     if result.rules == 0:
         result.errors.append("no rule was evaluated: the rule sets enable none")
     if result.observations == 0:
@@ -85,8 +76,7 @@ def audit(config: Config, options: AuditOptions | None = None) -> Result:
     return result
 
 
-def audit_part(config: Config, options: AuditOptions, partition: Partition | None) -> Result:
-    """One worker's audit: every source read, only ``partition``'s products checked."""
+def _audit(config: Config, options: AuditOptions) -> Result:
     setup = prepare(config)
     tz = config.timezone
     result = Result(
@@ -94,25 +84,21 @@ def audit_part(config: Config, options: AuditOptions, partition: Partition | Non
         config=str(config.path) if config.path else None,
         price_list_version=setup.book.list.version,
     )
-    with Store(options.memory_limit, threads=_threads(options, partition)) as store:
-        return _audit_sources(config, options, partition, setup, store, result)
+    with Store(options.memory_limit, threads=options.jobs) as store:
+        return _audit_sources(config, options, setup, store, result)
 
 
-def _audit_sources(config, options, partition, setup, store, result) -> Result:
+def _audit_sources(config, options, setup, store, result) -> Result:
     """Gather and check every source with the run's ``store``; fills ``result``."""
     tz = config.timezone
-    first = partition is None or partition.first
     context = replace(setup.context, store=store)
-    columnar = _make_columnar(options, partition, context, store, setup.rules)
+    columnar = _make_columnar(options, context, store, setup.rules)
     claim = columnar.claim if columnar is not None else None
-    records = RecordContext(
-        tz, setup.book.currency, frozenset(setup.channels), partition=partition, claim=claim
-    )
-    fetch = options.fetch and first  # fetchers run once, in worker 0
-    gathering = Gathering(config, records, fetch=fetch, evidence_dir=options.evidence_dir)
+    records = RecordContext(tz, setup.book.currency, frozenset(setup.channels), claim=claim)
+    gathering = Gathering(config, records, fetch=options.fetch, evidence_dir=options.evidence_dir)
     gathering.extra = fetcher_extra(setup)
     items = gather(gathering, options.observations)
-    if first and options.progress is not None:  # worker 0 reads every source
+    if options.progress is not None:
         items = options.progress(items)
     try:
         run(
@@ -122,7 +108,6 @@ def _audit_sources(config, options, partition, setup, store, result) -> Result:
             result,
             filters=options.filters,
             resolver=resolver(setup),
-            partition=partition,
             columnar=columnar,
         )
     except InputError:
@@ -131,42 +116,21 @@ def _audit_sources(config, options, partition, setup, store, result) -> Result:
         result.errors.append(str(err))
     except Exception as err:  # a bug outside the checks: keep what was found, and say so
         result.errors.append(f"internal error: {type(err).__name__}: {err} ({bug_report_hint()})")
-    if first:
-        result.errors.extend(f"cannot read {what}" for what in gathering.unreadable)
+    result.errors.extend(f"cannot read {what}" for what in gathering.unreadable)
     if setup.context.answers is not None:  # a template over budget on a branch lint missed
         result.errors.extend(str(e) for e in setup.context.answers.failures.values())
     return result
 
 
-def _columnar(options: AuditOptions, partition: Partition | None) -> bool:
-    return options.engine != "python" and partition is None
-
-
-def _make_columnar(options, partition, context, store, rules) -> Columnar | None:
+def _make_columnar(options, context, store, rules) -> Columnar | None:
     """The columnar path of the duckdb or spark engine; None for the python engine."""
-    if not _columnar(options, partition):
+    if options.engine == "python":
         return None
     if options.engine == "spark":
         from .spark_engine import SparkColumnar
 
         return SparkColumnar(context, store, rules, options.spark_master)
     return Columnar(context, store, rules)
-
-
-def _threads(options: AuditOptions, partition: Partition | None) -> int | None:
-    """DuckDB's threads: ``--jobs`` with the duckdb engine, one per worker process else."""
-    return options.jobs if _columnar(options, partition) else 1
-
-
-def _input_bytes(config: Config, options: AuditOptions) -> int:
-    patterns = [str(p) for p in options.observations]
-    patterns += [pattern for source in config.sources for pattern in source.files]
-    return total_bytes(patterns)  # links followed once, loops and folders counted 0
-
-
-def _process_pool(jobs: int):
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn").Pool(jobs)
 
 
 def fetcher_extra(setup: Setup) -> dict:

@@ -334,9 +334,7 @@ def _memory(text: str) -> str:
 @click.option(
     "--jobs",
     type=click.IntRange(1, 64),
-    help="With --engine duckdb, DuckDB's threads (default: every core); with --engine python, "
-    "processes to split the audit over by product (default: 1, or every core, up to 4, for "
-    "exports over 32 MB). The findings are the same either way.",
+    help="The run's DuckDB threads (default: every core). The findings are the same either way.",
 )
 @click.option(
     "--engine",

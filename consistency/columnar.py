@@ -94,7 +94,7 @@ class Columnar:
 
     def claim(self, path: Path, ctx: RecordContext) -> bool:
         """Read ``path`` here if it is a plain quote export; False leaves it to Python."""
-        if ctx.file != FileOptions() or ctx.partition is not None:
+        if ctx.file != FileOptions():
             return False
         layout = layout_of(path)
         if layout is None:

@@ -62,11 +62,8 @@ class Filters:
 class Engine:
     """Feed it observations, invalid records and source failures; ``finish()`` gives the Result."""
 
-    def __init__(
-        self, ctx: Context, rules: Iterable[Rule], result: Result, *, resolver=None, partition=None
-    ):
+    def __init__(self, ctx: Context, rules: Iterable[Rule], result: Result, *, resolver=None):
         self.ctx = ctx
-        self.partition = partition  # consistency.partition.Partition: audit only its products
         self.result = result
         self.resolver = resolver  # text -> product id or None, for quotes that name no product
         answers = getattr(ctx, "answers", None)
@@ -132,18 +129,11 @@ class Engine:
         reported by the owner of the product it names (worker 0 when none), and a failed
         source by worker 0.
         """
-        if filters is not None and not filters.admit_channel(item.channel):
-            return False
-        if self.partition is None:
-            return True
-        product = item.product if isinstance(item, InvalidRecord) else None
-        return self.partition.owns(product)
+        return filters is None or filters.admit_channel(item.channel)
 
     def observe(self, obs: Observation) -> None:
         if obs.product is None and self.resolver is not None:
             obs = self._resolve(obs)
-        if self.partition is not None and not self.partition.owns(obs.product):
-            return
         if obs.answer is None and self.router is not None and (obs.text or "").strip():
             obs = self._route(obs)
         self.result.observations += 1
@@ -327,11 +317,10 @@ def run(
     *,
     filters=None,
     resolver=None,
-    partition=None,
     columnar=None,
 ) -> Result:
     """Feed every item through a fresh Engine, then what the columnar path gathered; finish."""
-    engine = Engine(ctx, rules, result, resolver=resolver, partition=partition)
+    engine = Engine(ctx, rules, result, resolver=resolver)
     try:
         engine.feed(items, filters)
         if columnar is not None:

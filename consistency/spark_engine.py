@@ -118,7 +118,7 @@ class SparkColumnar(Columnar):
 
     def claim(self, path: Path, ctx: RecordContext) -> bool:
         """Read ``path`` with Spark if it is a plain quote CSV; False leaves it to Python."""
-        if ctx.file != FileOptions() or ctx.partition is not None:
+        if ctx.file != FileOptions():
             return False
         if path.suffix.lower() != ".csv" or _GLOB & set(str(path)):
             return False

@@ -1,4 +1,4 @@
-"""audit's run-level options through the CLI: baselines, history, --email, --jobs.
+"""audit's run-level options through the CLI: baselines, history, --email, --jobs (threads).
 
 Each test copies the demo company's price list, answers and file exports into a
 temporary project and adds to its config what the option needs; mail goes to a
@@ -147,11 +147,12 @@ def test_email_needs_an_email_section(tmp_path):
     assert result.exit_code == 2 and "needs an email: section" in result.stderr
 
 
+@pytest.mark.parametrize("engine", ["duckdb", "python"])
 @pytest.mark.parametrize("jobs", ["2", "3"])
-def test_split_over_processes_the_findings_are_the_same(tmp_path, jobs):
+def test_the_threads_do_not_change_the_findings(tmp_path, jobs, engine):
     config = project(tmp_path)
-    one = findings(audit(config, "--format", "json", "--jobs", "1"))
-    many = findings(audit(config, "--format", "json", "--jobs", jobs))
+    one = findings(audit(config, "--format", "json", "--jobs", "1", "--engine", engine))
+    many = findings(audit(config, "--format", "json", "--jobs", jobs, "--engine", engine))
     assert Counter(f["fingerprint"] for f in one) == Counter(f["fingerprint"] for f in many)
     assert sorted(f["message"] for f in one) == sorted(f["message"] for f in many)
 

@@ -83,7 +83,6 @@ def read_csv(text, path: Path, ctx: RecordContext, tally: Undecoded) -> Iterator
     if header is None:
         return
     width = len(header)
-    product = header.index("product") if "product" in header and ctx.partition else None
     reader = csv.reader(feed, delimiter=delimiter, strict=True)
     while True:
         feed.start()
@@ -103,7 +102,7 @@ def read_csv(text, path: Path, ctx: RecordContext, tally: Undecoded) -> Iterator
         if feed.tainted:
             tally.add(feed.first)
             continue
-        if item := _csv_row(row, header, width, product, Location(name, feed.first), ctx):
+        if item := _csv_row(row, header, width, Location(name, feed.first), ctx):
             yield item
 
 
@@ -127,15 +126,13 @@ def _csv_header(feed: _Feed, delimiter: str, columns) -> list[str] | None:
     return [columns.get(n, n) for n in names]
 
 
-def _csv_row(row, header, width, product, where: Location, ctx: RecordContext):
+def _csv_row(row, header, width, where: Location, ctx: RecordContext):
     if not row or (len(row) == 1 and not row[0].strip()):
         return None
     if len(row) > width:
         return InvalidRecord(
             where, f"{len(row)} columns, the header has {width}", None, ctx.default_channel
         )
-    if product is not None and product < len(row) and ctx.skips(row[product]):
-        return None
     cells = (m[1] if (m := _TEXT_FORMULA.fullmatch(cell)) else cell for cell in row)
     return to_observation(dict(zip(header, cells, strict=False)), where, ctx)
 

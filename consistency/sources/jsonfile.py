@@ -106,12 +106,11 @@ def read_json_lines(text, path: Path, ctx: RecordContext, tally: Undecoded) -> I
             continue
         if not line.strip() or (number == 1 and not line.lstrip("\ufeff").strip()):
             continue
-        if (item := from_json_line(line.lstrip("\ufeff"), where, ctx, decoder)) is not None:
-            yield item
+        yield from_json_line(line.lstrip("\ufeff"), where, ctx, decoder)
 
 
 def from_json_line(line: str, where: Location, ctx: RecordContext, decoder=None):
-    """One JSON Lines record as an Observation or InvalidRecord (None: another worker's)."""
+    """One JSON Lines record as an Observation or InvalidRecord."""
     limits = ctx.file.limits
     record, problem = decode_json(decoder or json_decoder(limits), line, limits)
     if problem:
@@ -120,13 +119,11 @@ def from_json_line(line: str, where: Location, ctx: RecordContext, decoder=None)
 
 
 def _from_object(record, where: Location, ctx: RecordContext):
-    """The record's Observation or InvalidRecord; None for another worker's row."""
+    """The record's Observation or InvalidRecord."""
     if not isinstance(record, dict):
         return InvalidRecord(where, "a record must be a JSON object", None, ctx.default_channel)
     if ctx.file.columns:
         record = {ctx.file.columns.get(k, k): v for k, v in record.items()}
-    if ctx.skips(record.get("product")):
-        return None
     return to_observation(record, where, ctx)
 
 
@@ -136,8 +133,8 @@ def read_json_array(text, path: Path, ctx: RecordContext, tally: Undecoded) -> I
     for where, value in json_array_values(text, name, ctx, tally):
         if isinstance(value, InvalidRecord | SourceFailure):
             yield value
-        elif (item := _from_object(value, where, ctx)) is not None:
-            yield item
+        else:
+            yield _from_object(value, where, ctx)
 
 
 @dataclass

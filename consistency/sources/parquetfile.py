@@ -39,8 +39,7 @@ def read_parquet(path: Path, ctx: RecordContext) -> Iterator:
             for values in rows:
                 number += 1
                 item = parquet_record(dict(zip(columns, values, strict=True)))
-                if (read := _observation(item, Location(name, number), ctx)) is not None:
-                    yield read
+                yield _observation(item, Location(name, number), ctx)
     except duckdb.Error as err:
         yield SourceFailure(channel, name, f"cannot read it as Parquet: {_first_line(err)}")
     finally:
@@ -63,8 +62,6 @@ def _observation(record: dict, where: Location, ctx: RecordContext):
         limit = ctx.file.limits.record_size
         reason = f"row {where.line} is over the limit of {limit:,} characters (limits.record_size)"
         return InvalidRecord(where, reason, None, ctx.default_channel)
-    if ctx.skips(record.get("product")):
-        return None
     return to_observation(record, where, ctx)
 
 

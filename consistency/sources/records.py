@@ -45,18 +45,9 @@ class RecordContext:
     currency: str
     channels: frozenset[str]
     default_channel: str | None = None
-    partition: object | None = (
-        None  # consistency.partition.Partition: readers may skip others' rows
-    )
     file: FileOptions = FileOptions()
     # (path, ctx) -> True when the columnar path (consistency.columnar) read the file itself
     claim: object | None = field(default=None, compare=False)
-
-    def skips(self, product) -> bool:
-        """True when the row names a product another worker audits (an early skip only)."""
-        if self.partition is None or not product or not isinstance(product, str):
-            return False
-        return not self.partition.owns(product.strip())
 
 
 class BadField(ValueError):

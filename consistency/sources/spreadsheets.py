@@ -83,8 +83,6 @@ def _rows(sheet, name: str, ctx: RecordContext) -> Iterator:
             )
             continue
         record = {k: v for k, v in zip(header[:width], values, strict=False) if k}
-        if ctx.skips(record.get("product")):
-            continue
         yield to_observation(record, where, ctx)
 
 

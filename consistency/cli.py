@@ -576,7 +576,7 @@ def write_reports(result: Result, formats: list[str], output: Path) -> list[Path
 def _options(result: Result, fmt: str) -> dict | None:
     """JUnit lists the rules that ran clean as passing test cases: tell it which ran where.
     The HTML report speaks the reader's language and names products by the price list."""
-    if fmt == "html":
+    if fmt in ("html", "json"):  # json: the run's locale and product names, for later
         return html_options(result)
     if fmt != "junit":
         return None
@@ -589,7 +589,7 @@ def html_options(result: Result | None = None) -> dict:
     else report.locale, else Hebrew for a Hebrew price list. The config is the command's;
     for a saved result without --config, the one that produced it (its ``run.config``), else
     the one found as ``audit`` finds it; none readable: the findings' own text decides."""
-    from .report.i18n import reader_locale
+    from .report.i18n import reader_locale, saved_reader
 
     ctx = click.get_current_context(silent=True)
     meta = ctx.meta if ctx else {}
@@ -598,6 +598,9 @@ def html_options(result: Result | None = None) -> dict:
         config = _config_of(result, meta)
     names = product_names(config) if config is not None else {}
     chosen = meta.get("locale") or getattr(config, "report_locale", None)
+    saved_locale, saved_names = saved_reader(meta.get("saved_run"))  # a saved result's own
+    names = names or saved_names
+    chosen = chosen or saved_locale
     findings = result.findings if result is not None else ()
     return {"locale": reader_locale(chosen, names, findings), "names": names}
 
@@ -1038,6 +1041,7 @@ def read_result(path: Path) -> Result:
     ctx = click.get_current_context(silent=True)
     if ctx is not None:  # where a relative run.config is looked for (html_options)
         ctx.meta["result_file"] = path
+        ctx.meta["saved_run"] = data.get("run")  # its locale and product names, if saved
     try:
         return Result.from_dict(data)
     except (KeyError, TypeError, ValueError) as err:

@@ -186,3 +186,30 @@ def choose(option: str | None, hebrew: bool) -> str:
     ('he', 'en', 'en')
     """
     return option or ("he" if hebrew else DEFAULT)
+
+
+def saved_reader(run) -> tuple[str | None, dict[str, str]]:
+    """The reader's locale and the product names a saved result's ``run`` section carries
+    (written by the JSON report since tryout 13b): ``(None, {})`` for an older result, and
+    anything malformed (an unknown locale, names that are not text) is left out, never an
+    error: the saved file may come from anywhere.
+
+    >>> saved_reader({"locale": "he", "products": {"mazgan": "מזגן"}})
+    ('he', {'mazgan': 'מזגן'})
+    >>> saved_reader({"locale": "xx-nowhere", "products": [1]}), saved_reader(None)
+    ((None, {}), (None, {}))
+    """
+    if not isinstance(run, dict):
+        return None, {}
+    locale = run.get("locale")
+    try:
+        locale = str(parse_locale(locale)) if isinstance(locale, str) and locale else None
+    except UnknownLocale:
+        locale = None
+    products = run.get("products")
+    names = (
+        {k: v for k, v in products.items() if isinstance(k, str) and isinstance(v, str)}
+        if isinstance(products, dict)
+        else {}
+    )
+    return locale, names

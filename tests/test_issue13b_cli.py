@@ -1,0 +1,108 @@
+"""Tryout 13b F7 and F11 through the ``consistency`` command: a saved result moved away from
+its config keeps the run's language and product names; and the CLI's smaller points."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import threading
+from http.server import ThreadingHTTPServer
+
+import pytest
+
+from consistency.report import render
+from tests.helpers import DEMO
+from tests.test_issue13b_reports import NAMES, Received, morning
+
+CLI = shutil.which("consistency") or "consistency"
+
+
+def run(args, cwd, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CONSISTENCY_")}
+    clean.update(NO_COLOR="1", **env)
+    return subprocess.run(
+        [CLI, *args], cwd=cwd, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def saved(folder, **options):
+    """A result saved as the JSON report, its config named but absent (a CI artifact)."""
+    result = morning()
+    result.config = "somewhere/else/consistency.yaml"
+    out = io.StringIO()
+    render(result, "json", out, options=options or None)
+    path = folder / "artifact" / "mine.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+# --- F7 ---------------------------------------------------------------------------------
+
+
+def test_audit_saves_the_run_locale_and_product_names(tmp_path):
+    shutil.copytree(DEMO, tmp_path / "demo")
+    done = run(["audit", "--no-fetch", "--format", "json", "--output", "out.json"],
+               tmp_path / "demo")  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr
+    run_section = json.loads((tmp_path / "demo" / "out.json").read_text("utf-8"))["run"]
+    assert run_section["locale"] == "he"  # the demo's price list is Hebrew
+    assert run_section["products"]["fiber-500"] == "סיב 500 מגה"
+
+
+@pytest.mark.parametrize(
+    ("options", "lang", "named"),
+    [
+        # tryout 13b F7: Hebrew names with Latin words, English message templates: the
+        # findings' text alone says English; the saved locale and names say Hebrew
+        ({"locale": "he", "names": NAMES}, "he", True),
+        # an older result, without either: still reads, by the findings' own text
+        ({}, "en", False),
+    ],
+)
+def test_report_on_a_moved_result_speaks_the_run_language(tmp_path, options, lang, named):
+    path = saved(tmp_path, **options)
+    done = run(["report", str(path), "--format", "html", "--output", "mine.html"], tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    page = (tmp_path / "mine.html").read_text("utf-8")
+    assert f'<html lang="{lang}"' in page
+    assert ("מזגן Tornado 3000 אינוורטר" in page) is named
+
+
+def test_locale_option_still_wins_over_the_saved_locale(tmp_path):
+    path = saved(tmp_path, locale="he", names=NAMES)
+    done = run(["report", str(path), "--format", "html", "--locale", "en", "--output", "x.html"],
+               tmp_path)  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr
+    assert '<html lang="en"' in (tmp_path / "x.html").read_text("utf-8")
+
+
+def test_a_malformed_saved_locale_is_ignored_not_fatal(tmp_path):
+    path = saved(tmp_path, locale="he", names=NAMES)
+    data = json.loads(path.read_text("utf-8"))
+    data["run"]["locale"], data["run"]["products"] = "<script>", ["not", "names"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    done = run(["report", str(path), "--format", "html", "--output", "x.html"], tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    assert '<html lang="en"' in (tmp_path / "x.html").read_text("utf-8")
+
+
+def test_notify_on_a_moved_result_is_hebrew_with_names(tmp_path):
+    path = saved(tmp_path, locale="he", names=NAMES)
+    hook = ThreadingHTTPServer(("127.0.0.1", 0), Received)
+    hook.bodies, hook.reply = [], b"{}"
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    try:
+        url = f"json://127.0.0.1:{hook.server_address[1]}/artifact"
+        done = run(["notify", str(path), "--url", url], tmp_path)
+    finally:
+        hook.shutdown()
+        hook.server_close()
+    assert done.returncode == 0, done.stderr
+    (body,) = hook.bodies
+    payload = json.loads(body)
+    assert "שגיאות" in payload["title"]
+    assert "מזגן Tornado 3000 אינוורטר" in payload["message"]

@@ -77,6 +77,9 @@ def saved(tmp_path_factory):
     (folder / "made-with" / "out").mkdir()
     (folder / "made-with" / "out" / "relative.json").write_text(json.dumps(data), encoding="utf-8")
     data["run"]["config"] = None
+    assert data["run"]["locale"] == "he"  # the run's own language and names (tryout 13b F7)
+    (folder / "moved.json").write_text(json.dumps(data), encoding="utf-8")
+    del data["run"]["locale"], data["run"]["products"]  # as a result saved before them
     (folder / "orphan.json").write_text(json.dumps(data), encoding="utf-8")
     (folder / "elsewhere").mkdir()
     return folder
@@ -101,6 +104,7 @@ REPORTS = [
     ("no run.config: CONSISTENCY_CONFIG", "orphan.json", [], {"CFG": "made"}, "elsewhere", "he"),
     ("no run.config: the config in the working folder", "orphan.json", [], {}, "made-with", "he"),
     ("no config at all: the findings' English text", "orphan.json", [], {}, "elsewhere", "en"),
+    ("tryout 13b F7: no config, the run's saved locale", "moved.json", [], {}, "elsewhere", "he"),
 ]
 
 

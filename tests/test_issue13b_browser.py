@@ -95,3 +95,26 @@ def test_money_and_percent_show_their_minus_on_the_same_side(browser, tmp_path, 
     page.close()
     assert any("%" in text for text, _ in sides) and any("₪" in text for text, _ in sides)
     assert {right for _text, right in sides} == {True}, sides  # the reading start, in Hebrew
+
+
+def test_the_channel_column_never_breaks_a_short_channel_id(browser, tmp_path):  # noqa: F811
+    """tryout 13b F9: at 1400 px the grouped table broke `phone` into `phon` / `e`."""
+    import io
+
+    from consistency.report import render
+    from consistency.report.sample import sample_findings
+
+    result = five_channel_morning()
+    result.findings += [f for f in sample_findings() if f.channel in ("phone", "chat")]
+    out = io.StringIO()
+    render(result, "html", out, options={"locale": "he", "names": NAMES})
+    path = tmp_path / "page.html"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    for width in (1400, 400):
+        page, _ = open_page(browser, path, width)
+        lines = page.evaluate(
+            "Array.from(document.querySelectorAll('table.grouped td.channel bdi'))"
+            ".map(b => [b.textContent, b.getClientRects().length])"
+        )
+        page.close()
+        assert ["phone", 1] in lines and all(n == 1 for _text, n in lines), (width, lines)

@@ -351,3 +351,32 @@ def _decoded(body: bytes) -> str:
         return json.dumps(json.loads(raw), ensure_ascii=False)
     except json.JSONDecodeError:
         return " ".join(v for _k, v in parse_qsl(raw))
+
+
+# --- F9: the Hebrew page's wording ----------------------------------------------------------
+
+
+def test_a_one_off_finding_says_once_in_the_how_often_column():
+    """tryout 13b F9: the 'how many times' column held a date and time for one-off rows."""
+    out = io.StringIO()
+    render(morning(), "html", out, options={"locale": "he", "names": NAMES})
+    cells = out.getvalue().split('class="often">')[1:]
+    assert cells and all(c.startswith("<bdi>פעם אחת, ") for c in cells)
+
+
+def test_a_gap_excerpt_on_the_hebrew_page_uses_the_locale_money():
+    """tryout 13b F9: 'app ₪79.90 (app-3) · store ₪89.90' beside Hebrew ‏79.90 ‏₪."""
+    finding = gap("fp-x", "filter", "new", channels=("store", "app"))
+    english = "store ₪89.90 (store-1) · app ₪79.90 (app-3)"  # what the check writes
+    result = morning()
+    result.findings = [replace(finding, evidence=Evidence(ref="app-3", excerpt=english))]
+    out = io.StringIO()
+    render(result, "html", out, options={"locale": "he", "names": NAMES})
+    page = out.getvalue()
+    assert english not in page
+    assert "store \u200f89.90\xa0\u200f₪ (store-1) · app \u200f79.90\xa0\u200f₪ (app-3)" in page
+    said = io.StringIO()  # words a channel said are never rewritten
+    spoken = replace(finding, evidence=Evidence(ref="c", excerpt="נאמר ₪79.90 בשיחה"))
+    result.findings = [spoken]
+    render(result, "html", said, options={"locale": "he", "names": NAMES})
+    assert "נאמר ₪79.90 בשיחה" in said.getvalue()

@@ -248,11 +248,13 @@ def _group_order(same: list[Finding]) -> tuple:
 
 
 def times(same: list[Finding], view: View) -> str:
-    """``10 times, 16–21 Nov``; a single finding: its time."""
+    """``10 times, 16–21 Nov``; a single finding ``once, 30 Nov`` (the column says how
+    often; the time of day is in the finding's own row)."""
     fmt = view.fmt
     dated = [f.at for f in same if f.at is not None]
     if len(same) == 1:
-        return fmt.datetime(dated[0]) if dated else ""
+        once = fmt.gettext("once")
+        return f"{once}, {fmt.span(dated[0], dated[0])}" if dated else once
     count = fmt.ngettext("%(num)d time", "%(num)d times", len(same)) % {"num": len(same)}
     return f"{count}, {fmt.span(min(dated), max(dated))}" if dated else count
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from ..model import SEVERITY_RANK, Finding
-from .base import currency_of, value_parts
+from .base import currency_of, quote_text, quotes_of, value_parts
 from .html_markup import (
     alternating,
     esc,
@@ -171,7 +171,7 @@ def row(finding: Finding, view: View | None = None) -> dict:
         "difference": values_html(view.values(finding.difference, currency, signed=True)),
         "cause": cause_title(finding.cause, view.fmt),
         "message": view.plain(finding),
-        "excerpt": excerpt_html(ev.excerpt, ev.span) if ev and ev.excerpt else "",
+        "excerpt": excerpt_html(*excerpt_of(finding, view)) if ev and ev.excerpt else "",
         "source": link(ev.source) if ev else "",
         "ref": link(ev.ref) if ev else "",
         "where": str(ev.where) if ev and ev.where else "",
@@ -189,7 +189,7 @@ def row_data(finding: Finding, view: View | None = None) -> list:
     view = view or View()
     currency = currency_of(finding)
     ev = finding.evidence
-    excerpt = list(excerpt_pieces(ev.excerpt, ev.span)) if ev and ev.excerpt else 0
+    excerpt = list(excerpt_pieces(*excerpt_of(finding, view))) if ev and ev.excerpt else 0
     return [
         finding.severity,
         finding.status or "",
@@ -207,3 +207,16 @@ def row_data(finding: Finding, view: View | None = None) -> list:
         view.severity(finding.severity),
         view.status(finding.status),
     ]
+
+
+def excerpt_of(finding: Finding, view: View) -> tuple[str, tuple[int, int] | None]:
+    """The evidence excerpt and its span. A grouped finding whose excerpt is the check's
+    own list of the quotes (``app ₪79.90 (app-3) · store ₪89.90 (s-4)``, not words anyone
+    said) is said again in the reader's locale, money by its CLDR format."""
+    ev = finding.evidence
+    quotes = quotes_of(finding)
+    if quotes:
+        currency = currency_of(finding)
+        if ev.excerpt == " · ".join(quote_text(q, currency) for q in quotes):
+            return " · ".join(quote_text(q, currency, view.fmt) for q in quotes), None
+    return ev.excerpt, ev.span

@@ -386,7 +386,11 @@ def audit(config_path, formats, output, fail_on, quiet, channels, since, until, 
     options.engine, options.memory_limit = more["engine"], more["memory_limit"]
     options.spark_master = more["spark_master"]
     _with_progress(options, quiet)
-    result = run_audit(config, options)
+    result = None
+    try:
+        result = run_audit(config, options)
+    finally:  # the bar's last line counts the records the duckdb engine read itself too
+        getattr(getattr(options, "progress", None), "finish", lambda _result: None)(result)
     try:
         settled = settle(result, config, more["baseline"], filters)
     except InputError:  # an unusable history or baseline: the report is still written

@@ -110,9 +110,11 @@ class Reading:
     def _drawn(self, items: Iterable, stream: TextIO) -> Iterator:
         per_source: dict[str, int] = {}
         done, started, last, source = 0, time.monotonic(), 0.0, ""
+        self._stream, self._seen, self._started = stream, 0, started
         try:
             for item in items:
                 done += 1
+                self._seen += _is_observation(item)
                 source = source_of(item)
                 per_source[source] = per_source.get(source, 0) + 1
                 now = time.monotonic()
@@ -121,10 +123,44 @@ class Reading:
                     last = now
                 yield item
         finally:
-            elapsed = time.monotonic() - started
-            _draw(stream, read_line(done, elapsed, len(per_source)))
-            stream.write("\n")
-            stream.flush()
+            self._done, self._sources = done, len(per_source)
+            self._elapsed = time.monotonic() - started
+            _draw(stream, read_line(done, self._elapsed, len(per_source)))
+            self._open = True  # the line ends in finish(): the engine may add records
+
+    def finish(self, result=None) -> None:
+        """End the bar's line. With the run's ``result``, the last line counts every
+        observation, those the duckdb engine read straight from a file (never passing
+        through the iterator) included; the sources are then the ones seen here, and the
+        line says that others were read by the engine.
+
+        >>> import io
+        >>> class Tty(io.StringIO):
+        ...     def isatty(self): return True
+        >>> class Run: observations = 25  # and 2 items (bad records) passed here
+        >>> shown, bar = Tty(), Reading()
+        >>> list(bar(iter([1, 2]), stream=shown, env={}))
+        [1, 2]
+        >>> bar.finish(Run())
+        >>> shown.getvalue().rsplit("\x1b[2K", 1)[-1].replace("0.0 s", "T").split(" (")[0]
+        'read 27 records from 1 source and files the engine read in T'
+        """
+        if not getattr(self, "_open", False):
+            return
+        self._open = False
+        stream = self._stream
+        claimed = max(0, (getattr(result, "observations", 0) or 0) - self._seen)
+        if claimed:
+            done = self._done + claimed
+            _draw(stream, read_line(done, self._elapsed, self._sources, engine=True))
+        stream.write("\n")
+        stream.flush()
+
+
+def _is_observation(item) -> bool:
+    from .model import Observation
+
+    return isinstance(item, Observation)
 
 
 def source_of(item) -> str:
@@ -152,15 +188,19 @@ def reading(done: int, seconds: float, source: str, in_source: int) -> str:
     return f"reading {done:,} records, {rate:,.0f}/s · {shown} {in_source:,}"
 
 
-def read_line(done: int, seconds: float, sources: int) -> str:
-    """The line left when reading is done.
+def read_line(done: int, seconds: float, sources: int, *, engine: bool = False) -> str:
+    """The line left when reading is done; ``engine``: some files were read by the duckdb
+    engine itself, so the sources counted here are not all of them.
 
     >>> read_line(500000, 62.5, 3)
     'read 500,000 records from 3 sources in 62.5 s (8,000/s)'
+    >>> read_line(27, 1.0, 4, engine=True)
+    'read 27 records from 4 sources and files the engine read in 1.0 s (27/s)'
     """
     rate = done / seconds if seconds > 0 else 0
     many = "source" if sources == 1 else "sources"
-    return f"read {done:,} records from {sources} {many} in {seconds:.1f} s ({rate:,.0f}/s)"
+    more = " and files the engine read" if engine else ""
+    return f"read {done:,} records from {sources} {many}{more} in {seconds:.1f} s ({rate:,.0f}/s)"
 
 
 def _draw(stream: TextIO, line: str) -> None:

@@ -106,3 +106,41 @@ def test_notify_on_a_moved_result_is_hebrew_with_names(tmp_path):
     payload = json.loads(body)
     assert "שגיאות" in payload["title"]
     assert "מזגן Tornado 3000 אינוורטר" in payload["message"]
+
+
+# --- F11: the progress bar counts what the duckdb engine read itself ----------------------
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs util-linux script (a tty)")
+def test_the_progress_bar_counts_the_same_records_on_both_engines(tmp_path):
+    """tryout 13b F11: with --engine duckdb the bar said 22 records, python 27: the files
+    DuckDB reads itself (the tryout's Parquet export) never passed the bar."""
+    from tests.helpers import make_project, write_csv
+
+    records = [
+        {"channel": "web", "at": f"2026-11-2{d}T10:00", "product": "fiber-500",
+         "amount": "99.90", "ref": f"w-{d}"}
+        for d in range(1, 8)
+    ]  # fmt: skip
+    config = make_project(tmp_path, records)
+    import duckdb
+
+    csv_file = write_csv(tmp_path / "phone.csv", [{**r, "channel": "phone"} for r in records])
+    parquet = tmp_path / "exports" / "phone.parquet"  # as the tryout's store export
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv_file}', all_varchar=true)) TO '{parquet}'")
+    text = config.read_text("utf-8") + "  - {channel: phone, files: ['exports/phone.parquet']}\n"
+    config.write_text(text, encoding="utf-8")
+    said = {}
+    for engine in ("duckdb", "python"):
+        command = f"{CLI} audit --no-fetch --engine {engine} --format json --output {engine}.json"
+        done = subprocess.run(
+            ["script", "-qec", command, "/dev/null"], cwd=tmp_path, capture_output=True,
+            text=True, timeout=120,
+            env={k: v for k, v in os.environ.items() if k not in ("CI", "CONSISTENCY_CONFIG")},
+        )  # fmt: skip
+        lines = [x for x in done.stdout.replace("\r", "\n").split("\n") if "read " in x]
+        assert lines, done.stdout + done.stderr
+        said[engine] = lines[-1].split("read ", 1)[1].split(" records")[0]
+        observations = json.loads((tmp_path / f"{engine}.json").read_text("utf-8"))["summary"]
+        assert said[engine] == str(observations["observations"]) == "14"
+    assert said["duckdb"] == said["python"]

@@ -53,8 +53,9 @@ def lit(value) -> str:
 
 
 def judge(timezone: str, odd_days: list[date], filters) -> str:
-    """Each row of ``cq`` with its UTC instant ``t``, ``odd``, ``list_price``, ``accepted``
-    and ``promoted``.
+    """Each row of ``cq``, with only the columns the grouped checks read (``outside`` takes
+    the rest from ``cq``: a narrow table spills less), and its UTC instant ``t``, ``odd``,
+    ``list_price``, ``accepted`` and ``promoted``.
 
     A quote finds its span by a range join on product, channel and ``t0 <= t < t1``
     (spans do not overlap, so at most one); it is ``accepted`` when an offer's range
@@ -69,7 +70,8 @@ def judge(timezone: str, odd_days: list[date], filters) -> str:
                    list_contains({days}, CAST(local_ts AS DATE)) AS odd
             FROM cq
         )
-        SELECT q.*, sp.list_price,
+        SELECT q.file, q.line, q.channel, q.raw_product, q.raw_amount, q.amount, q.t,
+               q.local_ts, q.raw_id, q.raw_ref, q.raw_customer, q.odd, sp.list_price,
                NOT q.odd AND coalesce(array_length(list_filter(sp.offers,
                    lambda o: q.amount BETWEEN o.lo AND o.hi)) > 0, false) AS accepted,
                coalesce(array_length(list_filter(sp.offers,
@@ -86,7 +88,11 @@ def outside(amount: str = "raw_amount") -> str:
     order (``raw_json``: a JSON Lines record's text, else NULL); ``amount`` is the SQL
     expression that gives ``raw_amount``'s place its text."""
     raw = _RAW.replace("raw_amount", f"{amount} AS raw_amount")
-    return f"SELECT file, line, raw_json, {raw} FROM judged WHERE NOT accepted ORDER BY file, line"
+    return f"""
+        SELECT file, line, raw_json, {raw}
+        FROM (SELECT file, line FROM judged WHERE NOT accepted) AS j JOIN cq USING (file, line)
+        ORDER BY file, line
+    """
 
 
 def counts() -> str:

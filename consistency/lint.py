@@ -5,7 +5,8 @@ accepts and rejects exactly what ``audit`` does: schema, semantic and cross-file
 problems (a rule naming a channel only the price list declares is fine; a
 ``format:`` no registry holds is not, with a did-you-mean). Each file's kind is told
 by its content, so any file name works. With a config, approved answers are also
-checked against the price list at today's date (:func:`lint_answers`).
+checked against the price list at every time it changes (:func:`lint_answers`, a
+check of lint's own: docs/answers.md).
 
 Problems are written to stdout as ``text`` (``file:line:col: field: message``),
 ``json``, ``github`` (workflow commands that annotate the YAML line) or ``sarif``
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -95,12 +96,12 @@ def _chat_sources(setup: Setup | None) -> list[LoadError]:
 def _answers_against_prices(setup: Setup | None) -> list[LoadError]:
     if setup is None or setup.answers is None or setup.book is None:
         return []
-    return lint_answers(setup.answers, datetime.now(setup.timezone))
+    return lint_answers(setup.answers)
 
 
 def _is_config(path: Path) -> bool:
     try:
-        return kind_of(load_yaml(path)[0]) == CONFIG
+        return kind_of(load_yaml(path, [])[0]) == CONFIG
     except InputError:
         return False
 
@@ -108,41 +109,99 @@ def _is_config(path: Path) -> bool:
 # --- approved answers against the price list --------------------------------------------
 
 
-def lint_answers(answers: AnswerBook, at: datetime) -> list[LoadError]:
-    """Approved answers whose text at ``at`` disagrees with the price list or their facts."""
+def lint_answers(answers: AnswerBook, at: datetime | None = None) -> list[LoadError]:
+    """Approved answers whose text disagrees with the price list or with their own facts.
+
+    Without ``at``, an answer is judged at every time the price list changes (the start
+    of each price window and VAT rate), not at today's date: a problem is reported only
+    when the answer is wrong at every one of them, so the verdict does not change with
+    the day lint runs, and ``price("id", at=…)`` (SPEC 3.2) is judged at its own date.
+    An answer right in one window and stale in another is for ``audit`` to judge, at the
+    time each reply was given. This check is lint's own: ``audit`` does not hold approved
+    answers against the list (docs/answers.md). Each problem is at the answer's
+    ``answer`` field (``answers[0].answer``).
+    """
+    instants = [at] if at is not None else list_instants(answers)
     errors = []
     for answer in answers.answers.values():
-        errors += _lint_answer(answers, answer, at)
+        errors += _lint_answer(answers, answer, instants)
     return errors + list(answers.failures.values())
 
 
-def _lint_answer(answers: AnswerBook, answer: Answer, at: datetime) -> list[LoadError]:
+def list_instants(answers: AnswerBook) -> list[datetime]:
+    """Each time the price list changes: a window's or VAT rate's start (or, for an
+    open-started window, the instant before its end); one instant when nothing changes."""
+    price_list, tz = answers.book.list, answers.tz
+    found = {rate.start for rate in price_list.vat_rates if rate.start is not None}
+    for product in price_list.products.values():
+        for window in product.prices:
+            if window.start is not None:
+                found.add(window.start)
+            elif window.end is not None:
+                found.add(window.end - timedelta(microseconds=1))
+    return sorted(found) or [datetime(2000, 1, 1, tzinfo=tz)]
+
+
+def _lint_answer(answers: AnswerBook, answer: Answer, instants: list[datetime]) -> list[LoadError]:
+    """The answer's statements judged at some instant and right at none (key -> values)."""
+    wrong: dict[str, list[str]] = {}
+    right: set[str] = set()
+    for at in instants:
+        for key, (ok, listed) in _judged(answers, answer, at).items():
+            if ok:
+                right.add(key)
+            else:
+                wrong.setdefault(key, []).append(listed)
+    return [_lint_error(answer, _said(key, wrong[key])) for key in wrong if key not in right]
+
+
+def _said(key: str, values: list[str]) -> str:
+    """``key`` ending with the value(s) the list gives, each once, in time order."""
+    return key + " or ".join(dict.fromkeys(values))
+
+
+def _judged(answers: AnswerBook, answer: Answer, at: datetime) -> dict[str, tuple[bool, str]]:
+    """``{statement: (agrees with the list, what the list says)}`` of the answer at ``at``;
+    a statement about a price not in effect at ``at`` is not judged then."""
     text = answers.rendered(answer.id, at)
     if text is None:
-        return []
-    book, errors = answers.book, []
+        return {}
+    book, found = answers.book, {}
     for mention, fact in priced_mentions(text, answers.matcher()):
         price = book.price_at(mention.id, at)
-        if price is not None and fact.unit == book.currency and abs(fact.value - price) > AGORA:
-            errors.append(
-                _lint_error(answer, f"states {fact.raw} for {mention.raw}; the list price is "
-                            f"{money_text(price, book.currency)} on {at.date().isoformat()}")
-            )  # fmt: skip
-    found = answers.text_facts(answer.id, at)
+        if price is not None and fact.unit == book.currency:
+            key = f"answer {answer.id} states {fact.raw} for {mention.raw}; the list price is "
+            ok = abs(fact.value - price) <= AGORA or found.get(key, (False,))[0]
+            found[key] = (ok, money_text(price, book.currency))
+    stated_facts = answers.text_facts(answer.id, at)
     for expected in answers.expected_facts(answer.id, at) if answer.facts else ():
-        same_kind = [f for f in found if comparable(f, expected)]
-        if same_kind and not any(agrees(f, expected, book, "", at) for f in same_kind):
+        same_kind = [f for f in stated_facts if comparable(f, expected)]
+        if same_kind:
             stated = ", ".join(f.raw for f in same_kind)
-            errors.append(
-                _lint_error(answer, f"states {stated} but its facts say {expected.kind} "
-                            f"{expected.raw} on {at.date().isoformat()}")
-            )  # fmt: skip
-    return errors
+            key = f"answer {answer.id} states {stated} but its facts say {expected.kind} "
+            ok = any(agrees(f, expected, book, "", at) for f in same_kind)
+            found[key] = (ok or found.get(key, (False,))[0], expected.raw)
+    return found
 
 
 def _lint_error(answer: Answer, message: str) -> LoadError:
+    """At the answer's ``answer`` field, as the file has it (``answers[0].answer``)."""
     where = answer.where
-    return LoadError(where.file, where.line, where.col, f"answer {answer.id}", message)
+    line, col, path = _answer_field(where.file, where.line, where.col)
+    return LoadError(where.file, line or where.line, col or where.col, path, message)
+
+
+def _answer_field(file: str, line: int | None, col: int | None) -> tuple:
+    """The line, column and path of the ``answer`` field of the item at ``line:col``."""
+    try:
+        data, marks = load_yaml(file, [])
+    except InputError:
+        return None, None, f"answer at line {line}"
+    items = data.get("answers") if isinstance(data, dict) else None
+    for index in range(len(items) if isinstance(items, list) else 0):
+        if marks.get(("answers", index)) == (line, col):
+            return (*marks.at(("answers", index, "answer")), f"answers[{index}].answer")
+    return None, None, "answer"
 
 
 # --- output formats ----------------------------------------------------------------------

@@ -287,7 +287,7 @@ def test_lint_answers_against_the_list(tmp_path, book, row):
     assert len(errors) == len(row.messages)
     for error, message in zip(errors, row.messages, strict=True):
         assert message in error.message
-        assert (error.line, error.path) == (2, "answer a")
+        assert (error.line, error.path) == (3, "answers[0].answer")
 
 
 def test_lint_command_reports_an_answer_that_disagrees(tmp_path):
@@ -297,7 +297,7 @@ def test_lint_command_reports_an_answer_that_disagrees(tmp_path):
     )
     write(tmp_path, "answers:\n  - id: fiber\n    answer: 'סיב 500 עולה ₪89'\n")
     errors = lint(tmp_path / "consistency.yaml", [])
-    assert [(Path(e.file).name, e.line) for e in errors] == [("answers.yaml", 2)]
+    assert [(Path(e.file).name, e.line) for e in errors] == [("answers.yaml", 3)]
     assert "the list price is ₪" in errors[0].message
 
 

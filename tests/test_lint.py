@@ -70,6 +70,7 @@ def test_problems_in_every_file_are_collected(project):
     assert found == {
         ("prices.yaml", 2, "products[0].price"),
         ("prices.yaml", 3, "products[1].price"),  # negative: seen in the same run (issue 9)
+        ("prices.yaml", 3, "products[1].id"),  # a repeat of an item that broke the schema
         ("answers.yaml", 2, "answers[0].facts[0]"),
         ("rules.yaml", 2, "rules[0].id"),
     }
@@ -83,8 +84,8 @@ def test_semantic_problems_all_reported(project):
 
 def test_kind_is_told_by_content_not_name(project):
     odd = write(project, "whatever.txt", "rules:\n  - {id: a, severity: fatal}\n")
-    (error,) = lint(None, [odd])
-    assert error.path == "rules[0].severity"
+    # the bad severity leaves the rest of the rule checked: 'a' names no check (one run)
+    assert [e.path for e in lint(None, [odd])] == ["rules[0].id", "rules[0].severity"]
 
 
 def test_unknown_kind_and_broken_yaml(project):
@@ -261,7 +262,8 @@ def test_a_rule_option_after_a_dropped_rule_names_its_own_index(project):
     text = "rules:\n  - {id: a, severity: loud}\n  - id: cross-channel-gap\n    windo: P1D\n"
     write(project, "rules.yaml", text)
     errors = lint(None, [project / "rules.yaml"])
-    assert [(e.line, e.path) for e in errors] == [(2, "rules[0].severity"), (4, "rules[1]")]
+    expected = [(2, "rules[0].id"), (2, "rules[0].severity"), (4, "rules[1]")]
+    assert [(e.line, e.path) for e in errors] == expected
 
 
 # --- a broken config: schema, semantic and cross-file problems in one run (issue 9) -----------

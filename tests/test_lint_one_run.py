@@ -31,7 +31,7 @@ products:
     unit: one-time
     price: 50
 promotions:
-  - {id: black-friday, products: [fiber-500], discount: {percent: 20}, channels: [web, store],
+  - {id: black-friday, products: [fiber-500], discount: {percent: 20}, channels: [web, chat],
      from: 2026-11-20, to: 2026-11-30}
 channels:
   phone: {max_discount: {percent: 5}}
@@ -75,7 +75,7 @@ def write(folder: Path, files: dict[str, str]) -> Path:
 # --- H1: lint FILE… (pre-commit's path) uses the config's channels -----------------------
 
 F1 = {
-    "prices.yaml": PRICES,
+    "prices.yaml": PRICES.replace("[web, chat]", "[web, store]"),
     "a.jsonl": OBSERVATION,
     "consistency.yaml": "price_list: prices.yaml\nsources:\n  - {channel: store, files: [a.jsonl]}\n",
 }
@@ -110,7 +110,7 @@ def test_lint_files_find_the_config_in_a_parent_and_by_env(tmp_path):
 
 def test_lint_files_without_a_config_use_the_default_channels(tmp_path):
     """Without any config, 'store' is unknown: the check still runs on FILE…."""
-    write(tmp_path, {"prices.yaml": PRICES})
+    write(tmp_path, {"prices.yaml": F1["prices.yaml"]})
     done = consistency(tmp_path, "lint", "prices.yaml")
     assert done.returncode == 2
     assert "unknown channel 'store'" in done.stdout
@@ -134,3 +134,164 @@ def test_clean_lint_prints_only_the_document(tmp_path, fmt):
     assert done.returncode == 0
     document = json.loads(done.stdout)
     assert document == [] if fmt == "json" else document["version"] == "2.1.0"
+
+
+# --- H4: every problem in one run ----------------------------------------------------------
+
+ONE_RUN = [
+    pytest.param(
+        {
+            "prices.yaml": "currency: ILS\nproducts:\n"
+            "  - {id: fiber-500, name: a, unit: month, price: abc}\n"
+            "  - {id: fiber-500, name: b, price: 20}\n"
+            "  - {id: tv, name: c, prices: [{amount: 10, from: 2026-01-01},"
+            " {amount: 12, from: 2026-02-30}]}\n",
+        },
+        ["lint", "prices.yaml"],
+        [
+            "prices.yaml:3:50: products[0].price: 'abc' is not a number",
+            "prices.yaml:4:10: products[1].id: duplicate product id 'fiber-500'",
+            "prices.yaml:5:83: products[2].prices[1].from: '2026-02-30' is not a valid date",
+        ],
+        id="tryout F5: a bad date, a bad number and a repeat of the bad item's id",
+    ),
+    pytest.param(
+        {"prices.yaml": "products:\n  - {id: a, price: -0}\n  - {id: a, price: 1, price: 2}\n"},
+        ["lint", "prices.yaml"],
+        [
+            "prices.yaml:2:20: products[0].price: '-0' is a negative zero",
+            "prices.yaml:3:23: products[1].price: duplicate key 'price'",
+            "products[1].id: duplicate product id 'a'",
+        ],
+        id="tryout H4: -0 and a duplicate key do not stop the file's other checks",
+    ),
+    pytest.param(
+        {
+            "prices.yaml": PRICES,
+            "a.jsonl": OBSERVATION,
+            "rules.yaml": "rules:\n  - {id: price-mismatch, severity: fatal, channels: [shop]}\n"
+            "  - {id: price-mismatch}\n",
+            "consistency.yaml": "price_list: prices.yaml\nrules: [rules.yaml]\n"
+            "sources:\n  - {channel: phone, files: [a.jsonl]}\n",
+        },
+        ["lint"],
+        [
+            "rules.yaml:2:36: rules[0].severity: 'fatal' is not one of",
+            "rules.yaml:2:54: rules[0].channels[0]: unknown channel 'shop'",
+            "rules.yaml:3:10: rules[1].id: duplicate rule id 'price-mismatch'",
+        ],
+        id="tryout F6: a bad severity hides neither the channel nor the repeat",
+    ),
+    pytest.param(
+        {
+            "prices.yaml": PRICES,
+            "a.jsonl": OBSERVATION,
+            "answers.yaml": "answers:\n  - id: a1\n    questions: [q1]\n"
+            '    answer: "דמי ביטול של 40 ש״ח"\n    facts: [{money: {price: cancel-fee}}]\n'
+            "  - id: a1\n    questions: [q2]\n    answer: \"{{ price('fiber-500' }}\"\n",
+            "consistency.yaml": "price_list: prices.yaml\nanswers: answers.yaml\n"
+            "sources:\n  - {channel: phone, files: [a.jsonl]}\n",
+        },
+        ["lint"],
+        [
+            "answers.yaml:6:9: answers[1].id: duplicate answer id 'a1'",
+            "answers.yaml:8:13: answers[1].answer: template syntax error",
+            "answers.yaml:4:13: answers[0].answer: answer a1 states 40 ש״ח for דמי ביטול; "
+            "the list price is ₪50.00",
+        ],
+        id="tryout F7: a repeat's template, and another answer's text, in one run",
+    ),
+    pytest.param(
+        {
+            "prices.yaml": "products:\n  - {id: a, price: x}\n  - {id: b, price: 1}\n",
+            "answers.yaml": "answers:\n  - id: q\n    questions: [q]\n"
+            "    answer: \"{{ price('c') }} {{ price('b') }}\"\n"
+            "    facts: [{money: {price: d}}]\n",
+            "consistency.yaml": "price_list: prices.yaml\nanswers: answers.yaml\n",
+        },
+        ["lint"],
+        [
+            "prices.yaml:2:20: products[0].price: 'x' is not a number",
+            "answers.yaml:4:13: answers[0].answer: price(): unknown product 'c'",
+            "answers.yaml:5:29: answers[0].facts[0].money.price: unknown product 'd'",
+        ],
+        id="tryout F7: unknown products checked against what the broken list names",
+    ),
+    pytest.param(
+        {
+            "prices.yaml": PRICES,
+            "a.jsonl": OBSERVATION,
+            "consistency.yaml": "price_list: prices.yaml\nsources:\n"
+            '  - {channel: phone, files: [a.jsonl], encoding: utf-9, delimiter: ";;"}\n'
+            "  - channel: chat\n    fetch: http-chat\n    url: https://bot.example.co.il/api\n"
+            "    timeout: -5\n    reply: $.x[[\n",
+        },
+        ["lint"],
+        [
+            "consistency.yaml:3:50: sources[0].encoding: unknown encoding 'utf-9'",
+            "consistency.yaml:3:68: sources[0].delimiter: ';;' is too long",
+            "consistency.yaml:7:14: sources[1].timeout: -5 is less than",
+            "bad JSONPath '$.x[['",
+        ],
+        id="tryout H4 config: delimiter and encoding of one source; http-chat reply too",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "args", "expected"), ONE_RUN)
+def test_lint_shows_every_problem_in_one_run(tmp_path, files, args, expected):
+    done = consistency(write(tmp_path, files), *args)
+    assert done.returncode == 2
+    lines = done.stdout.splitlines()
+    for wanted in expected:
+        assert any(line.startswith(wanted) or wanted in line for line in lines), (wanted, lines)
+
+
+# --- H3, M2: approved answers against the list, whatever the day ---------------------------
+
+
+def answers_project(folder: Path, answer: str) -> Path:
+    return write(
+        folder,
+        {
+            "prices.yaml": PRICES,
+            "a.jsonl": OBSERVATION,
+            "answers.yaml": f'answers:\n  - id: a\n    questions: [q]\n    answer: "{answer}"\n',
+            "consistency.yaml": "price_list: prices.yaml\nanswers: answers.yaml\n"
+            "sources:\n  - {channel: web, files: [a.jsonl]}\n",
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        pytest.param(
+            "מדצמבר סיב 500 מגה יעלה {{ price('fiber-500', at='2026-12-01') }} לחודש.",
+            None,
+            id="tryout F4: SPEC 3.2's price(id, at=...) is judged at its own date",
+        ),
+        pytest.param(
+            "סיב 500 מגה עולה ₪99.90 לחודש", None, id="right in the first window: not lint's"
+        ),
+        pytest.param(
+            "סיב 500 מגה עולה ₪109.90 לחודש", None, id="right from 2026-12-01: not lint's"
+        ),
+        pytest.param(
+            "סיב 500 מגה עולה ₪89 לחודש",
+            "answers.yaml:4:13: answers[0].answer: answer a states ₪89 for סיב 500 מגה; "
+            "the list price is ₪99.90 or ₪109.90",
+            id="wrong in every window: a problem at the answer field, whatever the day",
+        ),
+        pytest.param(
+            'דמי ביטול 40 ש\\"ח',
+            'answers.yaml:4:13: answers[0].answer: answer a states 40 ש"ח for דמי ביטול; '
+            "the list price is ₪50.00",
+            id="tryout F3: a constant price stated wrong",
+        ),
+    ],
+)
+def test_lint_judges_answers_at_the_lists_own_dates(tmp_path, answer, problem):
+    done = consistency(answers_project(tmp_path, answer), "lint")
+    assert done.returncode == (2 if problem else 0), done.stdout
+    assert (problem in done.stdout) if problem else done.stdout == "ok: no problems found\n"

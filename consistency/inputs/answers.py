@@ -26,6 +26,7 @@ from ..answers import (
     first_fact,
     template_problem,
 )
+from ..errors import InputError, LoadError
 from ..sandbox import SandboxedEnvironment
 from ..text.mentions import name_key
 from ..text.phrases import phrase_pattern
@@ -53,36 +54,55 @@ def load_answers(path: Source, book, tz: ZoneInfo, channels: Iterable[str] = ())
     ``book`` is the PriceBook the templates and facts name products of; ``channels``,
     when given, are the channel names an answer's ``channels`` may use.
     """
+    answers, errors = read_answers(path, book, tz, channels)
+    if errors:
+        raise InputError(errors)
+    return answers
+
+
+def read_answers(
+    path: Source, book, tz: ZoneInfo, channels: Iterable[str] = (), products=None
+) -> tuple[AnswerBook, list[LoadError]]:
+    """The answers as far as they load, and every problem (for ``lint``); raises
+    ``InputError`` only when the file cannot be read at all. An answer whose template is
+    broken renders as empty text; a repeated id is checked but left out of the book.
+    ``products``: the product ids that could be read from a price list with problems
+    (``book`` None), so ``price("id")`` and ``{price: id}`` are checked against them.
+    """
     data, problems = read_part(path, "answers")
-    reader = _AnswerReader(problems, book, tz, tuple(channels))
+    reader = _AnswerReader(problems, book, tz, tuple(channels), products)
     answers = reader.answers(data["answers"])
     policy = (data.get("policy") or {}).get("forbidden", [])
     phrases = [reader.phrase(p, ("policy", "forbidden", i)) for i, p in enumerate(policy)]
-    reader.problems.raise_if_any()
-    return AnswerBook(answers, phrases, book, tz)
+    errors = sorted(problems.errors, key=lambda e: (e.line or 0, e.col or 0))
+    return AnswerBook(answers, phrases, book, tz), errors
 
 
 class _AnswerReader:
     """Builds Answers from schema-valid data, collecting every semantic problem."""
 
-    def __init__(self, problems: Problems, book, tz: ZoneInfo, channels: tuple[str, ...]):
+    def __init__(self, problems: Problems, book, tz: ZoneInfo, channels: tuple, products=None):
         self.problems, self.book, self.tz, self.channels = problems, book, tz, channels
+        self.products = None if products is None else frozenset(products)
         self.env = environment()
 
+    def unknown_product(self, product_id: str) -> bool:
+        """Whether the price list (or, when it has problems, what could be read of it)
+        lacks ``product_id``; with no price list at all, nothing is unknown."""
+        if self.book is not None:
+            return self.book.product(product_id) is None
+        return self.products is not None and product_id not in self.products
+
     def answers(self, entries: list) -> list[Answer]:
-        first: dict[str, int | None] = {}
+        repeats = self.problems.duplicate_ids(
+            "answers", lambda ident, first: f"duplicate answer id {ident!r} (first on line "
+            f"{first.line})"
+        )  # fmt: skip
         result = []
         for index, entry in enumerate(entries):
-            at = ("answers", index)
-            line = self.problems.marks.at((*at, "id"))[0]
-            if entry["id"] in first:
-                self.problems.add(
-                    (*at, "id"),
-                    f"duplicate answer id {entry['id']!r} (first on line {first[entry['id']]})",
-                )
-                continue
-            first[entry["id"]] = line
-            result.append(self.answer(entry, at))
+            answer = self.answer(entry, ("answers", index))  # a repeat's template is checked too
+            if self.problems.file_index("answers", index) not in repeats:
+                result.append(answer)
         return result
 
     def answer(self, entry: dict, at: tuple) -> Answer:
@@ -147,7 +167,7 @@ class _AnswerReader:
             if not (isinstance(first, nodes.Const) and isinstance(first.value, str)):
                 self.problems.add(path, 'price() takes a product id in quotes: price("fiber-500")')
                 continue
-            if self.book is not None and self.book.product(first.value) is None:
+            if self.unknown_product(first.value):
                 self.problems.add(path, f"price(): unknown product {first.value!r}")
             products.append(first.value)
         return tuple(dict.fromkeys(products))
@@ -183,7 +203,7 @@ class _AnswerReader:
         if kind != "money":
             self.problems.add(at, f"{{price: ...}} is a money value, not a {kind}")
             return None
-        if self.book is not None and self.book.product(value["price"]) is None:
+        if self.unknown_product(value["price"]):
             self.problems.add((*at, "price"), f"unknown product {value['price']!r}")
             return None
         when = None

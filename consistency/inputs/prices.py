@@ -145,13 +145,14 @@ class _PriceListReader:
 
     def products(self, entries: list) -> dict[str, Product]:
         products: dict[str, Product] = {}
+        repeats = self.problems.duplicate_ids(
+            "products", lambda ident, first: f"duplicate product id {ident!r} ({first})"
+        )  # over the file's items, those that broke the schema too
         for index, entry in enumerate(entries):
             at = ("products", index)
-            if entry["id"] in products:
-                first = products[entry["id"]].where
-                self.problems.add((*at, "id"), f"duplicate product id {entry['id']!r} ({first})")
-                continue
-            products[entry["id"]] = self.product(entry, at)
+            product = self.product(entry, at)  # a repeat's prices are checked too
+            if self.problems.file_index("products", index) not in repeats:
+                products.setdefault(entry["id"], product)
         return products
 
     def product(self, entry: dict, at: tuple) -> Product:

@@ -7,6 +7,7 @@ as one ``InputError`` (or hand them to ``lint`` without raising).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from ..errors import InputError, LoadError
@@ -34,12 +35,15 @@ def read_part(path: Source, schema: str) -> tuple[object, Problems]:
     (one lint run shows every problem). Raises ``InputError`` when nothing can be
     checked further: YAML that cannot be read, or a fault in the document as a whole.
     """
-    data, marks = load_yaml(path)
+    salvaged: list = []
+    data, marks = load_yaml(path, salvaged)
     problems = Problems(str(path), marks)
-    problems.errors = validate(data, marks, schema, str(path))
+    problems.full = data
+    problems.errors = [replace(error, path=path_text(at)) for at, error in salvaged]
+    problems.errors += validate(data, marks, schema, str(path), bool(salvaged))
     if not problems.errors:
         return data, problems
-    part = valid_part(data, marks, schema)
+    part = valid_part(data, marks, schema, [at for at, _ in salvaged])
     if part is None:
         problems.raise_if_any()
     problems.marks, problems.original = part.marks, part.original
@@ -56,13 +60,48 @@ class Problems:
     def __init__(self, file: str, marks: Marks):
         self.file, self.marks, self.errors = file, marks, []
         self.original = tuple
+        self.full, self.file_marks = None, marks  # the whole file, with what was left out
+
+    def file_items(self, key: str) -> list[tuple[int, object]]:
+        """``(index, item)`` of the top-level list ``key`` as the file has it, items that
+        broke the schema included (so cross-item checks such as duplicate ids see them)."""
+        items = self.full.get(key) if isinstance(self.full, dict) else None
+        return list(enumerate(items)) if isinstance(items, list) else []
+
+    def file_index(self, key: str, index: int) -> int:
+        """The file's index of item ``index`` of the checked list ``key``."""
+        return self.original((key, index))[1]
+
+    def add_in_file(self, path: tuple, message: str) -> None:
+        """Like :meth:`add`, with ``path`` as the file has it."""
+        line, col = self.file_marks.at(path)
+        self.errors.append(LoadError(self.file, line, col, path_text(path), message))
+
+    def duplicate_ids(self, key: str, message) -> set[int]:
+        """Report each item under ``key`` whose ``id`` an earlier item has, kept or not;
+        ``message(id, first)`` says it (``first``: the earlier item's Location). Returns
+        the file indexes of the repeats."""
+        first: dict[str, Location] = {}
+        repeats = set()
+        for index, entry in self.file_items(key):
+            ident = entry.get("id") if isinstance(entry, dict) else None
+            if not isinstance(ident, str):
+                continue
+            if ident in first:
+                self.add_in_file((key, index, "id"), message(ident, first[ident]))
+                repeats.add(index)
+            else:
+                line, col = self.file_marks.at((key, index))
+                first[ident] = Location(self.file, line, col)
+        return repeats
 
     def add(self, path: tuple, message: str) -> None:
         line, col = self.marks.at(path)
         self.errors.append(LoadError(self.file, line, col, self.path_text(path), message))
 
-    def check_channels(self, channels, known, at: tuple) -> None:
-        """An entry's ``channels`` list: each must be one of ``known`` (with a did-you-mean).
+    def check_channels(self, channels, known, at: tuple, *, in_file: bool = False) -> None:
+        """An entry's ``channels`` list: each must be one of ``known`` (with a did-you-mean);
+        ``in_file``: ``at`` is a path as the file has it (an item that broke the schema).
 
         >>> from consistency.inputs.yamlio import loads
         >>> problems = Problems("r.yaml", loads("channels: [web, stor]", "r.yaml")[1])
@@ -71,12 +110,13 @@ class Problems:
         r.yaml:1:17: channels[1]: unknown channel 'stor'; known: web, store; did you mean 'store'?
         """
         known = list(dict.fromkeys(known))
+        add = self.add_in_file if in_file else self.add
         for i, channel in enumerate(channels or ()):
-            if channel not in known:
+            if channel is not None and channel not in known:
                 close = suggest(str(channel), known)
                 hint = f"; did you mean {close!r}?" if close else ""
                 message = f"unknown channel {channel!r}; known: {', '.join(known)}{hint}"
-                self.add((*at, "channels", i), message)
+                add((*at, "channels", i), message)
 
     def path_text(self, path: tuple) -> str:
         """``path`` as the file has it: ``products[3].prices[0].to``."""

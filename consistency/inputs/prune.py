@@ -23,6 +23,10 @@ from dataclasses import dataclass, field
 from .schema import MAX_SCHEMA_ERRORS, unexpected_keys, validator_for
 from .yamlio import Marks
 
+# Lists whose items are option sets: a fault in one option leaves out that option alone (the
+# item's other options are still checked; a later round drops the item if it then breaks).
+# Elsewhere the whole item goes: a price window without its bad ``from`` would overlap.
+OPTION_LISTS = {"config": {("sources",)}, "rules": {("rules",)}}
 MAX_ROUNDS = 5  # a drop can break what holds it (minItems, required): drop again, a few times
 _DROP = object()
 
@@ -45,12 +49,25 @@ class Part:
         return result
 
 
-def valid_part(data: object, marks: Marks, schema_name: str) -> Part | None:
+def valid_part(data: object, marks: Marks, schema_name: str, drop=()) -> Part | None:
     """The largest easily found part of ``data`` that passes ``schema_name``, or None when
-    the fault is the document itself (not a mapping, a required top-level key missing)."""
+    the fault is the document itself (not a mapping, a required top-level key missing).
+
+    ``drop``: paths of values known to be bad (YAML could not read them); the list item
+    holding each (else its top-level key) is left out from the start.
+    """
     validator = validator_for(schema_name)
     dropped: set[tuple] = set()
+    for path in drop:
+        items = [i for i, p in enumerate(path) if isinstance(p, int) and not isinstance(p, bool)]
+        if not path:
+            return None
+        dropped.add(path[: items[-1] + 1] if items else path[:1])
     part = Part(data, marks)
+    if dropped:
+        kept: dict[tuple, list[int]] = {}
+        part = Part(_without(data, (), dropped, kept), marks, kept)
+        part.marks = _moved(marks, part)
     for _ in range(MAX_ROUNDS):
         errors = list(_first(validator.iter_errors(part.data), MAX_SCHEMA_ERRORS + 1))
         if not errors:
@@ -58,7 +75,7 @@ def valid_part(data: object, marks: Marks, schema_name: str) -> Part | None:
         if len(errors) > MAX_SCHEMA_ERRORS:
             return None
         for error in errors:
-            found = _at_fault(error, part)
+            found = _at_fault(error, part, OPTION_LISTS.get(schema_name, set()))
             if found is None:
                 return None
             dropped |= found
@@ -75,15 +92,19 @@ def _first(errors, count: int):
         yield error
 
 
-def _at_fault(error, part: Part) -> set[tuple] | None:
+def _at_fault(error, part: Part, option_lists: set[tuple]) -> set[tuple] | None:
     """The original paths to drop for ``error``: unknown keys alone, else the innermost list
-    item holding the fault, else the key it is under; None when that is the whole file."""
+    item holding the fault (in ``option_lists``, only the option), else the key it is
+    under; None when that is the whole file."""
     path = part.original(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         return {(*path, key) for key in unexpected_keys(error)}
     items = [i for i, p in enumerate(path) if isinstance(p, int) and not isinstance(p, bool)]
     if items:
-        return {path[: items[-1] + 1]}
+        item = path[: items[-1] + 1]
+        if item[:-1] in option_lists and len(path) > len(item):
+            return {path[: len(item) + 1]}
+        return {item}
     return {path} if path else None
 
 

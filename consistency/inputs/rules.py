@@ -33,14 +33,32 @@ def load_rules(paths: Iterable[Source], known_channels: Iterable[str] | None = N
         except InputError as exc:
             errors.extend(exc.errors)
             continue
+        repeats = problems.duplicate_ids(
+            "rules", lambda ident, first: f"duplicate rule id {ident!r} (first at {first})"
+        )  # over the file's items, those that broke the schema too
+        kept = set()
         for index, entry in enumerate(data["rules"]):
+            kept.add(problems.file_index("rules", index))
+            if problems.file_index("rules", index) in repeats:
+                continue
             rule = _rule(entry, ("rules", index), problems, seen, known)
             if rule is not None and entry.get("enabled", True):
                 rules.append(rule)
-        errors.extend(problems.errors)
+        _left_out_channels(problems, kept, known)
+        errors.extend(sorted(problems.errors, key=lambda e: (e.line or 0, e.col or 0)))
     if errors:
         raise InputError(errors)
     return rules
+
+
+def _left_out_channels(problems: Problems, kept: set[int], known) -> None:
+    """The channels of rules that broke the schema, checked as far as they can be read."""
+    for index, entry in problems.file_items("rules"):
+        channels = entry.get("channels") if isinstance(entry, dict) else None
+        if known is None or index in kept or not isinstance(channels, list):
+            continue
+        names = [c if isinstance(c, str) else None for c in channels]
+        problems.check_channels(names, known, ("rules", index), in_file=True)
 
 
 def _rule(entry: dict, at: tuple, problems: Problems, seen: dict, known) -> Rule | None:

@@ -21,7 +21,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError
 
 from ..errors import LoadError
-from .yamlio import Marks, Path_
+from .yamlio import Marks, Path_, Unreadable
 
 MAX_SCHEMA_ERRORS = 100  # schema errors described per file; the rest are counted as one
 
@@ -58,19 +58,48 @@ def validator_for(name: str) -> jsonschema.protocols.Validator:
     return Validator(load_schema(name))
 
 
-def validate(data: object, marks: Marks, schema_name: str, file: str) -> list[LoadError]:
-    """Every way ``data`` breaks schema ``schema_name``, sorted by position in the file."""
-    return validate_with(validator_for(schema_name), data, marks, file)
+def validate(
+    data: object, marks: Marks, schema_name: str, file: str, unreadable: bool = False
+) -> list[LoadError]:
+    """Every way ``data`` breaks schema ``schema_name``, sorted by position in the file.
+
+    ``unreadable``: ``data`` holds values YAML could not read (:class:`~.yamlio.Unreadable`,
+    already reported by the reader); a fault about one is not reported again.
+    """
+    validator = validator_for(schema_name)
+    return validate_with(validator, data, marks, file, unreadable=unreadable)
 
 
-def validate_with(validator, data: object, marks: Marks, file: str, prefix=()) -> list[LoadError]:
+def holds_unreadable(value: object) -> bool:
+    """Whether ``value`` is or holds a value YAML could not read (aliases: each once).
+
+    >>> holds_unreadable({"a": [1, Unreadable("-0")]}), holds_unreadable([1, {"b": 2}])
+    (True, False)
+    """
+    stack, seen = [value], set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Unreadable):
+            return True
+        if isinstance(item, dict | list) and id(item) not in seen:
+            seen.add(id(item))
+            stack.extend(item.values() if isinstance(item, dict) else item)
+    return False
+
+
+def validate_with(
+    validator, data: object, marks: Marks, file: str, prefix=(), unreadable: bool = False
+) -> list[LoadError]:
     """Like ``validate`` with any validator; ``prefix`` is where ``data`` sits in the file.
 
     At most :data:`MAX_SCHEMA_ERRORS` are described (a file of 70,000 wrong items would
     take minutes to describe); then one more error says that the rest are not shown.
     """
     errors = []
-    for count, error in enumerate(validator.iter_errors(data)):
+    faults = validator.iter_errors(data)
+    if unreadable:
+        faults = (e for e in faults if not holds_unreadable(e.instance))
+    for count, error in enumerate(faults):
         if count == MAX_SCHEMA_ERRORS:
             more = f"more problems not shown (the first {MAX_SCHEMA_ERRORS} are above)"
             errors.append(LoadError(file, None, None, "", more))

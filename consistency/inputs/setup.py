@@ -23,7 +23,7 @@ from ..answers import AnswerBook
 from ..errors import InputError, LoadError
 from ..model import PriceList, Rule
 from ..pricebook import PriceBook
-from .answers import load_answers
+from .answers import load_answers, read_answers
 from .config import DEFAULT_CHANNELS, DEFAULT_TIMEZONE, Config, read_config
 from .prices import load_price_list
 from .rules import load_rules
@@ -38,7 +38,8 @@ class Setup:
 
     ``book`` and ``price_list`` are None only when :func:`read` found problems in the
     price list; ``answers`` is None when the config names no answers file (or they
-    could not be read at all).
+    could not be read at all). From :func:`read`, ``answers`` holds the answers as far
+    as they loaded, even when some have problems (``lint`` checks the rest).
     """
 
     config: Config
@@ -69,7 +70,11 @@ def read(config: Config) -> tuple[Setup, list[LoadError]]:
     book = PriceBook(price_list) if price_list is not None else None
     answers = None
     if config.answers is not None:
-        answers = attempt(errors, load_answers, config.answers, book, tz, channels)
+        products = None if price_list else declared_products(config.price_list)
+        found = attempt(errors, read_answers, config.answers, book, tz, channels, products)
+        if found is not None:
+            answers, problems = found
+            errors += problems
     setup = Setup(config, tz, channels, price_list, book, tuple(rules), answers)
     return setup, unique(errors)
 
@@ -78,11 +83,24 @@ def declared_channels(path: Path) -> tuple[str, ...]:
     """The channel names a price list declares, read even when the list has problems
     (so that rules and answers naming them are not reported as well)."""
     try:
-        data, _ = load_yaml(path)
+        data, _ = load_yaml(path, [])
     except InputError:
         return ()
     channels = data.get("channels") if isinstance(data, dict) else None
     return tuple(str(name) for name in channels) if isinstance(channels, dict) else ()
+
+
+def declared_products(path: Path) -> tuple[str, ...] | None:
+    """The product ids a price list with problems names, as far as it can be read (None
+    when it cannot be read at all), so answers naming other products are reported."""
+    try:
+        data, _ = load_yaml(path, [])
+    except InputError:
+        return None
+    products = data.get("products") if isinstance(data, dict) else None
+    if not isinstance(products, list):
+        return None
+    return tuple(p["id"] for p in products if isinstance(p, dict) and isinstance(p.get("id"), str))
 
 
 def collect(config_path: Path | None, files: Iterable[Path] = ()) -> tuple[Setup | None, list]:
@@ -116,7 +134,7 @@ def collect(config_path: Path | None, files: Iterable[Path] = ()) -> tuple[Setup
 def file_problems(path: Path, tz: ZoneInfo, channels: tuple[str, ...]) -> list[LoadError]:
     """Every problem of one input file on its own; its kind is told by its content."""
     try:
-        data, _ = load_yaml(path)
+        data, _ = load_yaml(path, [])  # values YAML cannot read: the loader reports them
     except InputError as exc:
         return exc.errors
     kind = kind_of(data)

@@ -135,70 +135,94 @@ def decimal_from_yaml(text: str) -> Decimal:
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _plain_number(node: yaml.ScalarNode) -> None:
+def _plain_number(node: yaml.ScalarNode) -> str | None:
     """YAML 1.1 reads ``1:30`` as 90 (base 60) and ``1_000`` as 1000; in a price list that
     silently changes a value, so such a number is refused: write it plainly, or quote it."""
     if ":" in node.value or "_" in node.value:
-        message = (
+        return (
             f"{_clip(node.value)} is a YAML 1.1 base-60 or underscored number, which YAML "
             "reads as another value: write the number plainly, or quote it"
         )
-        raise yaml.constructor.ConstructorError(None, None, message, node.start_mark)
+    return None
+
+
+class Unreadable:
+    """A scalar YAML cannot read as its type says (an impossible date, ``-0``, a number
+    too long), left in the data in place of a value when the loader salvages: its
+    problem is reported, and :mod:`.problems` leaves out the list item holding it."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"<unreadable {self.text!r}>"
 
 
 class MarkedLoader(_SafeBase):
-    """SafeLoader that builds Decimals instead of floats."""
+    """SafeLoader that builds Decimals instead of floats.
 
-    def construct_yaml_float(self, node: yaml.ScalarNode) -> Decimal:
-        _plain_number(node)
+    ``salvage``, when a list, collects ``(line, col, message, path)`` of every value it cannot
+    read (and of keys written twice) instead of raising, so one run reports them all.
+    """
+
+    salvage: list | None = None
+
+    def refuse(self, node: yaml.Node, message: str) -> Unreadable:
+        """Raise for ``node``, or, when salvaging, note the problem and return a stand-in."""
+        if self.salvage is None:
+            raise yaml.constructor.ConstructorError(None, None, message, node.start_mark)
+        self.salvage.append((*_pos(node.start_mark), message, None))
+        return Unreadable(str(node.value))
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> Decimal | Unreadable:
+        if message := _plain_number(node):
+            return self.refuse(node, message)
         try:
             value = decimal_from_yaml(self.construct_scalar(node))
         except InvalidOperation:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read {_clip(node.value)} as a number", node.start_mark
-            ) from None
-        return _bounded(value, node)
+            return self.refuse(node, f"cannot read {_clip(node.value)} as a number")
+        return value if _fits(value) else self.refuse(node, _too_long(node))
 
-    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int | Unreadable:
         """An int; ``-0`` is refused: as an int it loses its sign, so no later check could
         see it (the observation reader refuses ``-0``; ``-0.0`` stays a signed Decimal)."""
-        _plain_number(node)
+        if message := _plain_number(node):
+            return self.refuse(node, message)
         if _NEGATIVE_ZERO.match(node.value):
-            message = f"{_clip(node.value)} is a negative zero: write 0, or quote it"
-            raise yaml.constructor.ConstructorError(None, None, message, node.start_mark)
+            return self.refuse(
+                node, f"{_clip(node.value)} is a negative zero: write 0, or quote it"
+            )
         try:
             value = super().construct_yaml_int(node)
         except ValueError:  # more digits than Python reads (4,300): refuse, do not crash
             value = None
         if value is None or abs(value) >= 10**MAX_NUMBER_DIGITS:
-            raise _too_long(node)
+            return self.refuse(node, _too_long(node))
         return value
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode):
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError as exc:  # 2026-02-30: looks like a date, is not one
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{node.value!r} is not a valid date ({exc})", node.start_mark
-            ) from None
+            return self.refuse(node, f"{node.value!r} is not a valid date ({exc})")
 
 
-def _bounded(value: Decimal, node: yaml.ScalarNode) -> Decimal:
-    """``value``, unless it has more digits than :data:`MAX_NUMBER_DIGITS` either side."""
+def _fits(value: Decimal) -> bool:
+    """Whether ``value`` has at most :data:`MAX_NUMBER_DIGITS` digits either side."""
     if value.is_finite() and value:
         digits = len(value.as_tuple().digits)
         top, bottom = value.adjusted(), value.adjusted() - digits + 1
-        if max(top, -bottom, digits) > MAX_NUMBER_DIGITS:
-            raise _too_long(node)
-    return value
+        return max(top, -bottom, digits) <= MAX_NUMBER_DIGITS
+    return True
 
 
-def _too_long(node: yaml.ScalarNode) -> yaml.constructor.ConstructorError:
-    message = (
+def _too_long(node: yaml.ScalarNode) -> str:
+    return (
         f"the number {_clip(node.value)} has more than {MAX_NUMBER_DIGITS} digits, "
         "the limit for numbers in YAML inputs"
     )
-    return yaml.constructor.ConstructorError(None, None, message, node.start_mark)
 
 
 def _clip(text: str) -> str:
@@ -238,7 +262,11 @@ def _scan_mapping(loader, node: yaml.MappingNode, path: Path_, marks: Marks, see
         line, col = _pos(key_node.start_mark)
         try:
             if key in first_line:
-                raise DuplicateKey(key, line, col, first_line[key])
+                duplicate = DuplicateKey(key, line, col, first_line[key])
+                if loader.salvage is None:
+                    raise duplicate
+                loader.salvage.append((line, col, str(duplicate), (*path, key)))
+                continue
             first_line[key] = line
         except TypeError:  # an unhashable key: the constructor reports it
             continue
@@ -290,14 +318,17 @@ class Text:
 Source = Path | str | Text  # a file's path, or its text with a label
 
 
-def load_yaml(source: Source) -> tuple[object, Marks]:
+def load_yaml(source: Source, salvage: list | None = None) -> tuple[object, Marks]:
     """Read one YAML document from a file or a :class:`Text`: ``(data, marks)``.
 
     Every problem raises ``InputError`` holding one ``LoadError`` (file, line, column).
+    With a ``salvage`` list, values YAML cannot read (an impossible date, ``-0``, a number
+    too long) and keys written twice do not raise: each adds ``(path, LoadError)`` to it,
+    and the value becomes an :class:`Unreadable` (a repeated key keeps its last value).
     """
     if isinstance(source, Text):
-        return loads(source.text, source.label)
-    return loads(_read_text(Path(source)), str(source))
+        return loads(source.text, source.label, salvage)
+    return loads(_read_text(Path(source)), str(source), salvage)
 
 
 def _too_big(file: str) -> LoadError:
@@ -305,14 +336,22 @@ def _too_big(file: str) -> LoadError:
     return LoadError(file, None, None, "", message)
 
 
-def loads(text: str, file: str) -> tuple[object, Marks]:
-    """Parse YAML text that came from ``file`` (used in messages)."""
+def loads(text: str, file: str, salvage: list | None = None) -> tuple[object, Marks]:
+    """Parse YAML text that came from ``file`` (used in messages); ``salvage``: as
+    :func:`load_yaml`.
+
+    >>> found = []
+    >>> loads("a: 2026-02-30\\nb: [1, -0]\\n", "x.yaml", found)[0]
+    {'a': <unreadable '2026-02-30'>, 'b': [1, <unreadable '-0'>]}
+    >>> [(path, str(error)) for path, error in found][1]
+    (('b', 1), "x.yaml:2:8: '-0' is a negative zero: write 0, or quote it")
+    """
     if len(text) > MAX_YAML_BYTES:
         raise InputError([_too_big(file)])
     try:
         if len(text) > _COUNT_NODES_OVER:
             count_nodes(text)
-        return _parse(text)
+        return _parse(text, file, salvage)
     except DuplicateKey as exc:
         raise InputError([LoadError(file, exc.line, exc.col, "", str(exc))]) from None
     except (AliasBomb, TooManyNodes) as exc:
@@ -330,9 +369,10 @@ def loads(text: str, file: str) -> tuple[object, Marks]:
         raise InputError([LoadError(file, None, None, "", "YAML nested too deeply")]) from None
 
 
-def _parse(text: str) -> tuple[object, Marks]:
+def _parse(text: str, file: str, salvage: list | None) -> tuple[object, Marks]:
     marks = Marks()
     loader = MarkedLoader(text)
+    loader.salvage = [] if salvage is not None else None
     try:
         node = loader.get_single_node()
         if node is None:  # an empty file (or only comments)
@@ -340,9 +380,26 @@ def _parse(text: str) -> tuple[object, Marks]:
             return None, marks
         check_aliases(node)
         _scan(loader, node, (), marks, set())
-        return loader.construct_document(node), marks
+        data = loader.construct_document(node)
     finally:
         loader.dispose()
+    if salvage is not None:
+        salvage.extend(_placed(loader.salvage, marks, file))
+    return data, marks
+
+
+def _placed(found: list, marks: Marks, file: str) -> list[tuple[Path_, LoadError]]:
+    """Each salvaged ``(line, col, message, path)`` with the JSON path of the value there
+    (``path`` None: found by the mark)."""
+    paths: dict[tuple[int, int], Path_] = {}
+    for table in (marks.keys_at, marks):  # a value's own mark wins over its key's
+        for path, mark in table.items():
+            if len(path) >= len(paths.get(mark, ())):
+                paths[mark] = path
+    return [
+        (paths.get((line, col), ()) if path is None else path, LoadError(file, line, col, "", m))
+        for line, col, m, path in found
+    ]
 
 
 class AliasBomb(Exception):

@@ -400,19 +400,35 @@ def audit(config_path, formats, output, fail_on, quiet, channels, since, until, 
         emit(result, config, formats, output, quiet, color=more["color"])
         raise Failure(f"cannot record the run in the history {config.history}: {err}") from None
     result = settled.result
-    emit(result, config, formats, output, quiet, color=more["color"])
-    for note in settled.notes:
-        click.echo(f"consistency: {_neutral(note)}", err=True)
-    _explain_errors(result)
-    if _verbose():
-        _tell_run(result)
-    if more["write_baseline"]:
-        _write_baseline(result, more)
-    if more["send_email"]:
-        _send(result, config, settled.previous)
-    if more["send_notify"]:
-        _notify(result, config, settled.previous)
+    try:
+        emit(result, config, formats, output, quiet, color=more["color"])
+        for note in settled.notes:
+            click.echo(f"consistency: {_neutral(note)}", err=True)
+        _explain_errors(result)
+        if _verbose():
+            _tell_run(result)
+        if more["write_baseline"]:
+            _write_baseline(result, more)
+        if more["send_email"]:
+            _send(result, config, settled.previous)
+        if more["send_notify"]:
+            _notify(result, config, settled.previous)
+    except (Failure, OutputError):  # exit 2 after the run was recorded: record it as failed
+        _failed_in_history(config, result)
+        raise
     sys.exit(result.exit_code(fail_on))
+
+
+def _failed_in_history(config: Config, result: Result) -> None:
+    """Mark the recorded run failed (docs/history.md: an exit-2 run shows ``(failed)``)."""
+    if config.history is None:
+        return
+    from .history import History
+
+    try:
+        History(config.history).mark_failed(result)
+    except (InputError, OSError, sqlite3.Error) as err:
+        click.echo(f"consistency: could not mark the run failed in the history: {err}", err=True)
 
 
 def _with_progress(options, quiet: bool) -> None:
@@ -553,6 +569,8 @@ def to_stdout(result: Result, fmt: str, color: str) -> None:
 
 
 def write_reports(result: Result, formats: list[str], output: Path) -> list[Path]:
+    if output == Path(os.devnull):  # --output /dev/null: render nothing, write nothing
+        return []
     targets = (
         [output]
         if len(formats) == 1 and output.suffix

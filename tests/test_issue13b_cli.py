@@ -144,3 +144,43 @@ def test_the_progress_bar_counts_the_same_records_on_both_engines(tmp_path):
         observations = json.loads((tmp_path / f"{engine}.json").read_text("utf-8"))["summary"]
         assert said[engine] == str(observations["observations"]) == "14"
     assert said["duckdb"] == said["python"]
+
+
+# --- F11: --output /dev/null, and an exit-2 run recorded as failed -----------------------
+
+
+def history_project(tmp_path):
+    from tests.helpers import make_project
+
+    records = [{"channel": "web", "at": "2026-11-21T10:00", "product": "fiber-500",
+                "amount": "89.90", "ref": "w-1"}]  # fmt: skip
+    config = make_project(tmp_path, records)
+    config.write_text(config.read_text("utf-8") + "history: state/history.sqlite\n", "utf-8")
+    return config
+
+
+def history_runs(tmp_path):
+    done = run(["history", "--format", "json"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_output_dev_null_writes_nothing_and_succeeds(tmp_path):
+    history_project(tmp_path)
+    done = run(["audit", "--no-fetch", "--output", os.devnull], tmp_path)
+    assert done.returncode == 1, done.stderr  # the findings' own exit code, not 2
+    assert "cannot write" not in done.stderr
+
+
+def test_a_run_that_cannot_write_its_report_is_recorded_failed(tmp_path):
+    """tryout 13b F11: rc 2 ('cannot write …') while history said failed: false."""
+    history_project(tmp_path)
+    (tmp_path / "a-file").write_text("not a folder", "utf-8")
+    done = run(["audit", "--no-fetch", "--format", "json", "--format", "text",
+                "--output", "a-file/reports"], tmp_path)  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "cannot write" in done.stderr
+    ok = run(["audit", "--no-fetch"], tmp_path)
+    assert ok.returncode == 1, ok.stderr
+    runs = history_runs(tmp_path)
+    assert [r["failed"] for r in runs["rows"]] == [True, False], runs  # oldest first

@@ -165,6 +165,17 @@ class History:
 
     # --- questions -------------------------------------------------------------------
 
+    def mark_failed(self, result: Result) -> bool:
+        """Mark the run :meth:`record` recorded for ``result`` as failed: it ended with exit
+        2 after it was recorded (a report that could not be written, an email or a
+        notification not sent). False when the run was not recorded (a narrowed run)."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE runs SET failed = 1 WHERE started = ? AND config IS ?",
+                (utc_text(result.started), result.config),
+            )
+            return cursor.rowcount > 0
+
     def first_seen(self, fingerprint: str) -> datetime | None:
         """When a run first had this finding, or None if it never did."""
         with self._connect() as db:

@@ -62,6 +62,7 @@ def _lint(config_path: Path | None, files: list[Path]) -> list[LoadError]:
     setup, errors = collect(config_path, files)
     errors += _answers_against_prices(setup)
     errors += _chat_sources(setup)
+    errors += _web_sources(setup)
     for path in files:  # a config given as a file: its answers against its price list too
         if file_key(path) != (config_path and file_key(config_path)) and _is_config(path):
             errors += _answers_against_prices(collect(path)[0])
@@ -71,7 +72,13 @@ def _lint(config_path: Path | None, files: list[Path]) -> list[LoadError]:
     for path in dict.fromkeys([*linted, *files]):
         for hook in extra_lint:
             errors.extend(hook(path))
-    return unique(errors)
+    return _in_file_order(unique(errors))
+
+
+def _in_file_order(errors: list[LoadError]) -> list[LoadError]:
+    """Each file's problems by line and column, files in the order first found."""
+    first = {error.file: i for i, error in reversed(list(enumerate(errors)))}
+    return sorted(errors, key=lambda e: (first[e.file], e.line or 0, e.col or 0))
 
 
 def _chat_sources(setup: Setup | None) -> list[LoadError]:
@@ -90,6 +97,22 @@ def _chat_sources(setup: Setup | None) -> list[LoadError]:
             parse_options(source, questions)
         except InputError as exc:
             errors += exc.errors
+    return errors
+
+
+def _web_sources(setup: Setup | None) -> list[LoadError]:
+    """A web source's ``extract`` and ``pages``, checked by the functions ``fetch`` uses
+    before it fetches, and what lint can see without fetching: a page host outside
+    ``allow_hosts``, a page product not on the price list (tryout H2, M6)."""
+    if setup is None:
+        return []
+    from .sources.web.options import static_problems
+
+    products = setup.book.list.products if setup.book is not None else None
+    errors: list[LoadError] = []
+    for source in setup.config.sources:
+        if source.fetch == "web":
+            errors += static_problems(source, products)
     return errors
 
 

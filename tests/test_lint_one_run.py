@@ -295,3 +295,52 @@ def test_lint_judges_answers_at_the_lists_own_dates(tmp_path, answer, problem):
     done = consistency(answers_project(tmp_path, answer), "lint")
     assert done.returncode == (2 if problem else 0), done.stdout
     assert (problem in done.stdout) if problem else done.stdout == "ok: no problems found\n"
+
+
+# --- H2, M6, L1: web and chat source options, at their own lines ---------------------------
+
+SOURCES = """\
+price_list: prices.yaml
+sources:
+  - channel: web
+    fetch: web
+    allow_hosts: [shop.example.co.il]
+    pages:
+      - {url: "https://other.example.com/x", product: fiber-5000}
+    extract: [jsonldd, {css: "div[[["}, {regex: "(unclosed"}]
+  - channel: chat
+    fetch: http-chat
+    url: https://bot.example.co.il/api
+    reply: $.x[[
+    ask: answerz
+"""
+
+
+def test_lint_checks_fetch_sources_as_fetch_does_and_more(tmp_path):
+    """Tryout F2, F11, F12: every problem once, at its option's line, with its index."""
+    done = consistency(
+        write(tmp_path, {"prices.yaml": PRICES, "consistency.yaml": SOURCES}), "lint"
+    )
+    assert done.returncode == 2
+    assert [line.split(": ")[0:2] for line in done.stdout.splitlines()] == [
+        ["consistency.yaml:7:15", "sources[0].pages[0].url"],
+        ["consistency.yaml:7:55", "sources[0].pages[0].product"],
+        ["consistency.yaml:8:15", "sources[0].extract[0]"],
+        ["consistency.yaml:8:24", "sources[0].extract[1]"],
+        ["consistency.yaml:8:41", "sources[0].extract[2]"],
+        ["consistency.yaml:12:12", "sources[1].reply"],
+        ["consistency.yaml:13:10", "sources[1].ask"],
+    ]
+    assert "did you mean 'jsonld'?" in done.stdout
+    assert "did you mean 'fiber-500'?" in done.stdout
+
+
+def test_fetch_rejects_the_extract_methods_lint_rejects(tmp_path):
+    """The same function judges extract: for lint and fetch (no page is fetched)."""
+    text = SOURCES.split("  - channel: chat")[0].replace("other.example.com", "shop.example.co.il")
+    write(tmp_path, {"prices.yaml": PRICES, "consistency.yaml": text})
+    lint_lines = consistency(tmp_path, "lint").stdout.splitlines()
+    fetched = consistency(tmp_path, "fetch", "-q", "-o", "f.jsonl")
+    assert fetched.returncode == 2
+    extract = [line for line in lint_lines if ".extract[" in line]
+    assert len(extract) == 3 and all(line in fetched.stderr for line in extract)

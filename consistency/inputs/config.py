@@ -18,6 +18,7 @@ from ..sandbox import Limits as TemplateLimits
 from ..sandbox import use_limits as use_template_limits
 from .files import FileOptions
 from .problems import Problems, read_part
+from .schema import path_text
 from .yamlio import YamlLimits, load_yaml
 from .yamlio import use_limits as use_yaml_limits
 
@@ -210,10 +211,9 @@ def _source(entry: dict, index: int, base: Path, where) -> SourceConfig:
 
 
 def _template_marks(entry: dict, at: tuple, where) -> dict[tuple, Location]:
-    """Where each value of the options that hold templates is written, so a bad template
-    is named at its own line (``sources[0].body.text``), not at its source's entry."""
-    marks, stack = {}, [((*at, key), entry[key]) for key in ("url", "headers", "body", "params")
-                        if key in entry]  # fmt: skip
+    """Where each option's value is written, so a bad template or option is named at its
+    own line (``sources[0].body.text``, ``sources[1].extract[0]``), not at its entry."""
+    marks, stack = {}, [((*at, key), value) for key, value in entry.items()]
     while stack:
         path, value = stack.pop()
         marks[path] = where(path)
@@ -222,6 +222,23 @@ def _template_marks(entry: dict, at: tuple, where) -> dict[tuple, Location]:
         elif isinstance(value, list):
             stack.extend(((*path, i), item) for i, item in enumerate(value))
     return marks
+
+
+def option_error(source: SourceConfig, path: str, message: str) -> LoadError:
+    """A problem with option ``path`` of ``source`` (``extract[0]``, ``reply``), at the line
+    and column where it is written, named with the source's index: ``sources[1].reply``
+    (at the source's entry, ``sources.reply``, when the config recorded no marks)."""
+    keys = tuple(int(i) if i else k for k, i in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path))
+    index = next((full[1] for full in source.marks), None)
+    where = source.where or Location("consistency.yaml")
+    if index is None:
+        return LoadError(where.file, where.line, where.col, f"sources.{path}", message)
+    full = ("sources", index, *keys)
+    for end in range(len(full), 2, -1):
+        if full[:end] in source.marks:
+            where = source.marks[full[:end]]
+            break
+    return LoadError(where.file, where.line, where.col, path_text(full), message)
 
 
 def _header_errors(entry: dict, index: int, problems: Problems) -> None:

@@ -43,7 +43,7 @@ from jsonpath_ng.exceptions import JSONPathError
 from jsonpath_ng.ext import parse as parse_jsonpath
 
 from ..errors import InputError, LoadError, bug_report_hint
-from ..inputs.config import SourceConfig
+from ..inputs.config import SourceConfig, option_error
 from ..inputs.schema import path_text
 from ..model import Location, Observation, SourceFailure
 from ..sandbox import SandboxedEnvironment, template_line, trial_render  # with budgets
@@ -306,8 +306,7 @@ def _default_hosts(url: str) -> tuple[str, ...]:
 
 
 def _error(source: SourceConfig, path: str, message: str) -> LoadError:
-    where = source.where or Location("consistency.yaml")
-    return LoadError(where.file, where.line, where.col, f"sources.{path}", message)
+    return option_error(source, path, message)
 
 
 # -- templates ------------------------------------------------------------------------

@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ...errors import InputError, LoadError
-from ...inputs.config import SourceConfig
-from ...model import Location
+from ...inputs.config import SourceConfig, option_error
+from ...net.urls import host_allowed
+from ...registry import suggest
 from .markup import css_select
 
 DEFAULT_EXTRACT = ("jsonld", "microdata", "opengraph")
@@ -72,9 +73,11 @@ def _method(entry) -> Method:
             except re.error as exc:
                 raise ValueError(f"bad regex {arg!r}: {exc}") from None
             return Method("regex", arg)
+    close = suggest(entry, [*DEFAULT_EXTRACT, "css", "regex"]) if isinstance(entry, str) else None
+    hint = f"; did you mean {close!r}?" if close else ""
     raise ValueError(
         f"unknown extract method {entry!r}; use jsonld, microdata, opengraph, "
-        "{css: SELECTOR} or {regex: PATTERN}"
+        f"{{css: SELECTOR}} or {{regex: PATTERN}}{hint}"
     )
 
 
@@ -99,6 +102,32 @@ def parse_pages(source: SourceConfig) -> tuple[Page, ...]:
     return tuple(pages)
 
 
-def option_error(source: SourceConfig, path: str, message: str) -> LoadError:
-    where = source.where or Location("consistency.yaml")
-    return LoadError(where.file, where.line, where.col, f"sources.{path}", message)
+def static_problems(source: SourceConfig, products=None) -> list[LoadError]:
+    """Every problem of a web source ``lint`` can see without fetching: its ``extract``
+    methods and ``pages`` (checked by the same functions ``fetch`` and ``audit`` use before
+    they fetch), a page whose host is not in ``allow_hosts`` (``fetch`` reports it as
+    ``channel-unreachable``), and, given the price list's product ids, a page product not
+    on it (``audit``'s ``unknown-product`` warning). A templated URL (``${VAR}``) waits
+    for fetch."""
+    errors: list[LoadError] = []
+    for parse in (parse_methods, parse_pages):
+        try:
+            parse(source)
+        except InputError as exc:
+            errors += exc.errors
+    allow = tuple(source.options.get("allow_hosts") or ())
+    raw = source.options.get("pages")
+    for i, page in enumerate(raw if isinstance(raw, list | tuple) else ()):
+        if not isinstance(page, Mapping):
+            continue
+        url, product = page.get("url"), page.get("product")
+        if allow and isinstance(url, str) and "$" not in url and not host_allowed(url, allow):
+            hosts = ", ".join(map(str, allow))
+            message = f"the host of {url!r} is not in this source's allow_hosts ({hosts})"
+            errors.append(option_error(source, f"pages[{i}].url", message))
+        if products is not None and product is not None and str(product) not in products:
+            close = suggest(str(product), list(products))
+            hint = f"; did you mean {close!r}?" if close else ""
+            message = f"product {product!r} is not on the price list{hint}"
+            errors.append(option_error(source, f"pages[{i}].product", message))
+    return errors

@@ -207,10 +207,13 @@ class Columnar:
         engine.feed(self._outside(), filters)
         self._merge_counts(engine.result)
         for rule, state in engine.grouped:
-            if rule.check == "cross-channel-gap":
-                self._merge_gaps(rule, state)
-            elif rule.check == "customer-quote-conflict":
-                self._merge_customers(rule, state)
+            try:  # a bug in one check's merge is its internal-error finding, as in the engine
+                if rule.check == "cross-channel-gap":
+                    self._merge_gaps(rule, state)
+                elif rule.check == "customer-quote-conflict":
+                    self._merge_customers(rule, state)
+            except Exception as err:
+                engine.internal_error(rule, err)
 
     def _outside(self):
         """The quotes the SQL did not accept, as the Python reader would have built them."""

@@ -148,45 +148,42 @@ class Engine:
                     for problem in check(obs, ctx, rule):
                         self._add(rule, problem)
                 except Exception as err:  # a bug in one check must not sink the run
-                    self._internal_error(rule, err, obs)
+                    self.internal_error(rule, err, obs)
         for rule, state in self.grouped:
             if rule.channels is None or channel in rule.channels:
                 try:
                     state.add(obs)
                 except Exception as err:
-                    self._internal_error(rule, err, obs)
+                    self.internal_error(rule, err, obs)
 
     def raise_engine(self, check_id: str, item) -> None:
+        """An unreadable record or a failed source as its check's finding (a crash in the
+        check is an ``internal-error`` finding naming it, as for every other check)."""
         rule = self.raised.get(check_id)
         if rule is not None:
-            self._emit(rule, [checks.get(check_id).problem(item)])
+            try:
+                problem = checks.get(check_id).problem(item)
+            except Exception as err:  # a bug in one check must not sink the run
+                self.internal_error(rule, err, item)
+                return
+            self._emit(rule, [problem])
 
     def finish(self) -> Result:
         for rule, state in self.grouped:
             try:
                 self._emit(rule, state.finish())
             except Exception as err:
-                self._internal_error(rule, err, None)
+                self.internal_error(rule, err, None)
         return self.result
 
-    def _internal_error(self, rule: Rule, err: Exception, obs: Observation | None) -> None:
-        """Record a check's crash as an ``internal-error`` finding; the run goes on (exit 2)."""
+    def internal_error(self, rule: Rule, err: Exception, obs=None) -> None:
+        """Record a check's crash as an ``internal-error`` finding; the run goes on (exit 2).
+
+        ``obs``: the Observation, InvalidRecord or SourceFailure it failed on, or None
+        (when finishing, or merging what the columnar path gathered)."""
         where = f" on {obs.source}" if obs is not None else " when finishing"
         message = f"check {rule.check} failed{where}: {type(err).__name__}: {err}"
-        self.result.findings.append(
-            Finding(
-                fingerprint=fingerprint("internal-error", Problem(message, key=(rule.id,))),
-                rule="internal-error",
-                severity="error",
-                message=message,
-                channel=obs.channel if obs is not None else None,
-                product=obs.product if obs is not None else None,
-                at=obs.at if obs is not None else None,
-                cause=rule.check,
-                evidence=Evidence(ref=obs.ref, source=str(obs.source)) if obs is not None else None,
-                related=(obs.id,) if obs is not None else (),
-            )
-        )
+        self.result.findings.append(_crash_finding(rule, message, obs))
         error = f"internal error in check {rule.check}: {type(err).__name__}: {err} (a bug: please report it)"
         if type(err).__name__ == "OutOfMemoryException":  # DuckDB's: a setting, not a bug
             error = (
@@ -232,6 +229,24 @@ class Engine:
         finding = stamp(rule, problem)
         if finding is not None:
             self.result.findings.append(finding)
+
+
+def _crash_finding(rule: Rule, message: str, item) -> Finding:
+    """The ``internal-error`` finding of a check that failed on ``item`` (or when finishing)."""
+    obs = item if isinstance(item, Observation) else None
+    source = str(item.source) if item is not None else None
+    return Finding(
+        fingerprint=fingerprint("internal-error", Problem(message, key=(rule.id,))),
+        rule="internal-error",
+        severity="error",
+        message=message,
+        channel=getattr(item, "channel", None),
+        product=getattr(item, "product", None),
+        at=obs.at if obs is not None else None,
+        cause=rule.check,
+        evidence=Evidence(ref=obs.ref if obs else None, source=source) if source else None,
+        related=(obs.id,) if obs is not None else (),
+    )
 
 
 def stamp(rule: Rule, problem: Problem) -> Finding | None:

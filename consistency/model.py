@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from babel.numbers import get_currency_precision
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -18,13 +21,29 @@ CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
 
-def to_cents(amount: Decimal) -> Decimal:
-    """Round money to the agora (half up), as a till would.
+@lru_cache(maxsize=256)
+def minor_unit(currency: str | None) -> Decimal:
+    """The step of ``currency``'s minor unit, from CLDR (Babel): 0.01 for ILS, 1 for JPY,
+    0.001 for KWD; 0.01 without a currency (the one rule text.display.round_money uses).
 
-    >>> to_cents(Decimal("79.925"))
-    Decimal('79.93')
+    >>> minor_unit("ILS"), minor_unit("JPY"), minor_unit("KWD"), minor_unit(None)
+    (Decimal('0.01'), Decimal('1'), Decimal('0.001'), Decimal('0.01'))
     """
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    if not currency:
+        return CENT
+    return Decimal(1).scaleb(-get_currency_precision(currency))
+
+
+def to_cents(amount: Decimal, currency: str | None = None) -> Decimal:
+    """Round money half up to ``currency``'s minor unit (the agora without one), as a
+    till would.
+
+    >>> to_cents(Decimal("79.925")), to_cents(Decimal("799.2"), "JPY")
+    (Decimal('79.93'), Decimal('799'))
+    >>> to_cents(Decimal("1.0005"), "KWD")
+    Decimal('1.001')
+    """
+    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,17 +100,19 @@ class Discount:
     amount: Decimal | None = None
     price: Decimal | None = None
 
-    def apply(self, base: Decimal) -> Decimal:
-        """The promoted price, rounded to the agora.
+    def apply(self, base: Decimal, currency: str | None = None) -> Decimal:
+        """The promoted price, rounded to ``currency``'s minor unit (:func:`to_cents`).
 
         >>> Discount(percent=Decimal(20)).apply(Decimal("99.90"))
         Decimal('79.92')
+        >>> Discount(percent=Decimal(20)).apply(Decimal("999"), "JPY")
+        Decimal('799')
         """
         if self.price is not None:
             return self.price
         if self.percent is not None:
-            return to_cents(base * (HUNDRED - self.percent) / HUNDRED)
-        return to_cents(max(base - (self.amount or Decimal(0)), Decimal(0)))
+            return to_cents(base * (HUNDRED - self.percent) / HUNDRED, currency)
+        return to_cents(max(base - (self.amount or Decimal(0)), Decimal(0)), currency)
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,13 +100,13 @@ class PriceBook:
     def consumer_price(self, list_amount: Decimal, at: datetime) -> Decimal:
         if self.list.vat_included:
             return list_amount
-        return to_cents(list_amount * (1 + self.vat_at(at)))
+        return to_cents(list_amount * (1 + self.vat_at(at)), self.currency)
 
     def with_vat(self, amount: Decimal, at: datetime) -> Decimal:
-        return to_cents(amount * (1 + self.vat_at(at)))
+        return to_cents(amount * (1 + self.vat_at(at)), self.currency)
 
     def without_vat(self, amount: Decimal, at: datetime) -> Decimal:
-        return to_cents(amount / (1 + self.vat_at(at)))
+        return to_cents(amount / (1 + self.vat_at(at)), self.currency)
 
     # -- other currencies -----------------------------------------------------
 
@@ -122,7 +122,7 @@ class PriceBook:
         for entry in rates:  # sorted by start; the last one started wins
             if entry.start is None or entry.start <= at:
                 rate = entry.rate
-        return None if rate is None else to_cents(amount * rate)
+        return None if rate is None else to_cents(amount * rate, self.currency)
 
     # -- promotions and channel policy ----------------------------------------
 
@@ -176,7 +176,7 @@ class PriceBook:
         ``vat.included: false``, a promotion's ``price`` or ``amount`` is before VAT
         too, and VAT is added to the result.
         """
-        return self.consumer_price(promo.discount.apply(list_amount), at)
+        return self.consumer_price(promo.discount.apply(list_amount, self.currency), at)
 
     def policy(self, channel: str) -> ChannelPolicy:
         policy = self._policies.get(channel)
@@ -196,7 +196,9 @@ class PriceBook:
             return amount
         lowest = amount
         if authority.percent is not None:
-            lowest = min(lowest, to_cents(amount * (HUNDRED - authority.percent) / HUNDRED))
+            lowest = min(
+                lowest, to_cents(amount * (HUNDRED - authority.percent) / HUNDRED, self.currency)
+            )
         if authority.amount is not None:
             lowest = min(lowest, amount - authority.amount)
         return lowest

@@ -13,6 +13,8 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from babel.numbers import is_currency
+
 from ..errors import LoadError
 from ..model import (
     ChannelPolicy,
@@ -38,6 +40,7 @@ DEFAULT_TOLERANCE = Threshold(amount=Decimal("0.01"))
 def load_price_list(path: Source, tz: ZoneInfo, known_channels: Iterable[str] = ()) -> PriceList:
     """Read a price list (SPEC 3.1). Raises ``InputError`` with every problem found."""
     data, problems = read_part(path, "prices")
+    _check_currencies(data, problems)
     channels = _channel_policies(data.get("channels") or {}, problems)
     known = (*DEFAULT_CHANNELS, *channels, *known_channels)
     builder = _PriceListReader(problems, tz, known)
@@ -56,6 +59,16 @@ def load_price_list(path: Source, tz: ZoneInfo, known_channels: Iterable[str] = 
     )
     problems.raise_if_any()
     return price_list
+
+
+def _check_currencies(data: dict, problems: Problems) -> None:
+    """``currency`` and each ``exchange_rates`` code must be an ISO 4217 code (Babel's
+    CLDR list): ``ILX`` would print as ``-ILX 9.99`` and round to a guessed minor unit."""
+    codes = [(("currency",), data.get("currency", "ILS"))]
+    codes += [(("exchange_rates", code), code) for code in data.get("exchange_rates") or {}]
+    for path, code in codes:
+        if isinstance(code, str) and not is_currency(code):
+            problems.add(path, f"{code!r} is not an ISO 4217 currency code (ILS, USD, EUR, ...)")
 
 
 def _channel_policies(spec: dict, problems: Problems) -> dict[str, ChannelPolicy]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..errors import InputError
-from ..inputs.config import SourceConfig
+from ..inputs.config import DEFAULT_CHANNELS, SourceConfig
 from ..inputs.prices import load_price_list
 from ..inputs.yamlio import Text
 from ..model import (
@@ -102,6 +102,8 @@ def run_diff(request: DiffRequest) -> PriceListDiff:
     else:
         old = load_price_list(request.old, request.tz, request.channels)
     new = load_price_list(request.new, request.tz, request.channels)
+    for path in request.answers:  # as lint and audit: a broken answers file is exit 2
+        answers_against(path, new, request)
     at = request.at or datetime.now(request.tz)
     diff = diff_price_lists(old, new, at)
     impact = find_impact(diff, _answer_docs(request), request.sources)
@@ -111,21 +113,32 @@ def run_diff(request: DiffRequest) -> PriceListDiff:
     return replace(diff, impact=impact)
 
 
+def side_channels(price_list: PriceList, request: DiffRequest) -> tuple[str, ...]:
+    """The channel names answers may use, joined as the door joins them (inputs.setup.read):
+    the defaults, the config's, and the price list's own."""
+    return tuple(dict.fromkeys([*DEFAULT_CHANNELS, *request.channels, *price_list.channels]))
+
+
+def answers_against(path: Path, price_list: PriceList, request: DiffRequest):
+    """The answers file loaded against ``price_list``; ``InputError`` with every problem."""
+    from ..inputs.answers import load_answers
+    from ..pricebook import PriceBook
+
+    channels = side_channels(price_list, request)
+    return load_answers(path, PriceBook(price_list), request.tz, channels)
+
+
 def rendered_answers(
     diff: PriceListDiff, impacts: Sequence[AnswerImpact], path: Path, request: DiffRequest
 ) -> tuple[AnswerImpact, ...]:
     """Each impacted answer as rendered with the old and the new list, when its price
     first changes. A side whose answers do not load against its list gets a note."""
-    from ..inputs.answers import load_answers
-    from ..pricebook import PriceBook
-
     books, notes = {}, []
     for side, price_list in (("old", diff.old), ("new", diff.new)):
         try:
-            channels = (*request.channels, *price_list.channels)  # joined as inputs.load does
-            books[side] = load_answers(path, PriceBook(price_list), request.tz, channels)
-        except InputError as err:
-            notes.append(f"{side} list: {err.errors[0]}")
+            books[side] = answers_against(path, price_list, request)
+        except InputError as err:  # the old list may lack a product the answers name now
+            notes.append(f"{side} list: {'; '.join(map(str, err.errors))}")
     note = "; ".join(notes) or None
     return tuple(
         replace(

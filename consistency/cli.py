@@ -719,7 +719,7 @@ def lint(config_path, files, quiet, fmt):
     if problems or fmt != "text":
         render(problems, fmt, click.get_text_stream("stdout"))
     if problems:
-        click.echo(f"consistency: {len(problems)} problem(s)", err=True)
+        click.echo(f"consistency: {plural(len(problems), 'problem')} in the input", err=True)
         sys.exit(EXIT_ERROR)
     if not quiet:  # stdout holds only the document in json and sarif (M5)
         click.echo("ok: no problems found", err=fmt != "text")
@@ -955,7 +955,8 @@ def fetch(config_path, output, evidence, failures, channels, quiet):
         write_atomic(failures, lambda out: json.dump(rows, out, ensure_ascii=False, indent=2))
     if not quiet:
         click.echo(
-            f"consistency: {count} observation(s) in {output}, evidence in {evidence}", err=True
+            f"consistency: {plural(count, 'observation')} in {output}, evidence in {evidence}",
+            err=True,
         )
     sys.exit(EXIT_ERROR if count == 0 else EXIT_OK)
 

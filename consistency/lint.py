@@ -89,6 +89,8 @@ def _chat_sources(setup: Setup | None) -> list[LoadError]:
     from .sources.chat import parse_options
 
     questions = setup.answers.questions() if setup.answers is not None else ()
+    if setup.answers is None and setup.config.answers is not None:
+        questions = None  # the answers file's own problems say why: no follow-on (tryout M7)
     errors: list[LoadError] = []
     for source in setup.config.sources:
         if source.fetch != "http-chat":

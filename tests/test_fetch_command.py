@@ -167,7 +167,7 @@ def test_one_failed_source_among_good_ones_still_exits_0(server, tmp_path):
     result = fetch("--config", str(config), "--output", str(tmp_path / "o.jsonl"))
     assert result.exit_code == 0
     assert "gone.html" in result.stderr
-    assert "1 observation(s)" in result.stderr
+    assert "1 observation in" in result.stderr
     assert len((tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()) == 1
 
 

@@ -344,3 +344,21 @@ def test_fetch_rejects_the_extract_methods_lint_rejects(tmp_path):
     assert fetched.returncode == 2
     extract = [line for line in lint_lines if ".extract[" in line]
     assert len(extract) == 3 and all(line in fetched.stderr for line in extract)
+
+
+# --- M7, L4: no follow-on problem; lint's count reads as the other commands' ---------------
+
+
+def test_unreadable_answers_bring_no_follow_on_problem_about_ask(tmp_path):
+    """Tryout M7: the config names answers; the file's own problem is the only one."""
+    config = SOURCES.split("  - channel: web")[0] + (
+        "answers: answers.yaml\nsources:\n  - channel: chat\n    fetch: http-chat\n"
+        "    url: https://bot.example.co.il/api\n    reply: $.x\n"
+    )
+    config = config.replace("sources:\n", "", 1)
+    files = {"prices.yaml": PRICES, "answers.yaml": "answers: 5\n", "consistency.yaml": config}
+    done = consistency(write(tmp_path, files), "lint")
+    assert done.stdout.splitlines() == ["answers.yaml:1:10: answers: 5 is not a list"]
+    assert done.stderr == "consistency: 1 problem in the input\n"
+    audited = consistency(tmp_path, "audit", "--no-fetch", "-q")
+    assert audited.returncode == 2 and "consistency: 1 problem in the input" in audited.stderr

@@ -380,3 +380,12 @@ def test_a_gap_excerpt_on_the_hebrew_page_uses_the_locale_money():
     result.findings = [spoken]
     render(result, "html", said, options={"locale": "he", "names": NAMES})
     assert "נאמר ₪79.90 בשיחה" in said.getvalue()
+
+
+def test_markdown_says_how_many_replies_were_not_routed():
+    out = io.StringIO()
+    render(replace(morning(), unrouted=3), "markdown", out)
+    assert "3 replies could not be routed to an approved answer, so not checked." in out.getvalue()
+    quiet = io.StringIO()
+    render(replace(morning(), unrouted=0), "markdown", quiet)
+    assert "could not be routed" not in quiet.getvalue()

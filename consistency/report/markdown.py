@@ -82,6 +82,9 @@ class MarkdownReporter(Reporter):
             out += [f"### Resolved since the last run ({len(resolved):,})", ""]
             out += [f"- {cell(resolved_text(gone))}" for gone in resolved[: max(budget, 1)]]
             out += [""]
+        if result.unrouted:  # as in text, HTML and the email (tryout 13b F10)
+            replies = plural(result.unrouted, "reply", "replies")
+            out += [f"{replies} could not be routed to an approved answer, so not checked.", ""]
         self.stream.write("\n".join(out).rstrip() + "\n")
 
     def section(self, severity: str, rows: list[str], total: int) -> list[str]:

@@ -18,6 +18,7 @@ every linted file (empty unless a caller adds one).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -232,6 +233,17 @@ def _answer_field(file: str, line: int | None, col: int | None) -> tuple:
 # --- output formats ----------------------------------------------------------------------
 
 
+def shown(file: str) -> str:
+    """``file`` relative to the repository root when it lies below it: GitHub annotations
+    and SARIF want paths from there (tryout L5). The root is ``$GITHUB_WORKSPACE`` in
+    GitHub Actions, else the working directory."""
+    root = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd())
+    try:
+        return Path(file).resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return file
+
+
 def render_text(problems: list[LoadError], stream: TextIO) -> None:
     """``file:line:col: field: message``, one a line (editors and grep read it)."""
     for problem in problems:
@@ -253,7 +265,7 @@ def render_github(problems: list[LoadError], stream: TextIO) -> None:
     from .report.github import escape_data, escape_property
 
     for p in problems:
-        where = [f"file={escape_property(p.file)}"]
+        where = [f"file={escape_property(shown(p.file))}"]
         where += [f"line={p.line}"] if p.line else []
         where += [f"col={p.col}"] if p.col else []
         title = escape_property(f"consistency lint: {p.path}" if p.path else "consistency lint")
@@ -284,7 +296,7 @@ def render_sarif(problems: list[LoadError], stream: TextIO) -> None:
 
 
 def _sarif_result(problem: LoadError) -> dict:
-    physical: dict = {"artifactLocation": {"uri": Path(problem.file).as_posix()}}
+    physical: dict = {"artifactLocation": {"uri": Path(shown(problem.file)).as_posix()}}
     if problem.line:
         physical["region"] = {"startLine": problem.line, "startColumn": problem.col or 1}
     text = f"{problem.path}: {problem.message}" if problem.path else problem.message

@@ -362,3 +362,33 @@ def test_unreadable_answers_bring_no_follow_on_problem_about_ask(tmp_path):
     assert done.stderr == "consistency: 1 problem in the input\n"
     audited = consistency(tmp_path, "audit", "--no-fetch", "-q")
     assert audited.returncode == 2 and "consistency: 1 problem in the input" in audited.stderr
+
+
+# --- L2, L5: a file the config names, at the config's line; annotations' paths ----------------
+
+L2 = {
+    "prices.yaml": PRICES,
+    "rules/a.yaml": "rules:\n  - {id: price-mismatch, severity: fatl}\n",
+    "consistency.yaml": "price_list: nope.yaml\nrules: [rules/*.yaml, other/*.yaml]\n",
+}
+
+
+@pytest.mark.parametrize("command", [["lint"], ["audit", "--no-fetch", "-q"]])
+def test_a_missing_file_is_named_at_the_configs_line_and_rule_globs_expand(tmp_path, command):
+    """Tryout F13, L2: price_list and rules entries; README's rules/*.yaml is expanded."""
+    done = consistency(write(tmp_path, L2), *command)
+    said = done.stdout if command[0] == "lint" else done.stderr
+    assert done.returncode == 2
+    assert "consistency.yaml:1:13: price_list: nope.yaml: cannot read file" in said
+    assert "consistency.yaml:2:23: rules[1]: other/*.yaml: cannot read file" in said
+    assert "rules/a.yaml:2:36: rules[0].severity: 'fatl'" in said  # the glob's match was read
+
+
+def test_github_annotations_name_files_from_the_workspace(tmp_path):
+    """Tryout L5: lint run from a subfolder in GitHub Actions."""
+    write(tmp_path, L2)
+    (tmp_path / "sub").mkdir()
+    env = {"GITHUB_WORKSPACE": str(tmp_path)}
+    done = consistency(tmp_path / "sub", "lint", "--format", "github", env=env)
+    files = {part.split(",")[0] for part in done.stdout.split("::error file=")[1:]}
+    assert files == {"consistency.yaml", "rules/a.yaml"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 from collections.abc import Mapping
@@ -73,6 +74,8 @@ class Config:
     email: EmailConfig | None = None
     report_locale: str | None = None  # he, en, any CLDR locale; None: from the price list
     notify: NotifyConfig | None = None
+    # file named -> (Location in the config, field): a file that cannot be read is named there
+    named_at: Mapping = field(default_factory=dict, compare=False)
 
 
 CONFIG_NAMES = ("consistency.yaml", "consistency.yml")
@@ -146,7 +149,7 @@ def _config(path: Path, data: dict, timezone: ZoneInfo, notify, where, declared=
         timezone=timezone,
         price_list=_resolve(base, data["price_list"]),
         answers=_resolve(base, data["answers"]) if "answers" in data else None,
-        rules=tuple(_resolve(base, r) for r in data["rules"])
+        rules=tuple(rule for r in data["rules"] for rule in _rule_files(base, r))
         if "rules" in data
         else (default_rules(),),
         sources=sources,
@@ -157,7 +160,30 @@ def _config(path: Path, data: dict, timezone: ZoneInfo, notify, where, declared=
         email=_email(data["email"]) if "email" in data else None,
         report_locale=report.get("locale"),
         notify=notify,
+        named_at=_named_at(base, data, where),
     )
+
+
+def _rule_files(base: Path, value: str) -> list[Path]:
+    """A ``rules:`` entry: a file, or a glob (``rules/*.yaml``) expanded in name order; a glob
+    that matches nothing stays as written, to be reported as a file that cannot be read."""
+    if not glob.has_magic(value):
+        return [_resolve(base, value)]
+    found = sorted(glob.glob(str(base / Path(value).expanduser())))
+    return [_resolve(base, match) for match in found] or [_resolve(base, value)]
+
+
+def _named_at(base: Path, data: dict, where) -> dict:
+    """Each file the config names -> (where it is named, the field): ``price_list``,
+    ``answers``, ``rules[1]`` (every file a glob matched is named at the glob)."""
+    named = {}
+    for key in ("price_list", "answers"):
+        if key in data:
+            named[_resolve(base, data[key])] = (where((key,)), key)
+    for i, value in enumerate(data.get("rules") or ()):
+        for path in _rule_files(base, value):
+            named[path] = (where(("rules", i)), f"rules[{i}]")
+    return named
 
 
 def _use_limits(spec: Mapping) -> None:
@@ -172,7 +198,7 @@ def _use_limits(spec: Mapping) -> None:
 def _declared_channels(path: Path) -> tuple[str, ...]:
     """Every channel name the file writes (``channels:`` and each source's ``channel:``),
     read from the whole file: a source the schema dropped still names a known channel."""
-    data, _ = load_yaml(path)
+    data, _ = load_yaml(path, [])  # values YAML cannot read were reported with the rest
     sources = data.get("sources") if isinstance(data.get("sources"), list) else []
     listed = data.get("channels") if isinstance(data.get("channels"), list) else []
     named = [s.get("channel") for s in sources if isinstance(s, Mapping)] + listed

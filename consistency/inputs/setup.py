@@ -76,7 +76,19 @@ def read(config: Config) -> tuple[Setup, list[LoadError]]:
             answers, problems = found
             errors += problems
     setup = Setup(config, tz, channels, price_list, book, tuple(rules), answers)
-    return setup, unique(errors)
+    return setup, unique([named_where(config, error) for error in errors])
+
+
+def named_where(config: Config, error: LoadError) -> LoadError:
+    """A file the config names that cannot be read, reported where the config names it:
+    ``consistency.yaml:2:13: price_list: nope.yaml: cannot read file: No such file…``."""
+    if error.line is not None or not error.message.startswith("cannot read file"):
+        return error
+    for path, (where, key) in config.named_at.items():
+        if file_key(path) == file_key(error.file):
+            message = f"{error.file}: {error.message}"
+            return LoadError(where.file, where.line, where.col, key, message)
+    return error
 
 
 def declared_channels(path: Path) -> tuple[str, ...]:

@@ -36,9 +36,9 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import TemplateError
 from jsonpath_ng.exceptions import JSONPathError
 from jsonpath_ng.ext import parse as parse_jsonpath
 
@@ -46,16 +46,15 @@ from ..errors import InputError, LoadError, bug_report_hint
 from ..inputs.config import SourceConfig, option_error
 from ..inputs.schema import path_text
 from ..model import Location, Observation, SourceFailure
-from ..sandbox import SandboxedEnvironment, template_line, trial_render  # with budgets
+from ..sandbox import template_line, trial_render  # with budgets
 from ..text.html import html_to_text
+from .chat_templates import ENV, env_to_vars, render, render_value, with_params
 from .evidence import EvidenceStore
 from .http import (
-    ENV_VAR,
     FetchError,
     HttpClient,
     MissingEnvError,
     UrlRefused,
-    expand_env,
     parse_target,
     redact,
 )
@@ -64,7 +63,6 @@ from .web import client_for
 DEFAULT_REPLY = "$.messages[*].text"
 SESSION_KEYS = ("session", "session_id", "conversation_id")
 METHODS = ("GET", "POST", "PUT")
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
 @dataclass(frozen=True)
@@ -246,7 +244,7 @@ def _check_template(source, path: tuple, text: str, errors: list) -> None:
     the error names the template's own line and column and its path
     (``c.yaml:9:13: sources[0].body.items[1]: bad template ...``)."""
     try:
-        trial_render(_ENV, _env_to_vars(text)[0], question="?", session="?")
+        trial_render(ENV, env_to_vars(text)[0], question="?", session="?")
     except TemplateError as exc:
         line = template_line(exc) if "\n" in text.strip() else None
         inside = f" (line {line} of the template)" if line else ""
@@ -309,45 +307,6 @@ def _error(source: SourceConfig, path: str, message: str) -> LoadError:
     return option_error(source, path, message)
 
 
-# -- templates ------------------------------------------------------------------------
-
-
-def _env_to_vars(text: str) -> tuple[str, dict[str, str]]:
-    """Turn ``${NAME}`` into the template variable ``__env_NAME`` (never parsed as template).
-
-    >>> _env_to_vars("Bearer ${TOKEN}")
-    ('Bearer {{ __env_TOKEN }}', {'__env_TOKEN': 'TOKEN'})
-    """
-    names: dict[str, str] = {}
-
-    def swap(match) -> str:
-        names[f"__env_{match.group(1)}"] = match.group(1)
-        return "{{ __env_" + match.group(1) + " }}"
-
-    return ENV_VAR.sub(swap, text), names
-
-
-def render(text: str, variables: Mapping[str, str]) -> str:
-    """Render one template string in the sandbox; ``${VAR}`` values come from the environment.
-
-    >>> render("{{ question }}", {"question": "כמה עולה?"})
-    'כמה עולה?'
-    """
-    template, names = _env_to_vars(text)
-    values = {var: expand_env("${" + name + "}") for var, name in names.items()}
-    return _ENV.from_string(template).render({**variables, **values})
-
-
-def _render_value(value, variables: Mapping[str, str]):
-    if isinstance(value, str):
-        return render(value, variables)
-    if isinstance(value, Mapping):
-        return {key: _render_value(item, variables) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_render_value(item, variables) for item in value]
-    return value
-
-
 # -- one conversation -----------------------------------------------------------------
 
 
@@ -367,9 +326,9 @@ def _converse(channel, options: ChatOptions, conversation, client, tz, store) ->
 def _ask(channel, options, turn: Turn, session: str, repeat: int, client, tz, store):
     variables = {"question": turn.question, "session": session, "answer_id": turn.answer or ""}
     try:
-        url = _with_params(render(options.url, variables), options.params, variables)
+        url = with_params(render(options.url, variables), options.params, variables)
         headers = {name: render(str(v), variables) for name, v in options.headers.items()}
-        body = _render_value(options.body, variables)
+        body = render_value(options.body, variables)
     except (MissingEnvError, TemplateError) as exc:
         return _failure(channel, options.url, turn, f"cannot render the request: {exc}"), session
     except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as exc:
@@ -405,20 +364,6 @@ def _redacted(value):
     if isinstance(value, list):
         return [_redacted(item) for item in value]
     return value
-
-
-def _with_params(url: str, params: Mapping, variables: Mapping[str, str]) -> str:
-    """``url`` with ``params`` rendered and URL-encoded into its query.
-
-    >>> _with_params("https://bot.co.il/ask?v=2", {"q": "{{ question }}"}, {"question": "כמה?"})
-    'https://bot.co.il/ask?v=2&q=%D7%9B%D7%9E%D7%94%3F'
-    """
-    if not params:
-        return url
-    query = urlencode({str(k): render(str(v), variables) for k, v in params.items()})
-    base, _, fragment = url.partition("#")
-    joined = base + ("&" if "?" in base else "?") + query
-    return joined + (f"#{fragment}" if fragment else "")
 
 
 def _failure(channel: str, url: str, turn: Turn, reason: str) -> SourceFailure:

@@ -28,7 +28,6 @@ hides it, in every form it may come back in, from messages, logs and evidence.
 
 from __future__ import annotations
 
-import re
 import socket
 import threading
 import time
@@ -39,7 +38,6 @@ from urllib.parse import urljoin
 
 import requests
 from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
-from requests.utils import get_environ_proxies
 
 from .. import __version__
 from ..net.headers import ENV_VAR, header_problem
@@ -56,6 +54,7 @@ from ..net.urls import (
     parse_target,
     resolve,
 )
+from .connection import proxy_for, root_cause
 from .pinned import DnsCache, PinnedAdapter
 from .redaction import (
     MIN_SECRET,
@@ -320,7 +319,7 @@ class HttpClient:
             try:
                 addresses = self.dns.addresses(target.host, target.port, self.resolver)
             except (socket.gaierror, UnicodeError) as exc:
-                raise _Retry(f"cannot resolve {target.host!r}: {_root_cause(exc)}") from None
+                raise _Retry(f"cannot resolve {target.host!r}: {root_cause(exc)}") from None
             if not addresses:
                 raise _Retry(f"cannot resolve {target.host!r}: no address")
         for address in addresses:
@@ -360,15 +359,15 @@ class HttpClient:
                     cookies=self._cookies_for(target),
                 )  # fmt: skip
             except requests.exceptions.SSLError as exc:
-                raise FetchError(url, f"TLS error: {_root_cause(exc)}") from None
+                raise FetchError(url, f"TLS error: {root_cause(exc)}") from None
             except requests.exceptions.ConnectTimeout:
                 raise _Retry(f"no connection within {self.timeout[0]} s") from None
             except requests.exceptions.ReadTimeout:
                 raise _Retry(f"no response within {self.timeout[1]} s") from None
             except requests.exceptions.ConnectionError as exc:
-                raise _Retry(f"connection failed: {_root_cause(exc)}") from None
+                raise _Retry(f"connection failed: {root_cause(exc)}") from None
             except requests.exceptions.RequestException as exc:
-                raise FetchError(url, f"bad request: {_root_cause(exc)}") from None
+                raise FetchError(url, f"bad request: {root_cause(exc)}") from None
             except (UnicodeError, ValueError) as exc:  # a value http.client cannot encode
                 raise FetchError(url, f"the request cannot be sent: {type(exc).__name__}") from None
             with resp:
@@ -422,9 +421,9 @@ class HttpClient:
         except requests.exceptions.ConnectionError as exc:
             if "timed out" in str(exc).lower():
                 raise _Retry(f"body not received within {self.timeout[1]} s") from None
-            raise _Retry(f"connection broken while reading: {_root_cause(exc)}") from None
+            raise _Retry(f"connection broken while reading: {root_cause(exc)}") from None
         except requests.exceptions.RequestException as exc:
-            raise _Retry(f"connection broken while reading: {_root_cause(exc)}") from None
+            raise _Retry(f"connection broken while reading: {root_cause(exc)}") from None
         return b"".join(chunks)
 
     def _cap(self) -> str:
@@ -436,31 +435,3 @@ class HttpClient:
             if slot is None:
                 slot = self._hosts[host] = threading.BoundedSemaphore(self.per_host)
             return slot
-
-
-def _root_cause(exc: BaseException) -> str:
-    """The innermost error's message, e.g. ``[Errno 111] Connection refused``."""
-    seen = exc
-    while True:
-        inner = seen.__cause__ or seen.__context__
-        if inner is None and seen.args and isinstance(seen.args[0], BaseException):
-            inner = seen.args[0]
-        if inner is None or inner is seen:
-            break
-        seen = inner
-    reason = getattr(seen, "reason", None)
-    text = str(reason if isinstance(reason, BaseException) else seen)
-    match = re.search(r"\[Errno -?\d+\][^')\"]*", text)
-    return redact(match.group(0).strip() if match else text[:200])
-
-
-def proxy_for(target: Target) -> str | None:
-    """The proxy the environment names for ``target`` (``HTTPS_PROXY``, ``HTTP_PROXY``,
-    ``ALL_PROXY``, lower or upper case), or None, also when ``NO_PROXY`` covers its host.
-
-    The allow-list is checked on the target before this is asked. Through a proxy the
-    target's name is resolved by the proxy, so its addresses are not checked or pinned
-    here; an IP-literal target is still checked. ``.netrc`` credentials are never used.
-    """
-    proxies = get_environ_proxies(target.url)
-    return proxies.get(target.scheme) or proxies.get("all")

@@ -438,7 +438,7 @@ def _with_progress(options, quiet: bool) -> None:
     from .progress import Reading
 
     if "progress" in {f.name for f in fields(options)}:
-        options.progress = Reading(quiet=quiet)
+        options.progress = Reading(quiet=quiet, finish_later=True)  # ended after the run
 
 
 def _tell_run(result: Result) -> None:

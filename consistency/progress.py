@@ -98,8 +98,9 @@ class Reading:
     ``audit`` gives it to the first worker only, which reads every source.
     """
 
-    def __init__(self, *, quiet: bool = False):
+    def __init__(self, *, quiet: bool = False, finish_later: bool = False):
         self.quiet = quiet
+        self.finish_later = finish_later  # the caller ends the line: finish(result)
 
     def __call__(self, items: Iterable, stream: TextIO | None = None, env=None) -> Iterator:
         stream = stream if stream is not None else sys.stderr
@@ -127,6 +128,8 @@ class Reading:
             self._elapsed = time.monotonic() - started
             _draw(stream, read_line(done, self._elapsed, len(per_source)))
             self._open = True  # the line ends in finish(): the engine may add records
+            if not self.finish_later:
+                self.finish()
 
     def finish(self, result=None) -> None:
         """End the bar's line. With the run's ``result``, the last line counts every
@@ -138,7 +141,7 @@ class Reading:
         >>> class Tty(io.StringIO):
         ...     def isatty(self): return True
         >>> class Run: observations = 25  # and 2 items (bad records) passed here
-        >>> shown, bar = Tty(), Reading()
+        >>> shown, bar = Tty(), Reading(finish_later=True)
         >>> list(bar(iter([1, 2]), stream=shown, env={}))
         [1, 2]
         >>> bar.finish(Run())

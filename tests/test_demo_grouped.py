@@ -35,7 +35,7 @@ def gaps(result) -> set:
         if f.rule != "cross-channel-gap":
             continue
         high_ch, low_ch = f.cause.split("-vs-")
-        quotes = {q.channel: q for q in f.observed.quotes}
+        quotes = {q.channel: q for q in f.observed.quotes if q.promotion is None}
         day = f.message.split(" on ")[1][:10]
         high, low = quotes[high_ch].high, quotes[low_ch].low
         found.add((f.product, day, high_ch, low_ch, f"{high:.2f}", f"{low:.2f}"))

@@ -99,7 +99,7 @@ def engine_sets(result):
     for f in result.findings:
         if f.rule == "cross-channel-gap":
             high_ch, low_ch = f.cause.split("-vs-")
-            quotes = {q.channel: q for q in f.observed.quotes}
+            quotes = {q.channel: q for q in f.observed.quotes if q.promotion is None}
             day = f.message.split(" on ")[1][:10]
             gaps.add((f.product, day, high_ch, low_ch, quotes[high_ch].high, quotes[low_ch].low))
         elif f.rule == "customer-quote-conflict":

@@ -264,7 +264,12 @@ def load(config_path: Path | None) -> Config:
         )
     if not path.is_file():
         raise Failure(f"{path}: no such config file")
-    config = load_config(path)
+    try:
+        config = load_config(path)
+    except InputError:  # with every problem of the files it names too, as lint reports them
+        from .inputs import collect
+
+        raise InputError(collect(path)[1]) from None
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
         ctx.meta["config"] = config  # for the report options (product names, locale)

@@ -62,7 +62,6 @@ def lint(
 def _lint(config_path: Path | None, files: list[Path]) -> list[LoadError]:
     setup, errors = collect(config_path, files)
     errors += _answers_against_prices(setup)
-    errors += _chat_sources(setup)
     errors += _web_sources(setup)
     for path in files:  # a config given as a file: its answers against its price list too
         if file_key(path) != (config_path and file_key(config_path)) and _is_config(path):
@@ -82,31 +81,10 @@ def _in_file_order(errors: list[LoadError]) -> list[LoadError]:
     return sorted(errors, key=lambda e: (first[e.file], e.line or 0, e.col or 0))
 
 
-def _chat_sources(setup: Setup | None) -> list[LoadError]:
-    """An http-chat source's options and templates, checked as ``audit`` checks them before it
-    asks anything: a template over budget is a file:line:col problem here too (issue 12)."""
-    if setup is None:
-        return []
-    from .sources.chat import parse_options
-
-    questions = setup.answers.questions() if setup.answers is not None else ()
-    if setup.answers is None and setup.config.answers is not None:
-        questions = None  # the answers file's own problems say why: no follow-on (tryout M7)
-    errors: list[LoadError] = []
-    for source in setup.config.sources:
-        if source.fetch != "http-chat":
-            continue
-        try:
-            parse_options(source, questions)
-        except InputError as exc:
-            errors += exc.errors
-    return errors
-
-
 def _web_sources(setup: Setup | None) -> list[LoadError]:
-    """A web source's ``extract`` and ``pages``, checked by the functions ``fetch`` uses
-    before it fetches, and what lint can see without fetching: a page host outside
-    ``allow_hosts``, a page product not on the price list (tryout H2, M6)."""
+    """What lint alone sees of a web source without fetching: a page host outside
+    ``allow_hosts``, a page product not on the price list (tryout M6). Its ``extract`` and
+    ``pages`` are checked by the door, for every command (``inputs.setup``)."""
     if setup is None:
         return []
     from .sources.web.options import static_problems

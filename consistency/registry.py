@@ -117,3 +117,12 @@ FETCHERS = Registry(
     "consistency.sources",
     {"web": "web:fetch_web", "http-chat": "chat:fetch_chat"},
 )
+# fetch: of a live source -> option_problems(source, questions) -> list[LoadError]: what the
+# fetcher checks before it fetches, checked when the inputs load (inputs.setup), so every
+# command accepts and rejects the same options (questions: None when the answers named by
+# the config could not be read)
+FETCH_OPTIONS = Registry(
+    "fetcher",
+    "consistency.sources",
+    {"web": "web.options:option_problems", "http-chat": "chat:option_problems"},
+)

@@ -23,6 +23,7 @@ from ..answers import AnswerBook
 from ..errors import InputError, LoadError
 from ..model import PriceList, Rule
 from ..pricebook import PriceBook
+from ..registry import FETCH_OPTIONS
 from .answers import load_answers, read_answers
 from .config import DEFAULT_CHANNELS, DEFAULT_TIMEZONE, Config, read_config
 from .prices import load_price_list
@@ -75,8 +76,23 @@ def read(config: Config) -> tuple[Setup, list[LoadError]]:
         if found is not None:
             answers, problems = found
             errors += problems
+    errors += fetch_option_problems(config, answers)
     setup = Setup(config, tz, channels, price_list, book, tuple(rules), answers)
     return setup, unique([named_where(config, error) for error in errors])
+
+
+def fetch_option_problems(config: Config, answers: AnswerBook | None) -> list[LoadError]:
+    """Each fetch source's options as its fetcher checks them before fetching (extract
+    methods, pages, http-chat templates and JSONPaths), found through the registry, so
+    ``audit --no-fetch``, ``extract`` and ``diff`` reject what ``fetch`` and ``lint`` do."""
+    questions = answers.questions() if answers is not None else ()
+    if answers is None and config.answers is not None:
+        questions = None  # the answers file's own problems say why: no follow-on
+    errors: list[LoadError] = []
+    for source in config.sources:
+        if source.fetch is not None and source.fetch in FETCH_OPTIONS:
+            errors += FETCH_OPTIONS.get(source.fetch)(source, questions)
+    return errors
 
 
 def named_where(config: Config, error: LoadError) -> LoadError:

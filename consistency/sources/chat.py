@@ -108,6 +108,17 @@ def fetch_chat(
     return _run(source, options, client, tz, evidence_store)
 
 
+def option_problems(source: SourceConfig, questions=()) -> list[LoadError]:
+    """:func:`parse_options`' problems, for the inputs' door (``registry.FETCH_OPTIONS``):
+    every command rejects what ``fetch`` would; ``questions`` None: the answers named by
+    the config could not be read (their own problems say why)."""
+    try:
+        parse_options(source, questions)
+    except InputError as exc:
+        return exc.errors
+    return []
+
+
 def planned_requests(source: SourceConfig, questions=()) -> int:
     """How many requests a source will send: questions times ``repeat`` (for progress)."""
     return len(_turns(source, questions, [])) * _repeat(source, [])

@@ -102,19 +102,25 @@ def parse_pages(source: SourceConfig) -> tuple[Page, ...]:
     return tuple(pages)
 
 
-def static_problems(source: SourceConfig, products=None) -> list[LoadError]:
-    """Every problem of a web source ``lint`` can see without fetching: its ``extract``
-    methods and ``pages`` (checked by the same functions ``fetch`` and ``audit`` use before
-    they fetch), a page whose host is not in ``allow_hosts`` (``fetch`` reports it as
-    ``channel-unreachable``), and, given the price list's product ids, a page product not
-    on it (``audit``'s ``unknown-product`` warning). A templated URL (``${VAR}``) waits
-    for fetch."""
+def option_problems(source: SourceConfig, questions=None) -> list[LoadError]:
+    """The ``extract`` methods' and ``pages``' problems, as :func:`parse_methods` and
+    :func:`parse_pages` find them before a fetch; every command checks them when the inputs
+    load (``registry.FETCH_OPTIONS``). ``questions`` is unused (the chat fetcher's need)."""
     errors: list[LoadError] = []
     for parse in (parse_methods, parse_pages):
         try:
             parse(source)
         except InputError as exc:
             errors += exc.errors
+    return errors
+
+
+def static_problems(source: SourceConfig, products=None) -> list[LoadError]:
+    """What ``lint`` alone sees of a web source without fetching: a page whose host is not
+    in ``allow_hosts`` (``fetch`` reports it as ``channel-unreachable``) and, given the
+    price list's product ids, a page product not on it (``audit``'s ``unknown-product``
+    warning). A templated URL (``${VAR}``) waits for fetch."""
+    errors: list[LoadError] = []
     allow = tuple(source.options.get("allow_hosts") or ())
     raw = source.options.get("pages")
     for i, page in enumerate(raw if isinstance(raw, list | tuple) else ()):

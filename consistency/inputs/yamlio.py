@@ -33,6 +33,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import InputError, LoadError
+from .yamlsize import AliasBomb, TooManyNodes, check_aliases, count_nodes
 
 Path_ = tuple  # a JSON path: keys (str, or whatever YAML made of the key) and list indexes
 
@@ -350,7 +351,7 @@ def loads(text: str, file: str, salvage: list | None = None) -> tuple[object, Ma
         raise InputError([_too_big(file)])
     try:
         if len(text) > _COUNT_NODES_OVER:
-            count_nodes(text)
+            count_nodes(text, MAX_YAML_NODES)
         return _parse(text, file, salvage)
     except DuplicateKey as exc:
         raise InputError([LoadError(file, exc.line, exc.col, "", str(exc))]) from None
@@ -378,7 +379,7 @@ def _parse(text: str, file: str, salvage: list | None) -> tuple[object, Marks]:
         if node is None:  # an empty file (or only comments)
             marks[()] = (1, 1)
             return None, marks
-        check_aliases(node)
+        check_aliases(node, MAX_ALIAS_NODES)
         _scan(loader, node, (), marks, set())
         data = loader.construct_document(node)
     finally:
@@ -400,100 +401,6 @@ def _placed(found: list, marks: Marks, file: str) -> list[tuple[Path_, LoadError
         (paths.get((line, col), ()) if path is None else path, LoadError(file, line, col, "", m))
         for line, col, m, path in found
     ]
-
-
-class AliasBomb(Exception):
-    """Aliases that would expand a document past :data:`MAX_ALIAS_NODES` (CWE-776)."""
-
-    def __init__(self, node: yaml.Node, expanded: int, limit: int):
-        super().__init__(
-            f"YAML aliases here expand to over {expanded} nodes; the limit is {limit} "
-            "(a 'billion laughs' document?)"
-        )
-        self.line, self.col = _pos(node.start_mark)
-
-
-def count_nodes(text: str, limit: int | None = None) -> int:
-    """The nodes of ``text``, counted from parser events (flat memory), up to ``limit``.
-
-    Raises ``AliasBomb`` (too many nodes) at the first node over the limit, so a file
-    of millions of tiny nodes fails in a second instead of building them all.
-
-    >>> count_nodes("a: [1, 2, *x]")
-    6
-    """
-    limit = MAX_YAML_NODES if limit is None else limit
-    parser = _SafeBase(text)
-    count = 0
-    try:
-        while parser.check_event():
-            event = parser.get_event()
-            if isinstance(event, _NODE_EVENTS):
-                count += 1
-                if count > limit:
-                    raise TooManyNodes(event.start_mark, limit)
-    finally:
-        parser.dispose()
-    return count
-
-
-_NODE_EVENTS = (
-    yaml.ScalarEvent,
-    yaml.SequenceStartEvent,
-    yaml.MappingStartEvent,
-    yaml.AliasEvent,
-)
-
-
-class TooManyNodes(Exception):
-    """A file with more nodes than :data:`MAX_YAML_NODES`."""
-
-    def __init__(self, mark: yaml.Mark, limit: int):
-        super().__init__(f"over {limit} YAML nodes by here; the limit is {limit}")
-        self.line, self.col = _pos(mark)
-
-
-def check_aliases(root: yaml.Node, limit: int | None = None) -> None:
-    """Raise ``AliasBomb`` when aliases would add more than ``limit`` nodes to the document.
-
-    Counts each node as often as the expanded document holds it, with each node's count
-    computed once: linear in the file, however deep the aliases nest. A node that
-    contains itself counts once there (the loader makes a recursive structure of it).
-
-    >>> check_aliases(yaml.compose("a: &x [1, 2]\\nb: [*x, *x]"))
-    >>> bomb = "a: &a [x, x]\\n" + "".join(f"{c}: &{c} [*{p}, *{p}]\\n" for p, c in zip("abcd", "bcde"))
-    >>> check_aliases(yaml.compose(bomb), limit=40)
-    Traceback (most recent call last):
-    ...
-    consistency.inputs.yamlio.AliasBomb: YAML aliases here expand to over 63 nodes; the limit is 40 (a 'billion laughs' document?)
-    """
-    limit = MAX_ALIAS_NODES if limit is None else limit
-    sizes: dict[int, int] = {}
-    distinct = 0
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        if key in sizes and not children_done:
-            continue
-        children = _children(node)
-        if not children_done:
-            distinct += 1
-            sizes[key] = 1  # in progress: a node inside itself counts once
-            stack.append((node, True))
-            stack.extend((child, False) for child in children if id(child) not in sizes)
-            continue
-        sizes[key] = 1 + sum(sizes[id(child)] for child in children)
-        if sizes[key] - distinct > limit:
-            raise AliasBomb(node, sizes[key], limit)
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    return []
 
 
 def _syntax_error(file: str, exc: yaml.MarkedYAMLError) -> LoadError:

@@ -392,3 +392,12 @@ def test_github_annotations_name_files_from_the_workspace(tmp_path):
     done = consistency(tmp_path / "sub", "lint", "--format", "github", env=env)
     files = {part.split(",")[0] for part in done.stdout.split("::error file=")[1:]}
     assert files == {"consistency.yaml", "rules/a.yaml"}
+
+
+def test_a_hebrew_channel_name_is_refused_as_not_ascii(tmp_path):
+    """Tryout L7: the rule is ASCII-only, and the message says so."""
+    config = "price_list: prices.yaml\nsources:\n  - {channel: חנות, files: [a.jsonl]}\n"
+    files = {"prices.yaml": PRICES, "a.jsonl": OBSERVATION, "consistency.yaml": config}
+    done = consistency(write(tmp_path, files), "lint")
+    assert done.returncode == 2
+    assert "sources[0].channel: 'חנות' is not valid: a channel name of ASCII letters" in done.stdout

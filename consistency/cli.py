@@ -31,15 +31,6 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a tool its reader stopped
 COLOR = ("auto", "always", "never")
 CONFIG_ENV = "CONSISTENCY_CONFIG"
-EXTENSIONS = {
-    "text": "txt",
-    "json": "json",
-    "junit": "xml",
-    "sarif": "sarif",
-    "github": "github.txt",
-    "markdown": "md",
-    "html": "html",
-}
 
 
 class Failure(click.ClickException):
@@ -579,7 +570,7 @@ def write_reports(result: Result, formats: list[str], output: Path) -> list[Path
     targets = (
         [output]
         if len(formats) == 1 and output.suffix
-        else [output / f"consistency.{EXTENSIONS[f]}" for f in formats]
+        else [output / f"consistency{report.get(f).SUFFIX}" for f in formats]  # the reporter's
     )
     written, failed = [], []
     for fmt, target in zip(formats, targets, strict=True):

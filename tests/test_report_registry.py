@@ -23,7 +23,8 @@ def test_every_format_is_registered_under_its_own_name():
     for name, reporter in report.FORMATS.items():
         assert name == reporter.NAME
     suffixes = [reporter.SUFFIX for reporter in report.FORMATS.values()]
-    assert suffixes == [".txt", ".json", ".xml", ".sarif", ".txt", ".md", ".html"]
+    assert suffixes == [".txt", ".json", ".xml", ".sarif", ".github.txt", ".md", ".html"]
+    assert len(set(suffixes)) == len(suffixes)  # each format's file has its own name
 
 
 def test_names_feed_click_choice():
@@ -168,3 +169,25 @@ def test_money_and_percent_keep_decimal_precision():
     assert money(Decimal("0.005"), "ILS") == "₪0.01"
     assert money(Decimal("1000000"), "ILS") == "₪1,000,000.00"
     assert percent(Decimal("-0.05"), signed=True) == "-0.1%"
+
+
+def test_the_cli_names_each_report_file_by_its_reporters_suffix(tmp_path):
+    """Tryout 9, L10: the CLI has no suffix table of its own; the names stay as documented
+    (docs/examples/github-actions.yml reads reports/consistency.github.txt)."""
+    import subprocess
+    import sys
+
+    from tests.helpers import make_project
+
+    config = make_project(tmp_path, [{"channel": "web", "at": "2026-11-21T09:00",
+                                      "product": "fiber-500", "amount": "99.90"}])  # fmt: skip
+    formats = [x for name in report.names() for x in ("--format", name)]
+    out = tmp_path / "out"
+    subprocess.run(
+        [sys.executable, "-m", "consistency", "audit", "--config", str(config), "--no-fetch",
+         "-q", *formats, "-o", str(out)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    written = sorted(path.name for path in out.iterdir() if path.is_file())
+    assert written == sorted(f"consistency{report.get(name).SUFFIX}" for name in report.names())
+    assert "consistency.github.txt" in written and "consistency.txt" in written

@@ -71,7 +71,7 @@ def message(finding: Finding) -> str:
 
 class GithubReporter(Reporter):
     NAME = "github"
-    SUFFIX = ".txt"
+    SUFFIX = ".github.txt"  # not text's .txt: both are written side by side under --output
     OPTIONS = {"max_annotations": 50, "env": None}  # env: the environment (default os.environ)
 
     def start(self, result: Result) -> None:

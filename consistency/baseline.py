@@ -29,13 +29,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
 
 import yaml
 
 from .errors import InputError, LoadError
+from .inputs.dates import parse_when
 from .inputs.yamlio import Marks, load_yaml, loads
 from .model import Finding, Location
 from .outputs import write_bytes_atomic
@@ -49,8 +50,9 @@ KEYS = REQUIRED + OPTIONAL
 
 
 def end_of_day(day: date, tz: tzinfo) -> datetime:
-    """The first moment after ``day`` in ``tz``: an entry expiring on ``day`` holds until then."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+    """The first moment after ``day`` in ``tz``: an entry expiring on ``day`` holds until then
+    (a price list's ``to:`` date, by SPEC 3's rule in :func:`.inputs.dates.parse_when`)."""
+    return parse_when(day, tz, end=True)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,10 @@ A date alone means the whole day in the configured time zone, so ``from:
 starts (windows are half-open ``[start, end)``). A date-time without an offset is
 in the configured zone; a date-time ``to`` is inclusive, so the window ends one
 microsecond after it. Command-line ``--since``/``--until`` and a template's
-``price(id, at=...)`` follow the same rules. An observation's ``at`` (SPEC 3.3) is
+``price(id, at=...)`` follow the same rules, but for one: a date-time ``--until`` is
+exclusive (``--until 2026-11-21T18:40`` leaves out a quote at 18:40), as a period typed
+on the command line reads; documented in the README (tryout 9, L11). A baseline
+entry's ``expires`` date holds to the end of its day, as a ``to:`` date does. An observation's ``at`` (SPEC 3.3) is
 ISO 8601 or a source's ``date_format``, in the configured zone when it has no offset
 (:func:`parse_observed`).
 """

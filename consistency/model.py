@@ -12,12 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from babel.numbers import get_currency_precision
-
-if TYPE_CHECKING:  # annotations only: values imports nothing of the model's at run time
-    from .values import Difference, Value
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -271,9 +267,9 @@ class Problem:
     product: str | None = None
     answer: str | None = None
     at: datetime | None = None
-    expected: Value | None = None  # MoneyValue, FactValue, ... (consistency.values)
-    observed: Value | None = None
-    difference: Difference | None = None  # exact
+    expected: object | None = None  # a consistency.values value (MoneyValue, FactValue, ...)
+    observed: object | None = None
+    difference: object | None = None  # a consistency.values.Difference, exact
     cause: str | None = None
     evidence: Evidence | None = None
     related: tuple[str, ...] = ()
@@ -294,11 +290,12 @@ class Finding:
     product: str | None = None
     answer: str | None = None
     at: datetime | None = None
-    # Typed (consistency.values); a result file's value of no known shape is read back as
-    # a Mapping (values.value_from_json), which is why reporters keep a by-key branch.
-    expected: Value | Mapping | None = None
-    observed: Value | Mapping | None = None
-    difference: Difference | None = None  # percent to 0.1
+    # A consistency.values value (MoneyValue, FactValue, ...); typed as object because the
+    # model sits below values (tests/test_layers.py). A result file's value of no known
+    # shape is read back as a Mapping (values.value_from_json): reporters keep a by-key branch.
+    expected: object | None = None
+    observed: object | None = None
+    difference: object | None = None  # a consistency.values.Difference, percent to 0.1
     cause: str | None = None
     evidence: Evidence | None = None
     related: tuple[str, ...] = ()

@@ -168,5 +168,8 @@ def read_records(path: Path, ctx: RecordContext) -> Iterator:
                 yield from read_json_lines(text, path, ctx, tally)
             if tally.count:
                 yield SourceFailure(channel, str(path), tally.reason(ctx.file.encoding))
+    except UnicodeDecodeError as err:  # a multi-byte encoding cut short (an odd UTF-16 byte)
+        reason = f"cannot read it as {err.encoding}: {err.reason} at byte {err.start:,}"
+        yield SourceFailure(channel, str(path), reason)
     except OSError as err:
         yield SourceFailure(channel, str(path), err.strerror or str(err))

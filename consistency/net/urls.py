@@ -55,6 +55,11 @@ HOST_NAME = re.compile(
 )
 NUMERIC_LABEL = re.compile(r"\A (?: 0x[0-9a-f]* | [0-9]+ ) \Z", re.VERBOSE)
 PORT = re.compile(r"\A [0-9]{1,5} \Z", re.VERBOSE)
+# Two Location values as one: urllib3 joins repeated headers with ", ", and a server may
+# write "a, b" in one header. Browsers refuse differing ones (Chrome's
+# ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION); a comma then a space or another URL's scheme is
+# never part of one well-formed Location (WHATWG percent-encodes a space in a URL).
+MANY_LOCATIONS = re.compile(r", (?: \s | \s* [a-z][a-z0-9+.-]*:// )", re.VERBOSE | re.IGNORECASE)
 
 
 class UrlRefused(ValueError):
@@ -127,7 +132,8 @@ def check_location(location: str) -> None:
     ``http:///127.0.0.1:8082/x`` name the host 127.0.0.1:8082 to a browser, while
     ``urljoin`` makes them a path on the current origin; ``http:/x`` and ``http:x`` name
     host x to WHATWG when the current page is https. Such a Location is refused, not
-    guessed at. A plain path, ``//host/p`` and ``scheme://host/p`` pass.
+    guessed at. A plain path, ``//host/p`` and ``scheme://host/p`` pass. So is more than
+    one Location (repeated headers arrive joined as ``a, b``; CWE-436).
 
     >>> check_location("/p?q=1"), check_location("//shop.co.il/p"), check_location("https://a/")
     (None, None, None)
@@ -135,7 +141,15 @@ def check_location(location: str) -> None:
     Traceback (most recent call last):
     ...
     consistency.net.urls.UrlRefused: the Location '///127.0.0.1:8082/secret' has http: without exactly two slashes after it, or three slashes or more, which URL parsers read as different hosts
+    >>> check_location("http://a/x, http://b/y")
+    Traceback (most recent call last):
+    ...
+    consistency.net.urls.UrlRefused: the redirect has more than one Location value, which clients follow differently
     """
+    if MANY_LOCATIONS.search(location):
+        raise UrlRefused(
+            "the redirect has more than one Location value, which clients follow differently"
+        )
     if SLASHED_LOCATION.match(location):
         shown = location if len(location) <= 60 else location[:57] + "..."
         raise UrlRefused(

@@ -5,28 +5,70 @@ from ``http``, the client, which uses both).
 
 from __future__ import annotations
 
+import http.client
 import re
+import ssl
 
+import urllib3
 from requests.utils import get_environ_proxies
 
 from ..net.urls import Target
 from .redaction import redact
 
+# What each kind of innermost cause is called in a failure message: by its kind, never by
+# its text, which for these kinds quotes what the server sent (a bad status line may echo
+# the request's Authorization header back; CWE-209/532). More specific kinds come first:
+# RemoteDisconnected is a BadStatusLine, InvalidChunkLength an IncompleteRead.
+_KINDS: tuple[tuple[type[BaseException], str], ...] = (
+    (http.client.RemoteDisconnected, "the server closed the connection without answering"),
+    (urllib3.exceptions.InvalidChunkLength, "the answer's chunked encoding is broken"),
+    (http.client.IncompleteRead, "the answer ended early"),
+    (http.client.LineTooLong, "the server's answer has a line over the length limit"),
+    (http.client.BadStatusLine, "the server's answer is not HTTP"),
+    (http.client.HTTPException, "the server's answer is not valid HTTP"),
+    (urllib3.exceptions.ProtocolError, "the server's answer is not valid HTTP"),
+    (urllib3.exceptions.DecodeError, "the answer's content encoding cannot be decoded"),
+)
+MAX_CAUSE_CHARS = 200
+
 
 def root_cause(exc: BaseException) -> str:
-    """The innermost error's message, e.g. ``[Errno 111] Connection refused``."""
-    seen = exc
-    while True:
-        inner = seen.__cause__ or seen.__context__
-        if inner is None and seen.args and isinstance(seen.args[0], BaseException):
-            inner = seen.args[0]
-        if inner is None or inner is seen:
-            break
-        seen = inner
+    """The innermost error's cause in a few words, e.g. ``[Errno 111] Connection refused``.
+
+    Never a server's bytes: a cause that would quote them (a bad status line, a broken
+    chunk length) is named by its kind (``the server's answer is not HTTP``). Other text
+    (an ``[Errno …]`` or a TLS library's message) is redacted first, then put on one line
+    and cut at :data:`MAX_CAUSE_CHARS`, so a cut never splits a secret before redaction.
+    """
+    seen = _innermost(exc)
+    for kind, phrase in _KINDS:
+        if isinstance(seen, kind):
+            return phrase
     reason = getattr(seen, "reason", None)
     text = str(reason if isinstance(reason, BaseException) else seen)
     match = re.search(r"\[Errno -?\d+\][^')\"]*", text)
-    return redact(match.group(0).strip() if match else text[:200])
+    if match:
+        return _one_line(match.group(0))
+    if isinstance(seen, (ssl.SSLError, ssl.CertificateError, OSError)):
+        return _one_line(text) or type(seen).__name__
+    return type(seen).__name__
+
+
+def _innermost(exc: BaseException) -> BaseException:
+    seen = exc
+    while True:
+        inner = seen.__cause__ or seen.__context__
+        if inner is None:
+            inner = next((a for a in seen.args if isinstance(a, BaseException)), None)
+        if inner is None or inner is seen:
+            return seen
+        seen = inner
+
+
+def _one_line(text: str) -> str:
+    """``text`` redacted, then on one line without control characters, then cut."""
+    clean = re.sub(r"[\x00-\x1f\x7f-\x9f]+", " ", redact(text)).strip()
+    return clean[:MAX_CAUSE_CHARS]
 
 
 def proxy_for(target: Target) -> str | None:

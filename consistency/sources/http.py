@@ -288,10 +288,10 @@ class HttpClient:
     def _next_hop(self, first: Target, here: Target, location: str) -> Target:
         location = as_utf8(location)
         try:
+            check_location(location)  # "///host/p" or "a, b" (two Locations): ambiguous
             bad = AMBIGUOUS.search(location)
             if bad:  # checked before joining: urljoin would hide some of it
                 parse_target(location)
-            check_location(location)  # "///host/p": a host to WHATWG, a path to urljoin
             return parse_target(urljoin(here.url, location))
         except UrlRefused as exc:
             hop = f"redirect from {here.url} to {location!r}"

@@ -1,0 +1,181 @@
+"""Issue 12, tryout 12b: hostile servers that answer with what is not HTTP, or with two
+redirect targets at once.
+
+Real servers on loopback play every part: a raw socket server writes the bytes a row asks
+for (no HTTP library on its side, so it can send a bad status line or two ``Location``
+headers). Each row names its class (CWE) and where it came from.
+"""
+
+from __future__ import annotations
+
+import socketserver
+import sqlite3
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from consistency.sources.http import FetchError, HttpClient
+
+PRICES = """\
+version: "t"
+currency: ILS
+products:
+  - id: fiber-500
+    name: Fiber 500
+    price: 99.90
+"""
+
+
+class Raw(socketserver.StreamRequestHandler):
+    """Reads one request and answers with raw bytes chosen by its query: ``echopad=N``
+    writes N ``P``s and then the request's own ``Authorization`` line, with no status line
+    (tryout 12b, F1); ``two=A,B`` answers ``302`` with one ``Location`` header per value;
+    ``joined=A,B`` one ``Location`` header holding ``A, B`` (F7)."""
+
+    def handle(self):
+        request_line = self.rfile.readline().decode("latin-1")
+        headers = []
+        while (line := self.rfile.readline()) not in (b"\r\n", b"\n", b""):
+            headers.append(line.decode("latin-1").strip())
+        self.server.log.append(request_line.split(" ")[1])
+        query = {k: v[0] for k, v in parse_qs(urlsplit(request_line.split(" ")[1]).query).items()}
+        if "echopad" in query:
+            auth = next(h for h in headers if h.lower().startswith("authorization:"))
+            self.wfile.write(("P" * int(query["echopad"]) + auth + "\r\n").encode("latin-1"))
+        elif "two" in query or "joined" in query:
+            targets = (query.get("two") or query["joined"]).split(",")
+            lines = (
+                [f"Location: {t}" for t in targets]
+                if "two" in query
+                else [f"Location: {', '.join(targets)}"]
+            )
+            head = ["HTTP/1.1 302 Found", *lines, "Content-Length: 0", "Connection: close"]
+            self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+        else:
+            body = b'<p class="price">99.90</p>'
+            head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(body)}"
+            self.wfile.write(head.encode() + b"\r\nConnection: close\r\n\r\n" + body)
+
+
+class RawServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+@pytest.fixture(scope="module")
+def raw():
+    server = RawServer(("127.0.0.1", 0), Raw)
+    server.log = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def base(server) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+# --- F1: a bad status line that echoes the token (CWE-532, CWE-209) -------------------------
+
+
+@dataclass(frozen=True)
+class Token:
+    cwe: str
+    value: str
+    came_from: str
+
+
+TOKENS = [
+    Token("CWE-532", "abcdEFGH1234567890zz", "tryout 12b F1, c7.yaml (echopad)"),
+    Token("CWE-532", "Xy9-secret.value_42", "tryout 12b F1, echo09 page"),
+    Token("CWE-209", "zq7part1 part2 part3", "tryout 12b F1: part1 part2 part3, with spaces"),
+    Token("CWE-209", 'ghp_AAAA"BBBB', "tryout 12b F1, a token with a quote"),
+]
+# Paddings that put a cut at ~200 characters before, inside and after the token.
+PADDINGS = [0, 100, 150, 159, 165, 170, 175, 180, 185, 190, 199]
+
+
+@pytest.mark.parametrize("token", TOKENS, ids=lambda t: f"{t.cwe}-{t.came_from}")
+def test_a_bad_status_line_never_puts_any_part_of_the_token_in_output(raw, tmp_path, token):
+    (tmp_path / "prices.yaml").write_text(PRICES, encoding="utf-8")
+    pages = "\n".join(
+        f'      - {{url: "{base(raw)}/?echopad={n}", product: fiber-500}}' for n in PADDINGS
+    )
+    (tmp_path / "c.yaml").write_text(
+        "price_list: prices.yaml\nhistory: hist.sqlite\nsources:\n"
+        "  - channel: web\n    fetch: web\n    retries: 0\n"
+        f'    allow_hosts: ["127.0.0.1:{raw.server_address[1]}"]\n'
+        '    headers: {Authorization: "Bearer ${TOK}"}\n'
+        f"    pages:\n{pages}\n",
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "consistency", "audit", "--config", "c.yaml"]
+    for fmt in ("json", "text", "html"):
+        command += ["--format", fmt]
+    done = subprocess.run(
+        [*command, "--output", "out"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={**_env(), "TOK": token.value},
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    outputs = {p.name: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    assert len(outputs) == 3, sorted(outputs)
+    outputs["history"] = (tmp_path / "hist.sqlite").read_bytes()
+    outputs["stdout+stderr"] = (done.stdout + done.stderr).encode()
+    for name, data in outputs.items():
+        for k in range(4, len(token.value) + 1):
+            assert token.value[:k].encode() not in data, (name, token.value[:k])
+        assert b"PPPP" not in data, name  # no server bytes at all
+    messages = sqlite3.connect(tmp_path / "hist.sqlite").execute("SELECT message FROM findings")
+    said = [row[0] for row in messages]
+    assert len(said) == len(PADDINGS)
+    assert all("the server's answer is not HTTP" in m and "\n" not in m for m in said), said
+
+
+def _env() -> dict:
+    import os
+
+    return {k: v for k, v in os.environ.items() if k != "TOK"}
+
+
+# --- F7: more than one Location value (CWE-436) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Locations:
+    cwe: str
+    query: str
+    came_from: str
+
+
+LOCATIONS = [
+    Locations("CWE-436", "two={a},{b}", "tryout 12b F7, raw/two: two Location headers"),
+    Locations("CWE-436", "joined={a},{b}", "tryout 12b F7: one Location holding 'a, b'"),
+    Locations("CWE-436", "two={a},{a}", "raw/twosame: the same Location twice"),
+]
+
+
+@pytest.mark.parametrize("row", LOCATIONS, ids=lambda r: f"{r.cwe}-{r.came_from}")
+def test_a_redirect_with_more_than_one_location_is_refused(raw, row):
+    first, second = f"{base(raw)}/page?a=1", f"{base(raw)}/secret"
+    url = f"{base(raw)}/?" + row.query.format(a=first, b=second)
+    raw.log.clear()
+    allow = [f"127.0.0.1:{raw.server_address[1]}"]
+    with HttpClient(allow, retries=0) as client, pytest.raises(FetchError, match="more than one"):
+        client.get(url)
+    assert [path for path in raw.log if not path.startswith("/?")] == []
+
+
+def test_a_single_location_is_still_followed(raw):
+    url = f"{base(raw)}/?two={base(raw)}/page"
+    with HttpClient([f"127.0.0.1:{raw.server_address[1]}"], retries=0) as client:
+        assert client.get(url).status == 200

@@ -34,7 +34,8 @@ class Raw(socketserver.StreamRequestHandler):
     """Reads one request and answers with raw bytes chosen by its query: ``echopad=N``
     writes N ``P``s and then the request's own ``Authorization`` line, with no status line
     (tryout 12b, F1); ``two=A,B`` answers ``302`` with one ``Location`` header per value;
-    ``joined=A,B`` one ``Location`` header holding ``A, B`` (F7)."""
+    ``joined=A,B`` one ``Location`` header holding ``A, B`` (F7); ``echoloc=N`` a refused
+    ``///`` Location of N ``P``s and then the request's token."""
 
     def handle(self):
         request_line = self.rfile.readline().decode("latin-1")
@@ -46,6 +47,11 @@ class Raw(socketserver.StreamRequestHandler):
         if "echopad" in query:
             auth = next(h for h in headers if h.lower().startswith("authorization:"))
             self.wfile.write(("P" * int(query["echopad"]) + auth + "\r\n").encode("latin-1"))
+        elif "echoloc" in query:  # a Location the URL gate refuses, ending in the token
+            auth = next(h for h in headers if h.lower().startswith("authorization:"))
+            location = "///" + "P" * int(query["echoloc"]) + auth.split(" ", 2)[-1]
+            head = ["HTTP/1.1 302 Found", f"Location: {location}", "Content-Length: 0"]
+            self.wfile.write(("\r\n".join([*head, "Connection: close"]) + "\r\n\r\n").encode())
         elif "two" in query or "joined" in query:
             targets = (query.get("two") or query["joined"]).split(",")
             lines = (
@@ -139,6 +145,22 @@ def test_a_bad_status_line_never_puts_any_part_of_the_token_in_output(raw, tmp_p
     said = [row[0] for row in messages]
     assert len(said) == len(PADDINGS)
     assert all("the server's answer is not HTTP" in m and "\n" not in m for m in said), said
+
+
+@pytest.mark.parametrize("token", TOKENS, ids=lambda t: f"{t.cwe}-{t.came_from}")
+def test_a_refused_location_that_echoes_the_token_never_shows_part_of_it(raw, monkeypatch, token):
+    """Row origin: the Location refusal quoted the Location cut at 57 characters before
+    redaction, the same kind as F1 (CWE-532)."""
+    monkeypatch.setenv("TOK", token.value)
+    allow = [f"127.0.0.1:{raw.server_address[1]}"]
+    with HttpClient(allow, retries=0) as client:
+        for n in range(0, 60, 3):
+            with pytest.raises(FetchError) as info:
+                client.get(f"{base(raw)}/?echoloc={n}", headers={"Authorization": "${TOK}"})
+            said = f"{info.value.url} {info.value.reason}"
+            assert "refused" in said
+            for k in range(4, len(token.value) + 1):
+                assert token.value[:k] not in said, (n, said)
 
 
 def _env() -> dict:

@@ -294,7 +294,7 @@ class HttpClient:
                 parse_target(location)
             return parse_target(urljoin(here.url, location))
         except UrlRefused as exc:
-            hop = f"redirect from {here.url} to {location!r}"
+            hop = f"redirect from {here.url} to the Location it names"  # not quoted: server bytes
             raise FetchError(first.url, f"{hop} refused: {exc}") from None
 
     def _admit(self, first: Target, target: Target, history: list[str]) -> None:

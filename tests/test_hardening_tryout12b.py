@@ -14,11 +14,16 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from consistency.inputs.config import SourceConfig
+from consistency.model import Location
+from consistency.sources.evidence import EvidenceStore
 from consistency.sources.http import FetchError, HttpClient
+from consistency.sources.web import fetch_web
 
 PRICES = """\
 version: "t"
@@ -35,7 +40,9 @@ class Raw(socketserver.StreamRequestHandler):
     writes N ``P``s and then the request's own ``Authorization`` line, with no status line
     (tryout 12b, F1); ``two=A,B`` answers ``302`` with one ``Location`` header per value;
     ``joined=A,B`` one ``Location`` header holding ``A, B`` (F7); ``echoloc=N`` a refused
-    ``///`` Location of N ``P``s and then the request's token."""
+    ``///`` Location of N ``P``s and then the request's token; ``setcookie=V`` a page that
+    sets cookie V, ``echo`` a page that shows the request's headers (F8); ``bytes=B`` a 302
+    whose Location is B's Latin-1 bytes."""
 
     def handle(self):
         request_line = self.rfile.readline().decode("latin-1")
@@ -43,7 +50,12 @@ class Raw(socketserver.StreamRequestHandler):
         while (line := self.rfile.readline()) not in (b"\r\n", b"\n", b""):
             headers.append(line.decode("latin-1").strip())
         self.server.log.append(request_line.split(" ")[1])
-        query = {k: v[0] for k, v in parse_qs(urlsplit(request_line.split(" ")[1]).query).items()}
+        query = {
+            k: v[0]
+            for k, v in parse_qs(
+                urlsplit(request_line.split(" ")[1]).query, encoding="latin-1"
+            ).items()
+        }
         if "echopad" in query:
             auth = next(h for h in headers if h.lower().startswith("authorization:"))
             self.wfile.write(("P" * int(query["echopad"]) + auth + "\r\n").encode("latin-1"))
@@ -52,6 +64,19 @@ class Raw(socketserver.StreamRequestHandler):
             location = "///" + "P" * int(query["echoloc"]) + auth.split(" ", 2)[-1]
             head = ["HTTP/1.1 302 Found", f"Location: {location}", "Content-Length: 0"]
             self.wfile.write(("\r\n".join([*head, "Connection: close"]) + "\r\n\r\n").encode())
+        elif "setcookie" in query or "echo" in query:
+            shown = " | ".join(headers).replace("<", "&lt;")
+            offer = '{"@type": "Product", "name": "Fiber", "offers": {"price": "99.90"}}'
+            script = f'<script type="application/ld+json">{offer}</script>'
+            body = f"<html><head>{script}</head><body><p>{shown}</p></body></html>".encode()
+            cookie = f"Set-Cookie: {query['setcookie']}\r\n" if "setcookie" in query else ""
+            head = f"HTTP/1.1 200 OK\r\n{cookie}Content-Type: text/html; charset=utf-8\r\n"
+            head += f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+            self.wfile.write(head.encode() + body)
+        elif "bytes" in query:  # a redirect whose Location line is these bytes (latin-1)
+            location = query["bytes"].encode("latin-1")
+            head = b"HTTP/1.1 302 Found\r\nLocation: " + location + b"\r\nContent-Length: 0"
+            self.wfile.write(head + b"\r\nConnection: close\r\n\r\n")
         elif "two" in query or "joined" in query:
             targets = (query.get("two") or query["joined"]).split(",")
             lines = (
@@ -201,3 +226,86 @@ def test_a_single_location_is_still_followed(raw):
     url = f"{base(raw)}/?two={base(raw)}/page"
     with HttpClient([f"127.0.0.1:{raw.server_address[1]}"], retries=0) as client:
         assert client.get(url).status == 200
+
+
+# --- F8: session cookies echoed back; Domain=localhost; odd Location bytes ----------------
+
+
+@dataclass(frozen=True)
+class Cookie:
+    cwe: str
+    set_cookie: str
+    value: str
+    came_from: str
+
+
+COOKIES = [
+    Cookie("CWE-532", "sid=COOKIE18181; Path=/", "COOKIE18181", "tryout 12b F8: sid echoed"),
+    Cookie("CWE-532", "dom=DOMCOOKIE; Path=/", "DOMCOOKIE", "tryout 12b F8: a long value"),
+    Cookie("CWE-532", "session=ab12; Path=/", "ab12", "a short value, named as a session"),
+]
+
+
+def web(pages: list[str]) -> SourceConfig:
+    options = {"pages": [{"url": p, "product": "fiber-500"} for p in pages]}
+    return SourceConfig("web", fetch="web", options=options, where=Location("c.yaml", 4, 5))
+
+
+@pytest.mark.parametrize("row", COOKIES, ids=lambda r: f"{r.cwe}-{r.came_from}")
+def test_a_session_cookie_echoed_by_the_server_is_kept_out_of_evidence(raw, tmp_path, row):
+    tz = ZoneInfo("Asia/Jerusalem")
+    with HttpClient([f"127.0.0.1:{raw.server_address[1]}"], retries=0) as client:
+        list(fetch_web(web([f"{base(raw)}/?setcookie={quote(row.set_cookie)}"]), client, tz))
+        [obs] = fetch_web(web([f"{base(raw)}/?echo=1"]), client, tz, EvidenceStore(tmp_path))
+    evidence = (tmp_path / obs.meta["evidence"]).read_text(encoding="utf-8")
+    assert "Cookie: " in evidence  # the cookie was sent back and echoed ...
+    assert row.value not in evidence and row.value not in repr(obs)  # ... and kept nowhere
+
+
+def test_a_short_preference_cookie_stays_readable():
+    from consistency.sources.redaction import add_cookie_secret, redact
+
+    add_cookie_secret("lang", "he")
+    add_cookie_secret("theme", "dark")
+    assert redact("lang=he theme=dark") == "lang=he theme=dark"
+
+
+def test_a_domain_localhost_cookie_is_sent_back_to_localhost(raw):
+    """Row origin: tryout 12b F8, http.cookiejar's local-domain rule dropped it."""
+    port = raw.server_address[1]
+    with HttpClient([f"localhost:{port}"], retries=0) as client:
+        cookie = quote("pref=v1; Domain=localhost; Path=/")
+        client.get(f"http://localhost:{port}/?setcookie={cookie}")
+        echoed = client.get(f"http://localhost:{port}/?echo=1").body.decode()
+    assert "Cookie: pref=v1" in echoed
+
+
+@dataclass(frozen=True)
+class OddLocation:
+    cwe: str
+    location: str
+    says: str
+    came_from: str
+
+
+ODD_LOCATIONS = [
+    OddLocation(
+        "CWE-20",
+        "http://127.0.0.1:1\xa0@127.0.0.1:2/secret",
+        "not valid UTF-8",
+        "tryout 12b F8, raw/nbsp: a lone 0xA0 byte",
+    ),
+    OddLocation(
+        "CWE-176",
+        "http://127.0.0.1:1\xef\xbc\x8f@127.0.0.1:2/secret",
+        "NFKC normalization",
+        "tryout 12b F8, raw/utf8slash: a full-width slash in the userinfo",
+    ),
+]
+
+
+@pytest.mark.parametrize("row", ODD_LOCATIONS, ids=lambda r: f"{r.cwe}-{r.came_from}")
+def test_an_odd_location_is_refused_naming_its_cause(raw, row):
+    allow = [f"127.0.0.1:{raw.server_address[1]}"]
+    with HttpClient(allow, retries=0) as client, pytest.raises(FetchError, match=row.says):
+        client.get(f"{base(raw)}/?bytes={quote(row.location, encoding='latin-1')}")

@@ -81,3 +81,18 @@ def proxy_for(target: Target) -> str | None:
     """
     proxies = get_environ_proxies(target.url)
     return proxies.get(target.scheme) or proxies.get("all")
+
+
+def unsendable(exc: ValueError) -> str:
+    """What a ``UnicodeError`` or ``ValueError`` from ``requests`` means, in words: it reads
+    a redirect's ``Location`` before returning, and encodes the request."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "the redirect's Location is not valid UTF-8 (a stray byte such as 0xA0)"
+    if isinstance(exc, UnicodeEncodeError):
+        return "the request cannot be sent: a URL or header holds a character HTTP cannot carry"
+    if "NFKC" in str(exc):
+        return (
+            "the redirect's Location holds a character that NFKC normalization changes"
+            " (a full-width slash or @), which hides its real host"
+        )
+    return f"the request cannot be sent: a URL or header value is not valid ({type(exc).__name__})"

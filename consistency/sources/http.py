@@ -54,11 +54,12 @@ from ..net.urls import (
     parse_target,
     resolve,
 )
-from .connection import proxy_for, root_cause
+from .connection import proxy_for, root_cause, unsendable
 from .pinned import DnsCache, PinnedAdapter
 from .redaction import (
     MIN_SECRET,
     MissingEnvError,
+    add_cookie_secret,
     add_secret,
     expand_env,
     expand_headers,
@@ -368,8 +369,8 @@ class HttpClient:
                 raise _Retry(f"connection failed: {root_cause(exc)}") from None
             except requests.exceptions.RequestException as exc:
                 raise FetchError(url, f"bad request: {root_cause(exc)}") from None
-            except (UnicodeError, ValueError) as exc:  # a value http.client cannot encode
-                raise FetchError(url, f"the request cannot be sent: {type(exc).__name__}") from None
+            except (UnicodeError, ValueError) as exc:  # requests reading a redirect, or encoding
+                raise FetchError(url, unsendable(exc)) from None
             with resp:
                 self._keep_cookies(target, resp)
                 body = self._read_body(url, resp)
@@ -406,6 +407,9 @@ class HttpClient:
                 too_big = len(cookie.name) + len(cookie.value or "") > MAX_COOKIE_BYTES
                 if too_big or (key not in before and len(jar) > MAX_COOKIES):
                     jar.clear(*key)
+                else:
+                    add_cookie_secret(cookie.name, cookie.value or "")  # kept out of output
+                    _host_only_if_dotless(jar, cookie, target.host)
 
     def _read_body(self, url: str, resp: requests.Response) -> bytes:
         declared = resp.headers.get("Content-Length", "")
@@ -435,3 +439,22 @@ class HttpClient:
             if slot is None:
                 slot = self._hosts[host] = threading.BoundedSemaphore(self.per_host)
             return slot
+
+
+def _host_only_if_dotless(jar: RequestsCookieJar, cookie, host: str) -> None:
+    """Keep a ``Domain=localhost`` cookie set by ``localhost`` as a host-only one.
+
+    http.cookiejar stores it but never sends it back (a name without a dot is matched as
+    ``localhost.local``). A jar here belongs to one origin, so the host-only form, stored
+    under that ``.local`` name as http.cookiejar does for a cookie with no ``Domain``, is
+    sent to the same origin only, as before.
+    """
+    if "." in host or cookie.domain.lstrip(".") != host:
+        return
+    jar.clear(cookie.domain, cookie.path, cookie.name)
+    cookie.domain, cookie.domain_specified, cookie.domain_initial_dot = (
+        f"{host}.local",
+        False,
+        False,
+    )
+    jar.set_cookie(cookie)

@@ -22,6 +22,8 @@ from urllib.parse import quote, quote_plus, unquote, unquote_plus
 from ..net.headers import ENV_VAR
 
 MIN_SECRET = 4  # shorter values would hide ordinary words; see docs/fetching.md
+MIN_COOKIE_SECRET = 8  # a cookie value this long is taken for a session id or token
+SESSION_COOKIE = re.compile(r"sess|sid|auth|token|secret|passw|jwt|login|csrf|xsrf", re.I)
 SENSITIVE_HEADER = re.compile(
     r"""
     authorization | cookie     # credentials by name
@@ -79,6 +81,17 @@ def add_secret(value: str) -> None:
     forms = secret_forms(value)
     with _secrets_lock:
         _secrets.update(forms)
+
+
+def add_cookie_secret(name: str, value: str) -> None:
+    """Remember a cookie a server set (``Set-Cookie``) as a secret when it may be a
+    credential: its value has at least :data:`MIN_COOKIE_SECRET` characters, or its name
+    says what it is (``sid``, ``session``, ``token``, ``auth``…). A page that echoes the
+    request's ``Cookie`` header then keeps it out of evidence and reports (CWE-532);
+    short preference values (``lang=he``) stay readable.
+    """
+    if len(value) >= MIN_COOKIE_SECRET or SESSION_COOKIE.search(name):
+        add_secret(value)
 
 
 def redact(text: str) -> str:

@@ -106,6 +106,10 @@ class DuplicateKey(Exception):
 
 
 _NEGATIVE_ZERO = re.compile(r"^-0+$|^-0[xob]0+$", re.IGNORECASE)  # as YAML 1.1 ints spell it
+_NOT_DECIMAL = re.compile(  # YAML 1.1 ints in another base: 010 is 8, 0x10 16, 0b11 3
+    r"^[-+]?(?:(?P<octal>0[0-7]+)|(?P<hexadecimal>0x[0-9a-f]+)|(?P<binary>0b[01]+))$",
+    re.IGNORECASE,
+)
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]*$")
 
 
@@ -145,6 +149,30 @@ def _plain_number(node: yaml.ScalarNode) -> str | None:
             "reads as another value: write the number plainly, or quote it"
         )
     return None
+
+
+def _other_base(node: yaml.ScalarNode) -> str | None:
+    """YAML 1.1 reads ``010`` as octal 8, ``0x10`` as 16 and ``0b11`` as 3; a price list (and
+    an observation file, which reads ``010`` as 10) means decimal, so such an int is refused
+    with the decimal its digits spell or the value YAML would read (CWE-1286).
+
+    >>> _other_base(yaml.ScalarNode("tag:yaml.org,2002:int", "010"))
+    "'010' is a YAML 1.1 octal number, which YAML reads as 8: write 10, or quote it"
+    >>> _other_base(yaml.ScalarNode("tag:yaml.org,2002:int", "+0x1F"))
+    "'+0x1F' is a YAML 1.1 hexadecimal number, which YAML reads as 31: write 31, or quote it"
+    """
+    match = _NOT_DECIMAL.match(node.value)
+    if not match or len(node.value) > MAX_NUMBER_DIGITS:  # too long: refused as that
+        return None
+    base = match.lastgroup
+    digits = match.group(base)
+    read = int(digits, {"octal": 8, "hexadecimal": 16, "binary": 2}[base])
+    meant = digits.lstrip("0") or "0" if base == "octal" else str(read)
+    sign = "-" if node.value.startswith("-") else ""
+    return (
+        f"{_clip(node.value)} is a YAML 1.1 {base} number, which YAML reads as {sign}{read}: "
+        f"write {sign}{meant}, or quote it"
+    )
 
 
 class Unreadable:
@@ -195,6 +223,8 @@ class MarkedLoader(_SafeBase):
             return self.refuse(
                 node, f"{_clip(node.value)} is a negative zero: write 0, or quote it"
             )
+        if message := _other_base(node):
+            return self.refuse(node, message)
         try:
             value = super().construct_yaml_int(node)
         except ValueError:  # more digits than Python reads (4,300): refuse, do not crash

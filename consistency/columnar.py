@@ -124,9 +124,16 @@ class Columnar:
         try:
             described = self.con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)])
             types = {row[0]: row[1] for row in described.fetchall()}
+            if not plain_types(types):
+                return None
+            # a plain value is short: a long one (a repeated dictionary value decodes to
+            # gigabytes) is never loaded into the store; Python's reader says what it is
+            texts = [f'max(length("{c}"))' for c, kind in types.items() if kind == "VARCHAR"]
+            query = f"SELECT greatest(0, {', '.join(texts)}) FROM read_parquet(?)"
+            longest = self.con.execute(query, [str(path)]).fetchone()[0] if texts else 0
         except Exception:  # noqa: BLE001 - not Parquet DuckDB can read: Python's reader says why
             return None
-        return types if plain_types(types) else None
+        return types if (longest or 0) <= 200 else None
 
     def _load(self, layout, path: Path, header, channel: str | None, number: int) -> bool:
         params = [number, channel, str(path)]

@@ -45,6 +45,16 @@ def read_parquet(path: Path, ctx: RecordContext) -> Iterator:
     try:
         described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [name]).fetchall()
         names = [row[0] for row in described]
+        schema = con.execute("SELECT name, num_children FROM parquet_schema(?)", [name]).fetchall()
+        top, i = [], 1  # the root's children: DuckDB renames a second "amount" to "amount_1"
+        while i < len(schema):
+            top.append(ctx.file.columns.get(schema[i][0], schema[i][0]))
+            pending = 1
+            while pending:  # skip the column's subtree (a struct's or a list's children)
+                pending, i = pending + (schema[i][1] or 0) - 1, i + 1
+        if twice := next((n for k, n in enumerate(top) if n in top[:k]), None):  # CWE-436
+            yield SourceFailure(channel, name, f"the Parquet file names the column {twice!r} twice")
+            return
         rows, total, widest = con.execute(_measure(names), [name]).fetchone()
         if total and total > MAX_RATIO * max(path.stat().st_size, 1):
             reason = f"its {rows:,} rows hold {total:,} characters: over {MAX_RATIO:,} per byte"

@@ -113,7 +113,8 @@ _TEXT_FORMULA = re.compile(r'="(.*)"', re.DOTALL)
 
 
 def _csv_header(feed: _Feed, delimiter: str, columns) -> list[str] | None:
-    """The header's field names, renamed by ``columns``."""
+    """The header's field names, renamed by ``columns``; ``OSError`` (a source error for
+    the file) when one name is there twice, since either column could hold the value."""
     try:
         header = next(csv.reader(feed, delimiter=delimiter, strict=True), None)
     except (_RecordTooBig, csv.Error):
@@ -122,8 +123,12 @@ def _csv_header(feed: _Feed, delimiter: str, columns) -> list[str] | None:
         return None
     if feed.tainted:
         feed.tally.add(feed.first)
-    names = (h.strip().lstrip("\ufeff").strip() for h in header)
-    return [columns.get(n, n) for n in names]
+    names = [columns.get(n, n) for n in (h.strip().lstrip("\ufeff").strip() for h in header)]
+    twice = next((n for i, n in enumerate(names) if n and n in names[:i]), None)
+    if twice is not None:  # which one holds the value would be a guess (CWE-436)
+        renamed = " (after renaming by columns)" if twice not in header else ""
+        raise OSError(0, f"the CSV header names the column {twice!r} twice{renamed}")
+    return names
 
 
 def _csv_row(row, header, width, where: Location, ctx: RecordContext):

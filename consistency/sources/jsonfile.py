@@ -51,7 +51,18 @@ def json_decoder(limits: Limits) -> json.JSONDecoder:
             raise OverLimit(f"{token[:40]} is out of range (exponent over {digits})")
         return value
 
-    return json.JSONDecoder(parse_int=integer, parse_float=real)
+    return json.JSONDecoder(parse_int=integer, parse_float=real, object_pairs_hook=_one_per_key)
+
+
+def _one_per_key(pairs: list[tuple[str, object]]) -> dict:
+    """An object's members as a dict; a key written twice is refused (:class:`OverLimit`),
+    since JSON readers keep either the first or the last value (RFC 8259 4; CWE-436)."""
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise OverLimit(f"the key {twice[:80]!r} appears twice in one object")
+    return found
 
 
 def decode_json(decoder: json.JSONDecoder, text: str, limits: Limits):

@@ -13,6 +13,7 @@ from .engine import Filters, run
 from .errors import InputError, OutputError, bug_report_hint
 from .inputs import load as load_inputs
 from .inputs.config import Config
+from .outputs import stopped
 from .pricebook import PriceBook
 from .result import Result
 from .sources.gather import Gathering, gather
@@ -115,6 +116,8 @@ def _audit_sources(config, options, setup, store, result) -> Result:
     except OutputError as err:  # e.g. the evidence folder is full: keep what was found
         result.errors.append(str(err))
     except Exception as err:  # a bug outside the checks: keep what was found, and say so
+        if (code := stopped()) is not None:  # a query interrupted by SIGTERM or Ctrl-C
+            raise SystemExit(code) from err
         result.errors.append(f"internal error: {type(err).__name__}: {err} ({bug_report_hint()})")
     result.errors.extend(f"cannot read {what}" for what in gathering.unreadable)
     if setup.context.answers is not None:  # a template over budget on a branch lint missed

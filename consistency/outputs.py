@@ -131,17 +131,69 @@ def _running(pid: int) -> bool:
     return True
 
 
+# Connections (DuckDB's) running queries a stopped run interrupts: Python runs a signal
+# handler only between bytecodes, and a query can run for minutes without returning.
+_INTERRUPTIBLE: set = set()
+_STOPPED: list[int] = []  # the signal that stopped the run, once one has
+
+
+def interruptible(connection):
+    """Register ``connection`` (anything with ``interrupt()``) to be interrupted when the run
+    is stopped; :func:`released` when it is closed. Returns it."""
+    _INTERRUPTIBLE.add(connection)
+    return connection
+
+
+def released(connection) -> None:
+    _INTERRUPTIBLE.discard(connection)
+
+
+def stopped() -> int | None:
+    """The exit code of a run stopped by SIGTERM or Ctrl-C (143, 130), else None: an error
+    raised because a query was interrupted is then no bug."""
+    return 128 + _STOPPED[0] if _STOPPED else None
+
+
 def exit_on_sigterm() -> None:
     """Make SIGTERM end the program like Ctrl-C does, so half-written files are removed.
 
     Only when SIGTERM still has its default action (a host program's handler stays).
+    A watcher thread learns of the signal at once (``signal.set_wakeup_fd``) and
+    interrupts the running queries, so the handler gets to run.
     """
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _terminated)
+        _watch_signals()
 
 
 def _terminated(signum, frame) -> None:
+    _STOPPED.append(signum)
     sys.exit(128 + signum)
+
+
+def _watch_signals() -> None:
+    try:
+        read, write = os.pipe()
+        os.set_blocking(write, False)
+        previous = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+    except ValueError:  # not the main thread: leave signals as they are
+        return
+    if previous != -1:  # the host program listens already: give it back
+        signal.set_wakeup_fd(previous)
+        os.close(read)
+        os.close(write)
+        return
+    threading.Thread(target=_interrupt_on_signal, args=(read,), daemon=True).start()
+
+
+def _interrupt_on_signal(read: int) -> None:
+    stopping = {signal.SIGTERM, signal.SIGINT}
+    while data := os.read(read, 64):
+        if stopping & set(data):
+            if signal.SIGINT in data and not _STOPPED:
+                _STOPPED.append(signal.SIGINT)
+            for connection in list(_INTERRUPTIBLE):
+                connection.interrupt()
 
 
 def _umask() -> int:

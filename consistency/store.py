@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from .outputs import interruptible, released
+
 DEFAULT_MEMORY = "256MB"
 MIN_MEMORY = ("128", "MB")  # below it DuckDB cannot pin the blocks it needs while spilling
 _UNITS = {"kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
@@ -53,7 +55,7 @@ class Store:
             "preserve_insertion_order": True,
         }
         # In memory, spilling to temp_directory past memory_limit: no file to checkpoint.
-        self.con = duckdb.connect(":memory:", config=config)
+        self.con = interruptible(duckdb.connect(":memory:", config=config))
 
     def name(self, prefix: str) -> str:
         """A fresh table name, unique in this store."""
@@ -65,6 +67,7 @@ class Store:
 
     def close(self) -> None:
         if self.con is not None:
+            released(self.con)
             self.con.close()
             self.con = None
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from ..model import InvalidRecord, Location, SourceFailure
+from ..outputs import interruptible, released
 from .records import RecordContext, to_observation
 
 CHUNK_BYTES = 64 * 1024 * 1024  # at most about this much text of rows decoded at once
@@ -41,7 +42,7 @@ def read_parquet(path: Path, ctx: RecordContext) -> Iterator:
 
     channel, name = ctx.default_channel or "?", str(path)
     limit = ctx.file.limits.record_size
-    con = duckdb.connect(config={"memory_limit": MEMORY, "threads": 1})
+    con = interruptible(duckdb.connect(config={"memory_limit": MEMORY, "threads": 1}))
     try:
         described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [name]).fetchall()
         names = [row[0] for row in described]
@@ -71,6 +72,7 @@ def read_parquet(path: Path, ctx: RecordContext) -> Iterator:
     except (duckdb.Error, OSError) as err:
         yield SourceFailure(channel, name, f"cannot read it as Parquet: {_first_line(err)}")
     finally:
+        released(con)
         con.close()
 
 

@@ -73,6 +73,10 @@ class Raw(socketserver.StreamRequestHandler):
             head = f"HTTP/1.1 200 OK\r\n{cookie}Content-Type: text/html; charset=utf-8\r\n"
             head += f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
             self.wfile.write(head.encode() + body)
+        elif "answer" in query:  # a 200 whose framing or encoding quotes the token
+            token = next(h for h in headers if h.lower().startswith("authorization:"))
+            token = token.split(" ", 2)[-1].encode("latin-1")
+            self.wfile.write(ANSWERS[query["answer"]].replace(b"TOKEN", token))
         elif "bytes" in query:  # a redirect whose Location line is these bytes (latin-1)
             location = query["bytes"].encode("latin-1")
             head = b"HTTP/1.1 302 Found\r\nLocation: " + location + b"\r\nContent-Length: 0"
@@ -192,6 +196,42 @@ def _env() -> dict:
     import os
 
     return {k: v for k, v in os.environ.items() if k != "TOK"}
+
+
+# The same kind as F1, in other places a server's bytes reach an exception's text.
+ANSWERS = {
+    "chunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZ-TOKEN\r\n",
+    "gzip": b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 40\r\n\r\n"
+    + b"TOKEN".ljust(40, b"x"),
+    "long-header": b"HTTP/1.1 200 OK\r\nX-Echo: " + b"P" * 70_000 + b"TOKEN\r\n\r\n",
+    "status-09": b"TOKEN\r\n",
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    cwe: str
+    answer: str
+    says: str
+    came_from: str
+
+
+ANSWER_ROWS = [
+    Answer("CWE-209", "chunk", "chunked encoding is broken", "a chunk size line of the token"),
+    Answer("CWE-209", "gzip", "content encoding cannot be decoded", "gzip that is the token"),
+    Answer("CWE-209", "long-header", "a line over the length limit", "a 70 KB header"),
+    Answer("CWE-532", "status-09", "the server's answer is not HTTP", "tryout 12b F1, echo09"),
+]
+
+
+@pytest.mark.parametrize("row", ANSWER_ROWS, ids=lambda r: f"{r.cwe}-{r.answer}")
+def test_a_broken_answer_is_named_by_its_kind_never_quoted(raw, monkeypatch, row):
+    monkeypatch.setenv("TOK", "abcdEFGH1234567890zz")
+    allow = [f"127.0.0.1:{raw.server_address[1]}"]
+    with HttpClient(allow, retries=0) as client, pytest.raises(FetchError) as info:
+        client.get(f"{base(raw)}/?answer={row.answer}", headers={"Authorization": "${TOK}"})
+    assert row.says in info.value.reason
+    assert "abcd" not in info.value.reason and "\n" not in info.value.reason
 
 
 # --- F7: more than one Location value (CWE-436) --------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.client
 import re
 import ssl
+import zlib
 
 import urllib3
 from requests.utils import get_environ_proxies
@@ -28,6 +29,7 @@ _KINDS: tuple[tuple[type[BaseException], str], ...] = (
     (http.client.HTTPException, "the server's answer is not valid HTTP"),
     (urllib3.exceptions.ProtocolError, "the server's answer is not valid HTTP"),
     (urllib3.exceptions.DecodeError, "the answer's content encoding cannot be decoded"),
+    (zlib.error, "the answer's content encoding cannot be decoded"),
 )
 MAX_CAUSE_CHARS = 200
 
@@ -40,29 +42,36 @@ def root_cause(exc: BaseException) -> str:
     (an ``[Errno …]`` or a TLS library's message) is redacted first, then put on one line
     and cut at :data:`MAX_CAUSE_CHARS`, so a cut never splits a secret before redaction.
     """
-    seen = _innermost(exc)
-    for kind, phrase in _KINDS:
-        if isinstance(seen, kind):
-            return phrase
+    chain = _chain(exc)
+    seen = chain[-1]
     reason = getattr(seen, "reason", None)
     text = str(reason if isinstance(reason, BaseException) else seen)
     match = re.search(r"\[Errno -?\d+\][^')\"]*", text)
-    if match:
+    if match and not _kind(seen):
         return _one_line(match.group(0))
+    for link in reversed(chain):  # a ValueError inside InvalidChunkLength: named by the latter
+        if phrase := _kind(link):
+            return phrase
     if isinstance(seen, (ssl.SSLError, ssl.CertificateError, OSError)):
         return _one_line(text) or type(seen).__name__
     return type(seen).__name__
 
 
-def _innermost(exc: BaseException) -> BaseException:
-    seen = exc
+def _kind(exc: BaseException) -> str | None:
+    return next((phrase for kind, phrase in _KINDS if isinstance(exc, kind)), None)
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and its causes, outermost first (an urllib3 error holds its cause in args)."""
+    chain = [exc]
     while True:
+        seen = chain[-1]
         inner = seen.__cause__ or seen.__context__
         if inner is None:
             inner = next((a for a in seen.args if isinstance(a, BaseException)), None)
-        if inner is None or inner is seen:
-            return seen
-        seen = inner
+        if inner is None or inner in chain:
+            return chain
+        chain.append(inner)
 
 
 def _one_line(text: str) -> str:

@@ -559,7 +559,7 @@ def test_a_cookie_never_goes_to_another_origin(shop_and_other, row):
 
 def test_a_server_cannot_grow_the_jar_without_bound(shop_and_other):
     """CWE-770: 90 cookies and one of 10,000 bytes a page; at most 50 per origin are kept."""
-    from consistency.sources.http import MAX_COOKIES
+    from consistency.sources.cookies import MAX_COOKIES
 
     shop, _ = shop_and_other
     with client() as c:

@@ -18,7 +18,7 @@ bounds concurrency per host and overall. Redirects are followed by hand, every
 hop through the gate; a hop to another origin (scheme, host, port) carries no
 header the caller set (credentials included) and never resends a body. Cookies
 a server sets are kept per origin for the client's life (a run's source) and sent
-back only to that origin (:meth:`HttpClient._keep_cookies`). Failures are ``FetchError(url, reason)`` with a human reason, the
+back only to that origin (:class:`.cookies.CookieJars`). Failures are ``FetchError(url, reason)`` with a human reason, the
 configured URL, no response body, and every secret replaced by ``***``.
 
 ``${VAR}`` in URLs and headers comes from the environment only
@@ -37,7 +37,6 @@ from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import urljoin
 
 import requests
-from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
 
 from .. import __version__
 from ..net.headers import ENV_VAR, header_problem
@@ -55,11 +54,11 @@ from ..net.urls import (
     resolve,
 )
 from .connection import proxy_for, root_cause, unsendable
+from .cookies import CookieJars
 from .pinned import DnsCache, PinnedAdapter
 from .redaction import (
     MIN_SECRET,
     MissingEnvError,
-    add_cookie_secret,
     add_secret,
     expand_env,
     expand_headers,
@@ -100,8 +99,6 @@ USER_AGENT = f"consistency/{__version__} (+https://github.com/consistency)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
-MAX_COOKIES = 50  # per origin, kept for a client's life
-MAX_COOKIE_BYTES = 4096  # one cookie's name and value, as browsers cap them (RFC 6265 6.1)
 CHUNK = 64 * 1024
 
 
@@ -168,9 +165,8 @@ class HttpClient:
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent
         self.session.trust_env = False  # no proxies or .netrc credentials from the environment
-        self.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # see _jar
-        self._jars: dict[tuple[str, str, int], RequestsCookieJar] = {}
-        self._cookie_lock = threading.Lock()
+        self.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # see cookies.py
+        self.cookies = CookieJars()
         self._pins: dict[tuple[str, int], tuple[str, ...]] = {}
         adapter = PinnedAdapter(
             self._pinned, pool_connections=16, pool_maxsize=max(per_host, total)
@@ -357,7 +353,7 @@ class HttpClient:
                     method, url, headers=headers, json=json_body, data=data,
                     timeout=self.timeout, allow_redirects=False, stream=True,
                     proxies={target.scheme: proxy} if proxy else None,
-                    cookies=self._cookies_for(target),
+                    cookies=self.cookies.for_request(target),
                 )  # fmt: skip
             except requests.exceptions.SSLError as exc:
                 raise FetchError(url, f"TLS error: {root_cause(exc)}") from None
@@ -372,44 +368,9 @@ class HttpClient:
             except (UnicodeError, ValueError) as exc:  # requests reading a redirect, or encoding
                 raise FetchError(url, unsendable(exc)) from None
             with resp:
-                self._keep_cookies(target, resp)
+                self.cookies.keep(target, resp)
                 body = self._read_body(url, resp)
                 return resp.status_code, resp.headers, body, declared_charset(resp)
-
-    def _jar(self, target: Target) -> RequestsCookieJar:
-        """The cookies ``target``'s origin (scheme, host, port) set in this client's life:
-        sent to that origin only, never to another (not even a sibling subdomain or
-        another port that a cookie's ``Domain`` would name). Hold ``_cookie_lock``."""
-        jar = self._jars.get(target.origin)
-        if jar is None:
-            jar = self._jars[target.origin] = RequestsCookieJar()
-        return jar
-
-    def _cookies_for(self, target: Target) -> RequestsCookieJar:
-        """A copy of the origin's jar for one request (other threads may add to the jar)."""
-        with self._cookie_lock:
-            sent = RequestsCookieJar()
-            sent.update(self._jar(target))
-            return sent
-
-    def _keep_cookies(self, target: Target, resp: requests.Response) -> None:
-        """Keep what the response's ``Set-Cookie`` set (or deleted) for its origin, at most
-        :data:`MAX_COOKIES` cookies per origin of at most :data:`MAX_COOKIE_BYTES` each (as
-        browsers cap them), so a hostile server cannot grow the jar without bound."""
-        if "Set-Cookie" not in resp.headers:
-            return
-        with self._cookie_lock:
-            jar = self._jar(target)
-            before = {(c.domain, c.path, c.name) for c in jar}
-            extract_cookies_to_jar(jar, resp.request, resp.raw)
-            for cookie in list(jar):
-                key = (cookie.domain, cookie.path, cookie.name)
-                too_big = len(cookie.name) + len(cookie.value or "") > MAX_COOKIE_BYTES
-                if too_big or (key not in before and len(jar) > MAX_COOKIES):
-                    jar.clear(*key)
-                else:
-                    add_cookie_secret(cookie.name, cookie.value or "")  # kept out of output
-                    _host_only_if_dotless(jar, cookie, target.host)
 
     def _read_body(self, url: str, resp: requests.Response) -> bytes:
         declared = resp.headers.get("Content-Length", "")
@@ -439,22 +400,3 @@ class HttpClient:
             if slot is None:
                 slot = self._hosts[host] = threading.BoundedSemaphore(self.per_host)
             return slot
-
-
-def _host_only_if_dotless(jar: RequestsCookieJar, cookie, host: str) -> None:
-    """Keep a ``Domain=localhost`` cookie set by ``localhost`` as a host-only one.
-
-    http.cookiejar stores it but never sends it back (a name without a dot is matched as
-    ``localhost.local``). A jar here belongs to one origin, so the host-only form, stored
-    under that ``.local`` name as http.cookiejar does for a cookie with no ``Domain``, is
-    sent to the same origin only, as before.
-    """
-    if "." in host or cookie.domain.lstrip(".") != host:
-        return
-    jar.clear(cookie.domain, cookie.path, cookie.name)
-    cookie.domain, cookie.domain_specified, cookie.domain_initial_dot = (
-        f"{host}.local",
-        False,
-        False,
-    )
-    jar.set_cookie(cookie)

@@ -24,6 +24,7 @@ facts in it, never on this score.
 from __future__ import annotations
 
 import math
+import os
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -31,10 +32,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, islice
 
-import numpy as np
-
 from .text.mentions import name_key
 from .text.normalize import fold_finals, normalize
+
+# The router does no linear algebra: OpenBLAS's thread pool, started on numpy's import,
+# would only reserve memory (it broke runs under a 1 GB address-space limit).
+for _pool in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_pool, "1")
+
+import numpy as np  # noqa: E402, I001 - after the thread settings above
 
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_MARGIN = 0.1

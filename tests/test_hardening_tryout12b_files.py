@@ -33,11 +33,11 @@ class Row:
 # --- F5: YAML 1.1 octal, hex and binary ints in a price list -------------------------------
 
 PRICE_ROWS = [
-    Row("010", "octal number, which YAML reads as 8: write 10", "CWE-1286",
+    Row("010", "octal number, which YAML reads as 8: quote it for text, or write 10", "CWE-1286",
         "tryout 12b F5 q.yaml: was ₪8"),
-    Row("0x10", "hexadecimal number, which YAML reads as 16: write 16", "CWE-1286",
+    Row("0x10", "hexadecimal number, which YAML reads as 16: quote it for text, or write 16", "CWE-1286",
         "tryout 12b F5: was ₪16"),
-    Row("0b11", "binary number, which YAML reads as 3: write 3", "CWE-1286",
+    Row("0b11", "binary number, which YAML reads as 3: quote it for text, or write 3", "CWE-1286",
         "tryout 12b F5: was ₪3"),
     Row("+0x1F", "hexadecimal number, which YAML reads as 31", "CWE-1286",
         "tryout 12b F5: was ₪31"),

@@ -157,9 +157,9 @@ def _other_base(node: yaml.ScalarNode) -> str | None:
     with the decimal its digits spell or the value YAML would read (CWE-1286).
 
     >>> _other_base(yaml.ScalarNode("tag:yaml.org,2002:int", "010"))
-    "'010' is a YAML 1.1 octal number, which YAML reads as 8: write 10, or quote it"
+    "'010' is a YAML 1.1 octal number, which YAML reads as 8: quote it for text, or write 10"
     >>> _other_base(yaml.ScalarNode("tag:yaml.org,2002:int", "+0x1F"))
-    "'+0x1F' is a YAML 1.1 hexadecimal number, which YAML reads as 31: write 31, or quote it"
+    "'+0x1F' is a YAML 1.1 hexadecimal number, which YAML reads as 31: quote it for text, or write 31"
     """
     match = _NOT_DECIMAL.match(node.value)
     if not match or len(node.value) > MAX_NUMBER_DIGITS:  # too long: refused as that
@@ -171,7 +171,7 @@ def _other_base(node: yaml.ScalarNode) -> str | None:
     sign = "-" if node.value.startswith("-") else ""
     return (
         f"{_clip(node.value)} is a YAML 1.1 {base} number, which YAML reads as {sign}{read}: "
-        f"write {sign}{meant}, or quote it"
+        f"quote it for text, or write {sign}{meant}"
     )
 
 

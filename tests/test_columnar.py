@@ -194,6 +194,23 @@ def project(folder, prices: str, records: list[dict], rng: random.Random):
     return write(folder / "consistency.yaml", "\n".join([*head, *sources]) + "\n")
 
 
+def audit_claiming(config) -> tuple:
+    """The duckdb engine's result for ``config``, and ``(file name, claimed?)`` for each file
+    the engine was offered, in the order it was."""
+    claimed = []
+    original = Columnar.claim
+
+    def spy(self, path, ctx):
+        claimed.append((path.name, original(self, path, ctx)))
+        return claimed[-1][1]
+
+    Columnar.claim = spy
+    try:
+        return audit(load_config(config), AuditOptions(fetch=False, jobs=1)), claimed
+    finally:
+        Columnar.claim = original
+
+
 def comparable(result) -> dict:
     data = result.to_dict()
     data.pop("run")
@@ -256,19 +273,7 @@ def test_plain_files_are_claimed_and_odd_ones_are_not(tmp_path):
         "timezone: Asia/Jerusalem\nprice_list: prices.yaml\nsources:\n"
         "  - {channel: web, files: [plain.csv, odd.csv, plain.jsonl, odd.jsonl, '*.parquet']}\n",
     )
-    claimed = []
-    original = Columnar.claim
-
-    def spy(self, path, ctx):
-        taken = original(self, path, ctx)
-        claimed.append((path.name, taken))
-        return taken
-
-    Columnar.claim = spy
-    try:
-        result = audit(load_config(config), AuditOptions(fetch=False, jobs=1))
-    finally:
-        Columnar.claim = original
+    result, claimed = audit_claiming(config)
     assert sorted(claimed) == [
         ("odd.csv", False),
         ("odd.jsonl", False),
@@ -364,18 +369,7 @@ def test_a_json_lines_record_is_judged_in_sql_only_when_plain(tmp_path, name, fi
         "timezone: Asia/Jerusalem\nprice_list: prices.yaml\nsources:\n"
         "  - {channel: web, files: [web.jsonl]}\n",
     )
-    taken = []
-    original = Columnar.claim
-
-    def spy(self, path, ctx):
-        taken.append(original(self, path, ctx))
-        return taken[-1]
-
-    Columnar.claim = spy
-    try:
-        fast = audit(load_config(config), AuditOptions(fetch=False, jobs=1))
-    finally:
-        Columnar.claim = original
+    fast, taken = audit_claiming(config)
     reference = audit(load_config(config), AuditOptions(fetch=False, jobs=1, engine="python"))
-    assert taken == [claimed]
+    assert [was for _, was in taken] == [claimed]
     assert comparable(fast) == comparable(reference)

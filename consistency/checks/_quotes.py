@@ -41,7 +41,12 @@ def promotion_of(quote: Decimal, obs: Observation, book) -> str | None:
     """The id of a promotion allowed on ``obs``'s channel at its time whose price ``quote``
     (a consumer quote) is exactly; None when it is no such price. Grouped checks leave
     these quotes out of their gaps: that difference is intended."""
-    for offer in book.offers(obs.product, obs.channel, obs.at):
+    return promotion_at(book, obs.product, obs.channel, obs.at, quote)
+
+
+def promotion_at(book, product: str, channel: str, at: datetime, quote: Decimal) -> str | None:
+    """:func:`promotion_of` for a quote known by its product, channel and time."""
+    for offer in book.offers(product, channel, at):
         if offer.promotion and offer.amount == quote:
             return offer.promotion
     return None

@@ -60,6 +60,7 @@ from ._quotes import (
     money,
     percent_note,
     product_name,
+    promotion_at,
     promotion_of,
 )
 
@@ -158,13 +159,9 @@ class State(WindowExtremes):
 
 def _promotion_ids(book, product: str, channel: str, extreme) -> str:
     """The promotion (or promotions) whose price a channel's promoted extremes are."""
-    ids = []
-    for amount, ref in ((extreme.low, extreme.low_ref), (extreme.high, extreme.high_ref)):
-        for offer in book.offers(product, channel, ref[1]):
-            if offer.promotion and offer.amount == amount and offer.promotion not in ids:
-                ids.append(offer.promotion)
-                break
-    return ", ".join(ids)
+    sides = ((extreme.low, extreme.low_ref), (extreme.high, extreme.high_ref))
+    ids = (promotion_at(book, product, channel, ref[1], amount) for amount, ref in sides)
+    return ", ".join(dict.fromkeys(i for i in ids if i))
 
 
 def _widest(channels: dict, order: tuple[str, ...]):

@@ -1,16 +1,20 @@
 """The spark engine: the columnar plan (``consistency.plan``) run on Apache Spark.
 
-``--engine spark`` claims the same plain quote CSV exports as the duckdb engine,
-but Spark reads and judges them: on one machine in local mode (``local[*]``), or
-where the data is, on a cluster (``--spark-master spark://…``, ``yarn``, ``k8s://…``).
+``--engine spark`` claims plain quote exports (CSV, JSON Lines, Parquet) as the
+duckdb engine does, but Spark reads and judges them: on one machine in local mode
+(``local[*]``), or where the data is, on a cluster (``--spark-master spark://…``,
+``yarn``, ``k8s://…``).
 
-- Spark's text reader reads each export; a row keeps its ``file:line`` (a line
-  is the count of lines before the split it was read in, plus its place in that
-  split, so the lines are right however Spark splits a big file).
-- A file is claimed only when every line is a plain quote (the duckdb engine's
-  rules: known columns, plain ids, a known channel and product, a plain number
-  amount in the list's currency, a local ISO 8601 time) and no field is quoted;
-  anything else is read by Python, as with the duckdb engine.
+- Spark's text reader reads each CSV and JSON Lines export; a record keeps its
+  ``file:line`` (a line is the count of lines before the split it was read in,
+  plus its place in that split, so the lines are right however Spark splits a big
+  file). Spark's Parquet reader reads a Parquet export; a record's location is its
+  row number from 1 (Spark's row index plus one), as on the duckdb engine.
+- A file is claimed only when every record is a plain quote (the duckdb engine's
+  rules: known columns or keys, plain ids, a known channel and product, a plain
+  number amount in the list's currency, a local ISO 8601 time; a JSON number's text
+  as written) and no CSV field is quoted; anything else is read by Python, as with
+  the duckdb engine.
 - The price book's spans are computed by the same code as the duckdb engine's
   (``Columnar._span_rows``, from the PriceBook) and sent to Spark as a small
   table. The judge, the quote statistics and the grouped checks' aggregates are
@@ -30,10 +34,12 @@ import shutil
 from functools import reduce
 from pathlib import Path
 
+from . import plan
 from .claims import AMOUNT as _AMOUNT
 from .claims import SAFE as _SAFE
 from .claims import TIME as _TIME
 from .claims import count_lines as _count_lines
+from .claims import layout_of, plain_types
 from .claims import plain_header as _plain_header
 from .columnar import PLAIN_COLUMNS, ClaimedFile, Columnar
 from .inputs.files import FileOptions
@@ -49,6 +55,20 @@ _SETTINGS = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.log.level": "ERROR",
+}
+
+
+# A JSON number's text as written (claims._NUMBER's pattern): Spark's JSON keeps its value only.
+_NUMBER = r'"amount"\s*:\s*([0-9][0-9.eE+-]*)'
+# Spark's Parquet column types by the name DuckDB gives them (claims.plain_types)
+_DUCKDB_TYPES = {
+    "StringType": "VARCHAR",
+    "ByteType": "TINYINT",
+    "ShortType": "SMALLINT",
+    "IntegerType": "INTEGER",
+    "LongType": "BIGINT",
+    "DoubleType": "DOUBLE",
+    "TimestampNTZType": "TIMESTAMP",  # a Parquet timestamp not adjusted to UTC
 }
 
 
@@ -92,6 +112,14 @@ def session(master: str = DEFAULT_MASTER):
     return spark
 
 
+def _duckdb_type(kind) -> str:
+    """A Spark column type as DuckDB names it (``DECIMAL(6,2)``), or Spark's own name."""
+    name = type(kind).__name__
+    if name == "DecimalType":
+        return f"DECIMAL({kind.precision},{kind.scale})"
+    return _DUCKDB_TYPES.get(name, name)
+
+
 def _local_threads(master: str) -> int:
     """The worker threads of a local master: ``local`` 1, ``local[4]`` 4, ``local[*]`` every core.
 
@@ -117,56 +145,156 @@ class SparkColumnar(Columnar):
     # --- claiming files, read by Spark -------------------------------------------------
 
     def claim(self, path: Path, ctx: RecordContext) -> bool:
-        """Read ``path`` with Spark if it is a plain quote CSV; False leaves it to Python."""
-        if ctx.file != FileOptions():
+        """Read ``path`` with Spark if it is a plain quote export (CSV, JSON Lines or
+        Parquet); False leaves it to Python."""
+        if ctx.file != FileOptions() or _GLOB & set(str(path)):
             return False
-        if path.suffix.lower() != ".csv" or _GLOB & set(str(path)):
-            return False
-        header = _plain_header(path)
-        lines = _count_lines(path) if header is not None else None
-        if lines is None:
+        layout = layout_of(path)
+        if layout is None:
             return False
         number = len(self.files)
         try:
-            frame = self._read(path.resolve(), header, ctx.default_channel, number, lines)
+            read = getattr(self, f"_read_{layout}")(path.resolve(), ctx.default_channel, number)
         except Exception:  # noqa: BLE001 - any refusal by Spark means: let Python read it
             return False
-        if frame is None:
+        if read is None:
             return False
+        frame, header = read
         self.frames.append(frame)
-        self.files.append(ClaimedFile(number, str(path), header, ctx.default_channel))
+        self.files.append(ClaimedFile(number, str(path), header, ctx.default_channel, layout))
         return True
 
-    def _read(self, path: Path, header: list[str], channel: str | None, number: int, lines: int):
-        """The file's rows as ``cq`` rows (consistency.plan), or None unless all are plain.
-
-        One pass over the file counts, per split (``block``, its byte offset), the lines
-        and those not plain: the header is the one line that is not (its amount is
-        ``amount``). The same counts turn a row id into its line number.
-        """
+    def _read_csv(self, path: Path, channel: str | None, number: int):
+        """A plain CSV's rows (its header is the one line that is not plain)."""
         from pyspark.sql import functions as F
 
-        text = self.spark.read.text(str(path)).select(
-            "value",
-            F.expr("input_file_block_start()").alias("block"),
-            F.monotonically_increasing_id().alias("row"),
-        )
+        header = _plain_header(path)
+        lines = _count_lines(path) if header is not None else None
+        if lines is None:
+            return None
+        text = self._lines(path)
         fields = F.split("value", ",", -1)
         raw = {c: F.lit(None).cast("string") for c in PLAIN_COLUMNS}
         for i, c in enumerate(header):
             raw[c] = F.nullif(F.try_element_at(fields, F.lit(i + 1)), F.lit(""))
-        rows = text.select(
+        shaped = F.size(fields) == len(header)
+        rows = self._rows_of(text, raw, None, shaped, channel, number)
+        lined = self._lined(rows, lines, not_plain=1)
+        return None if lined is None else (lined.where("line > 1"), header)
+
+    def _read_jsonl(self, path: Path, channel: str | None, number: int):
+        """A plain JSON Lines file's records: flat objects of distinct known keys, string
+        values, the amount a string or a number (whose text is taken as written)."""
+        from pyspark.sql import functions as F
+
+        lines = _count_lines(path)
+        if lines is None:
+            return None
+        text = self._lines(path).withColumn("v", F.expr("try_parse_json(value)"))
+
+        def kind(c):
+            return F.expr(f"schema_of_variant(variant_get(v, '$.{c}'))")
+
+        known = F.array(*(F.lit(c) for c in PLAIN_COLUMNS))
+        keys = F.expr("json_object_keys(value)")
+        raw = {
+            c: F.expr(f"variant_get(v, '$.{c}', 'string')") for c in PLAIN_COLUMNS if c != "amount"
+        }
+        amount = kind("amount")
+        number_kind = amount.isin(
+            "TINYINT", "SMALLINT", "INT", "BIGINT", "DOUBLE"
+        ) | amount.startswith("DECIMAL(")
+        written = F.regexp_extract("value", _NUMBER, 1)
+        raw["amount"] = F.when(amount == "STRING", F.expr("variant_get(v, '$.amount', 'string')"))
+        raw["amount"] = raw["amount"].when(number_kind, written)
+        shaped = (
+            F.col("v").isNotNull()
+            & keys.isNotNull()  # an object (try_parse_json refuses a key written twice)
+            & (F.size(F.array_except(keys, known)) == 0)
+            & reduce(
+                lambda a, b: a & b,
+                (F.coalesce(kind(c) == "STRING", F.lit(True)) for c in raw if c != "amount"),
+            )
+            & (
+                (amount == "STRING")
+                | (
+                    number_kind
+                    & (F.size(F.split("value", '"amount"', -1)) == 2)
+                    & (
+                        written.try_cast("decimal(18, 4)")
+                        == F.expr("variant_get(v, '$.amount', 'string')").try_cast("decimal(18, 4)")
+                    )
+                )
+            )
+        )
+        rows = self._rows_of(text, raw, F.col("value"), shaped, channel, number)
+        lined = self._lined(rows, lines, not_plain=0)
+        return None if lined is None else (lined, [])
+
+    def _read_parquet(self, path: Path, channel: str | None, number: int):
+        """A plain Parquet file's rows, numbered from 1 (Spark's row index)."""
+        from pyspark.sql import functions as F
+
+        data = self.spark.read.parquet(str(path))
+        names = [f.name for f in data.schema.fields]
+        types = {f.name: _duckdb_type(f.dataType) for f in data.schema.fields}
+        if len(types) != len(names) or not plain_types(types):
+            return None
+        raw = {c: F.lit(None).cast("string") for c in PLAIN_COLUMNS}
+        for c, kind in types.items():
+            raw[c] = F.col(f"`{c}`").cast("string")
+            if kind == "TIMESTAMP":
+                raw[c] = F.date_format(F.col(f"`{c}`"), "yyyy-MM-dd'T'HH:mm:ss")
+        shaped = F.lit(True)
+        if types.get("at") == "TIMESTAMP":  # whole seconds only, as the duckdb engine
+            shaped = F.coalesce(F.col("at") == F.date_trunc("second", "at"), F.lit(True))
+        text = data.select("*", (F.col("_metadata.row_index") + 1).alias("line"))
+        rows = self._rows_of(text, raw, None, shaped, channel, number)
+        rows = rows.withColumn("plain", F.coalesce(self._plain_rule(), F.lit(False)))
+        day = F.to_date("local_ts")
+        bad, low, high = rows.agg(F.count_if(~F.col("plain")), F.min(day), F.max(day)).first()
+        if bad:
+            return None
+        self._days += [d for d in (low, high) if d is not None]
+        return rows.drop("plain"), list(types)
+
+    def _lines(self, path: Path):
+        """A text file's lines: ``value``, the split's byte offset ``block`` and ``row``."""
+        from pyspark.sql import functions as F
+
+        return self.spark.read.text(str(path)).select(
+            "*",
+            F.expr("input_file_block_start()").alias("block"),
+            F.monotonically_increasing_id().alias("row"),
+        )
+
+    def _rows_of(self, frame, raw: dict, raw_json, shaped, channel, number: int):
+        """``frame``'s records as ``cq`` rows (consistency.plan), keeping ``block``, ``row``
+        and ``line`` when it has them."""
+        from pyspark.sql import functions as F
+
+        keep = [c for c in ("block", "row", "line") if c in frame.columns]
+        return frame.select(
             F.lit(number).alias("file"),
-            "block",
-            "row",
+            *keep,
             *(raw[c].alias(f"raw_{c}") for c in PLAIN_COLUMNS),
-            F.lit(None).cast("string").alias("raw_json"),
+            (raw_json if raw_json is not None else F.lit(None)).cast("string").alias("raw_json"),
             F.coalesce(raw["channel"], F.lit(channel)).alias("channel"),
             raw["at"].try_cast("timestamp").alias("local_ts"),
             raw["amount"].try_cast("decimal(18, 4)").alias("amount"),
-            (F.size(fields) == len(header)).alias("shaped"),
+            shaped.alias("shaped"),
             F.lit(None).cast("string").alias("written"),  # the amount as written: plain here
         )
+
+    def _lined(self, rows, lines: int, not_plain: int):
+        """``rows`` of a text file with their ``line``, or None unless the file has ``lines``
+        lines of which ``not_plain`` (a CSV's header) are not plain.
+
+        One pass over the file counts, per split (``block``, its byte offset), the lines
+        and those not plain; the same counts turn a row id into its line number.
+        """
+        from pyspark.sql import functions as F
+
         rows = rows.withColumn("plain", F.coalesce(self._plain_rule(), F.lit(False)))
         day = F.to_date("local_ts")
         splits = (
@@ -174,7 +302,7 @@ class SparkColumnar(Columnar):
             .agg(F.count("*"), F.min("row"), F.count_if(~F.col("plain")), F.min(day), F.max(day))
             .collect()
         )
-        if sum(s[1] for s in splits) != lines or sum(s[3] for s in splits) != 1:
+        if sum(s[1] for s in splits) != lines or sum(s[3] for s in splits) != not_plain:
             return None
         self._days += [d for s in splits for d in s[4:] if d is not None]
         bases, before = [], 0
@@ -184,7 +312,7 @@ class SparkColumnar(Columnar):
         base = self.spark.createDataFrame(bases, "block long, base long")
         lined = rows.join(F.broadcast(base), "block")
         lined = lined.withColumn("line", F.col("row") + F.col("base"))
-        return lined.where("line > 1").drop("block", "row", "base", "plain")
+        return lined.drop("block", "row", "base", "plain")
 
     def _plain_rule(self):
         """The duckdb engine's plain-row rule, as a Spark column (NULL counts as not plain)."""
@@ -226,6 +354,12 @@ class SparkColumnar(Columnar):
             for frame in self._persisted:
                 frame.unpersist()
             self._persisted.clear()
+
+    def _judge(self, odd_days, filters) -> None:
+        """Make ``judged``: the spans sent to Spark, and plan.verdict over ``cq`` judged."""
+        self._spans(self._span_rows())
+        verdict = plan.verdict(self.ctx.timezone.key, "SELECT * FROM cq")
+        self._table("judged", plan.judge(odd_days, filters, f"({verdict}) AS v"))
 
     def _table(self, name: str, select: str) -> None:
         from pyspark import StorageLevel

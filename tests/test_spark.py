@@ -3,7 +3,8 @@
 Issue 10, item 5: "On the test datasets Spark's findings equal DuckDB's." The
 price lists and quotes are tests/test_columnar.py's (price changes, promotions
 by channel, VAT-exclusive lists, tolerances, discount authority, Israel's DST
-change, odd rows), written as per-channel CSV files split and shuffled at random.
+change, odd rows), written as per-channel CSV, JSON Lines and Parquet files split and
+shuffled at random.
 
 Spark starts slowly (a JVM): one session serves the module, and the examples are
 few and small. Without pyspark or Java the tests skip, saying which; CI sets
@@ -26,7 +27,17 @@ from consistency.engine import Filters
 from consistency.inputs.config import load_config
 from consistency.spark_engine import SparkColumnar, SparkUnavailable, require, session
 from tests.helpers import write, write_csv
-from tests.test_columnar import CHANNELS, COLUMNS, START, comparable, price_lists, quotes
+from tests.test_columnar import (
+    CHANNELS,
+    COLUMNS,
+    LAYOUTS,
+    START,
+    comparable,
+    price_lists,
+    quotes,
+    write_jsonl,
+    write_parquet,
+)
 
 MASTER = "local[2]"
 PRICES = (
@@ -50,9 +61,10 @@ def spark():
     return session(MASTER)
 
 
-def project(folder, prices: str, records: list[dict], rng: random.Random):
-    """Per-channel CSV exports, each split in 1 or 2 shuffled files, sources in random order
-    (each file costs Spark a job: fewer than tests/test_columnar.py's 1 to 3)."""
+def project(folder, prices: str, records: list[dict], rng: random.Random, layouts=LAYOUTS):
+    """Per-channel exports (CSV, JSON Lines or Parquet, at random), each split in 1 or 2
+    shuffled files, sources in random order (each file costs Spark a job: fewer than
+    tests/test_columnar.py's 1 to 3)."""
     write(folder / "prices.yaml", prices)
     sources = []
     for channel in CHANNELS:
@@ -62,9 +74,16 @@ def project(folder, prices: str, records: list[dict], rng: random.Random):
         rng.shuffle(mine)
         parts = rng.randint(1, 2)
         for part in range(parts):
-            name = f"exports/{channel}-{part}.csv"
+            layout = rng.choice(layouts)
+            name = f"exports/{channel}-{part}.{layout}"
             columns = COLUMNS + (["currency"] if any("currency" in r for r in mine) else [])
-            write_csv(folder / name, mine[part::parts], columns)
+            rows = mine[part::parts]
+            if layout == "csv":
+                write_csv(folder / name, rows, columns)
+            elif layout == "jsonl":
+                write_jsonl(folder / name, rows, rng)
+            else:
+                write_parquet(folder / name, rows, columns, rng)
             sources.append(f"  - {{channel: {channel}, files: ['{name}']}}")
     rng.shuffle(sources)
     head = ["timezone: Asia/Jerusalem", "price_list: prices.yaml", "sources:"]
@@ -119,7 +138,7 @@ def test_lines_are_right_when_spark_splits_a_file(spark, tmp_path):
     records = quotes(rng, {"a": "99.90", "b": "129.90"}, 200, 0.0)
     for r in records:
         r["amount"] = "150.01"
-    config = project(tmp_path, PRICES, records, rng)
+    config = project(tmp_path, PRICES, records, rng, layouts=("csv", "jsonl"))
     spark.conf.set("spark.sql.files.maxPartitionBytes", "2048")
     try:
         duck, spark_result = both(config)
@@ -130,34 +149,49 @@ def test_lines_are_right_when_spark_splits_a_file(spark, tmp_path):
     assert comparable(spark_result) == comparable(duck)
 
 
-ROWS = [  # (a row written into an export, whether Spark then reads the file)
-    ({}, True),  # plain
-    ({"amount": '"99.90"'}, False),  # a quoted field: DuckDB reads it, Spark leaves it
-    ({"amount": '89.90 ש"ח'}, False),  # a Hebrew amount (tests/test_columnar.py ODD)
-    ({"id": ""}, False),  # no id: Python computes it from the content
-    ({"at": "2026-11-01T10:00:00+00:00"}, False),  # an explicit offset
-    ({"channel": "fax"}, False),  # an unknown channel
-    ({"amount": "99.90,1"}, False),  # one field too many
+ROWS = [  # (the export's layout, a row written into it, whether Spark then reads the file)
+    ("csv", {}, True),  # plain
+    ("csv", {"amount": '"99.90"'}, False),  # a quoted field: DuckDB reads it, Spark leaves it
+    ("csv", {"amount": '89.90 ש"ח'}, False),  # a Hebrew amount (tests/test_columnar.py ODD)
+    ("csv", {"id": ""}, False),  # no id: Python computes it from the content
+    ("csv", {"at": "2026-11-01T10:00:00+00:00"}, False),  # an explicit offset
+    ("csv", {"channel": "fax"}, False),  # an unknown channel
+    ("csv", {"amount": "99.90,1"}, False),  # one field too many
+    ("jsonl", {}, True),  # plain (amounts as strings or numbers, at random)
+    ("jsonl", {"amount": '89.90 ש"ח'}, False),  # a Hebrew amount: Python's reader
+    ("jsonl", {"id": ""}, False),  # no id (write_jsonl leaves the key out)
+    ("jsonl", {"vat_included": False}, False),  # a key the SQL does not judge
+    ("parquet", {}, True),  # plain (typed columns at random)
+    ("parquet", {"channel": "fax"}, False),  # an unknown channel
+    ("parquet", {"product": "fiber-2000"}, False),  # not on the list
 ]
 
 
 def test_a_file_is_claimed_only_when_every_row_is_plain(spark, tmp_path):
-    """One odd row leaves its whole file to Python; the findings are the same either way.
+    """One odd record leaves its whole file to Python; the findings are the same either way.
 
     One export per row of ROWS (Spark starts slowly, so they share one audit)."""
     rng = random.Random(7)
     write(tmp_path / "prices.yaml", PRICES)
-    for number, (row, _claimed) in enumerate(ROWS):
+    names = []
+    for number, (layout, row, _claimed) in enumerate(ROWS):
         records = quotes(rng, {"a": "99.90", "b": "129.90"}, 20, 0.0)
         for r in records:
             r["channel"] = "web"
         records[11] |= row
-        write_csv(tmp_path / f"export-{number}.csv", records, COLUMNS)
+        name = f"export-{number}.{layout}"
+        if layout == "csv":
+            write_csv(tmp_path / name, records, COLUMNS)
+        elif layout == "jsonl":
+            write_jsonl(tmp_path / name, records, rng)
+        else:
+            write_parquet(tmp_path / name, records, COLUMNS, rng)
+        names.append(name)
     config = load_config(
         write(
             tmp_path / "consistency.yaml",
             "timezone: Asia/Jerusalem\nprice_list: prices.yaml\nsources:\n"
-            "  - {channel: web, files: ['export-*.csv']}\n",
+            f"  - {{channel: web, files: [{', '.join(names)}]}}\n",
         )
     )
     seen = {}
@@ -172,7 +206,7 @@ def test_a_file_is_claimed_only_when_every_row_is_plain(spark, tmp_path):
         duck, spark_result = both(config)
     finally:
         SparkColumnar.claim = original
-    assert seen == {f"export-{n}.csv": claimed for n, (_row, claimed) in enumerate(ROWS)}
+    assert seen == {name: row[2] for name, row in zip(names, ROWS, strict=True)}
     assert comparable(spark_result) == comparable(duck)
 
 

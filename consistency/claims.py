@@ -2,8 +2,8 @@
 
 A file is *claimed* (read by DuckDB, not by Python) when its layout is CSV, JSON
 Lines or Parquet and every record in it is a plain quote (docs/engine.md, "What
-the duckdb engine claims"). Each layout's reader gives the same rows: ``line``
-(a CSV or JSON Lines line, a Parquet row number), ``raw_<column>`` for every one
+the duckdb engine claims"). Each layout's reader gives the same rows, in file order
+(a row's line, or a Parquet row's number, is its place in that order): ``raw_<column>`` for every one
 of :data:`PLAIN_COLUMNS` as the file wrote it (NULL when absent), ``raw_json`` (a
 JSON Lines record's text, else NULL) and ``shaped`` (whether the record has a
 plain shape). :class:`consistency.columnar.Columnar` loads them into its ``cq``
@@ -43,12 +43,23 @@ def layout_of(path: Path) -> str | None:
 
 
 RAWS = ", ".join(f"raw_{c}" for c in PLAIN_COLUMNS)
-WRITTEN = "coalesce(written, raw_amount)"  # the amount as the file wrote it
-_ID = f"coalesce(nullif(raw_id, ''), consistency_record_id([{RAWS}]))"  # as records.record_id
-# What cq keeps of a record: its plain amount, and its id or the one Python would give it.
-STORED = RAWS.replace("raw_amount", "plain AS raw_amount").replace("raw_id", f"{_ID} AS raw_id")
+ID = f"coalesce(nullif(raw_id, ''), consistency_record_id([{RAWS}]))"  # as records.record_id
+# A record as judged: its plain amount, and its id or the one Python would give it.
+STORED = RAWS.replace("raw_amount", "plain AS raw_amount").replace("raw_id", f"{ID} AS raw_id")
+# What cq keeps of a record: what the grouped checks and the quote statistics read.
+KEPT = "file, raw_id, raw_customer, raw_product, raw_amount, raw_ref, channel, local_ts, amount"
 # A JSON number's text as written: DuckDB's JSON reader keeps only its double.
 _NUMBER = r"""regexp_extract(json, '"amount"\s*:\s*([0-9][0-9.eE+-]*)', 1)"""
+
+
+def numbered_rows(layout: str, header) -> str:
+    """The rows of a claimed file of ``layout`` (parameter: its path) as its reader gives
+    them, each with its ``line`` (a Parquet row's number from 1)."""
+    if layout == "parquet":
+        return parquet_rows(header, numbered=True)
+    rows = csv_rows(header) if layout == "csv" else jsonl_rows()
+    first = 1 if layout == "csv" else 0  # a CSV's first row is its second line
+    return f"SELECT row_number() OVER () + {first} AS line, * FROM ({rows})"
 
 
 def csv_rows(header: list[str]) -> str:
@@ -58,7 +69,7 @@ def csv_rows(header: list[str]) -> str:
         f'"{c}" AS raw_{c}' if c in header else f"NULL AS raw_{c}" for c in PLAIN_COLUMNS
     )
     return f"""
-        SELECT row_number() OVER () + 1 AS line, {raw}, NULL AS raw_json, true AS shaped
+        SELECT {raw}, NULL AS raw_json, true AS shaped
         FROM read_csv(?, header = true, columns = {columns}, auto_detect = false,
                       delim = ',', quote = '"', escape = '"', strict_mode = true,
                       null_padding = false)
@@ -86,7 +97,7 @@ def plain_types(types: dict[str, str]) -> bool:
     return True
 
 
-def parquet_rows(types: dict[str, str]) -> str:
+def parquet_rows(types: dict[str, str], numbered: bool = False) -> str:
     """The rows of a plain Parquet file (parameter: its path), numbered from 1, each value
     as the text Python's reader would see: a local TIMESTAMP in ISO 8601 (whole seconds
     only, or the row is not plain), numbers as DuckDB writes them (DECIMAL with its scale)."""
@@ -100,9 +111,10 @@ def parquet_rows(types: dict[str, str]) -> str:
 
     whole = '"at" = date_trunc(\'second\', "at")' if types.get("at") == "TIMESTAMP" else "true"
     return f"""
-        SELECT file_row_number + 1 AS line, {", ".join(map(text, PLAIN_COLUMNS))},
+        SELECT {"file_row_number + 1 AS line," if numbered else ""}
+               {", ".join(map(text, PLAIN_COLUMNS))},
                NULL AS raw_json, coalesce({whole}, true) AS shaped
-        FROM read_parquet(?, file_row_number = true)
+        FROM read_parquet(?, file_row_number = {str(numbered).lower()})
     """
 
 
@@ -118,7 +130,7 @@ def jsonl_rows() -> str:
     strings = " AND ".join(f"coalesce(json_type(json, '$.{c}') = 'VARCHAR', true)" for c in texts)
     known = "[" + ", ".join(f"'{c}'" for c in PLAIN_COLUMNS) + "]"
     return f"""
-        SELECT line, {RAWS}, json AS raw_json,
+        SELECT {RAWS}, json AS raw_json,
                json_type(json) = 'OBJECT'
                AND len(json_keys(json)) = len(list_distinct(json_keys(json)))
                AND list_has_all({known}, json_keys(json))
@@ -129,7 +141,7 @@ def jsonl_rows() -> str:
                         = TRY_CAST(json_extract_string(json, '$.amount') AS DECIMAL(18, 4))))
                AS shaped
         FROM (
-            SELECT row_number() OVER () AS line, json, {fields},
+            SELECT json, {fields},
                    json_type(json, '$.amount') AS kind,
                    CASE json_type(json, '$.amount')
                         WHEN 'VARCHAR' THEN json_extract_string(json, '$.amount')

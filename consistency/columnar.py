@@ -40,15 +40,18 @@ from pathlib import Path
 from .checks._grouped import Extreme
 from .claims import (
     AMOUNT,
+    ID,
+    KEPT,
     PLAIN_COLUMNS,
+    RAWS,
     SAFE,
     STORED,
     TIME,
-    WRITTEN,
     count_lines,
     csv_rows,
     jsonl_rows,
     layout_of,
+    numbered_rows,
     parquet_rows,
     plain_header,
     plain_types,
@@ -72,6 +75,8 @@ class ClaimedFile:
     header: list[str]
     channel: str | None
     layout: str = "csv"  # "csv", "jsonl" or "parquet"
+    offset: int = 0  # a row's line (a Parquet row's number) is its rowid in cq plus this
+    types: dict | None = None  # a Parquet file's columns and their types
 
 
 class Columnar:
@@ -106,12 +111,15 @@ class Columnar:
             self._make_tables()
         number = len(self.files)
         try:
-            if not self._load(layout, path, header, ctx.default_channel, number):
-                return False
+            offset = self._load(layout, path, header, ctx.default_channel, number)
         except Exception:  # noqa: BLE001 - any DuckDB refusal means: let Python read it
+            offset = None
+        if offset is None:
             self.con.execute("DELETE FROM cq WHERE file = ?", [number])
             return False
-        self.files.append(ClaimedFile(number, str(path), list(header), ctx.default_channel, layout))
+        claimed = ClaimedFile(number, str(path), list(header), ctx.default_channel, layout, offset)
+        claimed.types = header if layout == "parquet" else None
+        self.files.append(claimed)
         return True
 
     def _header(self, layout: str, path: Path):
@@ -135,71 +143,86 @@ class Columnar:
             return None
         return types if (longest or 0) <= 200 else None
 
-    def _load(self, layout, path: Path, header, channel: str | None, number: int) -> bool:
+    def _load(self, layout, path: Path, header, channel: str | None, number: int) -> int | None:
+        """Load the file into cq; the offset of its lines from its rowids, or None when
+        it is not plain (its rows are then deleted by the caller)."""
         params = [number, channel, str(path)]
         if layout == "parquet":
             self._insert(parquet_rows(header), params)
             rows = self.con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)])
-            return self._plain(number, rows.fetchone()[0])
+            return self._plain(number, rows.fetchone()[0], 1)
         lines = count_lines(path)
         if lines is None:
-            return False
+            return None
         if layout == "csv":
             self._insert(csv_rows(header), params)
-            return self._plain(number, lines - 1)
+            return self._plain(number, lines - 1, 2)
         self._insert(jsonl_rows(), params)
-        return self._plain(number, lines)
+        return self._plain(number, lines, 1)
 
     def _insert(self, rows_sql: str, params: list) -> None:
-        """Insert one file's rows (``rows_sql`` gives line, raw_*, raw_json, shaped) into cq.
+        """Read, check and judge one file's rows (``rows_sql`` gives raw_*, raw_json and
+        shaped, in file order) into cq: each row with what the grouped checks and the
+        statistics read (:data:`KEPT`), ``ok`` (it is plain) and ``plan.verdict``'s
+        columns. The statement is a projection of the file's rows, so DuckDB runs it in
+        parallel and appends the rows in file order (its default
+        ``preserve_insertion_order``): a row's line is its rowid plus the file's offset.
+        What else a row says is read again from the file for the few that go to Python
+        (``_outside``).
 
         An amount written otherwise than as a plain number (``89.90 ש"ח``, ``NIS 89.9``)
         is read by Python's own amount reader, called by DuckDB for those rows only; its
-        plain text becomes ``raw_amount`` and what was written is kept in ``written``.
+        plain text becomes ``raw_amount``.
         A record without an ``id`` gets the one Python gives it (a hash of what it says),
         computed by the same function, called by DuckDB for those rows only."""
-        self.con.execute(
-            f"""
-            INSERT INTO cq
-            SELECT ? AS file, line, {STORED}, coalesce(raw_channel, ?) AS channel,
-                   TRY_CAST(raw_at AS TIMESTAMP) AS local_ts,
-                   TRY_CAST(plain AS DECIMAL(18, 4)) AS amount, raw_json, shaped,
-                   CASE WHEN plain IS DISTINCT FROM raw_amount THEN raw_amount END AS written
-            FROM (
-                SELECT *, CASE WHEN regexp_full_match(raw_amount, '{AMOUNT}') THEN raw_amount
-                               WHEN raw_amount IS NOT NULL AND length(raw_amount) <= 100
-                               THEN consistency_amount(raw_amount, raw_currency) END AS plain
-                FROM ({rows_sql})
+        rows = f"""
+            SELECT {KEPT}, {self._plain_rule()} AS ok FROM (
+                SELECT ? AS file, {STORED}, coalesce(raw_channel, ?) AS channel,
+                       TRY_CAST(raw_at AS TIMESTAMP) AS local_ts,
+                       TRY_CAST(plain AS DECIMAL(18, 4)) AS amount, shaped
+                FROM (
+                    SELECT *, CASE WHEN regexp_full_match(raw_amount, '{AMOUNT}') THEN raw_amount
+                                   WHEN raw_amount IS NOT NULL AND length(raw_amount) <= 100
+                                   THEN consistency_amount(raw_amount, raw_currency) END AS plain
+                    FROM ({rows_sql})
+                )
             )
-            """,
-            params,
-        )
+        """
+        verdict = plan.verdict(self.ctx.timezone.key, rows, self._span_list)
+        self.con.execute(f"INSERT INTO cq BY NAME {verdict}", params)
 
-    def _plain(self, number: int, rows_expected: int) -> bool:
-        """Every row of the file just loaded is plain, and its lines are its rows."""
-        known_channels = list(self.ctx.channels)
-        products = list(self.book.list.products)
-        rows, plain = self.con.execute(
-            f"""
-            SELECT count(*), coalesce(bool_and(
-                shaped AND regexp_full_match(raw_id, '{SAFE}')
-                AND (raw_customer IS NULL OR regexp_full_match(raw_customer, '{SAFE}'))
-                AND (raw_ref IS NULL OR regexp_full_match(raw_ref, '{SAFE}'))
-                AND (raw_agent IS NULL OR regexp_full_match(raw_agent, '{SAFE}'))
-                AND list_contains(?, channel) AND list_contains(?, raw_product)
-                AND regexp_full_match(raw_amount, '{AMOUNT}') AND amount IS NOT NULL
-                AND regexp_full_match(raw_at, '{TIME}') AND local_ts IS NOT NULL
-                AND year(local_ts) BETWEEN 1900 AND 2200
-                AND (raw_currency IS NULL OR raw_currency = ?)
-            ), true)
-            FROM cq WHERE file = ?
-            """,
-            [known_channels, products, self.book.currency, number],
+    def _plain_rule(self) -> str:
+        """Whether a row is plain (see the module's docstring), as a DuckDB expression: one
+        regular expression over its ids, amount and time joined by commas (none of which
+        may hold a comma), as the separate rules :data:`SAFE`, :data:`AMOUNT`, :data:`TIME`."""
+        texts = "raw_id, ',', " + ", ',', ".join(
+            f"coalesce(raw_{c}, '-')" for c in ("customer", "ref", "agent")
+        )
+        pattern = ",".join([_bare(SAFE)] * 4 + [_bare(AMOUNT), _bare(TIME)])
+        return f"""coalesce(
+            shaped
+            AND regexp_full_match(concat({texts}, ',', raw_amount, ',', raw_at), '{pattern}')
+            AND list_contains({plan.lit(list(self.ctx.channels))}, channel)
+            AND list_contains({plan.lit(list(self.book.list.products))}, raw_product)
+            AND amount IS NOT NULL AND local_ts IS NOT NULL
+            AND year(local_ts) BETWEEN 1900 AND 2200
+            AND (raw_currency IS NULL OR raw_currency = {plan.lit(self.book.currency)}),
+            false)"""
+
+    def _plain(self, number: int, rows_expected: int, first: int) -> int | None:
+        """The offset of the lines of the file just loaded from its rowids (its first row
+        is line ``first``), or None unless every row is plain, its lines are its rows and
+        its rowids follow each other."""
+        rows, plain, low, high = self.con.execute(
+            "SELECT count(*), coalesce(bool_and(ok), true), min(rowid), max(rowid)"
+            " FROM cq WHERE file = ?",
+            [number],
         ).fetchone()
         if not plain or rows != rows_expected:
-            self.con.execute("DELETE FROM cq WHERE file = ?", [number])
-            return False
-        return True
+            return None
+        if rows and high - low + 1 != rows:
+            return None
+        return first - (low or 0)
 
     # --- judging ----------------------------------------------------------------------
     # The queries are consistency.plan's, one text for DuckDB and (transpiled) Spark.
@@ -208,9 +231,7 @@ class Columnar:
         """Feed the quotes outside the allowed ranges to ``engine``; merge the rest into it."""
         if not self.files:
             return
-        self._spans(self._span_rows())
-        odd = self._transition_days()
-        self._table("judged", plan.judge(self.ctx.timezone.key, odd, filters))
+        self._judge(self._transition_days(), filters)
         engine.feed(self._outside(), filters)
         self._merge_counts(engine.result)
         for rule, state in engine.grouped:
@@ -226,7 +247,7 @@ class Columnar:
         """The quotes the SQL did not accept, as the Python reader would have built them."""
         ctx = RecordContext(self.ctx.timezone, self.book.currency, frozenset(self.ctx.channels))
         files = {f.number: f for f in self.files}
-        for rows in self._batches(plan.outside(WRITTEN)):
+        for rows in self._outside_rows():
             for file, line, text, *values in rows:
                 claimed = files[file]
                 item_ctx = ctx if claimed.channel is None else _with_channel(ctx, claimed.channel)
@@ -237,6 +258,22 @@ class Columnar:
                 raw = dict(zip(PLAIN_COLUMNS, values, strict=True))
                 record = {c: raw[c] if raw[c] is not None else "" for c in claimed.header}
                 yield to_observation(record, where, item_ctx)
+
+    def _outside_rows(self):
+        """Batches of ``(file, line, raw_json, raw_<column> ...)`` of the quotes not accepted,
+        in file order: cq keeps only what the grouped checks read, so each file that has
+        such quotes is read again (its rows numbered) for theirs."""
+        for claimed in self.files:
+            lines = f"SELECT line FROM judged WHERE file = {claimed.number} AND NOT accepted"
+            if self.con.execute(f"SELECT EXISTS ({lines})").fetchone()[0]:
+                again = numbered_rows(claimed.layout, claimed.types or claimed.header)
+                select = f"""
+                    SELECT {claimed.number}, line, raw_json, {_RAW_ID}
+                    FROM ({again}) AS r SEMI JOIN ({lines}) AS j USING (line) ORDER BY line
+                """
+                result = self.con.execute(select, [claimed.path])
+                while rows := result.fetchmany(10_000):
+                    yield rows
 
     def _merge_counts(self, result) -> None:
         for channel, product, n, low, high, list_price, latest in self._rows(plan.counts()):
@@ -271,6 +308,13 @@ class Columnar:
 
     # --- the engine's side: DuckDB here; consistency.spark_engine overrides these ---
 
+    def _judge(self, odd_days: list[date], filters) -> None:
+        """Make ``judged`` (``plan.judge``): a view, since cq holds each row's verdict; a
+        row's line is its rowid plus its file's offset."""
+        offsets = " ".join(f"WHEN {f.number} THEN {f.offset}" for f in self.files)
+        lined = f"(SELECT *, rowid + CASE file {offsets} END AS line FROM cq) AS cq"
+        self.con.execute(f"CREATE OR REPLACE VIEW judged AS {plan.judge(odd_days, filters, lined)}")
+
     def _table(self, name: str, select: str) -> None:
         """Make table ``name`` from the rows of ``select``."""
         self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {select}")
@@ -286,46 +330,24 @@ class Columnar:
             yield rows
 
     def _spill(self, spill, select: str) -> None:
-        """Add the rows of ``select`` to a customer-quote-conflict spill (same store)."""
-        spill.insert_sql(select, [])
+        """Add the rows of ``select`` to a customer-quote-conflict spill (same store): read
+        where they are, when the spill is read, not copied."""
+        spill.attach(select)
 
     def _date_range(self) -> tuple[date | None, date | None]:
         """The first and last local date of the claimed quotes (None, None for none)."""
         return tuple(self._rows(plan.days())[0])
 
-    def _spans(self, rows: list[tuple]) -> None:
-        """Make the ``spans`` table of ``_span_rows`` (see consistency.plan)."""
-        self.con.execute(
-            "CREATE OR REPLACE TABLE spans (span BIGINT, product VARCHAR, channel VARCHAR,"
-            " t0 BIGINT, t1 BIGINT, list_price DECIMAL(38, 12))"
-        )
-        self.con.execute(
-            "CREATE OR REPLACE TABLE ranges (span BIGINT, lo DECIMAL(38, 12),"
-            " hi DECIMAL(38, 12), amount DECIMAL(38, 12), promotion BOOLEAN)"
-        )
-        if rows:
-            spans = [(i, *row[:5]) for i, row in enumerate(rows)]
-            ranges = [(i, *offer) for i, row in enumerate(rows) for offer in row[5]]
-            self.con.executemany("INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?)", spans)
-            self.con.executemany("INSERT INTO ranges VALUES (?, ?, ?, ?, ?)", ranges)
-        self.con.execute(
-            """
-            CREATE OR REPLACE TABLE spans AS
-            SELECT sp.*, list(struct_pack(lo := r.lo, hi := r.hi, amount := r.amount,
-                                          promotion := r.promotion)) AS offers
-            FROM spans sp JOIN ranges r USING (span) GROUP BY ALL
-            """
-        )
-
     # --- the price book as tables -----------------------------------------------------
 
     def _make_tables(self) -> None:
-        cols = ", ".join(f"raw_{c} VARCHAR" for c in PLAIN_COLUMNS)
         self.con.execute(
-            f"CREATE OR REPLACE TABLE cq (file INTEGER, line BIGINT, {cols},"
-            " channel VARCHAR, local_ts TIMESTAMP, amount DECIMAL(18, 4),"
-            " raw_json VARCHAR, shaped BOOLEAN, written VARCHAR)"
+            "CREATE OR REPLACE TABLE cq (file INTEGER, raw_id VARCHAR, raw_customer VARCHAR,"
+            " raw_product VARCHAR, raw_amount VARCHAR, raw_ref VARCHAR, channel VARCHAR,"
+            " local_ts TIMESTAMP, amount DECIMAL(18, 4), ok BOOLEAN, t BIGINT,"
+            " list_price DECIMAL(38, 12), fits BOOLEAN, promoted BOOLEAN)"
         )
+        self._span_list = self._span_rows()
         reading = RecordContext(self.ctx.timezone, self.book.currency, frozenset(self.ctx.channels))
         self.con.create_function(
             "consistency_amount",
@@ -395,6 +417,14 @@ class Columnar:
                 days.append(day)
             day += timedelta(days=1)
         return days
+
+
+_RAW_ID = RAWS.replace("raw_id", f"{ID} AS raw_id")  # a record as read, with its id
+
+
+def _bare(pattern: str) -> str:
+    """A ``^…$`` pattern without its anchors."""
+    return pattern.removeprefix("^").removesuffix("$")
 
 
 def _slack(tolerance, base: Decimal) -> Decimal:

@@ -9,11 +9,8 @@ made beforehand:
   (int), ``raw_<column>`` (text, NULL when empty) for every column of
   ``PLAIN_COLUMNS``, ``raw_json`` (a JSON Lines record's text, else NULL), ``channel``, ``local_ts`` (the local time, no zone) and
   ``amount`` (DECIMAL(18, 4));
-- ``spans``: per product, channel and stretch of time ``[t0, t1)`` (µs since
-  1970 UTC) in which nothing that sets a price changes, the ``list_price`` and
-  the ``offers``: a list of ``{lo, hi, amount, promotion}``, the quotes each
-  allowed offer accepts (``lo <= amount <= hi``);
-- ``judged``: made by ``judge`` from the two.
+- ``judged``: ``judge``'s rows of ``verdict``'s (the duckdb engine judges each file's
+  rows as it reads them: its ``cq`` holds ``verdict``'s columns, and ``judged`` is a view).
 
 What SQLGlot does not map (DuckDB's ``epoch_us`` and ``timezone``) ``to_spark``
 rewrites; the rest is SQLGlot's. The Spark session must run in UTC.
@@ -52,34 +49,79 @@ def lit(value) -> str:
     raise TypeError(f"no SQL literal for {type(value).__name__}")
 
 
-def judge(timezone: str, odd_days: list[date], filters) -> str:
-    """Each row of ``cq``, with only the columns the grouped checks read (``outside`` takes
-    the rest from ``cq``: a narrow table spills less), and its UTC instant ``t``, ``odd``,
-    ``list_price``, ``accepted`` and ``promoted``.
+def verdict(timezone: str, quotes: str, spans: list[tuple]) -> str:
+    """Each row of the relation ``quotes`` (``cq``'s columns but the verdict's), with its UTC
+    instant ``t`` (µs), its span's ``list_price``, ``fits`` (an allowed offer's range holds
+    its amount) and ``promoted`` (it is an allowed promotion's price).
 
-    A quote finds its span by a range join on product, channel and ``t0 <= t < t1``
-    (spans do not overlap, so at most one); it is ``accepted`` when an offer's range
-    holds its amount, never on ``odd_days`` (the local dates the clocks change, left
-    to Python). Rows outside ``filters`` (``channels``, ``since``, ``until``) are
+    ``spans`` are ``Columnar._span_rows``: per product, channel and stretch of time
+    ``[t0, t1)`` in which nothing that sets a price changes, the list price and the offers
+    ``(lo, hi, amount, promotion)``. They are few (products × channels × changes), so each
+    quote finds its span by a CASE on product, channel and ``t`` written into the query,
+    not by a join: the query stays a projection of the file's rows, which DuckDB runs in
+    parallel and in file order. A quote with no span fits nothing and has no list price.
+    """
+    tree: dict = {}
+    for product, channel, t0, t1, list_price, offers in spans:
+        tree.setdefault(product, {}).setdefault(channel, []).append((t0, t1, list_price, offers))
+
+    def ranges(offers) -> str:
+        return " OR ".join(f"amount BETWEEN {_dec(lo)} AND {_dec(hi)}" for lo, hi, _, _ in offers)
+
+    def promotions(offers) -> str:
+        return " OR ".join(f"amount = {_dec(a)}" for _, _, a, promo in offers if promo) or "false"
+
+    fits = _by_span(tree, lambda span: ranges(span[3]), "false")
+    promoted = _by_span(tree, lambda span: promotions(span[3]), "false")
+    list_price = _by_span(tree, lambda span: _dec(span[2]), "NULL")
+    return f"""
+        SELECT *, coalesce({fits}, false) AS fits, coalesce({promoted}, false) AS promoted,
+               {list_price} AS list_price
+        FROM (SELECT *, epoch_us(timezone({lit(timezone)}, local_ts)) AS t FROM ({quotes})) AS q
+    """
+
+
+def _by_span(tree: dict, leaf, otherwise: str) -> str:
+    """A CASE giving ``leaf(span)`` for the span that holds a row (by ``raw_product``,
+    ``channel`` and ``t``), else ``otherwise``."""
+    if not tree:
+        return otherwise
+    products = []
+    for product, channels in tree.items():
+        arms = []
+        for channel, spans in channels.items():
+            times = " ".join(
+                f"WHEN t >= {t0} AND t < {t1} THEN ({leaf(span)})"
+                for span in spans
+                for t0, t1 in [span[:2]]
+            )
+            arms.append(f"WHEN {lit(channel)} THEN CASE {times} ELSE {otherwise} END")
+        products.append(
+            f"WHEN {lit(product)} THEN CASE channel {' '.join(arms)} ELSE {otherwise} END"
+        )
+    return f"CASE raw_product {' '.join(products)} ELSE {otherwise} END"
+
+
+def _dec(value) -> str:
+    """A decimal as an exact DECIMAL(38, 12) literal (None: NULL)."""
+    return "NULL" if value is None else f"CAST('{value:f}' AS DECIMAL(38, 12))"
+
+
+def judge(odd_days: list[date], filters, quotes: str = "cq") -> str:
+    """The rows of ``quotes`` (``verdict``'s rows) the run judges, each with ``odd`` and
+    ``accepted``: it fits, but never on ``odd_days`` (the local dates the clocks change,
+    left to Python). Rows outside ``filters`` (``channels``, ``since``, ``until``) are
     dropped, except odd ones: Python applies the filters to those itself.
     """
-    days = f"CAST({lit(odd_days)} AS DATE[])" if odd_days else "CAST([] AS DATE[])"
+    odd = (
+        f"list_contains(CAST({lit(odd_days)} AS DATE[]), CAST(local_ts AS DATE))"
+        if odd_days
+        else "false"
+    )
     return f"""
-        WITH q AS (
-            SELECT *, epoch_us(timezone({lit(timezone)}, local_ts)) AS t,
-                   list_contains({days}, CAST(local_ts AS DATE)) AS odd
-            FROM cq
-        )
-        SELECT q.file, q.line, q.channel, q.raw_product, q.raw_amount, q.amount, q.t,
-               q.local_ts, q.raw_id, q.raw_ref, q.raw_customer, q.odd, sp.list_price,
-               NOT q.odd AND coalesce(array_length(list_filter(sp.offers,
-                   lambda o: q.amount BETWEEN o.lo AND o.hi)) > 0, false) AS accepted,
-               coalesce(array_length(list_filter(sp.offers,
-                   lambda o: o.promotion AND q.amount = o.amount)) > 0, false) AS promoted
-        FROM q LEFT JOIN spans sp
-          ON sp.product = q.raw_product AND sp.channel = q.channel
-         AND q.t >= sp.t0 AND q.t < sp.t1
-        WHERE q.odd OR ({_filters(filters)})
+        SELECT *, NOT odd AND fits AS accepted
+        FROM (SELECT *, {odd} AS odd FROM {quotes}) AS q
+        WHERE odd OR ({_filters(filters)})
     """
 
 
@@ -89,9 +131,7 @@ def outside(amount: str = "raw_amount") -> str:
     expression that gives ``raw_amount``'s place its text."""
     raw = _RAW.replace("raw_amount", f"{amount} AS raw_amount")
     return f"""
-        SELECT file, line, raw_json, {raw}
-        FROM (SELECT file, line FROM judged WHERE NOT accepted) AS j JOIN cq USING (file, line)
-        ORDER BY file, line
+        SELECT file, line, raw_json, {raw} FROM judged WHERE NOT accepted ORDER BY file, line
     """
 
 

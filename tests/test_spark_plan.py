@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import duckdb
 import pytest
@@ -83,6 +84,16 @@ def test_the_spark_text_of_each_construct_the_plan_uses(duck, spark):
     assert plan.to_spark(duck) == spark
 
 
+# Two spans of one product on one channel: the list price, and a promotion beside it.
+SPANS = [
+    ("fiber", "web", -(2**62), 10**15, Decimal("99.9"), [(Decimal("99.89"), Decimal("99.91"), Decimal("99.9"), False)]),
+    ("fiber", "web", 10**15, 2**62, Decimal("99.9"), [
+        (Decimal("99.89"), Decimal("99.91"), Decimal("99.9"), False),
+        (Decimal("79.89"), Decimal("79.91"), Decimal("79.9"), True),
+    ]),
+]  # fmt: skip
+
+
 def test_every_query_of_the_plan_transpiles():
     """Each query's Spark text parses as Spark SQL, with no DuckDB-only function left."""
     import sqlglot
@@ -93,8 +104,10 @@ def test_every_query_of_the_plan_transpiles():
         datetime(2026, 11, 1, tzinfo=UTC),
     )
     queries = [
-        plan.judge("Asia/Jerusalem", [date(2026, 10, 25)], filters),
-        plan.judge("Asia/Jerusalem", [], None),
+        plan.verdict("Asia/Jerusalem", "SELECT * FROM cq", SPANS),
+        plan.verdict("Asia/Jerusalem", "SELECT * FROM cq", []),
+        plan.judge([date(2026, 10, 25)], filters),
+        plan.judge([], None),
         plan.outside(),
         plan.counts(),
         plan.gaps(86_400_000_000, True, ("web", "phone")),

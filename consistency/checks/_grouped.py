@@ -158,6 +158,7 @@ class QuoteSpill:
         self._file = self.store.path(f"{self.table}.csv")
         self._fh = None
         self._writer = None
+        self._attached: list[str] = []
 
     def add(self, customer: str, product: str, at: datetime, amount: Decimal, channel: str,
             obs_id: str, ref: str | None) -> None:  # fmt: skip
@@ -167,13 +168,18 @@ class QuoteSpill:
 
     def merge(self, other: QuoteSpill) -> None:
         other._load()
-        rows = other.store.con.execute(f"SELECT * FROM {other.table}").fetchall()
+        rows = other.store.con.execute(f"SELECT * FROM {other._rows()}").fetchall()
         self._open_writer().writerows(rows)
         other.close()
 
     def insert_sql(self, select: str, params: list) -> None:
         """Add the rows of ``select`` (same columns, run in this spill's store)."""
         self.store.con.execute(f"INSERT INTO {self.table} {select}", params)
+
+    def attach(self, select: str) -> None:
+        """Read the rows of ``select`` (same columns, in this spill's store) with the spill's
+        own when it is read, without copying them: the columnar path's quotes."""
+        self._attached.append(select)
 
     def groups(
         self, tolerance=None, span: int | None = None
@@ -186,7 +192,7 @@ class QuoteSpill:
         self._load()
         result = self.store.con.execute(
             "SELECT s.customer, s.product, s.t, s.amount, s.channel, s.id, s.ref"
-            f" FROM {self.table} s SEMI JOIN ({self._differing(tolerance, span)}) d"
+            f" FROM {self._rows()} s SEMI JOIN ({self._differing(tolerance, span)}) d"
             " ON s.customer = d.customer AND s.product = d.product"
             " ORDER BY s.customer, s.product, s.t, s.id"
         )
@@ -202,11 +208,18 @@ class QuoteSpill:
         if group:
             yield key, group
 
+    def _rows(self) -> str:
+        """The spill's rows and the attached ones, as a relation."""
+        if not self._attached:
+            return self.table
+        selects = [f"SELECT * FROM {self.table}", *self._attached]
+        return "(" + " UNION ALL ".join(f"({s})" for s in selects) + ")"
+
     def _differing(self, tolerance, span: int | None) -> str:
         """The (customer, product) keys whose quotes may conflict."""
         if tolerance is None or span is None:
             return (
-                f"SELECT customer, product FROM {self.table} GROUP BY customer, product"
+                f"SELECT customer, product FROM {self._rows()} GROUP BY customer, product"
                 " HAVING min(amount_f) < max(amount_f)"
             )
         amount = float(tolerance.amount or 0)
@@ -214,7 +227,7 @@ class QuoteSpill:
         return f"""
             SELECT DISTINCT customer, product FROM (
                 SELECT customer, product, max(amount_f) OVER w AS hi, min(amount_f) OVER w AS lo
-                FROM {self.table}
+                FROM {self._rows()}
                 WINDOW w AS (PARTITION BY customer, product ORDER BY t
                              RANGE BETWEEN {int(span)} PRECEDING AND CURRENT ROW)
             )

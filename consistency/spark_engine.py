@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from functools import reduce
 from pathlib import Path
 
@@ -120,6 +121,21 @@ def _duckdb_type(kind) -> str:
     return _DUCKDB_TYPES.get(name, name)
 
 
+def _bases(splits) -> list[tuple[int, int]]:
+    """``(block, base)`` per split of one file, from ``(block, lines, first row id)``: a row's
+    line is its row id plus its split's base (splits in file order, row ids consecutive
+    within a split).
+
+    >>> _bases([(2048, 3, 8589934592), (0, 2, 0)])
+    [(0, 1), (2048, -8589934589)]
+    """
+    bases, before = [], 0
+    for block, n, first in sorted(splits):
+        bases.append((block, before + 1 - first))
+        before += n
+    return bases
+
+
 def _local_threads(master: str) -> int:
     """The worker threads of a local master: ``local`` 1, ``local[4]`` 4, ``local[*]`` every core.
 
@@ -141,6 +157,7 @@ class SparkColumnar(Columnar):
         self.frames: list = []
         self._days: list = []  # the first and last local date of each split claimed
         self._persisted: list = []
+        self.texts: list = []  # consistency.spark_text.TextFile: the text exports claimed
 
     # --- claiming files, read by Spark -------------------------------------------------
 
@@ -158,10 +175,24 @@ class SparkColumnar(Columnar):
         except Exception:  # noqa: BLE001 - any refusal by Spark means: let Python read it
             return False
         if read is None:
-            return False
+            return layout == "jsonl" and self._claim_text(path, ctx)
         frame, header = read
         self.frames.append(frame)
         self.files.append(ClaimedFile(number, str(path), header, ctx.default_channel, layout))
+        return True
+
+    def _claim_text(self, path: Path, ctx: RecordContext) -> bool:
+        """A JSON Lines export that is not plain quotes (replies, transcripts ...): its
+        records are read and checked on the executors (consistency.spark_text) when Spark
+        splits it into the lines Python's reader reads."""
+        from .spark_text import TextFile, text_export
+
+        found = text_export(path)
+        if found is None:
+            return False
+        lines, ends = found
+        reading = replace(ctx, claim=None)
+        self.texts.append(TextFile(len(self.texts), str(path), lines, ends, reading))
         return True
 
     def _read_csv(self, path: Path, channel: str | None, number: int):
@@ -305,10 +336,7 @@ class SparkColumnar(Columnar):
         if sum(s[1] for s in splits) != lines or sum(s[3] for s in splits) != not_plain:
             return None
         self._days += [d for s in splits for d in s[4:] if d is not None]
-        bases, before = [], 0
-        for block, n, first, *_days in sorted(splits):
-            bases.append((block, before + 1 - first))
-            before += n
+        bases = _bases([s[:3] for s in splits])
         base = self.spark.createDataFrame(bases, "block long, base long")
         lined = rows.join(F.broadcast(base), "block")
         lined = lined.withColumn("line", F.col("row") + F.col("base"))
@@ -344,6 +372,8 @@ class SparkColumnar(Columnar):
     # --- the engine's side of judging (see Columnar) -------------------------------------
 
     def finish(self, engine, filters) -> None:
+        if self.texts:
+            self._check_texts(engine, filters)
         if not self.files:
             return
         quotes = reduce(lambda a, b: a.unionByName(b), self.frames)
@@ -356,12 +386,57 @@ class SparkColumnar(Columnar):
             self._persisted.clear()
 
     def _judge(self, odd_days, filters) -> None:
-        """Make ``judged``: plan.verdict over ``cq``, judged (the spans written into it)."""
-        verdict = plan.verdict(self.ctx.timezone.key, "SELECT * FROM cq", self._span_rows())
+        """Make ``judged``: the spans sent to Spark, and plan.verdict over ``cq`` judged."""
+        self._spans(self._span_rows())
+        verdict = plan.verdict(self.ctx.timezone.key, "SELECT * FROM cq")
         self._table("judged", plan.judge(odd_days, filters, f"({verdict}) AS v"))
 
-    def _outside_rows(self):
-        return self._batches(plan.outside("coalesce(written, raw_amount)"))
+    def _check_texts(self, engine, filters) -> None:
+        """Read and check the claimed text exports over Spark's partitions (spark_text);
+        merge what comes back into ``engine``. A file whose lines Spark does not count as
+        Python does is read by Python here instead."""
+        from functools import partial
+
+        from pyspark.sql import functions as F
+
+        from . import spark_text
+        from .sources.files import read_records
+
+        frames = [
+            self._lines(Path(f.path).resolve()).select(F.lit(f.number).alias("file"), "*")
+            for f in self.texts
+        ]
+        lines = reduce(lambda a, b: a.unionByName(b), frames)
+        splits: dict = {}
+        for number, block, n, first in (
+            lines.groupBy("file", "block").agg(F.count("*"), F.min("row")).collect()
+        ):
+            splits.setdefault(number, []).append((block, n, first))
+        files, bases = [], []
+        for f in self.texts:
+            found = splits.get(f.number, [])
+            if sum(s[1] for s in found) != f.lines:
+                engine.feed(read_records(Path(f.path), f.ctx), filters)
+                continue
+            files.append(f)
+            bases += [(f.number, block, base) for block, base in _bases(found)]
+        if not files:
+            return
+        base = self.spark.createDataFrame(bases, "file int, block long, base long")
+        lined = lines.join(F.broadcast(base), ["file", "block"]).select(
+            "file", (F.col("row") + F.col("base")).alias("line"), "value"
+        )
+        job = self.spark.sparkContext.broadcast(
+            spark_text.dumps(spark_text.make_job(engine, filters, files))
+        )
+        try:
+            checked = lined.mapInArrow(
+                partial(spark_text.check_partition, job_bytes=job), spark_text.SCHEMA
+            )
+            for kind, payload in checked.toLocalIterator():
+                spark_text.merge(engine, filters, kind, payload)
+        finally:
+            job.destroy()
 
     def _table(self, name: str, select: str) -> None:
         from pyspark import StorageLevel
@@ -395,3 +470,11 @@ class SparkColumnar(Columnar):
             spill.insert_sql(f"SELECT * FROM {name}", [])
         finally:
             con.unregister(name)
+
+    def _spans(self, rows: list[tuple]) -> None:
+        schema = (
+            "product string, channel string, t0 long, t1 long, list_price decimal(38, 12),"
+            " offers array<struct<lo: decimal(38, 12), hi: decimal(38, 12),"
+            " amount: decimal(38, 12), promotion: boolean>>"
+        )
+        self.spark.createDataFrame(rows, schema).createOrReplaceTempView("spans")

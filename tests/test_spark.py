@@ -168,7 +168,8 @@ ROWS = [  # (the export's layout, a row written into it, whether Spark then read
 
 
 def test_a_file_is_claimed_only_when_every_row_is_plain(spark, tmp_path):
-    """One odd record leaves its whole file to Python; the findings are the same either way.
+    """One odd record leaves its whole file to Python (a JSON Lines file: to Python on the
+    executors, consistency.spark_text); the findings are the same either way.
 
     One export per row of ROWS (Spark starts slowly, so they share one audit)."""
     rng = random.Random(7)
@@ -197,9 +198,10 @@ def test_a_file_is_claimed_only_when_every_row_is_plain(spark, tmp_path):
     seen = {}
     original = SparkColumnar.claim
 
-    def spy(self, path, ctx):
-        seen[path.name] = original(self, path, ctx)
-        return seen[path.name]
+    def spy(self, path, ctx):  # claimed as plain quotes, not as a text export (spark_text)
+        claimed = original(self, path, ctx)
+        seen[path.name] = claimed and bool(self.files) and self.files[-1].path == str(path)
+        return claimed
 
     SparkColumnar.claim = spy
     try:

@@ -386,9 +386,8 @@ class SparkColumnar(Columnar):
             self._persisted.clear()
 
     def _judge(self, odd_days, filters) -> None:
-        """Make ``judged``: the spans sent to Spark, and plan.verdict over ``cq`` judged."""
-        self._spans(self._span_rows())
-        verdict = plan.verdict(self.ctx.timezone.key, "SELECT * FROM cq")
+        """Make ``judged``: plan.verdict over ``cq``, judged (the spans written into it)."""
+        verdict = plan.verdict(self.ctx.timezone.key, "SELECT * FROM cq", self._span_rows())
         self._table("judged", plan.judge(odd_days, filters, f"({verdict}) AS v"))
 
     def _check_texts(self, engine, filters) -> None:
@@ -438,6 +437,9 @@ class SparkColumnar(Columnar):
         finally:
             job.destroy()
 
+    def _outside_rows(self):
+        return self._batches(plan.outside("coalesce(written, raw_amount)"))
+
     def _table(self, name: str, select: str) -> None:
         from pyspark import StorageLevel
 
@@ -470,11 +472,3 @@ class SparkColumnar(Columnar):
             spill.insert_sql(f"SELECT * FROM {name}", [])
         finally:
             con.unregister(name)
-
-    def _spans(self, rows: list[tuple]) -> None:
-        schema = (
-            "product string, channel string, t0 long, t1 long, list_price decimal(38, 12),"
-            " offers array<struct<lo: decimal(38, 12), hi: decimal(38, 12),"
-            " amount: decimal(38, 12), promotion: boolean>>"
-        )
-        self.spark.createDataFrame(rows, schema).createOrReplaceTempView("spans")

@@ -276,28 +276,27 @@ class Columnar:
                     yield rows
 
     def _merge_counts(self, result) -> None:
-        for channel, product, n, low, high, list_price, latest in self._rows(plan.counts()):
+        for channel, product, n, low, high, latest in self._rows(plan.counts()):
             result.observations += n
             result.channels.add(channel)
-            stats = QuoteStats(n, Decimal(low), Decimal(high), _dec(list_price), _at(latest))
+            list_price = self.book.price_at(product, _at(latest))  # as its span's
+            stats = QuoteStats(n, Decimal(low), Decimal(high), list_price, _at(latest))
             result.quotes.setdefault((channel, product), QuoteStats()).merge(stats)
 
     def _merge_gaps(self, rule, state) -> None:
         window = (rule.window or timedelta(days=1)) // timedelta(microseconds=1)
         skip = rule.options.get("ignore_promotions", True)
-        state.merge_groups(self._extremes(plan.gaps(window, skip, rule.channels)))
-        if skip:  # the promotions left out, for the finding to show them marked
-            state.merge_promoted(self._extremes(plan.gaps(window, skip, rule.channels, True)))
-
-    def _extremes(self, select: str) -> dict:
-        """``{(window index, product): {channel: Extreme}}`` from a ``plan.gaps`` query."""
-        groups: dict = {}
-        for idx, product, channel, n, low, high in self._rows(select):
+        groups: dict = {False: {}, True: {}}  # by promoted
+        for idx, product, channel, promoted, n, low, high in self._rows(
+            plan.gaps(window, skip, rule.channels)
+        ):
             extreme = Extreme(Decimal(low["a"]), self._ref(low))
             extreme.add(Decimal(high["a"]), self._ref(high))
             extreme.count = n
-            groups.setdefault((idx, product), {})[channel] = extreme
-        return groups
+            groups[promoted].setdefault((idx, product), {})[channel] = extreme
+        state.merge_groups(groups[False])
+        if skip:  # the promotions left out, for the finding to show them marked
+            state.merge_promoted(groups[True])
 
     def _ref(self, row) -> tuple:
         return (row["id"], _at(row["t"]).astimezone(self.ctx.timezone), row["ref"])
@@ -345,7 +344,7 @@ class Columnar:
             "CREATE OR REPLACE TABLE cq (file INTEGER, raw_id VARCHAR, raw_customer VARCHAR,"
             " raw_product VARCHAR, raw_amount VARCHAR, raw_ref VARCHAR, channel VARCHAR,"
             " local_ts TIMESTAMP, amount DECIMAL(18, 4), ok BOOLEAN, t BIGINT,"
-            " list_price DECIMAL(38, 12), fits BOOLEAN, promoted BOOLEAN)"
+            " fits BOOLEAN, promoted BOOLEAN)"
         )
         self._span_list = self._span_rows()
         reading = RecordContext(self.ctx.timezone, self.book.currency, frozenset(self.ctx.channels))
@@ -449,10 +448,6 @@ def _us(moment: datetime) -> int:
 
 def _at(us: int | None) -> datetime | None:
     return None if us is None else _EPOCH + timedelta(microseconds=us)
-
-
-def _dec(value) -> Decimal | None:
-    return None if value is None else Decimal(value)
 
 
 # Last: consistency.plan reads this module's PLAIN_COLUMNS and _us when it is imported.

@@ -51,15 +51,15 @@ def lit(value) -> str:
 
 def verdict(timezone: str, quotes: str, spans: list[tuple]) -> str:
     """Each row of the relation ``quotes`` (``cq``'s columns but the verdict's), with its UTC
-    instant ``t`` (µs), its span's ``list_price``, ``fits`` (an allowed offer's range holds
-    its amount) and ``promoted`` (it is an allowed promotion's price).
+    instant ``t`` (µs), ``fits`` (an allowed offer's range holds its amount) and
+    ``promoted`` (it is an allowed promotion's price).
 
     ``spans`` are ``Columnar._span_rows``: per product, channel and stretch of time
     ``[t0, t1)`` in which nothing that sets a price changes, the list price and the offers
     ``(lo, hi, amount, promotion)``. They are few (products × channels × changes), so each
     quote finds its span by a CASE on product, channel and ``t`` written into the query,
     not by a join: the query stays a projection of the file's rows, which DuckDB runs in
-    parallel and in file order. A quote with no span fits nothing and has no list price.
+    parallel and in file order. A quote with no span fits nothing.
     """
     tree: dict = {}
     for product, channel, t0, t1, list_price, offers in spans:
@@ -73,10 +73,8 @@ def verdict(timezone: str, quotes: str, spans: list[tuple]) -> str:
 
     fits = _by_span(tree, lambda span: ranges(span[3]), "false")
     promoted = _by_span(tree, lambda span: promotions(span[3]), "false")
-    list_price = _by_span(tree, lambda span: _dec(span[2]), "NULL")
     return f"""
-        SELECT *, coalesce({fits}, false) AS fits, coalesce({promoted}, false) AS promoted,
-               {list_price} AS list_price
+        SELECT *, coalesce({fits}, false) AS fits, coalesce({promoted}, false) AS promoted
         FROM (SELECT *, epoch_us(timezone({lit(timezone)}, local_ts)) AS t FROM ({quotes})) AS q
     """
 
@@ -137,29 +135,29 @@ def outside(amount: str = "raw_amount") -> str:
 
 def counts() -> str:
     """Per channel and product of the accepted quotes: count, the raw amounts of the lowest
-    and highest, the list price of the latest and its instant (µs)."""
+    and highest, and the latest's instant (µs)."""
     return """
         SELECT channel, raw_product, count(*), min_by(raw_amount, amount),
-               max_by(raw_amount, amount), arg_max(list_price, t), max(t)
+               max_by(raw_amount, amount), max(t)
         FROM judged WHERE accepted GROUP BY channel, raw_product
     """
 
 
-def gaps(window_us: int, ignore_promotions: bool, channels, promoted: bool = False) -> str:
-    """cross-channel-gap's state: per window (``idx``, local time), product and channel,
-    the count and the lowest and highest quote as ``{a, t, id, ref}`` (ties to the
-    earlier quote, then the smaller id). With ``promoted``, the same of the quotes at an
-    allowed promotion's price only (those ``ignore_promotions`` leaves out of the gaps)."""
-    skip = "AND NOT promoted" if ignore_promotions else ""
-    skip = "AND promoted" if promoted else skip
+def gaps(window_us: int, ignore_promotions: bool, channels) -> str:
+    """cross-channel-gap's state: per window (``idx``, local time), product, channel and
+    ``promoted``, the count and the lowest and highest quote as ``{a, t, id, ref}`` (ties
+    to the earlier quote, then the smaller id). With ``ignore_promotions``, the quotes at
+    an allowed promotion's price (``promoted``) are grouped apart: the gaps leave them
+    out, and the finding shows them marked; without, ``promoted`` is false."""
+    promoted = "promoted" if ignore_promotions else "false"
     w = window_us
     return f"""
         WITH g AS (
             SELECT *, epoch_us(local_ts) - {_BUCKET_EPOCH_US} AS since FROM judged
-            WHERE accepted {skip} {_scope(channels)}
+            WHERE accepted {_scope(channels)}
         )
         SELECT (since - ((since % {w}) + {w}) % {w}) // {w} AS idx,
-               raw_product, channel, count(*),
+               raw_product, channel, {promoted} AS promoted, count(*),
                min_by(struct_pack(a := raw_amount, t := t, id := raw_id, ref := raw_ref),
                       struct_pack(a := amount, t := t, id := raw_id)),
                min_by(struct_pack(a := raw_amount, t := t, id := raw_id, ref := raw_ref),

@@ -8,31 +8,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from importlib import import_module
 from typing import TextIO
 
 from ..result import Result
 from .base import Reporter, UnknownOption
-from .github import GithubReporter
-from .html import HtmlReporter
-from .jsonfmt import JsonReporter
-from .junit import JunitReporter
-from .markdown import MarkdownReporter
-from .sarif import SarifReporter
-from .text import TextReporter
 
-FORMATS: dict[str, type[Reporter]] = {
-    reporter.NAME: reporter
-    for reporter in (
-        TextReporter,
-        JsonReporter,
-        JunitReporter,
-        SarifReporter,
-        GithubReporter,
-        MarkdownReporter,
-        HtmlReporter,
-    )
+# name -> (module, class): a reporter's module is imported when it is first asked for, so a
+# run that writes JSON does not load the HTML report's templates and charts.
+_REPORTERS = {
+    "text": ("text", "TextReporter"),
+    "json": ("jsonfmt", "JsonReporter"),
+    "junit": ("junit", "JunitReporter"),
+    "sarif": ("sarif", "SarifReporter"),
+    "github": ("github", "GithubReporter"),
+    "markdown": ("markdown", "MarkdownReporter"),
+    "html": ("html", "HtmlReporter"),
 }
+
+
+class _Formats(Mapping):
+    """The reporters by name, each imported on first use."""
+
+    def __getitem__(self, name: str) -> type[Reporter]:
+        module, cls = _REPORTERS[name]
+        return getattr(import_module(f"{__name__}.{module}"), cls)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_REPORTERS)
+
+    def __len__(self) -> int:
+        return len(_REPORTERS)
+
+
+FORMATS: Mapping[str, type[Reporter]] = _Formats()
 
 
 class UnknownFormat(ValueError):

@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 from ..inputs.dates import parse_observed
 from ..inputs.files import FileOptions
 from ..model import InvalidRecord, Location, Observation
-from ..text.html import html_to_text, looks_like_html
 from ..text.money import parse_amount
 
 TEXT_FIELDS = ("product", "promotion", "text", "answer", "customer", "agent", "ref", "name")
@@ -78,8 +77,11 @@ def _build(record: Mapping, where: Location, ctx: RecordContext, raw_id: str | N
     at = parse_time(record.get("at"), ctx.timezone, ctx.file.date_formats)
     amount, currency = _amount(record, ctx)
     text = _text(record.get("text"))
-    if text is not None and looks_like_html(text):
-        text = html_to_text(text) or None
+    if text is not None:
+        from ..text.html import html_to_text, looks_like_html  # lxml: only for text records
+
+        if looks_like_html(text):
+            text = html_to_text(text) or None
     meta = record.get("meta")
     meta = meta if isinstance(meta, Mapping) and meta else None
     if amount is None and text is None and not (meta and meta.get("ambiguous")):

@@ -22,6 +22,9 @@ duckdb engine does, but Spark reads and judges them: on one machine in local mod
 - Only the quotes outside tolerance come back to Python, in file order, through
   every check; the customer quotes of customer-quote-conflict come back as Arrow
   batches into the run's DuckDB store, where the check runs as with the other engines.
+- A JSON Lines export that is not plain quotes (replies, transcripts, notes) is
+  claimed as a text export: its lines are read and checked by Python on the
+  executors, partition by partition (``consistency.spark_text``).
 
 Spark, pyspark and Java are optional (``pip install 'channel-consistency[spark]'``
 and a Java 17+ runtime); ``require()`` says what is missing.
@@ -80,6 +83,8 @@ class SparkUnavailable(Exception):
 def require() -> None:
     """Raise ``SparkUnavailable`` unless pyspark imports and a Java runtime is found."""
     try:
+        import pandas  # noqa: F401 - pyspark's mapInArrow (consistency.spark_text) needs it
+        import pyarrow  # noqa: F401
         import pyspark  # noqa: F401
         import sqlglot  # noqa: F401
     except ImportError as err:
@@ -425,13 +430,11 @@ class SparkColumnar(Columnar):
         lined = lines.join(F.broadcast(base), ["file", "block"]).select(
             "file", (F.col("row") + F.col("base")).alias("line"), "value"
         )
-        job = self.spark.sparkContext.broadcast(
-            spark_text.dumps(spark_text.make_job(engine, filters, files))
-        )
+        made = spark_text.make_job(engine, filters, files)
+        job = self.spark.sparkContext.broadcast(spark_text.dumps(made))
         try:
-            checked = lined.mapInArrow(
-                partial(spark_text.check_partition, job_bytes=job), spark_text.SCHEMA
-            )
+            check = partial(spark_text.check_partition, key=made.key, job_bytes=job)
+            checked = lined.mapInArrow(check, spark_text.SCHEMA)
             for kind, payload in checked.toLocalIterator():
                 spark_text.merge(engine, filters, kind, payload)
         finally:

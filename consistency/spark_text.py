@@ -41,7 +41,7 @@ from .sources.records import RecordContext
 from .sources.textfiles import over_limit
 
 SCHEMA = "kind string, payload binary"  # what a partition sends back: see check_partition
-_JOBS: dict[str, Job] = {}  # per executor process: the job unpickled once, with its caches
+_JOBS: dict[str, Job] = {}  # per executor process: the run's job, unpickled once, with its caches
 
 
 @dataclass
@@ -131,14 +131,14 @@ def _template(cls):
     return object.__new__(cls)  # its compiled state is set by pickle (see dumps)
 
 
-def check_partition(batches, job_bytes):
+def check_partition(batches, key: str, job_bytes):
     """The executor's side (``mapInArrow``): ``(file, line, value)`` batches in, ``(kind,
     payload)`` batches out: ``invalid`` (an InvalidRecord), ``quote`` (an Observation the
     grouped checks need) and, last, one ``part`` (this partition's Result and the answer
     templates that failed), each pickled."""
     import pyarrow as pa
 
-    job = _job(job_bytes.value)
+    job = _job(key, job_bytes)
     part = Result(started=datetime.now(UTC))
     engine = Engine(job.ctx, job.rules, part)  # the records come resolved: no resolver
     decoders = {n: json_decoder(f.ctx.file.limits) for n, f in job.files.items()}
@@ -151,7 +151,7 @@ def check_partition(batches, job_bytes):
             if isinstance(item, InvalidRecord):
                 kinds.append("invalid")
                 payloads.append(pickle.dumps(item))
-            elif isinstance(item, Observation) and job.filters.admit(item):
+            elif isinstance(item, Observation) and (job.filters is None or job.filters.admit(item)):
                 admitted.append(_resolved(item, job.resolver))
         engine.feed(admitted)
         for obs in admitted:
@@ -167,9 +167,13 @@ def check_partition(batches, job_bytes):
     )
 
 
-def _job(job_bytes: bytes) -> Job:
-    job = pickle.loads(job_bytes)
-    return _JOBS.setdefault(job.key, job)
+def _job(key: str, job_bytes) -> Job:
+    """The job ``key`` (a broadcast of its bytes), unpickled once per executor process: only
+    the latest run's job is kept."""
+    if key not in _JOBS:
+        _JOBS.clear()
+        _JOBS[key] = pickle.loads(job_bytes.value)
+    return _JOBS[key]
 
 
 def _resolved(obs: Observation, resolver) -> Observation:

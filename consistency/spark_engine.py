@@ -22,9 +22,9 @@ duckdb engine does, but Spark reads and judges them: on one machine in local mod
 - Only the quotes outside tolerance come back to Python, in file order, through
   every check; the customer quotes of customer-quote-conflict come back as Arrow
   batches into the run's DuckDB store, where the check runs as with the other engines.
-- A JSON Lines export that is not plain quotes (replies, transcripts, notes) is
-  claimed as a text export: its lines are read and checked by Python on the
-  executors, partition by partition (``consistency.spark_text``).
+- A JSON Lines or unquoted CSV export that is not plain quotes (replies,
+  transcripts, notes) is claimed as a text export: its lines are read and checked
+  by Python on the executors, partition by partition (``consistency.spark_text``).
 
 Spark, pyspark and Java are optional (``pip install 'channel-consistency[spark]'``
 and a Java 17+ runtime); ``require()`` says what is missing.
@@ -180,24 +180,31 @@ class SparkColumnar(Columnar):
         except Exception:  # noqa: BLE001 - any refusal by Spark means: let Python read it
             return False
         if read is None:
-            return layout == "jsonl" and self._claim_text(path, ctx)
+            return layout in ("jsonl", "csv") and self._claim_text(path, ctx, layout)
         frame, header = read
         self.frames.append(frame)
         self.files.append(ClaimedFile(number, str(path), header, ctx.default_channel, layout))
         return True
 
-    def _claim_text(self, path: Path, ctx: RecordContext) -> bool:
-        """A JSON Lines export that is not plain quotes (replies, transcripts ...): its
-        records are read and checked on the executors (consistency.spark_text) when Spark
-        splits it into the lines Python's reader reads."""
-        from .spark_text import TextFile, text_export
+    def _claim_text(self, path: Path, ctx: RecordContext, layout: str) -> bool:
+        """A JSON Lines or CSV export that is not plain quotes (replies, transcripts ...):
+        its records are read and checked on the executors (consistency.spark_text) when
+        Spark splits it into the records Python's reader reads."""
+        from .spark_text import TextFile, csv_layout, text_export
 
-        found = text_export(path)
-        if found is None:
+        delimiter = header = None
+        if layout == "csv":
+            found = csv_layout(path, ctx)
+            if found is None:
+                return False
+            delimiter, header = found
+        counted = text_export(path, delimiter)
+        if counted is None:
             return False
-        lines, ends = found
+        lines, ends = counted
         reading = replace(ctx, claim=None)
-        self.texts.append(TextFile(len(self.texts), str(path), lines, ends, reading))
+        number = len(self.texts)
+        self.texts.append(TextFile(number, str(path), lines, ends, reading, delimiter, header))
         return True
 
     def _read_csv(self, path: Path, channel: str | None, number: int):

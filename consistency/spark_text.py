@@ -1,13 +1,17 @@
 """The spark engine's text records: read and checked on Spark's executors, partition by partition.
 
-A JSON Lines export that is not a plain quote file (chat replies, transcripts,
-agent notes, quotes with a Hebrew amount ...) is *claimed* by the spark engine
-when Spark's text reader reads it as Python's reader would: UTF-8 throughout, no
-carriage return, no reading option. Then, on the executors, with ``mapInArrow``
+A JSON Lines or CSV export that is not a plain quote file (chat replies, call
+transcripts, agent notes, quotes with a Hebrew amount ...) is *claimed* by the
+spark engine when Spark's text reader splits it into the records Python's reader
+reads: UTF-8 throughout (no byte-order mark), no carriage return, no reading
+option; for a CSV, one record per line: no field starts with a quote (so none
+spans lines), and no ``sep=`` line. Then, on the executors, with ``mapInArrow``
 over the partitions of its lines:
 
-- each line is read by Python's own JSON Lines reader (``from_json_line``: the
-  same record rules, ``invalid-record`` reasons and ``file:line``);
+- each line is read by Python's own reader (``from_json_line``; for a CSV the
+  header and delimiter found by ``read_csv``'s code on the driver, and its row
+  code ``_csv_row``): the same record rules, ``invalid-record`` reasons and
+  ``file:line``;
 - each Observation the run's filters admit goes through an :class:`Engine` made
   of the run's per-record rules: products named in the text resolved, replies
   routed to an approved answer in batches, the quote statistics counted, and every
@@ -27,7 +31,9 @@ the plain CSV exports (``SparkColumnar._number``).
 from __future__ import annotations
 
 import codecs
+import csv
 import pickle
+import re
 import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -36,9 +42,10 @@ from pathlib import Path
 from .engine import Engine
 from .model import InvalidRecord, Location, Observation
 from .result import Result
+from .sources.csvfile import _SEP_HINT, _csv_header, _csv_row, _Feed, sniff_delimiter
 from .sources.jsonfile import from_json_line, json_decoder
 from .sources.records import RecordContext
-from .sources.textfiles import over_limit
+from .sources.textfiles import SAMPLE, Undecoded, over_limit
 
 SCHEMA = "kind string, payload binary"  # what a partition sends back: see check_partition
 _JOBS: dict[str, Job] = {}  # per executor process: the run's job, unpickled once, with its caches
@@ -53,17 +60,24 @@ class TextFile:
     lines: int
     ends_with_newline: bool
     ctx: RecordContext  # without ``claim`` (which holds the Spark session)
+    delimiter: str | None = None  # a CSV's (None: JSON Lines)
+    header: list[str] | None = None  # a CSV's column names, as read_csv reads them
 
 
-def text_export(path: Path) -> tuple[int, bool] | None:
+def text_export(path: Path, delimiter: str | None = None) -> tuple[int, bool] | None:
     """``(lines, ends with a newline)`` when Spark's text reader splits ``path`` into the
-    lines Python's reader reads: strict UTF-8, no carriage return; else None."""
+    lines Python's reader reads: strict UTF-8 without a byte-order mark, no carriage
+    return and, given a CSV's ``delimiter``, no field that starts with a quote; else None."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    lines, last = 0, b""
+    quoted = re.compile(b"(?:^|\n|" + re.escape(delimiter.encode()) + b')"') if delimiter else None
+    lines, last = 0, b"\n"
     try:
         with path.open("rb") as fh:
+            if fh.read(3) == codecs.BOM_UTF8:
+                return None
+            fh.seek(0)
             while chunk := fh.read(1 << 20):
-                if b"\r" in chunk:
+                if b"\r" in chunk or (quoted and quoted.search(last + chunk)):
                     return None
                 decoder.decode(chunk)
                 lines += chunk.count(b"\n")
@@ -72,7 +86,28 @@ def text_export(path: Path) -> tuple[int, bool] | None:
     except (OSError, UnicodeDecodeError):
         return None
     ends = last == b"\n"
-    return lines + (1 if last and not ends else 0), ends
+    return lines + (0 if ends else 1), ends
+
+
+def csv_layout(path: Path, ctx: RecordContext) -> tuple[str, list[str]] | None:
+    """``(delimiter, header)`` of a CSV export as ``read_csv`` finds them (the same code, on
+    the same sample), or None: a ``sep=`` line, a header over the sample or not read."""
+    try:
+        with path.open(encoding="utf-8", newline="") as text:
+            sample = text.read(SAMPLE)
+    except (OSError, UnicodeDecodeError):
+        return None
+    first, newline, _rest = sample.partition("\n")
+    if not newline or _SEP_HINT.match(sample):
+        return None
+    delimiter = sniff_delimiter(sample, path.suffix.lower())
+    limits = ctx.file.limits
+    feed = _Feed(iter([(1, first + "\n")]), limits.record_size, Undecoded(str(path), "utf-8"))
+    try:
+        header = _csv_header(feed, delimiter, ctx.file.columns)
+    except OSError:  # a column named twice: Python's reader says so
+        return None
+    return None if header is None else (delimiter, header)
 
 
 @dataclass
@@ -88,16 +123,34 @@ class Job:
     files: dict[int, TextFile]
 
     def item(self, number: int, line: int, value: str, decoder):
-        """The line's record as Python's ``read_json_lines`` reads it (None: a blank line)."""
+        """The line's record as Python's ``read_json_lines`` or ``read_csv`` reads it (None: a
+        blank line, or a CSV's header)."""
         f = self.files[number]
         text = value if (line == f.lines and not f.ends_with_newline) else value + "\n"
         where = Location(f.path, line)
         limit = f.ctx.file.limits.record_size
+        if f.delimiter is not None:
+            return _csv_item(f, line, text, where, limit)
         if len(value) > limit:
             return over_limit(where, f"line {line}", limit, f.ctx)
         if not text.strip() or (line == 1 and not text.lstrip("\ufeff").strip()):
             return None
         return from_json_line(text.lstrip("\ufeff"), where, f.ctx, decoder)
+
+
+def _csv_item(f: TextFile, line: int, text: str, where: Location, limit: int):
+    """One line of a CSV text export, as ``read_csv`` reads it (one record per line)."""
+    if line == 1:
+        return None  # the header, read on the driver
+    if len(text) > limit:  # read_csv counts the line's end too
+        return over_limit(where, f"the record at line {line}", limit, f.ctx)
+    try:
+        row = next(csv.reader([text], delimiter=f.delimiter, strict=True), None)
+    except csv.Error as err:
+        return InvalidRecord(where, f"not CSV: {err}", None, f.ctx.default_channel)
+    if row is None:
+        return None
+    return _csv_row(row, f.header, len(f.header), where, f.ctx)
 
 
 def make_job(engine, filters, files: list[TextFile]) -> Job:

@@ -5,7 +5,7 @@ Issue 10, item 5: "Text checks run as Python functions over partitions
 datasets Spark's findings equal DuckDB's". The datasets: the demo company's
 exports (fixtures/demo: chat transcripts, replies with prices, forbidden phrases,
 answers to route), and random replies built from the demo's texts, written as
-JSON Lines files split at random, with unreadable lines among them, read by Spark
+JSON Lines or CSV files split at random, with unreadable lines among them, read by Spark
 in 2 KB splits so that every line number is computed across splits.
 """
 
@@ -35,8 +35,8 @@ def claims_text(monkeypatch) -> list[str]:
     claimed: list[str] = []
     original = SparkColumnar._claim_text
 
-    def spy(self, path, ctx):
-        taken = original(self, path, ctx)
+    def spy(self, path, *args):
+        taken = original(self, path, *args)
         if taken:
             claimed.append(path.name)
         return taken
@@ -82,19 +82,32 @@ def test_the_demo_exports_give_the_same_findings(spark, monkeypatch):  # noqa: F
     assert not [s for s in observed if Path(s).name in claimed]
 
 
-BROKEN = [  # (a line among the replies, what Python's reader makes of it)
-    ("{not json}", "an invalid-record: not JSON"),
-    ('{"channel": "chat", "at": "yesterday", "text": "שלום"}', "an invalid-record: the time"),
-    ('{"channel": "chat", "at": "2026-11-20T10:00", "text": "a", "text": "b"}', "a key twice"),
-    ("", "a blank line: skipped, counted in the line numbers"),
-    ("[1, 2]", "an invalid-record: not an object"),
-]
+BROKEN = {  # layout: [(a line among the replies, what Python's reader makes of it)]
+    "jsonl": [
+        ("{not json}", "an invalid-record: not JSON"),
+        ('{"channel": "chat", "at": "yesterday", "text": "שלום"}', "an invalid-record: the time"),
+        ('{"channel": "chat", "at": "2026-11-20T10:00", "text": "a", "text": "b"}', "a key twice"),
+        ("", "a blank line: skipped, counted in the line numbers"),
+        ("[1, 2]", "an invalid-record: not an object"),
+    ],
+    "csv": [
+        (
+            "x1,chat,2026-11-20T10:00,a,b,c,d,e,f,g",
+            "an invalid-record: more columns than the header",
+        ),
+        ("x2,chat,yesterday,שלום,,,,,", "an invalid-record: the time"),
+        ("", "a blank line: skipped, counted in the line numbers"),
+        ('x3,chat,2026-11-20T10:00,100 ש"ח לחודש,,,,,', "a quote inside a field: literal"),
+    ],
+}
+CSV_COLUMNS = ["id", "channel", "at", "text", "ref", "answer", "product", "amount", "customer"]
 
 
-def replies(rng: random.Random, n: int) -> list[str]:
-    """``n`` JSON Lines records built from the demo's texts: its transcripts and call notes,
-    prices said in words and digits (right and wrong), forbidden phrases; some name an
-    answer, some a product and an amount, some on a channel the rules leave out."""
+def replies(rng: random.Random, n: int, layout: str) -> list[str]:
+    """``n`` records (JSON Lines, or CSV lines under a header) built from the demo's texts:
+    its transcripts and call notes, prices said in words and digits (right and wrong),
+    forbidden phrases; some name an answer, some a product and an amount, some on a channel
+    the rules leave out. A CSV's texts lose their commas (no field is quoted)."""
     texts = [
         json.loads(line)["text"]
         for line in (DEMO / "exports/chat/transcripts-2026-11.jsonl").read_text().splitlines()
@@ -109,10 +122,10 @@ def replies(rng: random.Random, n: int) -> list[str]:
         "התקנת הנתב עולה ₪149.00, בתשלום חד פעמי.",
         "   ",
     ]
-    lines = []
+    lines = [",".join(CSV_COLUMNS)] if layout == "csv" else []
     for i in range(n):
         if rng.random() < 0.06:
-            lines.append(rng.choice(BROKEN)[0])
+            lines.append(rng.choice(BROKEN[layout])[0])
             continue
         at = local("2026-11-15T08:00") + timedelta(minutes=rng.randrange(10 * 24 * 60))
         record = {
@@ -127,24 +140,31 @@ def replies(rng: random.Random, n: int) -> list[str]:
         if rng.random() < 0.2:
             record |= {"product": "fiber-500", "amount": rng.choice(["99.90", "89.90", "94.90"])}
             record["customer"] = rng.choice(["hh-1", "hh-2"])
-        lines.append(json.dumps(record, ensure_ascii=rng.random() < 0.5))
+        if layout == "csv":
+            record["text"] = record["text"].replace(",", "")
+            lines.append(",".join(record.get(c, "") for c in CSV_COLUMNS))
+        else:
+            lines.append(json.dumps(record, ensure_ascii=rng.random() < 0.5))
     return lines
 
 
-@pytest.mark.parametrize("seed", [3, 11])
-def test_random_replies_split_across_files_and_splits(spark, tmp_path, monkeypatch, seed):  # noqa: F811
+@pytest.mark.parametrize("layout, seed", [("jsonl", 3), ("jsonl", 11), ("csv", 5)])
+def test_random_replies_split_across_files_and_splits(spark, tmp_path, monkeypatch, layout, seed):  # noqa: F811
     """Random replies in 1 to 3 files, read in 2 KB splits; the findings (their
     ``file:line`` included) equal the duckdb engine's, with and without filters."""
     rng = random.Random(seed)
     for name in ("prices.yaml", "answers.yaml"):
         shutil.copy(DEMO / name, tmp_path / name)
-    lines = replies(rng, 160)
+    lines = replies(rng, 160, layout)
+    head = lines[:1] if layout == "csv" else []
+    body = lines[len(head) :]
     parts = rng.randint(1, 3)
     names = []
     for part in range(parts):
-        name = f"replies-{part}.jsonl"
-        chunk = lines[part::parts]
-        chunk[0] = chunk[0] if chunk[0].startswith("{") else '{"id": "x"}'  # JSON Lines' first
+        name = f"replies-{part}.{layout}"
+        chunk = head + body[part::parts]
+        if not chunk[0].startswith("{") and layout == "jsonl":
+            chunk[0] = '{"id": "x"}'  # a JSON Lines file starts with an object
         write(tmp_path / name, "\n".join(chunk) + ("\n" if rng.random() < 0.7 else ""))
         names.append(name)
     config = load_config(

@@ -46,6 +46,10 @@ RAWS = ", ".join(f"raw_{c}" for c in PLAIN_COLUMNS)
 ID = f"coalesce(nullif(raw_id, ''), consistency_record_id([{RAWS}]))"  # as records.record_id
 # A record as judged: its plain amount, and its id or the one Python would give it.
 STORED = RAWS.replace("raw_amount", "plain AS raw_amount").replace("raw_id", f"{ID} AS raw_id")
+# The same without calling Python: a record without an id has none (it is then not plain).
+STORED_SQL = RAWS.replace("raw_amount", "plain AS raw_amount").replace(
+    "raw_id", "nullif(raw_id, '') AS raw_id"
+)
 # What cq keeps of a record: what the grouped checks and the quote statistics read.
 KEPT = "file, raw_id, raw_customer, raw_product, raw_amount, raw_ref, channel, local_ts, amount"
 # A JSON number's text as written: DuckDB's JSON reader keeps only its double.

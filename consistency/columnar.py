@@ -46,6 +46,7 @@ from .claims import (
     RAWS,
     SAFE,
     STORED,
+    STORED_SQL,
     TIME,
     count_lines,
     csv_rows,
@@ -94,6 +95,8 @@ class Columnar:
         self.rules = rules
         self.files: list[ClaimedFile] = []
         self._tables_made = False
+        self._odd_days: list[date] = []
+        self._functions_made = False
 
     # --- claiming files -------------------------------------------------------------
 
@@ -110,12 +113,13 @@ class Columnar:
         if not self._tables_made:
             self._make_tables()
         number = len(self.files)
-        try:
-            offset = self._load(layout, path, header, ctx.default_channel, number)
-        except Exception:  # noqa: BLE001 - any DuckDB refusal means: let Python read it
-            offset = None
+        # Python's amount reader and id hash (DuckDB functions) are called only for files
+        # that need them: a file read without them that is not plain is read again with.
+        python = self._functions_made or (layout != "jsonl" and "id" not in header)
+        offset = self._try_load(layout, path, header, ctx.default_channel, number, python)
+        if offset is None and not python:
+            offset = self._try_load(layout, path, header, ctx.default_channel, number, True)
         if offset is None:
-            self.con.execute("DELETE FROM cq WHERE file = ?", [number])
             return False
         claimed = ClaimedFile(number, str(path), list(header), ctx.default_channel, layout, offset)
         claimed.types = header if layout == "parquet" else None
@@ -143,32 +147,45 @@ class Columnar:
             return None
         return types if (longest or 0) <= 200 else None
 
-    def _load(self, layout, path: Path, header, channel: str | None, number: int) -> int | None:
+    def _try_load(self, layout, path, header, channel, number: int, python: bool) -> int | None:
+        """``_load``, its rows deleted again when the file is not plain (None)."""
+        if python and not self._functions_made:
+            self._make_functions()
+        try:
+            offset = self._load(layout, path, header, channel, number, python)
+        except Exception:  # noqa: BLE001 - any DuckDB refusal means: let Python read it
+            offset = None
+        if offset is None:
+            self.con.execute("DELETE FROM cq WHERE file = ?", [number])
+        return offset
+
+    def _load(self, layout, path: Path, header, channel, number: int, python: bool) -> int | None:
         """Load the file into cq; the offset of its lines from its rowids, or None when
-        it is not plain (its rows are then deleted by the caller)."""
+        it is not plain (its rows are then deleted by the caller). With ``python``,
+        Python's amount reader and id hash are called for the rows that need them."""
         params = [number, channel, str(path)]
         if layout == "parquet":
-            self._insert(parquet_rows(header), params)
+            self._insert(parquet_rows(header), params, python)
             rows = self.con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)])
             return self._plain(number, rows.fetchone()[0], 1)
         lines = count_lines(path)
         if lines is None:
             return None
         if layout == "csv":
-            self._insert(csv_rows(header), params)
+            self._insert(csv_rows(header), params, python)
             return self._plain(number, lines - 1, 2)
-        self._insert(jsonl_rows(), params)
+        self._insert(jsonl_rows(), params, python)
         return self._plain(number, lines, 1)
 
-    def _insert(self, rows_sql: str, params: list) -> None:
+    def _insert(self, rows_sql: str, params: list, python: bool) -> None:
         """Read, check and judge one file's rows (``rows_sql`` gives raw_*, raw_json and
         shaped, in file order) into cq: each row with what the grouped checks and the
         statistics read (:data:`KEPT`), ``ok`` (it is plain) and ``plan.verdict``'s
         columns. The statement is a projection of the file's rows, so DuckDB runs it in
         parallel and appends the rows in file order (its default
         ``preserve_insertion_order``): a row's line is its rowid plus the file's offset.
-        What else a row says is read again from the file for the few that go to Python
-        (``_outside``).
+        What else a row says (its other fields, and its amount as written in ``written``)
+        is kept only for the rows that fit no offer: those go to Python (``_outside``).
 
         An amount written otherwise than as a plain number (``89.90 ש"ח``, ``NIS 89.9``)
         is read by Python's own amount reader, called by DuckDB for those rows only; its
@@ -176,20 +193,26 @@ class Columnar:
         A record without an ``id`` gets the one Python gives it (a hash of what it says),
         computed by the same function, called by DuckDB for those rows only."""
         rows = f"""
-            SELECT {KEPT}, {self._plain_rule()} AS ok FROM (
-                SELECT ? AS file, {STORED}, coalesce(raw_channel, ?) AS channel,
+            SELECT {KEPT}, {_ASIDE}, {self._plain_rule()} AS ok FROM (
+                SELECT ? AS file, {STORED if python else STORED_SQL},
+                       coalesce(raw_channel, ?) AS channel,
                        TRY_CAST(raw_at AS TIMESTAMP) AS local_ts,
-                       TRY_CAST(plain AS DECIMAL(18, 4)) AS amount, shaped
+                       TRY_CAST(plain AS DECIMAL(18, 4)) AS amount, shaped, raw_json,
+                       raw_amount AS written
                 FROM (
                     SELECT *, CASE WHEN regexp_full_match(raw_amount, '{AMOUNT}') THEN raw_amount
-                                   WHEN raw_amount IS NOT NULL AND length(raw_amount) <= 100
-                                   THEN consistency_amount(raw_amount, raw_currency) END AS plain
+                                   {_PYTHON_AMOUNT if python else ""} END AS plain
                     FROM ({rows_sql})
                 )
             )
         """
         verdict = plan.verdict(self.ctx.timezone.key, rows, self._span_list)
-        self.con.execute(f"INSERT INTO cq BY NAME {verdict}", params)
+        aside = ", ".join(
+            f"CASE WHEN fits THEN NULL ELSE {c} END AS {c}" for c in _ASIDE.split(", ")
+        )
+        self.con.execute(
+            f"INSERT INTO cq BY NAME SELECT * REPLACE ({aside}) FROM ({verdict})", params
+        )
 
     def _plain_rule(self) -> str:
         """Whether a row is plain (see the module's docstring), as a DuckDB expression: one
@@ -261,8 +284,14 @@ class Columnar:
 
     def _outside_rows(self):
         """Batches of ``(file, line, raw_json, raw_<column> ...)`` of the quotes not accepted,
-        in file order: cq keeps only what the grouped checks read, so each file that has
-        such quotes is read again (its rows numbered) for theirs."""
+        in file order. cq keeps what else a row says only for the rows that fit no offer;
+        on a day the clocks change, quotes that fit go to Python too, so then each file
+        that has such quotes is read again (its rows numbered) for theirs."""
+        if not self._odd_days:
+            yield from self._batches(plan.outside("written"))
+            return
+        if not self._functions_made:  # the id hash, named in the query
+            self._make_functions()
         for claimed in self.files:
             lines = f"SELECT line FROM judged WHERE file = {claimed.number} AND NOT accepted"
             if self.con.execute(f"SELECT EXISTS ({lines})").fetchone()[0]:
@@ -310,6 +339,7 @@ class Columnar:
     def _judge(self, odd_days: list[date], filters) -> None:
         """Make ``judged`` (``plan.judge``): a view, since cq holds each row's verdict; a
         row's line is its rowid plus its file's offset."""
+        self._odd_days = odd_days
         offsets = " ".join(f"WHEN {f.number} THEN {f.offset}" for f in self.files)
         lined = f"(SELECT *, rowid + CASE file {offsets} END AS line FROM cq) AS cq"
         self.con.execute(f"CREATE OR REPLACE VIEW judged AS {plan.judge(odd_days, filters, lined)}")
@@ -344,9 +374,18 @@ class Columnar:
             "CREATE OR REPLACE TABLE cq (file INTEGER, raw_id VARCHAR, raw_customer VARCHAR,"
             " raw_product VARCHAR, raw_amount VARCHAR, raw_ref VARCHAR, channel VARCHAR,"
             " local_ts TIMESTAMP, amount DECIMAL(18, 4), ok BOOLEAN, t BIGINT,"
+            " raw_channel VARCHAR, raw_at VARCHAR, raw_currency VARCHAR, raw_agent VARCHAR,"
+            " raw_json VARCHAR, written VARCHAR,"
             " fits BOOLEAN, promoted BOOLEAN)"
         )
         self._span_list = self._span_rows()
+        self._tables_made = True
+
+    def _make_functions(self) -> None:
+        """Python's amount reader and id hash as DuckDB functions (DuckDB imports numpy for
+        them: a tenth of a second, so only when a file needs them)."""
+        # DuckDB refuses to add a function while a result is unfinished (a fetchone)
+        self.con.execute("SELECT 1").fetchall()
         reading = RecordContext(self.ctx.timezone, self.book.currency, frozenset(self.ctx.channels))
         self.con.create_function(
             "consistency_amount",
@@ -363,7 +402,7 @@ class Columnar:
             "VARCHAR",
             side_effects=False,
         )
-        self._tables_made = True
+        self._functions_made = True
 
     def _span_rows(self) -> list[tuple]:
         """The price book as spans: ``(product, channel, t0, t1, list_price, offers)``, each
@@ -418,6 +457,11 @@ class Columnar:
         return days
 
 
+# An amount that is not a plain number, read by Python's amount reader.
+_PYTHON_AMOUNT = """WHEN raw_amount IS NOT NULL AND length(raw_amount) <= 100
+                    THEN consistency_amount(raw_amount, raw_currency)"""
+# What cq keeps of a row only when it fits no offer (it goes to Python, as read).
+_ASIDE = "raw_channel, raw_at, raw_currency, raw_agent, raw_json, written"
 _RAW_ID = RAWS.replace("raw_id", f"{ID} AS raw_id")  # a record as read, with its id
 
 

@@ -187,8 +187,9 @@ def _template(cls):
 def check_partition(batches, key: str, job_bytes):
     """The executor's side (``mapInArrow``): ``(file, line, value)`` batches in, ``(kind,
     payload)`` batches out: ``invalid`` (an InvalidRecord), ``quote`` (an Observation the
-    grouped checks need) and, last, one ``part`` (this partition's Result and the answer
-    templates that failed), each pickled."""
+    grouped checks need), ``findings`` (those of a batch, stamped) and, last, one ``part``
+    (the rest of this partition's Result and the answer templates that failed), each
+    pickled."""
     import pyarrow as pa
 
     job = _job(key, job_bytes)
@@ -211,6 +212,10 @@ def check_partition(batches, key: str, job_bytes):
             if obs.product is not None and obs.amount is not None:
                 kinds.append("quote")
                 payloads.append(pickle.dumps(replace(obs, text=None, meta=None)))
+        if part.findings:  # sent as found: a partition's findings are never all held here
+            kinds.append("findings")
+            payloads.append(pickle.dumps(part.findings))
+            part.findings = []
         if kinds:
             yield pa.RecordBatch.from_pydict({"kind": kinds, "payload": payloads})
     answers = getattr(job.ctx, "answers", None)
@@ -246,6 +251,8 @@ def merge(engine, filters, kind: str, payload: bytes) -> None:
     value = pickle.loads(payload)
     if kind == "invalid":
         engine.feed([value], filters)  # reported as the engine reports any unreadable record
+    elif kind == "findings":
+        engine.result.findings.extend(value)
     elif kind == "quote":
         for rule, state in engine.grouped:
             if rule.channels is None or value.channel in rule.channels:

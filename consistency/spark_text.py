@@ -172,7 +172,7 @@ def dumps(job: Job) -> bytes:
     class Pickler(cloudpickle.CloudPickler):
         def reducer_override(self, obj):
             if isinstance(obj, jinja2.Template):
-                return _template, (type(obj),), dict(vars(obj))
+                return _template, (type(obj),), dict(vars(obj)), None, None, _template_state
             return super().reducer_override(obj)
 
     out = io.BytesIO()
@@ -181,7 +181,16 @@ def dumps(job: Job) -> bytes:
 
 
 def _template(cls):
-    return object.__new__(cls)  # its compiled state is set by pickle (see dumps)
+    return object.__new__(cls)  # its compiled state is set by _template_state (see dumps)
+
+
+def _template_state(template, state: dict) -> None:
+    """A template's compiled state back in place. Its render functions' globals name the
+    template again, as jinja2's own loading does: jinja2 finds the template's line of an
+    error through them (``__jinja_template__``), which cloudpickle leaves out."""
+    template.__dict__.update(state)
+    for render in (template.root_render_func, *template.blocks.values()):
+        render.__globals__.setdefault("__jinja_template__", template)
 
 
 def check_partition(batches, key: str, job_bytes):

@@ -187,3 +187,27 @@ def test_random_replies_split_across_files_and_splits(spark, tmp_path, monkeypat
     assert any(f.rule == "invalid-record" for f in duck.findings)
     assert any(f.rule == "price-in-reply-mismatch" for f in duck.findings)
     assert comparable(spark_result) == comparable(duck)
+
+
+def test_a_template_that_fails_on_an_executor_is_reported_by_the_run(spark, tmp_path):  # noqa: F811
+    """An answer's template over budget on a branch the load did not take
+    (tests/test_hardening_templates.py) fails when a reply is checked, on an executor: the
+    run still reports it, as the duckdb engine does."""
+    template = "{% if price('fiber-500') != '₪1.00' %}{{ 'a' * 10**9 }}{% endif %}ok"
+    shutil.copy(DEMO / "prices.yaml", tmp_path / "prices.yaml")
+    write(
+        tmp_path / "answers.yaml", f"answers:\n  - id: trap\n    answer: {json.dumps(template)}\n"
+    )
+    record = {"channel": "chat", "at": "2026-11-20T10:00:00", "text": "ok", "answer": "trap"}
+    write(tmp_path / "replies.jsonl", json.dumps(record) + "\n")
+    config = load_config(
+        write(
+            tmp_path / "consistency.yaml",
+            "timezone: Asia/Jerusalem\nprice_list: prices.yaml\nanswers: answers.yaml\n"
+            "sources:\n  - {channel: chat, files: [replies.jsonl]}\n",
+        )
+    )
+    duck, spark_result = both(config)
+    said = [e for e in spark_result.errors if "answer trap: template over budget" in e]
+    assert said and said == [e for e in duck.errors if "template over budget" in e]
+    assert comparable(spark_result) == comparable(duck)

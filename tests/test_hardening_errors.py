@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from consistency import cli
+from tests.helpers import LIMITED_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "fixtures" / "demo" / "consistency.yaml"
@@ -63,7 +64,7 @@ def test_hostile_flags_and_files_end_clearly(tmp_path, row):
     done = subprocess.run(
         ["prlimit", "--as=1073741824", sys.executable, "-m", "consistency", *row.args],
         cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, **LIMITED_ENV, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
         timeout=120,

@@ -25,7 +25,7 @@ from consistency.sandbox import SandboxedEnvironment
 from consistency.sources.records import RecordContext, to_observation
 from consistency.text.facts import extract_facts
 
-from .helpers import PRICES, ROOT, TZ
+from .helpers import LIMITED_ENV, PRICES, ROOT, TZ
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,7 @@ except Exception as exc:
 
 
 def run_limited(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, **LIMITED_ENV, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [*LIMITED, sys.executable, *args],
         cwd=cwd,

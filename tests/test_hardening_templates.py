@@ -27,7 +27,7 @@ from consistency.model import Location
 from consistency.sandbox import Limits, OverBudget, SandboxedEnvironment, TemplateFault
 from consistency.sources.chat import fetch_chat
 
-from .helpers import PRICES, TZ
+from .helpers import LIMITED_ENV, PRICES, TZ
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMITED = ["prlimit", "--as=1073741824", "--cpu=60"]  # 1 GB address space, 60 s CPU
@@ -219,7 +219,7 @@ def hostile_config(tmp_path_factory) -> Path:
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, **LIMITED_ENV, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [*LIMITED, sys.executable, "-m", "consistency", *args],
         cwd=cwd,

@@ -224,10 +224,16 @@ class QuoteSpill:
             )
         amount = float(tolerance.amount or 0)
         percent = float(tolerance.percent or 0)
+        rows = self._rows()
+        # Only a customer-product quoted more than one amount can conflict: a hash
+        # aggregate finds those, and the window (a sort) runs over their quotes only.
         return f"""
             SELECT DISTINCT customer, product FROM (
                 SELECT customer, product, max(amount_f) OVER w AS hi, min(amount_f) OVER w AS lo
-                FROM {self._rows()}
+                FROM {rows} AS r SEMI JOIN (
+                    SELECT customer, product FROM {rows} AS a GROUP BY customer, product
+                    HAVING min(amount_f) < max(amount_f)
+                ) AS d USING (customer, product)
                 WINDOW w AS (PARTITION BY customer, product ORDER BY t
                              RANGE BETWEEN {int(span)} PRECEDING AND CURRENT ROW)
             )

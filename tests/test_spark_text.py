@@ -211,3 +211,24 @@ def test_a_template_that_fails_on_an_executor_is_reported_by_the_run(spark, tmp_
     said = [e for e in spark_result.errors if "answer trap: template over budget" in e]
     assert said and said == [e for e in duck.errors if "template over budget" in e]
     assert comparable(spark_result) == comparable(duck)
+
+
+def test_a_line_over_the_record_size_is_refused_as_python_refuses_it(spark, tmp_path):  # noqa: F811
+    """A reply over ``limits.record_size`` (1 MiB) is an invalid-record on both engines, at its
+    line; the executors refuse it (Spark's line reader holds it whole: docs/engine.md)."""
+    shutil.copy(DEMO / "prices.yaml", tmp_path / "prices.yaml")
+    ok = {"channel": "chat", "at": "2026-11-20T10:00:00", "text": "סיב 500 עולה 89.90 ₪ לחודש"}
+    huge = dict(ok, text="א" * (3 << 19))  # 1.5 M letters, 3 MiB in UTF-8
+    lines = [json.dumps(r, ensure_ascii=False) for r in (ok, huge, ok)]
+    write(tmp_path / "long.jsonl", "\n".join(lines))
+    config = load_config(
+        write(
+            tmp_path / "consistency.yaml",
+            "timezone: Asia/Jerusalem\nprice_list: prices.yaml\n"
+            "sources:\n  - {channel: chat, files: [long.jsonl]}\n",
+        )
+    )
+    duck, spark_result = both(config)
+    refused = [f for f in spark_result.findings if f.rule == "invalid-record"]
+    assert [Path(f.evidence.source).name for f in refused] == ["long.jsonl:2"]
+    assert comparable(spark_result) == comparable(duck)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from consistency.model import Money
 from consistency.text.money import parse_amount, to_decimal
@@ -156,3 +158,20 @@ def test_span_identity_when_nothing_shifts() -> None:
 def test_fold_finals() -> None:
     assert fold_finals("ךםןףץ") == "כמנפצ"
     assert fold_finals("סיבים 500") == "סיבימ 500"
+
+
+@given(
+    whole=st.integers(0, 10**12 - 1),
+    decimals=st.one_of(st.none(), st.text("0123456789", min_size=1, max_size=4)),
+    zeros=st.integers(0, 3),
+)
+def test_a_bare_number_reads_the_same_by_the_fast_path(whole, decimals, zeros):
+    """parse_amount reads a bare number (``89.90``) without its field pattern; the full
+    pattern (currency spellings, separators) must read it the same, to the digit."""
+    from consistency.text import money
+
+    text = "0" * zeros + str(whole) + ("" if decimals is None else f".{decimals}")
+    match = money._field().fullmatch(normalize(text))
+    full = None if match is None else Money(to_decimal(match.group("num")), "USD")
+    fast = parse_amount(text, "USD")
+    assert (fast, str(fast.amount) if fast else None) == (full, str(full.amount) if full else None)

@@ -234,6 +234,10 @@ def currency_of(word: str) -> str | None:
     return CURRENCY_WORDS.get(word)
 
 
+# A bare number the field pattern reads as itself (dots alone are decimal points).
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,4})?")
+
+
 def parse_amount(s: str, default_currency: str = "ILS") -> Money | None:
     """One quoted amount such as ``₪89.90``, ``NIS 89.9``, ``1 299,00 zł`` or ``CHF 1'299``.
 
@@ -248,6 +252,8 @@ def parse_amount(s: str, default_currency: str = "ILS") -> Money | None:
     >>> parse_amount("1\\u202f299,00\\u00a0kr", "NOK")
     Money(amount=Decimal('1299.00'), currency='NOK')
     """
+    if _PLAIN_NUMBER.fullmatch(s):  # the common case, without building the field pattern
+        return Money(Decimal(s), default_currency)
     match = _field().fullmatch(normalize(s))
     if match is None:
         return None

@@ -17,6 +17,7 @@ character came from.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -26,13 +27,16 @@ GERSHAYIM = '"'
 _GERESH_LIKE = "\u05f3`\u00b4\u2018\u2019\u201b\u2032"
 _GERSHAYIM_LIKE = "\u05f4\u201c\u201d\u201e\u201f\u2033"
 _FINALS = str.maketrans("ךםןףץ", "כמנפצ")
-# Cf characters live in these planes; scanning them once at import is cheap.
+# Cf characters live in these planes; the table scans them once, on first use.
 _CF_RANGES = ((0, 0x10000), (0x11000, 0x11100), (0x13430, 0x13440), (0x1BCA0, 0x1BCA4),
               (0x1D173, 0x1D17B), (0xE0000, 0xE0080))  # fmt: skip
 _LATIN_RANGES = ((0x41, 0x250), (0x1E00, 0x1F00))
 
 
-def _build_table() -> dict[int, str]:
+@functools.cache
+def _table() -> dict[int, str]:
+    """The normalization table, built on first use (scanning Unicode takes a tenth of a
+    second, and ASCII text, the common case, never needs it)."""
     table: dict[int, str] = {}
     for low, high in _CF_RANGES:
         for code in range(low, high):
@@ -59,9 +63,18 @@ def _build_table() -> dict[int, str]:
     return table
 
 
-TABLE = _build_table()
-# Characters whose replacement is not exactly one character; they shift offsets.
-_SHIFTING = frozenset(chr(c) for c, r in TABLE.items() if len(r) != 1)
+@functools.cache
+def _shifting() -> frozenset[str]:
+    """Characters whose replacement is not exactly one character; they shift offsets."""
+    return frozenset(chr(c) for c, r in _table().items() if len(r) != 1)
+
+
+def __getattr__(name: str):
+    if name == "TABLE":  # the table, as a module attribute, built when first asked for
+        return _table()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # Characters that TABLE maps exactly as str.lower() does, one for one: ASCII but the
 # backtick (a geresh look-alike), Hebrew letters, and the common currency signs and
 # dash. A run of them is normalized by lower(), which is far faster than translate().
@@ -119,7 +132,8 @@ def normalize(text: str) -> str:
 
 def _normalize_pieces(pieces: list[str]) -> list[str]:
     """Plain runs (even indexes) lowered, the runs between them (odd) translated."""
-    return [p.translate(TABLE) if i % 2 else p.lower() for i, p in enumerate(pieces)]
+    table = _table()
+    return [p.translate(table) if i % 2 else p.lower() for i, p in enumerate(pieces)]
 
 
 def normalize_map(text: str) -> Normalized:
@@ -134,7 +148,7 @@ def normalize_map(text: str) -> Normalized:
     if len(pieces) == 1:
         return Normalized(text.lower(), text)
     out = "".join(_normalize_pieces(pieces))
-    if _SHIFTING.isdisjoint("".join(pieces[1::2])):
+    if _shifting().isdisjoint("".join(pieces[1::2])):
         return Normalized(out, text)
     return Normalized(out, text, _sources(pieces))
 
@@ -143,12 +157,13 @@ def _sources(pieces: list[str]) -> tuple[int, ...]:
     """Where each normalized character came from: plain runs map one for one."""
     sources: list[int] = []
     position = 0
+    table = _table()
     for index, piece in enumerate(pieces):
         if index % 2 == 0:
             sources.extend(range(position, position + len(piece)))
         else:
             for offset, char in enumerate(piece, position):
-                sources.extend([offset] * len(TABLE.get(ord(char), char)))
+                sources.extend([offset] * len(table.get(ord(char), char)))
         position += len(piece)
     return tuple(sources)
 

@@ -27,8 +27,8 @@ TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?$"
 
 def layout_of(path: Path) -> str | None:
     """``"csv"`` for a ``.csv`` export, ``"parquet"`` for a ``.parquet`` one, ``"jsonl"`` for
-    JSON Lines (told, as Python's reader tells it, by a first ``{``), else None: the file is
-    Python's."""
+    JSON Lines and ``"jsonarray"`` for a JSON array (told, as Python's reader tells them, by
+    a first ``{`` or ``[``), else None: the file is Python's."""
     suffix = path.suffix.lower()
     if suffix in (".csv", ".parquet"):
         return suffix[1:]
@@ -39,7 +39,7 @@ def layout_of(path: Path) -> str | None:
             first = fh.read(1)
     except OSError:
         return None
-    return "jsonl" if first == b"{" else None
+    return {b"{": "jsonl", b"[": "jsonarray"}.get(first)
 
 
 RAWS = ", ".join(f"raw_{c}" for c in PLAIN_COLUMNS)
@@ -51,7 +51,9 @@ STORED_SQL = RAWS.replace("raw_amount", "plain AS raw_amount").replace(
     "raw_id", "nullif(raw_id, '') AS raw_id"
 )
 # What cq keeps of a record: what the grouped checks and the quote statistics read.
-KEPT = "file, raw_id, raw_customer, raw_product, raw_amount, raw_ref, channel, local_ts, amount"
+KEPT = (
+    "file, line, raw_id, raw_customer, raw_product, raw_amount, raw_ref, channel, local_ts, amount"
+)
 # A JSON number's text as written: DuckDB's JSON reader keeps only its double.
 _NUMBER = r"""regexp_extract(json, '"amount"\s*:\s*([0-9][0-9.eE+-]*)', 1)"""
 
@@ -63,7 +65,7 @@ def numbered_rows(layout: str, header) -> str:
         return parquet_rows(header, numbered=True)
     rows = csv_rows(header) if layout == "csv" else jsonl_rows()
     first = 1 if layout == "csv" else 0  # a CSV's first row is its second line
-    return f"SELECT row_number() OVER () + {first} AS line, * FROM ({rows})"
+    return f"SELECT row_number() OVER () + {first} AS line, * EXCLUDE (line) FROM ({rows})"
 
 
 def csv_rows(header: list[str]) -> str:
@@ -73,7 +75,7 @@ def csv_rows(header: list[str]) -> str:
         f'"{c}" AS raw_{c}' if c in header else f"NULL AS raw_{c}" for c in PLAIN_COLUMNS
     )
     return f"""
-        SELECT {raw}, NULL AS raw_json, true AS shaped
+        SELECT {raw}, NULL AS raw_json, true AS shaped, CAST(NULL AS BIGINT) AS line
         FROM read_csv(?, header = true, columns = {columns}, auto_detect = false,
                       delim = ',', quote = '"', escape = '"', strict_mode = true,
                       null_padding = false)
@@ -115,14 +117,40 @@ def parquet_rows(types: dict[str, str], numbered: bool = False) -> str:
 
     whole = '"at" = date_trunc(\'second\', "at")' if types.get("at") == "TIMESTAMP" else "true"
     return f"""
-        SELECT {"file_row_number + 1 AS line," if numbered else ""}
+        SELECT {"file_row_number + 1" if numbered else "CAST(NULL AS BIGINT)"} AS line,
                {", ".join(map(text, PLAIN_COLUMNS))},
                NULL AS raw_json, coalesce({whole}, true) AS shaped
         FROM read_parquet(?, file_row_number = {str(numbered).lower()})
     """
 
 
-def jsonl_rows() -> str:
+def jsonarray_rows(lines: str) -> str:
+    """The elements of a JSON array file (parameter: its path) as ``jsonl_rows`` gives
+    records, each with its ``line`` from table ``lines`` (``k``: the element's number
+    from 1; ``line``: the line its ``{`` is on, see :func:`brace_lines`)."""
+    rows = jsonl_rows("array", "WITH ORDINALITY AS e(json, k)").replace(
+        "SELECT json,", "SELECT k, json,"
+    )
+    return f"SELECT r.* REPLACE (b.line AS line) FROM ({rows}) AS r JOIN {lines} AS b USING (k)"
+
+
+def brace_lines(path: Path) -> list[int]:
+    """The line of each ``{`` in the file, in order. In a JSON array of plain quotes (flat
+    objects of plain values) each ``{`` opens one element, on the line Python's array
+    reader gives it (it counts ``\n`` only, as this does)."""
+    import numpy as np
+
+    found, base = [], 1
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            data = np.frombuffer(chunk, dtype=np.uint8)
+            newlines = np.flatnonzero(data == ord("\n"))
+            found.append(np.searchsorted(newlines, np.flatnonzero(data == ord("{"))) + base)
+            base += len(newlines)
+    return np.concatenate(found).tolist() if found else []
+
+
+def jsonl_rows(form: str = "newline_delimited", numbering: str = "") -> str:
     """The records of a JSON Lines file (parameter: its path), each with its line and text.
 
     A record is *shaped* when it is a flat object of known, distinct keys whose values
@@ -134,7 +162,7 @@ def jsonl_rows() -> str:
     strings = " AND ".join(f"coalesce(json_type(json, '$.{c}') = 'VARCHAR', true)" for c in texts)
     known = "[" + ", ".join(f"'{c}'" for c in PLAIN_COLUMNS) + "]"
     return f"""
-        SELECT {RAWS}, json AS raw_json,
+        SELECT {RAWS}, json AS raw_json, CAST(NULL AS BIGINT) AS line,{" k," if numbering else ""}
                json_type(json) = 'OBJECT'
                AND len(json_keys(json)) = len(list_distinct(json_keys(json)))
                AND list_has_all({known}, json_keys(json))
@@ -150,7 +178,7 @@ def jsonl_rows() -> str:
                    CASE json_type(json, '$.amount')
                         WHEN 'VARCHAR' THEN json_extract_string(json, '$.amount')
                         ELSE {_NUMBER} END AS raw_amount
-            FROM read_json_objects(?, format = 'newline_delimited')
+            FROM read_json_objects(?, format = '{form}') {numbering}
         )
     """
 
@@ -177,9 +205,10 @@ def count_lines(path: Path) -> int | None:
     newlines = returns = 0
     last = b""
     with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
+        while chunk := fh.read(1 << 22):
             newlines += chunk.count(b"\n")
-            returns += chunk.count(b"\r")
+            if b"\r" in chunk:  # a memchr: counting is slower, and CRs are rare
+                returns += chunk.count(b"\r")
             last = chunk[-1:]
     if returns not in (0, newlines):
         return None

@@ -48,8 +48,10 @@ from .claims import (
     STORED,
     STORED_SQL,
     TIME,
+    brace_lines,
     count_lines,
     csv_rows,
+    jsonarray_rows,
     jsonl_rows,
     layout_of,
     numbered_rows,
@@ -75,7 +77,7 @@ class ClaimedFile:
     path: str
     header: list[str]
     channel: str | None
-    layout: str = "csv"  # "csv", "jsonl" or "parquet"
+    layout: str = "csv"  # "csv", "jsonl", "jsonarray" or "parquet"
     offset: int = 0  # a row's line (a Parquet row's number) is its rowid in cq plus this
     types: dict | None = None  # a Parquet file's columns and their types
 
@@ -128,10 +130,10 @@ class Columnar:
 
     def _header(self, layout: str, path: Path):
         """The columns a plain file of ``layout`` has (a Parquet file's with their types);
-        None when they are not plain. JSON Lines records are checked one by one instead."""
+        None when they are not plain. JSON records are checked one by one instead."""
         if layout == "csv":
             return plain_header(path)
-        if layout == "jsonl":
+        if layout in ("jsonl", "jsonarray"):
             return {}
         try:
             described = self.con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)])
@@ -168,6 +170,8 @@ class Columnar:
             self._insert(parquet_rows(header), params, python)
             rows = self.con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)])
             return self._plain(number, rows.fetchone()[0], 1)
+        if layout == "jsonarray":
+            return self._load_array(path, params, python)
         lines = count_lines(path)
         if lines is None:
             return None
@@ -177,7 +181,25 @@ class Columnar:
         self._insert(jsonl_rows(), params, python)
         return self._plain(number, lines, 1)
 
-    def _insert(self, rows_sql: str, params: list, python: bool) -> None:
+    def _load_array(self, path: Path, params: list, python: bool) -> int | None:
+        """Load a JSON array: each element's line is the line of its ``{`` (in a plain array
+        each ``{`` opens an element, so there must be as many of them as elements)."""
+        lines = brace_lines(path)
+        if not lines:
+            return None
+        table = f"lines_{params[0]}"
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS"
+            " SELECT generate_subscripts(l, 1) AS k, unnest(l) AS line FROM (SELECT ? AS l)",
+            [lines],
+        )
+        try:
+            self._insert(jsonarray_rows(table), params, python, array=True)
+        finally:
+            self.con.execute(f"DROP TABLE {table}")
+        return self._plain(params[0], len(lines), 1)
+
+    def _insert(self, rows_sql: str, params: list, python: bool, array: bool = False) -> None:
         """Read, check and judge one file's rows (``rows_sql`` gives raw_*, raw_json and
         shaped, in file order) into cq: each row with what the grouped checks and the
         statistics read (:data:`KEPT`), ``ok`` (it is plain) and ``plan.verdict``'s
@@ -198,7 +220,7 @@ class Columnar:
                        coalesce(raw_channel, ?) AS channel,
                        TRY_CAST(raw_at AS TIMESTAMP) AS local_ts,
                        TRY_CAST(plain AS DECIMAL(18, 4)) AS amount, shaped, raw_json,
-                       raw_amount AS written
+                       raw_amount AS written, line
                 FROM (
                     SELECT *, CASE WHEN regexp_full_match(raw_amount, '{AMOUNT}') THEN raw_amount
                                    {_PYTHON_AMOUNT if python else ""} END AS plain
@@ -207,9 +229,10 @@ class Columnar:
             )
         """
         verdict = plan.verdict(self.ctx.timezone.key, rows, self._span_list)
-        aside = ", ".join(
-            f"CASE WHEN fits THEN NULL ELSE {c} END AS {c}" for c in _ASIDE.split(", ")
-        )
+        kept = _ASIDE.split(", ")
+        if array:  # an element's text is kept: its line is not its rowid, so no reading again
+            kept.remove("raw_json")
+        aside = ", ".join(f"CASE WHEN fits THEN NULL ELSE {c} END AS {c}" for c in kept)
         self.con.execute(
             f"INSERT INTO cq BY NAME SELECT * REPLACE ({aside}) FROM ({verdict})", params
         )
@@ -293,6 +316,14 @@ class Columnar:
         if not self._functions_made:  # the id hash, named in the query
             self._make_functions()
         for claimed in self.files:
+            if claimed.layout == "jsonarray":  # its elements' texts are kept in cq
+                result = self.con.execute(
+                    f"SELECT file, line, raw_json, {RAWS} FROM judged"
+                    f" WHERE file = {claimed.number} AND NOT accepted ORDER BY line"
+                )
+                while rows := result.fetchmany(10_000):
+                    yield rows
+                continue
             lines = f"SELECT line FROM judged WHERE file = {claimed.number} AND NOT accepted"
             if self.con.execute(f"SELECT EXISTS ({lines})").fetchone()[0]:
                 again = numbered_rows(claimed.layout, claimed.types or claimed.header)
@@ -341,7 +372,10 @@ class Columnar:
         row's line is its rowid plus its file's offset."""
         self._odd_days = odd_days
         offsets = " ".join(f"WHEN {f.number} THEN {f.offset}" for f in self.files)
-        lined = f"(SELECT *, rowid + CASE file {offsets} END AS line FROM cq) AS cq"
+        lined = (  # a JSON array's elements have their lines; other rows' are their rowids'
+            f"(SELECT * REPLACE (coalesce(line, rowid + CASE file {offsets} END) AS line)"
+            " FROM cq) AS cq"
+        )
         self.con.execute(f"CREATE OR REPLACE VIEW judged AS {plan.judge(odd_days, filters, lined)}")
 
     def _table(self, name: str, select: str) -> None:
@@ -371,7 +405,8 @@ class Columnar:
 
     def _make_tables(self) -> None:
         self.con.execute(
-            "CREATE OR REPLACE TABLE cq (file INTEGER, raw_id VARCHAR, raw_customer VARCHAR,"
+            "CREATE OR REPLACE TABLE cq (file INTEGER, line BIGINT, raw_id VARCHAR,"
+            " raw_customer VARCHAR,"
             " raw_product VARCHAR, raw_amount VARCHAR, raw_ref VARCHAR, channel VARCHAR,"
             " local_ts TIMESTAMP, amount DECIMAL(18, 4), ok BOOLEAN, t BIGINT,"
             " raw_channel VARCHAR, raw_at VARCHAR, raw_currency VARCHAR, raw_agent VARCHAR,"

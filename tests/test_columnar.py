@@ -111,7 +111,7 @@ def quotes(rng: random.Random, prices: dict, n: int, odd: float) -> list[dict]:
     return records
 
 
-LAYOUTS = ("csv", "jsonl", "parquet")
+LAYOUTS = ("csv", "jsonl", "jsonarray", "parquet")
 
 
 def write_parquet(path, records: list[dict], columns: list[str], rng: random.Random) -> None:
@@ -151,6 +151,26 @@ def write_jsonl(path, records: list[dict], rng: random.Random) -> None:
     write(path, text + "\n")
 
 
+def write_json_array(path, records: list[dict], rng: random.Random) -> None:
+    """A JSON array as exports write them: one element per line, several on a line, or
+    pretty-printed over several lines each (``json.dump(indent=2)``), at random; empty
+    fields left out and an amount a JSON number or a string, as in ``write_jsonl``."""
+    items = []
+    for record in records:
+        item = {k: v for k, v in record.items() if v != ""}
+        amount = item.get("amount")
+        if amount is not None and rng.random() < 0.5 and _is_number(amount):
+            item["amount"] = RawNumber(amount)
+        items.append(item)
+    style = rng.choice(["lines", "packed", "indented"])
+    if style == "indented":
+        text = json.dumps(items, indent=2, ensure_ascii=False, default=str)
+    else:
+        joint = ", " if style == "packed" else ",\n"
+        text = "[" + joint.join(json.dumps(i, ensure_ascii=False, default=str) for i in items) + "]"
+    write(path, text.replace('"@@', "").replace('@@"', "") + "\n")
+
+
 class RawNumber(str):
     """A number to be written as written: json.dumps puts it between @@ marks we strip."""
 
@@ -186,6 +206,9 @@ def project(folder, prices: str, records: list[dict], rng: random.Random):
                 write_csv(folder / name, rows, columns)
             elif layout == "jsonl":
                 write_jsonl(folder / name, rows, rng)
+            elif layout == "jsonarray":
+                write_json_array(folder / name.replace(".jsonarray", ".json"), rows, rng)
+                name = name.replace(".jsonarray", ".json")
             else:
                 write_parquet(folder / name, rows, columns, rng)
             sources.append(f"  - {{channel: {channel}, files: ['{name}']}}")
@@ -266,23 +289,28 @@ def test_plain_files_are_claimed_and_odd_ones_are_not(tmp_path):
     write_jsonl(tmp_path / "plain.jsonl", plain, rng)
     odd[7] = {**plain[7], "vat_included": "false"}  # a field the SQL does not judge
     write_jsonl(tmp_path / "odd.jsonl", odd, rng)
+    write_json_array(tmp_path / "plain.json", plain, rng)
+    write_json_array(tmp_path / "odd.json", [*plain[:9], {**plain[9], "note": "{"}], rng)
     write_parquet(tmp_path / "plain.parquet", plain, COLUMNS, rng)
     write_parquet(tmp_path / "odd.parquet", odd, [*COLUMNS, "vat_included"], rng)
     config = write(
         tmp_path / "consistency.yaml",
         "timezone: Asia/Jerusalem\nprice_list: prices.yaml\nsources:\n"
-        "  - {channel: web, files: [plain.csv, odd.csv, plain.jsonl, odd.jsonl, '*.parquet']}\n",
+        "  - {channel: web, files: [plain.csv, odd.csv, plain.jsonl, odd.jsonl, '*.json',"
+        " '*.parquet']}\n",
     )
     result, claimed = audit_claiming(config)
     assert sorted(claimed) == [
         ("odd.csv", False),
+        ("odd.json", False),  # a field the SQL does not judge, holding a brace
         ("odd.jsonl", False),
         ("odd.parquet", False),
         ("plain.csv", True),
+        ("plain.json", True),
         ("plain.jsonl", True),
         ("plain.parquet", True),
     ]
-    assert result.observations == 300
+    assert result.observations == 360
 
 
 @pytest.mark.parametrize("memory", ["128MB", "256MB"])
@@ -375,7 +403,7 @@ def test_a_json_lines_record_is_judged_in_sql_only_when_plain(tmp_path, name, fi
     assert comparable(fast) == comparable(reference)
 
 
-@pytest.mark.parametrize("layout", ["csv", "jsonl", "parquet"])
+@pytest.mark.parametrize("layout", ["csv", "jsonl", "jsonarray", "parquet"])
 def test_lines_are_right_when_duckdb_reads_a_big_file_in_parallel(tmp_path, layout):
     """A claimed row's line is its rowid in the store plus its file's offset: right only if
     DuckDB appends a file's rows in file order while it reads the file on several threads.
@@ -387,7 +415,7 @@ def test_lines_are_right_when_duckdb_reads_a_big_file_in_parallel(tmp_path, layo
     rows, every = 700_000 if layout != "parquet" else 200_000, 37_813
     write(tmp_path / "prices.yaml", 'version: "p"\ncurrency: ILS\nproducts:\n'
           "  - {id: fiber-500, price: 99.90}\n")  # fmt: skip
-    path = tmp_path / f"web.{layout}"
+    path = tmp_path / f"web.{'json' if layout == 'jsonarray' else layout}"
     con = duckdb.connect(config={"threads": 4})
     con.execute(
         f"""CREATE TABLE q AS SELECT 'q' || i AS id,
@@ -396,7 +424,12 @@ def test_lines_are_right_when_duckdb_reads_a_big_file_in_parallel(tmp_path, layo
                 CASE WHEN i % {every} = 5 THEN '89.90' ELSE '99.90' END AS amount
             FROM range({rows}) t(i) ORDER BY i"""
     )
-    options = {"csv": "FORMAT csv, HEADER", "jsonl": "FORMAT json", "parquet": "FORMAT parquet"}
+    options = {
+        "csv": "FORMAT csv, HEADER",
+        "jsonl": "FORMAT json",
+        "jsonarray": "FORMAT json, ARRAY true",  # '[' on line 1, an element a line
+        "parquet": "FORMAT parquet",
+    }
     extra = ", ROW_GROUP_SIZE 1000" if layout == "parquet" else ""
     con.execute(f"COPY q TO '{path}' ({options[layout]}{extra})")
     config = write(
@@ -411,5 +444,5 @@ def test_lines_are_right_when_duckdb_reads_a_big_file_in_parallel(tmp_path, layo
         for f in result.findings
         if f.rule == "price-mismatch"
     )
-    first = 2 if layout == "csv" else 1
+    first = 2 if layout in ("csv", "jsonarray") else 1
     assert found == [i + first for i in range(5, rows, every)]

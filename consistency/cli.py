@@ -337,9 +337,10 @@ def _memory(text: str) -> str:
     type=click.Choice(["duckdb", "python", "spark"]),
     default="duckdb",
     show_default=True,
-    help="duckdb judges plain CSV quote exports in SQL (fast); python reads every record in "
-    "Python (the reference); spark runs duckdb's queries on Apache Spark (needs the spark "
-    "extra and Java). The findings are the same either way.",
+    help="duckdb judges plain quote exports (CSV, JSON Lines, JSON arrays, Parquet) in SQL "
+    "(fast); python reads every record in Python (the reference); spark runs duckdb's "
+    "queries on Apache Spark (needs the spark extra and Java). The findings are the same "
+    "either way.",
 )
 @click.option(
     "--spark-master",

@@ -201,11 +201,11 @@ class Columnar:
 
     def _insert(self, rows_sql: str, params: list, python: bool, array: bool = False) -> None:
         """Read, check and judge one file's rows (``rows_sql`` gives raw_*, raw_json and
-        shaped, in file order) into cq: each row with what the grouped checks and the
-        statistics read (:data:`KEPT`), ``ok`` (it is plain) and ``plan.verdict``'s
-        columns. The statement is a projection of the file's rows, so DuckDB runs it in
-        parallel and appends the rows in file order (its default
-        ``preserve_insertion_order``): a row's line is its rowid plus the file's offset.
+        shaped, in file order) into cq: each plain row with what the grouped checks and the
+        statistics read (:data:`KEPT`) and ``plan.verdict``'s columns. The statement is a
+        projection and filter of the file's rows, so DuckDB runs it in parallel and
+        appends the rows in file order (its default ``preserve_insertion_order``): a
+        row's line is its rowid plus the file's offset.
         What else a row says (its other fields, and its amount as written in ``written``)
         is kept only for the rows that fit no offer: those go to Python (``_outside``).
 
@@ -233,8 +233,10 @@ class Columnar:
         if array:  # an element's text is kept: its line is not its rowid, so no reading again
             kept.remove("raw_json")
         aside = ", ".join(f"CASE WHEN fits THEN NULL ELSE {c} END AS {c}" for c in kept)
-        self.con.execute(
-            f"INSERT INTO cq BY NAME SELECT * REPLACE ({aside}) FROM ({verdict})", params
+        self.con.execute(  # a row not plain is left out: then the file is not plain
+            f"INSERT INTO cq BY NAME SELECT * EXCLUDE (ok) REPLACE ({aside})"
+            f" FROM ({verdict}) WHERE ok",
+            params,
         )
 
     def _plain_rule(self) -> str:
@@ -259,12 +261,10 @@ class Columnar:
         """The offset of the lines of the file just loaded from its rowids (its first row
         is line ``first``), or None unless every row is plain, its lines are its rows and
         its rowids follow each other."""
-        rows, plain, low, high = self.con.execute(
-            "SELECT count(*), coalesce(bool_and(ok), true), min(rowid), max(rowid)"
-            " FROM cq WHERE file = ?",
-            [number],
+        rows, low, high = self.con.execute(
+            "SELECT count(*), min(rowid), max(rowid) FROM cq WHERE file = ?", [number]
         ).fetchone()
-        if not plain or rows != rows_expected:
+        if rows != rows_expected:  # a row was not plain (so left out), or lines are not rows
             return None
         if rows and high - low + 1 != rows:
             return None
@@ -408,7 +408,7 @@ class Columnar:
             "CREATE OR REPLACE TABLE cq (file INTEGER, line BIGINT, raw_id VARCHAR,"
             " raw_customer VARCHAR,"
             " raw_product VARCHAR, raw_amount VARCHAR, raw_ref VARCHAR, channel VARCHAR,"
-            " local_ts TIMESTAMP, amount DECIMAL(18, 4), ok BOOLEAN, t BIGINT,"
+            " local_ts TIMESTAMP, amount DECIMAL(18, 4), t BIGINT,"
             " raw_channel VARCHAR, raw_at VARCHAR, raw_currency VARCHAR, raw_agent VARCHAR,"
             " raw_json VARCHAR, written VARCHAR,"
             " fits BOOLEAN, promoted BOOLEAN)"

@@ -129,6 +129,21 @@ class SpilledQuote:
         return (_EPOCH + timedelta(microseconds=self.t)).astimezone(tz)
 
 
+def _grouped(result) -> Iterator[tuple[tuple, list[SpilledQuote]]]:
+    """``(key, quotes)`` from a result sorted by key, read in batches."""
+    group, key = [], None
+    while rows := result.fetchmany(10_000):
+        for row in rows:
+            quote = SpilledQuote(row)
+            if quote.key != key and group:
+                yield key, group
+                group = []
+            key = quote.key
+            group.append(quote)
+    if group:
+        yield key, group
+
+
 class QuoteSpill:
     """Quotes of one check kept in the run's DuckDB store, read back grouped and time-sorted.
 
@@ -190,23 +205,26 @@ class QuoteSpill:
         cannot conflict. The test is looser than ``Threshold.within`` by a rounding margin,
         never stricter: the frame's extremes differ at least as much as any pair in it."""
         self._load()
-        result = self.store.con.execute(
-            "SELECT s.customer, s.product, s.t, s.amount, s.channel, s.id, s.ref"
-            f" FROM {self._rows()} s SEMI JOIN ({self._differing(tolerance, span)}) d"
-            " ON s.customer = d.customer AND s.product = d.product"
-            " ORDER BY s.customer, s.product, s.t, s.id"
-        )
-        group, key = [], None
-        while rows := result.fetchmany(10_000):
-            for row in rows:
-                quote = SpilledQuote(row)
-                if quote.key != key and group:
-                    yield key, group
-                    group = []
-                key = quote.key
-                group.append(quote)
-        if group:
-            yield key, group
+        con = self.store.con
+        # No query here needs the rows in insertion order (the last sorts them): without
+        # it DuckDB's operators hold less in memory, so tens of millions of quotes fit.
+        con.execute("SET preserve_insertion_order = false")
+        threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+        con.execute("SET threads = 1")
+        keys = self._differing(tolerance, span)
+        try:
+            result = con.execute(
+                "SELECT s.customer, s.product, s.t, s.amount, s.channel, s.id, s.ref"
+                f" FROM {self._rows()} s SEMI JOIN {keys} d"
+                " ON s.customer = d.customer AND s.product = d.product"
+                " ORDER BY s.customer, s.product, s.t, s.id"
+            )
+            yield from _grouped(result)
+        finally:
+            if self.store is not None and self.store.con is not None:
+                con.execute(f"DROP TABLE IF EXISTS {keys}")
+                con.execute("SET preserve_insertion_order = true")
+                con.execute(f"SET threads = {int(threads)}")
 
     def _rows(self) -> str:
         """The spill's rows and the attached ones, as a relation."""
@@ -216,30 +234,57 @@ class QuoteSpill:
         return "(" + " UNION ALL ".join(f"({s})" for s in selects) + ")"
 
     def _differing(self, tolerance, span: int | None) -> str:
-        """The (customer, product) keys whose quotes may conflict."""
+        """A temporary table of the (customer, product) keys whose quotes may conflict.
+
+        One statement at a time, each within the store's memory limit: first the keys
+        quoted more than one amount (a hash aggregate; only they can conflict), then, with
+        a tolerance and span, those of them with two quotes in one window that differ by
+        more than it (a window query, a sort of their quotes only)."""
+        con = self.store.con
+        several = self.store.name("keys")
+        # grouped by a hash of the key, not the key's texts: a tenth of the memory, so it
+        # fits the store's limit at tens of millions of quotes. Keys that share a hash
+        # share a group, which can only add keys (each is checked by its own below).
+        con.execute(
+            f"CREATE TEMP TABLE {several} AS SELECT hash(customer, product) AS h"
+            f" FROM {self._rows()} AS a GROUP BY h HAVING min(amount_f) < max(amount_f)"
+        )
         if tolerance is None or span is None:
-            return (
-                f"SELECT customer, product FROM {self._rows()} GROUP BY customer, product"
-                " HAVING min(amount_f) < max(amount_f)"
-            )
+            return self._keys_of(several)
         amount = float(tolerance.amount or 0)
         percent = float(tolerance.percent or 0)
-        rows = self._rows()
-        # Only a customer-product quoted more than one amount can conflict: a hash
-        # aggregate finds those, and the window (a sort) runs over their quotes only.
-        return f"""
-            SELECT DISTINCT customer, product FROM (
-                SELECT customer, product, max(amount_f) OVER w AS hi, min(amount_f) OVER w AS lo
-                FROM {rows} AS r SEMI JOIN (
-                    SELECT customer, product FROM {rows} AS a GROUP BY customer, product
-                    HAVING min(amount_f) < max(amount_f)
-                ) AS d USING (customer, product)
-                WINDOW w AS (PARTITION BY customer, product ORDER BY t
-                             RANGE BETWEEN {int(span)} PRECEDING AND CURRENT ROW)
+        differing = self.store.name("keys")
+        try:
+            con.execute(
+                f"""
+                CREATE TEMP TABLE {differing} AS SELECT DISTINCT customer, product FROM (
+                    SELECT customer, product, max(amount_f) OVER w AS hi,
+                           min(amount_f) OVER w AS lo
+                    FROM {self._rows()} AS r
+                    WHERE hash(customer, product) IN (SELECT h FROM {several})
+                    WINDOW w AS (PARTITION BY customer, product ORDER BY t
+                                 RANGE BETWEEN {int(span)} PRECEDING AND CURRENT ROW)
+                )
+                WHERE hi > lo AND hi - lo > greatest({amount!r}, {percent!r} * hi / 100)
+                                           - 1e-6 - hi * 1e-12
+                """
             )
-            WHERE hi > lo AND hi - lo > greatest({amount!r}, {percent!r} * hi / 100)
-                                       - 1e-6 - hi * 1e-12
-        """
+        finally:
+            con.execute(f"DROP TABLE {several}")
+        return differing
+
+    def _keys_of(self, hashes: str) -> str:
+        """A temporary table of the (customer, product) keys whose hash is in ``hashes``."""
+        keys = self.store.name("keys")
+        try:
+            self.store.con.execute(
+                f"CREATE TEMP TABLE {keys} AS SELECT DISTINCT customer, product"
+                f" FROM {self._rows()} AS r WHERE hash(customer, product) IN"
+                f" (SELECT h FROM {hashes})"
+            )
+        finally:
+            self.store.con.execute(f"DROP TABLE {hashes}")
+        return keys
 
     def close(self) -> None:
         if self._fh is not None:

@@ -24,6 +24,7 @@ compile every module at each start, a cost no installed copy pays.
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import time
@@ -91,6 +92,9 @@ def measure(n: int) -> dict:
     values = ", ".join(f"('{p}', {a})" for p, a in PRICES.items())
     plain = [sys.executable, "-c", PLAIN_SQL, str(folder), values]
     ours_wall, ours_peak = timed(ours)
+    errors = json.loads((folder / "engine.json").read_text(encoding="utf-8"))["errors"]
+    if errors:  # a run that ended a check early is not a figure
+        raise SystemExit(f"our audit at {n:,} quotes reported errors: {errors}")
     sql_wall, sql_peak = timed(plain)
     return {"n": n, "ours": ours_wall, "ours_mb": ours_peak, "sql": sql_wall, "sql_mb": sql_peak}
 

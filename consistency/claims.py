@@ -22,7 +22,8 @@ from .sources.files import SPREADSHEETS
 PLAIN_COLUMNS = ("id", "channel", "at", "customer", "product", "amount", "currency", "ref", "agent")
 SAFE = r"^[A-Za-z0-9_.:/#@+-]{1,200}$"  # ids, refs, customers, agents: no quoting questions
 AMOUNT = r"^[0-9]{1,12}([.][0-9]{1,4})?$"
-TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?$"
+# hours 00-23 only: DuckDB reads 24:00 as the next midnight, Python refuses it
+TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
 
 def layout_of(path: Path) -> str | None:
@@ -113,7 +114,7 @@ def parquet_rows(types: dict[str, str], numbered: bool = False) -> str:
             return f"NULL AS raw_{column}"
         if types[column] == "TIMESTAMP":
             return f"""strftime("{column}", '%Y-%m-%dT%H:%M:%S') AS raw_{column}"""
-        return f'CAST("{column}" AS VARCHAR) AS raw_{column}'
+        return f"nullif(CAST(\"{column}\" AS VARCHAR), '') AS raw_{column}"
 
     whole = '"at" = date_trunc(\'second\', "at")' if types.get("at") == "TIMESTAMP" else "true"
     return f"""
@@ -154,16 +155,20 @@ def jsonl_rows(form: str = "newline_delimited", numbering: str = "") -> str:
     """The records of a JSON Lines file (parameter: its path), each with its line and text.
 
     A record is *shaped* when it is a flat object of known, distinct keys whose values
-    are strings, but for an amount that may be a number. A number's text is taken from
+    are strings, but for an amount that may be a number, with no comma before its
+    closing brace (DuckDB's reader takes ``{"amount": "1",}``; Python's refuses it). A number's text is taken from
     the line as written, and it must be the number DuckDB read, or the record is not plain.
     """
     texts = [c for c in PLAIN_COLUMNS if c != "amount"]
-    fields = ", ".join(f"json_extract_string(json, '$.{c}') AS raw_{c}" for c in texts)
+    fields = ", ".join(  # an empty value is no value, as Python's reader reads it
+        f"nullif(json_extract_string(json, '$.{c}'), '') AS raw_{c}" for c in texts
+    )
     strings = " AND ".join(f"coalesce(json_type(json, '$.{c}') = 'VARCHAR', true)" for c in texts)
     known = "[" + ", ".join(f"'{c}'" for c in PLAIN_COLUMNS) + "]"
     return f"""
         SELECT {RAWS}, json AS raw_json, CAST(NULL AS BIGINT) AS line,{" k," if numbering else ""}
                json_type(json) = 'OBJECT'
+               AND NOT regexp_matches(json, ',\\s*}}')
                AND len(json_keys(json)) = len(list_distinct(json_keys(json)))
                AND list_has_all({known}, json_keys(json))
                AND {strings}
@@ -192,12 +197,30 @@ def plain_header(path: Path) -> list[str] | None:
         return None
     if first.startswith(codecs.BOM_UTF8) or not first.isascii():
         return None
-    names = first.decode("ascii").rstrip("\r\n").split(",")
+    names = [_unquoted(n) for n in first.decode("ascii").rstrip("\r\n").split(",")]
     if len(set(names)) != len(names) or not set(names) <= set(PLAIN_COLUMNS):
         return None
     if not {"at", "product", "amount"} <= set(names):
         return None
     return names
+
+
+def _unquoted(name: str) -> str:
+    """A header name without the quotes some exporters put around every name (``"id"``)."""
+    if len(name) > 2 and name[0] == name[-1] == '"' and '"' not in name[1:-1]:
+        return name[1:-1]
+    return name
+
+
+def count_commas(path: Path) -> int:
+    """The commas in the file. In a plain CSV no field holds one, so every line has one
+    fewer than the header has names: a row with a trailing empty field (``…,89.90,``),
+    which DuckDB's reader accepts and Python's refuses, shows as one comma too many."""
+    commas = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            commas += chunk.count(b",")
+    return commas
 
 
 def count_lines(path: Path) -> int | None:

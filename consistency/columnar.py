@@ -32,6 +32,7 @@ Tests hold both paths to the same findings on random data.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -49,6 +50,7 @@ from .claims import (
     STORED_SQL,
     TIME,
     brace_lines,
+    count_commas,
     count_lines,
     csv_rows,
     jsonarray_rows,
@@ -60,7 +62,7 @@ from .claims import (
     plain_types,
 )
 from .inputs.files import FileOptions
-from .model import Location
+from .model import Location, SourceFailure
 from .result import QuoteStats
 from .sources.jsonfile import from_json_line
 from .sources.records import RecordContext, amount_text, record_id, to_observation
@@ -80,6 +82,7 @@ class ClaimedFile:
     layout: str = "csv"  # "csv", "jsonl", "jsonarray" or "parquet"
     offset: int = 0  # a row's line (a Parquet row's number) is its rowid in cq plus this
     types: dict | None = None  # a Parquet file's columns and their types
+    signature: tuple | None = None  # its size and time when it was read (_signature)
 
 
 class Columnar:
@@ -115,6 +118,7 @@ class Columnar:
         if not self._tables_made:
             self._make_tables()
         number = len(self.files)
+        signature = _signature(str(path))
         # Python's amount reader and id hash (DuckDB functions) are called only for files
         # that need them: a file read without them that is not plain is read again with.
         python = self._functions_made or (layout != "jsonl" and "id" not in header)
@@ -125,6 +129,7 @@ class Columnar:
             return False
         claimed = ClaimedFile(number, str(path), list(header), ctx.default_channel, layout, offset)
         claimed.types = header if layout == "parquet" else None
+        claimed.signature = signature
         self.files.append(claimed)
         return True
 
@@ -176,6 +181,8 @@ class Columnar:
         if lines is None:
             return None
         if layout == "csv":
+            if count_commas(path) != lines * (len(header) - 1):
+                return None  # a field holds a comma, or a row has a field too many
             self._insert(csv_rows(header), params, python)
             return self._plain(number, lines - 1, 2)
         self._insert(jsonl_rows(), params, python)
@@ -278,6 +285,7 @@ class Columnar:
         if not self.files:
             return
         self._judge(self._transition_days(), filters)
+        self._errors = engine.result.errors  # a file rewritten during the run is one
         engine.feed(self._outside(), filters)
         self._merge_counts(engine.result)
         for rule, state in engine.grouped:
@@ -294,6 +302,9 @@ class Columnar:
         ctx = RecordContext(self.ctx.timezone, self.book.currency, frozenset(self.ctx.channels))
         files = {f.number: f for f in self.files}
         for rows in self._outside_rows():
+            if isinstance(rows, SourceFailure):
+                yield rows
+                continue
             for file, line, text, *values in rows:
                 claimed = files[file]
                 item_ctx = ctx if claimed.channel is None else _with_channel(ctx, claimed.channel)
@@ -309,7 +320,9 @@ class Columnar:
         """Batches of ``(file, line, raw_json, raw_<column> ...)`` of the quotes not accepted,
         in file order. cq keeps what else a row says only for the rows that fit no offer;
         on a day the clocks change, quotes that fit go to Python too, so then each file
-        that has such quotes is read again (its rows numbered) for theirs."""
+        that has such quotes is read again (its rows numbered) for theirs. A file changed
+        since it was read (size or time) is not: it is a ``SourceFailure``, and its
+        quotes that go to Python are not judged (the run says to run it again)."""
         if not self._odd_days:
             yield from self._batches(plan.outside("written"))
             return
@@ -325,15 +338,20 @@ class Columnar:
                     yield rows
                 continue
             lines = f"SELECT line FROM judged WHERE file = {claimed.number} AND NOT accepted"
-            if self.con.execute(f"SELECT EXISTS ({lines})").fetchone()[0]:
-                again = numbered_rows(claimed.layout, claimed.types or claimed.header)
-                select = f"""
-                    SELECT {claimed.number}, line, raw_json, {_RAW_ID}
-                    FROM ({again}) AS r SEMI JOIN ({lines}) AS j USING (line) ORDER BY line
-                """
-                result = self.con.execute(select, [claimed.path])
-                while rows := result.fetchmany(10_000):
-                    yield rows
+            if not self.con.execute(f"SELECT EXISTS ({lines})").fetchone()[0]:
+                continue
+            if _signature(claimed.path) != claimed.signature:  # rewritten since it was read
+                self._errors.append(f"cannot read {claimed.path}: {_CHANGED}")
+                yield SourceFailure(claimed.channel or "?", claimed.path, _CHANGED)
+                continue
+            again = numbered_rows(claimed.layout, claimed.types or claimed.header)
+            select = f"""
+                SELECT {claimed.number}, line, raw_json, {_RAW_ID}
+                FROM ({again}) AS r SEMI JOIN ({lines}) AS j USING (line) ORDER BY line
+            """
+            result = self.con.execute(select, [claimed.path])
+            while rows := result.fetchmany(10_000):
+                yield rows
 
     def _merge_counts(self, result) -> None:
         for channel, product, n, low, high, latest in self._rows(plan.counts()):
@@ -498,6 +516,18 @@ _PYTHON_AMOUNT = """WHEN raw_amount IS NOT NULL AND length(raw_amount) <= 100
 # What cq keeps of a row only when it fits no offer (it goes to Python, as read).
 _ASIDE = "raw_channel, raw_at, raw_currency, raw_agent, raw_json, written"
 _RAW_ID = RAWS.replace("raw_id", f"{ID} AS raw_id")  # a record as read, with its id
+
+
+_CHANGED = "it changed while it was audited (its size or time): run the audit again"
+
+
+def _signature(path: str) -> tuple | None:
+    """A file's size and modification time (ns), to tell it was not rewritten."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)
 
 
 def _bare(pattern: str) -> str:

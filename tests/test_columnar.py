@@ -334,6 +334,7 @@ def test_a_small_memory_limit_spills_and_gives_the_same_findings(tmp_path, memor
         ("64MB", "below the least the store can spill with (128MB)"),
         ("1KB", "below the least"),
         ("lots", "is not a size such as 512MB or 4GB"),
+        ("99999999999999GB", "is more than the store takes (1PB)"),  # tryout10: a bug
     ],
 )
 def test_a_memory_limit_the_store_cannot_work_with_is_a_usage_error(value, says):
@@ -446,3 +447,70 @@ def test_lines_are_right_when_duckdb_reads_a_big_file_in_parallel(tmp_path, layo
     )
     first = 2 if layout in ("csv", "jsonarray") else 1
     assert found == [i + first for i in range(5, rows, every)]
+
+
+PRICES_FIBER = 'version: "p"\ncurrency: ILS\nproducts:\n  - {id: fiber-500, price: 99.90}\n'
+CSV_HEAD = "id,channel,at,customer,product,amount\n"
+ROW = '"id": "q{n}", "channel": "web", "at": "2026-03-0{n}T10:00", "product": "fiber-500"'
+
+# Export shapes a tester found the engines read differently (tryout10), each with whether
+# the duckdb engine may claim it; the python engine's report is the reference for each.
+SHAPES = [
+    ("a 24:00 time (DuckDB reads the next midnight; Python refuses it)", "a.csv",
+     CSV_HEAD + "q1,web,2026-03-01T24:00,hh-1,fiber-500,99.90\n"
+     "q2,web,2026-03-02T10:00,hh-1,fiber-500,89.90\n", False),
+    ("24:00:00 in JSON Lines", "a.jsonl",
+     '{"id": "q1", "at": "2026-03-01 24:00:00", "product": "fiber-500", "amount": "99.90"}\n',
+     False),
+    ("a trailing empty field (DuckDB's reader takes it; Python's refuses the row)", "a.csv",
+     "id,at,product,amount\nq1,2026-03-01T10:00,fiber-500,89.90,\n", False),
+    ("a trailing quoted empty field", "a.csv",
+     'id,at,product,amount\nq1,2026-03-01T10:00,fiber-500,99.90,""\n', False),
+    ("a trailing comma in a JSON record (DuckDB's JSON reader takes it)", "a.jsonl",
+     "{" + ROW.format(n=1) + ', "amount": "99.90" , }\n', False),
+    ("a header whose names are quoted (pyarrow writes one)", "a.csv",
+     '"id","at","product","amount"\nq1,2026-03-01T10:00,fiber-500,89.90\n', True),
+    ("an empty customer in JSON Lines (no customer, as in CSV)", "a.jsonl",
+     "{" + ROW.format(n=1) + ', "customer": "", "amount": "89.90"}\n'
+     "{" + ROW.format(n=2) + ', "customer": "hh-1", "amount": "99.90"}\n', True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "name", "text", "claims"), SHAPES, ids=[s[0] for s in SHAPES])
+def test_export_shapes_the_engines_once_read_differently(tmp_path, case, name, text, claims):
+    write(tmp_path / "prices.yaml", PRICES_FIBER)
+    write(tmp_path / name, text)
+    config = write(
+        tmp_path / "consistency.yaml",
+        "timezone: Asia/Jerusalem\nprice_list: prices.yaml\n"
+        f"sources:\n  - {{channel: web, files: ['{name}']}}\n",
+    )
+    result, claimed = audit_claiming(config)
+    python = audit(load_config(config), AuditOptions(fetch=False, engine="python", jobs=1))
+    assert claimed == [(name, claims)], case
+    assert comparable(result) == comparable(python), case
+
+
+def test_a_file_rewritten_during_the_run_is_an_error_not_a_silent_loss(tmp_path, monkeypatch):
+    """On a day the clocks change the quotes for Python are read again from their file; if
+    an exporter rewrote it meanwhile, the lines no longer name those quotes: the run says
+    so (an error and a channel-unreachable finding) instead of judging other rows."""
+    write(tmp_path / "prices.yaml", PRICES_FIBER)
+    rows = [f"q{i},web,2026-03-27T0{i}:30,hh-{i},fiber-500,89.90" for i in range(1, 8)]
+    path = write(tmp_path / "a.csv", CSV_HEAD + "\n".join(rows) + "\n")
+    config = write(
+        tmp_path / "consistency.yaml",
+        "timezone: Asia/Jerusalem\nprice_list: prices.yaml\n"
+        "sources:\n  - {channel: web, files: ['a.csv']}\n",
+    )
+    finish = Columnar.finish
+
+    def rewritten(self, engine, filters):
+        path.write_text(CSV_HEAD + "\n".join(reversed(rows)) + "\n\n", encoding="utf-8")
+        return finish(self, engine, filters)
+
+    monkeypatch.setattr(Columnar, "finish", rewritten)
+    result, claimed = audit_claiming(config)
+    assert claimed == [("a.csv", True)]
+    assert any("changed while it was audited" in e for e in result.errors)
+    assert [f.rule for f in result.findings] == ["channel-unreachable"]

@@ -272,19 +272,40 @@ def _memory(text: str) -> str:
 
     Below ``MIN_MEMORY`` DuckDB cannot hold the blocks it must pin while it spills.
     """
-    from .store import MIN_MEMORY, size_bytes
+    from .store import MAX_MEMORY, MIN_MEMORY, size_bytes
 
     found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", text, re.I)
     if not found:
         raise click.BadParameter(
             f"{text!r} is not a size such as 512MB or 4GB", param_hint="--memory-limit"
         )
-    if size_bytes(found.group(1), found.group(2)) < size_bytes(*MIN_MEMORY):
+    size = size_bytes(found.group(1), found.group(2))
+    if size < size_bytes(*MIN_MEMORY):
         raise click.BadParameter(
             f"{text!r} is below the least the store can spill with ({''.join(MIN_MEMORY)})",
             param_hint="--memory-limit",
         )
+    if size > size_bytes(*MAX_MEMORY):  # DuckDB refuses some, and no machine has them
+        raise click.BadParameter(
+            f"{text!r} is more than the store takes ({''.join(MAX_MEMORY)})",
+            param_hint="--memory-limit",
+        )
+    physical = _physical_memory()
+    if physical and size > physical:
+        click.echo(
+            f"consistency: --memory-limit {text.strip()} is more than this machine's memory"
+            f" ({physical / 1e9:.0f} GB): the store will not spill before the system runs out",
+            err=True,
+        )
     return text.strip()
+
+
+def _physical_memory() -> int | None:
+    """This machine's memory in bytes, where the system tells it."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 @main.command()

@@ -25,7 +25,8 @@ from .outputs import interruptible, released
 
 DEFAULT_MEMORY = "256MB"
 MIN_MEMORY = ("128", "MB")  # below it DuckDB cannot pin the blocks it needs while spilling
-_UNITS = {"kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+MAX_MEMORY = ("1", "PB")  # far above any machine; DuckDB refuses some values beyond it
+_UNITS = {"kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12, "pb": 10**15}
 _UNITS |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
 _names = count()
 

@@ -120,6 +120,8 @@ def _audit_sources(config, options, setup, store, result) -> Result:
             raise SystemExit(code) from err
         result.errors.append(f"internal error: {type(err).__name__}: {err} ({bug_report_hint()})")
     result.errors.extend(f"cannot read {what}" for what in gathering.unreadable)
+    if columnar is not None:
+        result.read_by_python = list(columnar.declined)
     if setup.context.answers is not None:  # a template over budget on a branch lint missed
         result.errors.extend(str(e) for e in setup.context.answers.failures.values())
     return result

@@ -467,6 +467,14 @@ def _tell_run(result: Result) -> None:
         f"; {result.rules} rules; {counts}; {result.unrouted} unrouted; {seconds:.2f} s",
         err=True,
     )
+    if result.read_by_python:  # why a run is slower than its size suggests
+        shown = ", ".join(result.read_by_python[:5])
+        more = len(result.read_by_python) - 5
+        click.echo(
+            f"consistency: read by Python, not claimed by the engine (not plain quote exports,"
+            f" docs/engine.md): {shown}{f' and {more} more' if more > 0 else ''}",
+            err=True,
+        )
 
 
 def _check_channels(config: Config, channels) -> None:

@@ -102,11 +102,19 @@ class Columnar:
         self._tables_made = False
         self._odd_days: list[date] = []
         self._functions_made = False
+        self.declined: list[str] = []  # the export files left to Python's reader
 
     # --- claiming files -------------------------------------------------------------
 
     def claim(self, path: Path, ctx: RecordContext) -> bool:
-        """Read ``path`` here if it is a plain quote export; False leaves it to Python."""
+        """Read ``path`` here if it is a plain quote export; False leaves it to Python (and
+        names it in ``declined``, which ``--verbose`` prints)."""
+        claimed = self._claim(path, ctx)
+        if not claimed:
+            self.declined.append(str(path))
+        return claimed
+
+    def _claim(self, path: Path, ctx: RecordContext) -> bool:
         if ctx.file != FileOptions():
             return False
         layout = layout_of(path)

@@ -67,6 +67,8 @@ class Result:
     rule_ids: list[str] = field(default_factory=list)  # the rules that ran
     channels: set[str] = field(default_factory=set)  # the channels observations came from
     resolved: list[dict] = field(default_factory=list)  # the previous run's, gone now (history)
+    read_by_python: list[str] = field(default_factory=list)  # exports the engine left to
+    # Python's reader (not plain quotes): --verbose names them; not part of the report
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(SEVERITIES, 0)

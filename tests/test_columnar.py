@@ -514,3 +514,23 @@ def test_a_file_rewritten_during_the_run_is_an_error_not_a_silent_loss(tmp_path,
     assert claimed == [("a.csv", True)]
     assert any("changed while it was audited" in e for e in result.errors)
     assert [f.rule for f in result.findings] == ["channel-unreachable"]
+
+
+def test_verbose_names_the_exports_left_to_python(tmp_path):
+    """A tester found a file that fell back to Python 2.7 times slower with nothing said:
+    --verbose names every export the engine did not claim."""
+    from click.testing import CliRunner
+
+    from consistency.cli import main
+
+    write(tmp_path / "prices.yaml", PRICES_FIBER)
+    write(tmp_path / "plain.csv", CSV_HEAD + "q1,web,2026-03-01T10:00,hh-1,fiber-500,99.90\n")
+    write(tmp_path / "odd.csv", CSV_HEAD + "q2,web,2026-03-01T10:00+02:00,hh-2,fiber-500,99.90\n")
+    config = write(
+        tmp_path / "consistency.yaml",
+        "timezone: Asia/Jerusalem\nprice_list: prices.yaml\n"
+        "sources:\n  - {channel: web, files: ['plain.csv', 'odd.csv']}\n",
+    )
+    done = CliRunner().invoke(main, ["audit", "--config", str(config), "-q", "--verbose"])
+    said = [line for line in done.output.splitlines() if "read by Python" in line]
+    assert len(said) == 1 and said[0].endswith("odd.csv"), done.output

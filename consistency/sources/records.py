@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,9 @@ _TRUE = {"true", "yes", "1", "y", "כן", "t"}
 _FALSE = {"false", "no", "0", "n", "לא", "f"}
 MAX_AMOUNT = Decimal("1e12")  # as in the price list: beyond it an amount is a typo, not a price
 MIN_AMOUNT = Decimal("1e-8")  # a non-zero amount below it is a typo, not a price
+# Half of a UTF-16 pair on its own: JSON's "\\ud800" escape gives one (RFC 8259 8.2), and it has
+# no UTF-8 form, so no report could be written with it.
+SURROGATE = re.compile("[\ud800-\udfff]")
 # SPEC 3.3 and 9.1 field names: what ``columns:`` may rename an export's column to.
 FIELDS = (
     "channel", "at", "product", "amount", "currency", "vat_included", "promotion", "text",
@@ -60,11 +64,71 @@ def to_observation(
 ):
     """Build an Observation; on any bad field return an InvalidRecord instead of raising."""
     try:
+        if bad := lone_surrogate(record):
+            raise BadField(*bad)
         return _build(record, where, ctx, raw_id)
     except BadField as bad:
-        channel = _text(record.get("channel")) or ctx.default_channel
-        product = _text(record.get("product"))
+        channel = _clean(_text(record.get("channel"))) or ctx.default_channel
+        product = _clean(_text(record.get("product")))
         return InvalidRecord(where, str(bad), bad.field, channel, _excerpt(record), product)
+
+
+def lone_surrogate(record: Mapping) -> tuple[str | None, str] | None:
+    r"""(field, reason) for the first field of ``record`` whose text holds a lone surrogate
+    (in nested values too), or None; a field *name* that holds one gives field None.
+
+    >>> lone_surrogate({"id": "q1", "customer": "hh\ud800"})[0]
+    'customer'
+    >>> print(lone_surrogate({"id": "q\udc80"})[1])  # doctest: +ELLIPSIS
+    'q\udc80' holds a lone surrogate (U+DC80): half of a UTF-16 pair, not a character ...
+    >>> lone_surrogate({"id": "q1", "text": "\U0001f600"}) is None
+    True
+    """
+    for key, value in record.items():
+        if isinstance(key, str) and SURROGATE.search(key):
+            return None, f"the field name {surrogate_reason(key)}"
+        if found := surrogate_in(value):
+            return key, surrogate_reason(found[1])
+    return None
+
+
+def surrogate_in(value, path: str = "$") -> tuple[str, str] | None:
+    r"""(JSON path, text) of the first string in ``value`` (a decoded JSON document) that holds a
+    lone surrogate, or None; a key that holds one gives its object's path. No recursion.
+
+    >>> surrogate_in({"a": [1, {"b": "x\udfff"}]})
+    ('$.a[1].b', 'x\udfff')
+    """
+    stack = [(value, path)]
+    while stack:
+        node, here = stack.pop()
+        if isinstance(node, str):
+            if not node.isascii() and SURROGATE.search(node):
+                return here, node
+        elif isinstance(node, Mapping):
+            for key in node:
+                if isinstance(key, str) and not key.isascii() and SURROGATE.search(key):
+                    return here, key
+            stack.extend((v, f"{here}.{k}") for k, v in reversed(node.items()))
+        elif isinstance(node, list | tuple):
+            stack.extend((v, f"{here}[{i}]") for i, v in reversed(list(enumerate(node))))
+    return None
+
+
+def surrogate_reason(text: str) -> str:
+    """Why ``text`` (which holds a lone surrogate) is refused, the text shown with escapes."""
+    code = ord(SURROGATE.search(text).group())
+    return (
+        f"{text[:60]!r} holds a lone surrogate (U+{code:04X}): half of a UTF-16 pair, not a"
+        " character (a JSON \\u escape can write one: RFC 8259 8.2)"
+    )
+
+
+def _clean(text: str | None) -> str | None:
+    """``text`` with any lone surrogate written as its ``\\udXXX`` escape (valid UTF-8)."""
+    if text is None or text.isascii() or not SURROGATE.search(text):
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _build(record: Mapping, where: Location, ctx: RecordContext, raw_id: str | None) -> Observation:
@@ -273,4 +337,5 @@ def _number_text(value) -> str:
 
 
 def _excerpt(record: Mapping) -> str:
-    return ", ".join(f"{k}={v}" for k, v in record.items() if v not in (None, ""))[:300]
+    text = ", ".join(f"{k}={v}" for k, v in record.items() if v not in (None, ""))[:300]
+    return _clean(text)

@@ -21,7 +21,7 @@ from pathlib import Path
 from ...model import InvalidRecord, Location, Observation, SourceFailure
 from ...text.html import html_to_text
 from .. import jsonfile, textfiles
-from ..records import RecordContext, to_observation
+from ..records import RecordContext, surrogate_in, surrogate_reason, to_observation
 
 
 class Malformed(ValueError):
@@ -166,13 +166,18 @@ def read_units(path: Path, ctx: RecordContext, to_record, units=None) -> Iterato
     """Observations from one export file: each document (``documents``) split by
     ``units(data, at)`` into argument tuples (default: the document and its JSON path),
     each made a SPEC 3.3 record and meta by ``to_record(*unit)``. A unit ``to_record``
-    finds ``Malformed`` is an ``invalid-record``; the next unit is read all the same."""
+    finds ``Malformed`` is an ``invalid-record``; the next unit is read all the same. So is
+    a unit (its first argument, at the JSON path that is its last) holding a string with a
+    lone surrogate (``"\\ud800"``, which no report could hold: ``records.surrogate_in``)."""
     for item in documents(path, ctx):
         if isinstance(item, InvalidRecord | SourceFailure):
             yield item
             continue
         at, where, data = item
         for unit in units(data, at) if units else ((data, at),):
+            if found := surrogate_in(unit[0], unit[-1]):
+                yield invalid(where, Malformed(found[0], surrogate_reason(found[1])), ctx)
+                continue
             try:
                 record, meta = to_record(*unit)
             except Malformed as bad:

@@ -94,6 +94,8 @@ def _audit_sources(config, options, setup, store, result) -> Result:
     tz = config.timezone
     context = replace(setup.context, store=store)
     columnar = _make_columnar(options, context, store, setup.rules)
+    if options.engine == "duckdb":  # load the plain exports several at once, ahead of reading
+        columnar.prefetch(export_files(config))
     claim = columnar.claim if columnar is not None else None
     records = RecordContext(tz, setup.book.currency, frozenset(setup.channels), claim=claim)
     gathering = Gathering(config, records, fetch=options.fetch, evidence_dir=options.evidence_dir)
@@ -136,6 +138,22 @@ def _make_columnar(options, context, store, rules) -> Columnar | None:
 
         return SparkColumnar(context, store, rules, options.spark_master)
     return Columnar(context, store, rules)
+
+
+def export_files(config: Config) -> list[tuple[str, str | None]]:
+    """``(path, channel)`` of every file the config's record sources name without a reading
+    option: the files the duckdb engine may claim (it checks each one when asked)."""
+    from .inputs.files import FileOptions
+    from .sources.files import matching_paths
+
+    found = []
+    for source in config.sources:
+        if not source.files or source.format != "records":
+            continue
+        if FileOptions.from_source(source.options) != FileOptions():
+            continue
+        found += [(p, source.channel) for pattern in source.files for p in matching_paths(pattern)]
+    return found
 
 
 def fetcher_extra(setup: Setup) -> dict:

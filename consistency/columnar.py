@@ -32,8 +32,11 @@ Tests hold both paths to the same findings on random data.
 
 from __future__ import annotations
 
+import itertools
 import os
-from dataclasses import dataclass
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -63,6 +66,7 @@ from .claims import (
 )
 from .inputs.files import FileOptions
 from .model import Location, SourceFailure
+from .outputs import interruptible, released
 from .result import QuoteStats
 from .sources.jsonfile import from_json_line
 from .sources.records import RecordContext, amount_text, record_id, to_observation
@@ -103,6 +107,11 @@ class Columnar:
         self._odd_days: list[date] = []
         self._functions_made = False
         self.declined: list[str] = []  # the export files left to Python's reader
+        self._local = threading.local()  # a loading thread's own connection (cursor)
+        self._lock = threading.Lock()
+        self._numbers = itertools.count()
+        self._ahead: dict = {}  # (real path, channel) -> (number, future): being loaded
+        self._pool = None
 
     # --- claiming files -------------------------------------------------------------
 
@@ -114,32 +123,86 @@ class Columnar:
             self.declined.append(str(path))
         return claimed
 
+    def prefetch(self, exports: list[tuple[str, str | None]]) -> None:
+        """Start loading the export files the run will offer, ``(path, channel)`` each,
+        several at once (a file's statement keeps about one core busy: DuckDB appends a
+        file's rows in order). ``claim`` then takes the one it is asked for; a file loaded
+        but never asked for (the reader refused it) is dropped at ``finish``."""
+        if not self._tables_made:
+            self._make_tables()
+        workers = int(self.con.execute("SELECT current_setting('threads')").fetchone()[0])
+        self._pool = ThreadPoolExecutor(max_workers=max(1, workers))
+        for path, channel in exports:
+            key = (os.path.realpath(path), channel)
+            if key not in self._ahead:
+                number = next(self._numbers)
+                future = self._pool.submit(self._load_on_cursor, Path(path), channel, number)
+                self._ahead[key] = (number, future)
+
     def _claim(self, path: Path, ctx: RecordContext) -> bool:
         if ctx.file != FileOptions():
             return False
+        ahead = self._ahead.pop((os.path.realpath(path), ctx.default_channel), None)
+        if ahead is not None:
+            number, loaded = ahead[0], ahead[1].result()
+            if loaded is _PYTHON:  # it needs Python's functions: loaded here, alone
+                for _number, other in self._ahead.values():
+                    other.result()
+                loaded = self._load_file(path, ctx.default_channel, number)
+        else:
+            if not self._tables_made:
+                self._make_tables()
+            number = next(self._numbers)
+            loaded = self._load_file(path, ctx.default_channel, number)
+        if loaded is None:
+            return False
+        self.files.append(replace(loaded, path=str(path)))
+        return True
+
+    def _load_on_cursor(self, path: Path, channel: str | None, number: int):
+        """``_load_file`` on a connection of this thread's own (a cursor of the store's)."""
+        cursor = interruptible(self.con.cursor())
+        self._local.con = cursor
+        try:
+            return self._load_file(path, channel, number, functions=False)
+        finally:
+            del self._local.con
+            cursor.close()
+            released(cursor)
+
+    @property
+    def _db(self):
+        """The connection loading runs on: this thread's cursor, else the store's."""
+        return getattr(self._local, "con", self.con)
+
+    def _load_file(self, path: Path, channel: str | None, number: int, functions: bool = True):
+        """Load ``path`` into table ``cq_<number>`` if it is a plain quote export: its
+        ``ClaimedFile``, or None. Without ``functions`` (on a loading thread: DuckDB calling
+        Python functions from several connections at once crashed), a file that needs
+        Python's amount reader or id hash gives ``_PYTHON``, to be loaded with them."""
         layout = layout_of(path)
         if layout is None:
-            return False
+            return None
         header = self._header(layout, path)
         if header is None:
-            return False
-        if not self._tables_made:
-            self._make_tables()
-        number = len(self.files)
+            return None
         signature = _signature(str(path))
         # Python's amount reader and id hash (DuckDB functions) are called only for files
         # that need them: a file read without them that is not plain is read again with.
-        python = self._functions_made or (layout != "jsonl" and "id" not in header)
-        offset = self._try_load(layout, path, header, ctx.default_channel, number, python)
+        python = functions and (self._functions_made or (layout != "jsonl" and "id" not in header))
+        if not functions and layout != "jsonl" and "id" not in header:
+            return _PYTHON
+        offset = self._try_load(layout, path, header, channel, number, python)
         if offset is None and not python:
-            offset = self._try_load(layout, path, header, ctx.default_channel, number, True)
+            if not functions:
+                return _PYTHON
+            offset = self._try_load(layout, path, header, channel, number, True)
         if offset is None:
-            return False
-        claimed = ClaimedFile(number, str(path), list(header), ctx.default_channel, layout, offset)
+            return None
+        claimed = ClaimedFile(number, str(path), list(header), channel, layout, offset)
         claimed.types = header if layout == "parquet" else None
         claimed.signature = signature
-        self.files.append(claimed)
-        return True
+        return claimed
 
     def _header(self, layout: str, path: Path):
         """The columns a plain file of ``layout`` has (a Parquet file's with their types);
@@ -149,7 +212,7 @@ class Columnar:
         if layout in ("jsonl", "jsonarray"):
             return {}
         try:
-            described = self.con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)])
+            described = self._db.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)])
             types = {row[0]: row[1] for row in described.fetchall()}
             if not plain_types(types):
                 return None
@@ -157,7 +220,7 @@ class Columnar:
             # gigabytes) is never loaded into the store; Python's reader says what it is
             texts = [f'max(length("{c}"))' for c, kind in types.items() if kind == "VARCHAR"]
             query = f"SELECT greatest(0, {', '.join(texts)}) FROM read_parquet(?)"
-            longest = self.con.execute(query, [str(path)]).fetchone()[0] if texts else 0
+            longest = self._db.execute(query, [str(path)]).fetchone()[0] if texts else 0
         except Exception:  # noqa: BLE001 - not Parquet DuckDB can read: Python's reader says why
             return None
         return types if (longest or 0) <= 200 else None
@@ -165,13 +228,16 @@ class Columnar:
     def _try_load(self, layout, path, header, channel, number: int, python: bool) -> int | None:
         """``_load``, its rows deleted again when the file is not plain (None)."""
         if python and not self._functions_made:
-            self._make_functions()
+            with self._lock:
+                if not self._functions_made:
+                    self._make_functions()
+        self._db.execute(f"CREATE OR REPLACE TABLE cq_{number} ({_CQ_COLUMNS})")
         try:
             offset = self._load(layout, path, header, channel, number, python)
         except Exception:  # noqa: BLE001 - any DuckDB refusal means: let Python read it
             offset = None
         if offset is None:
-            self.con.execute("DELETE FROM cq WHERE file = ?", [number])
+            self._db.execute(f"DROP TABLE IF EXISTS cq_{number}")
         return offset
 
     def _load(self, layout, path: Path, header, channel, number: int, python: bool) -> int | None:
@@ -181,7 +247,7 @@ class Columnar:
         params = [number, channel, str(path)]
         if layout == "parquet":
             self._insert(parquet_rows(header), params, python)
-            rows = self.con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)])
+            rows = self._db.execute("SELECT count(*) FROM read_parquet(?)", [str(path)])
             return self._plain(number, rows.fetchone()[0], 1)
         if layout == "jsonarray":
             return self._load_array(path, params, python)
@@ -203,7 +269,7 @@ class Columnar:
         if not lines:
             return None
         table = f"lines_{params[0]}"
-        self.con.execute(
+        self._db.execute(
             f"CREATE OR REPLACE TEMP TABLE {table} AS"
             " SELECT generate_subscripts(l, 1) AS k, unnest(l) AS line FROM (SELECT ? AS l)",
             [lines],
@@ -211,7 +277,7 @@ class Columnar:
         try:
             self._insert(jsonarray_rows(table), params, python, array=True)
         finally:
-            self.con.execute(f"DROP TABLE {table}")
+            self._db.execute(f"DROP TABLE {table}")
         return self._plain(params[0], len(lines), 1)
 
     def _insert(self, rows_sql: str, params: list, python: bool, array: bool = False) -> None:
@@ -248,8 +314,8 @@ class Columnar:
         if array:  # an element's text is kept: its line is not its rowid, so no reading again
             kept.remove("raw_json")
         aside = ", ".join(f"CASE WHEN fits THEN NULL ELSE {c} END AS {c}" for c in kept)
-        self.con.execute(  # a row not plain is left out: then the file is not plain
-            f"INSERT INTO cq BY NAME SELECT * EXCLUDE (ok) REPLACE ({aside})"
+        self._db.execute(  # a row not plain is left out: then the file is not plain
+            f"INSERT INTO cq_{params[0]} BY NAME SELECT * EXCLUDE (ok) REPLACE ({aside})"
             f" FROM ({verdict}) WHERE ok",
             params,
         )
@@ -276,8 +342,8 @@ class Columnar:
         """The offset of the lines of the file just loaded from its rowids (its first row
         is line ``first``), or None unless every row is plain, its lines are its rows and
         its rowids follow each other."""
-        rows, low, high = self.con.execute(
-            "SELECT count(*), min(rowid), max(rowid) FROM cq WHERE file = ?", [number]
+        rows, low, high = self._db.execute(
+            f"SELECT count(*), min(rowid), max(rowid) FROM cq_{number}"
         ).fetchone()
         if rows != rows_expected:  # a row was not plain (so left out), or lines are not rows
             return None
@@ -290,8 +356,10 @@ class Columnar:
 
     def finish(self, engine, filters) -> None:
         """Feed the quotes outside the allowed ranges to ``engine``; merge the rest into it."""
+        self._settle()
         if not self.files:
             return
+        self._view()
         self._judge(self._transition_days(), filters)
         self._errors = engine.result.errors  # a file rewritten during the run is one
         engine.feed(self._outside(), filters)
@@ -393,16 +461,29 @@ class Columnar:
 
     # --- the engine's side: DuckDB here; consistency.spark_engine overrides these ---
 
+    def _settle(self) -> None:
+        """Wait for the files still loading; drop those the reader never asked for."""
+        for number, future in self._ahead.values():
+            future.result()
+            self.con.execute(f"DROP TABLE IF EXISTS cq_{number}")
+        self._ahead.clear()
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def _view(self) -> None:
+        """Make ``cq``: every claimed file's table, each row with its line (its rowid plus
+        its file's offset; a JSON array's elements have theirs)."""
+        tables = [
+            f"SELECT * REPLACE (coalesce(line, rowid + {f.offset}) AS line) FROM cq_{f.number}"
+            for f in self.files
+        ]
+        self.con.execute(f"CREATE OR REPLACE VIEW cq AS {' UNION ALL '.join(tables)}")
+
     def _judge(self, odd_days: list[date], filters) -> None:
-        """Make ``judged`` (``plan.judge``): a view, since cq holds each row's verdict; a
-        row's line is its rowid plus its file's offset."""
+        """Make ``judged`` (``plan.judge``): a view, since cq holds each row's verdict."""
         self._odd_days = odd_days
-        offsets = " ".join(f"WHEN {f.number} THEN {f.offset}" for f in self.files)
-        lined = (  # a JSON array's elements have their lines; other rows' are their rowids'
-            f"(SELECT * REPLACE (coalesce(line, rowid + CASE file {offsets} END) AS line)"
-            " FROM cq) AS cq"
-        )
-        self.con.execute(f"CREATE OR REPLACE VIEW judged AS {plan.judge(odd_days, filters, lined)}")
+        self.con.execute(f"CREATE OR REPLACE VIEW judged AS {plan.judge(odd_days, filters)}")
 
     def _table(self, name: str, select: str) -> None:
         """Make table ``name`` from the rows of ``select``."""
@@ -430,15 +511,6 @@ class Columnar:
     # --- the price book as tables -----------------------------------------------------
 
     def _make_tables(self) -> None:
-        self.con.execute(
-            "CREATE OR REPLACE TABLE cq (file INTEGER, line BIGINT, raw_id VARCHAR,"
-            " raw_customer VARCHAR,"
-            " raw_product VARCHAR, raw_amount VARCHAR, raw_ref VARCHAR, channel VARCHAR,"
-            " local_ts TIMESTAMP, amount DECIMAL(18, 4), t BIGINT,"
-            " raw_channel VARCHAR, raw_at VARCHAR, raw_currency VARCHAR, raw_agent VARCHAR,"
-            " raw_json VARCHAR, written VARCHAR,"
-            " fits BOOLEAN, promoted BOOLEAN)"
-        )
         self._span_list = self._span_rows()
         self._tables_made = True
 
@@ -446,9 +518,9 @@ class Columnar:
         """Python's amount reader and id hash as DuckDB functions (DuckDB imports numpy for
         them: a tenth of a second, so only when a file needs them)."""
         # DuckDB refuses to add a function while a result is unfinished (a fetchone)
-        self.con.execute("SELECT 1").fetchall()
+        self._db.execute("SELECT 1").fetchall()
         reading = RecordContext(self.ctx.timezone, self.book.currency, frozenset(self.ctx.channels))
-        self.con.create_function(
+        self._db.create_function(
             "consistency_amount",
             lambda text, currency: amount_text(text, currency, reading),
             ["VARCHAR", "VARCHAR"],
@@ -456,7 +528,7 @@ class Columnar:
             null_handling="special",
             side_effects=False,
         )
-        self.con.create_function(
+        self._db.create_function(
             "consistency_record_id",
             lambda values: record_id(dict(zip(PLAIN_COLUMNS, values, strict=True))),
             ["VARCHAR[]"],
@@ -526,6 +598,15 @@ _ASIDE = "raw_channel, raw_at, raw_currency, raw_agent, raw_json, written"
 _RAW_ID = RAWS.replace("raw_id", f"{ID} AS raw_id")  # a record as read, with its id
 
 
+_PYTHON = object()  # a file a loading thread leaves to the main one: it needs Python's functions
+# A claimed file's table (cq_<number>): what KEPT and the verdict give, and _ASIDE.
+_CQ_COLUMNS = (
+    "file INTEGER, line BIGINT, raw_id VARCHAR, raw_customer VARCHAR, raw_product VARCHAR,"
+    " raw_amount VARCHAR, raw_ref VARCHAR, channel VARCHAR, local_ts TIMESTAMP,"
+    " amount DECIMAL(18, 4), t BIGINT, raw_channel VARCHAR, raw_at VARCHAR,"
+    " raw_currency VARCHAR, raw_agent VARCHAR, raw_json VARCHAR, written VARCHAR,"
+    " fits BOOLEAN, promoted BOOLEAN"
+)
 _CHANGED = "it changed while it was audited (its size or time): run the audit again"
 
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
@@ -91,19 +92,9 @@ class Result:
         return finding.status != "baselined" and SEVERITY_RANK[finding.severity] >= floor
 
     def sorted_findings(self) -> list[Finding]:
-        """Worst first, then channel, rule, time."""
-        return sorted(
-            self.findings,
-            key=lambda f: (
-                -SEVERITY_RANK[f.severity],
-                f.channel or "",
-                f.rule,
-                f.at.isoformat() if f.at else "",
-                f.fingerprint,
-                f.related,
-                f.message,
-            ),
-        )
+        """Worst first, then channel, rule, time (:func:`finding_order`): one order whatever
+        the order the files were read in or the engine that read them."""
+        return sorted(self.findings, key=finding_order)
 
     def to_dict(self) -> dict:
         return {
@@ -164,6 +155,50 @@ class Result:
                 row["count"], _dec(row["low"]), _dec(row["high"]), _dec(row["list_price"])
             )
         return result
+
+
+def finding_order(f: Finding) -> tuple:
+    """A total sort key: worst first, then channel, rule, time, fingerprint, related ids and
+    message, and last what tells apart findings alike in all those (the same quote in two
+    files): product, cause, status and the evidence, its source by file then line number.
+
+    >>> a, b = (Finding("f", "r", "error", "m", evidence=Evidence(source=s))
+    ...         for s in ("b.csv:3", "a.csv:10"))
+    >>> [f.evidence.source for f in sorted([a, b], key=finding_order)]
+    ['a.csv:10', 'b.csv:3']
+    """
+    ev = f.evidence or _NO_EVIDENCE
+    return (
+        -SEVERITY_RANK[f.severity],
+        f.channel or "",
+        f.rule,
+        f.at.isoformat() if f.at else "",
+        f.fingerprint,
+        tuple(f.related),
+        f.message,
+        f.product or "",
+        f.cause or "",
+        f.status or "",
+        _place(ev.source),
+        ev.ref or "",
+        str(ev.where or ""),
+        ev.excerpt or "",
+        ev.span or (),
+    )
+
+
+_NO_EVIDENCE = Evidence()
+_LINE = re.compile(r"(.*?)((?::[0-9]+)*)")
+
+
+def _place(source: str | None) -> tuple[str, tuple[int, ...]]:
+    """``"ex/a.csv:10"`` as ``("ex/a.csv", (10,))``, so that line 9 comes before line 10.
+
+    >>> _place("ex/a.csv:10"), _place("https://example.com:8080/p"), _place(None)
+    (('ex/a.csv', (10,)), ('https://example.com:8080/p', ()), ('', ()))
+    """
+    name, numbers = _LINE.fullmatch(source or "").groups()
+    return name, tuple(int(n) for n in numbers.split(":")[1:])
 
 
 def finding_to_dict(finding: Finding) -> dict:

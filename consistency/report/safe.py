@@ -137,10 +137,12 @@ def safe_finding(finding: Finding) -> Finding:
 
 
 def safe_result(result: Result) -> Result:
-    """A shallow copy of ``result`` whose findings, errors and labels are safe to show."""
+    """A shallow copy of ``result`` whose findings, errors and labels are safe to show; its
+    findings in ``Result.sorted_findings()`` order, so that every report groups and sorts
+    from one order (Python's sort is stable): none depends on the order files were read."""
     safe = replace(
         result,
-        findings=[safe_finding(f) for f in result.findings],
+        findings=[safe_finding(f) for f in result.sorted_findings()],  # one order for all
         errors=[neutral(e) for e in result.errors],
         config=neutral_value(result.config),
         price_list_version=neutral_value(result.price_list_version),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -152,8 +154,18 @@ def export_files(config: Config) -> list[tuple[str, str | None]]:
             continue
         if FileOptions.from_source(source.options) != FileOptions():
             continue
-        found += [(p, source.channel) for pattern in source.files for p in matching_paths(pattern)]
+        for pattern in source.files:
+            found += [(p, source.channel) for p in matching_paths(pattern) if _regular(p)]
     return found
+
+
+def _regular(path: str) -> bool:
+    """A regular file (a pipe or a device is never loaded ahead: reading one may block;
+    the reader refuses it when it comes to it)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def fetcher_extra(setup: Setup) -> dict:

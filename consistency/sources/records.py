@@ -84,10 +84,13 @@ def lone_surrogate(record: Mapping) -> tuple[str | None, str] | None:
     >>> lone_surrogate({"id": "q1", "text": "\U0001f600"}) is None
     True
     """
-    for key, value in record.items():
-        if isinstance(key, str) and SURROGATE.search(key):
+    for key, value in record.items():  # the common case, ASCII text, at string speed
+        if type(key) is str and not key.isascii() and SURROGATE.search(key):
             return None, f"the field name {surrogate_reason(key)}"
-        if found := surrogate_in(value):
+        if type(value) is str:
+            if not value.isascii() and SURROGATE.search(value):
+                return key, surrogate_reason(value)
+        elif isinstance(value, Mapping | list | tuple) and (found := surrogate_in(value)):
             return key, surrogate_reason(found[1])
     return None
 

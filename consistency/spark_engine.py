@@ -33,10 +33,15 @@ and a Java 17+ runtime); ``require()`` says what is missing.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import socket
+import threading
 from dataclasses import replace
 from functools import reduce
 from pathlib import Path
+
+import click
 
 from . import plan
 from .claims import AMOUNT as _AMOUNT
@@ -51,6 +56,14 @@ from .plan import to_spark
 from .sources.records import RecordContext
 
 DEFAULT_MASTER = "local[*]"
+# How long a new session may take to start and run a one-row job (a cluster's executors
+# starting included) before the run stops saying so (start_timeout: the environment may
+# set another): Spark would wait for free workers forever.
+START_TIMEOUT = 60.0
+CONNECT_TIMEOUT = 5.0  # seconds to open a TCP connection to a spark:// master
+# The local masters Spark parses (SparkContext.createTaskScheduler): local, local[N], local[*],
+# local[N,F] (F failures allowed), local-cluster[N,cores,MB].
+_LOCAL = re.compile(r"local(\[(\*|[1-9][0-9]*)(,[1-9][0-9]*)?\])?|local-cluster\[[0-9, ]+\]")
 # Hadoop reads these in a path as a glob pattern: such a file is left to Python.
 _GLOB = set("*?[]{}\\,")
 _SETTINGS = {
@@ -76,8 +89,15 @@ _DUCKDB_TYPES = {
 }
 
 
-class SparkUnavailable(Exception):
-    """pyspark or Java is missing: the message says what to install."""
+class SparkUnavailable(click.ClickException):
+    """pyspark or Java is missing, or ``--spark-master`` names no master Spark can use: the
+    message says what to install or what went wrong, in one line. The command line prints
+    it as ``consistency: <message>`` and exits 2 (a usage problem, not a bug)."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"consistency: {self.message}", err=True)
 
 
 def require() -> None:
@@ -103,19 +123,107 @@ def session(master: str = DEFAULT_MASTER):
     """The process's Spark session (made on first use, then shared), in UTC.
 
     A session already running keeps its master; the settings above are applied to it.
+    A master Spark cannot use is :class:`SparkUnavailable` naming ``--spark-master``: one of
+    another kind (Spark takes ``local…``, ``spark://…``, ``yarn`` and ``k8s://…``), a
+    ``spark://`` host and port that refuse a connection (within :data:`CONNECT_TIMEOUT`),
+    or a session that fails a one-row job or, on a cluster, runs none within
+    :func:`start_timeout` seconds.
     """
     from pyspark.sql import SparkSession
 
+    _check_master(master)
     builder = SparkSession.builder.master(master).appName("consistency")
     settings = dict(_SETTINGS)
     if master.startswith("local"):  # a few shuffle partitions, not 200, on one machine
         settings["spark.sql.shuffle.partitions"] = str(_local_threads(master))
     for key, value in settings.items():
         builder = builder.config(key, value)
-    spark = builder.getOrCreate()
+    spark = _start(builder, master)
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     spark.conf.set("spark.sql.ansi.enabled", "true")
     return spark
+
+
+def _check_master(master: str) -> None:
+    """Refuse, before Spark starts, a master of a kind Spark has not, or a ``spark://``
+    master whose every host:port refuses a TCP connection."""
+    if not (
+        master == "yarn" or _LOCAL.fullmatch(master) or master.startswith(("spark://", "k8s://"))
+    ):
+        raise SparkUnavailable(
+            f"--spark-master {master}: not a Spark master (local[*], local[N],"
+            " spark://host:port, yarn or k8s://host:port)"
+        )
+    if not master.startswith("spark://"):
+        return
+    problems = []
+    for address in master.removeprefix("spark://").split(","):
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            raise SparkUnavailable(f"--spark-master {master}: {address!r} is not host:port")
+        try:
+            socket.create_connection((host.strip("[]"), int(port)), CONNECT_TIMEOUT).close()
+            return
+        except OSError as err:
+            problems.append(f"{address}: {err.strerror or err}")
+    raise SparkUnavailable(
+        f"--spark-master {master}: cannot connect to the master ({'; '.join(problems)})"
+    )
+
+
+def _start(builder, master: str):
+    """The session ``builder`` makes, once it has run a one-row job; a failure, or (but for a
+    local master) no job done within :func:`start_timeout` seconds (Spark waits 3 x 20 s for
+    a standalone master that does not answer, and for free workers forever), is
+    :class:`SparkUnavailable`."""
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            spark = builder.getOrCreate()
+            outcome.append((spark, spark.range(1).count()))
+        except Exception as err:  # Py4JJavaError and kin: said in the message below
+            outcome.append((None, err))
+
+    worker = threading.Thread(target=run, name="consistency-spark-start", daemon=True)
+    worker.start()
+    worker.join(None if _LOCAL.fullmatch(master) else start_timeout())  # no workers to wait for
+    if outcome and outcome[0][1] == 1:
+        return outcome[0][0]
+    if outcome:
+        reason = f"Spark cannot run a job there: {_said(outcome[0][1])}"
+    else:  # the thread is left waiting: the JVM ends with this process
+        reason = (
+            f"no job ran within {start_timeout():g} s (is it a Spark master with free workers?)"
+        )
+    raise SparkUnavailable(f"--spark-master {master}: {reason}")
+
+
+def start_timeout() -> float:
+    """Seconds a new session may take to run its first job: ``CONSISTENCY_SPARK_START_TIMEOUT``
+    in the environment, else :data:`START_TIMEOUT`."""
+    value = os.environ.get("CONSISTENCY_SPARK_START_TIMEOUT")
+    if value is None:
+        return START_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 86400:
+        raise SparkUnavailable(f"CONSISTENCY_SPARK_START_TIMEOUT={value}: not a number of seconds")
+    return seconds
+
+
+def _said(err: BaseException) -> str:
+    """The first line of what Spark said, without the Java stack trace.
+
+    >>> _said(ValueError("Master must start with spark\\n\\tat org.apache.spark..."))
+    'Master must start with spark'
+    """
+    java = getattr(err, "java_exception", None)  # Py4JJavaError: the Java exception's message
+    said = str(java.getMessage()) if java is not None else str(err)
+    lines = [line.strip() for line in said.splitlines() if line.strip()]
+    return lines[0][:300] if lines else type(err).__name__
 
 
 def _duckdb_type(kind) -> str:

@@ -16,6 +16,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import random
+import re
+import socket
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -25,7 +30,13 @@ from hypothesis import strategies as st
 from consistency.audit import AuditOptions, audit
 from consistency.engine import Filters
 from consistency.inputs.config import load_config
-from consistency.spark_engine import SparkColumnar, SparkUnavailable, require, session
+from consistency.spark_engine import (
+    SparkColumnar,
+    SparkUnavailable,
+    require,
+    session,
+    start_timeout,
+)
 from tests.helpers import write, write_csv
 from tests.test_columnar import (
     CHANNELS,
@@ -218,3 +229,90 @@ def test_without_java_the_engine_says_what_to_install(monkeypatch, tmp_path):
     pytest.importorskip("pyspark", reason="pyspark is checked first: without it that is said")
     with pytest.raises(SparkUnavailable, match="Java runtime"):
         require()
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then closed): a connection is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# (--spark-master, what the message says, where the case came from): refused before the JVM
+# starts, in about a second
+BAD_MASTERS = [
+    ("bogus://x", "not a Spark master", "tryout10 7b: JAVA_GATEWAY_EXITED 'internal error'"),
+    ("local[x]", "not a Spark master", "a typo in local[N]: Spark's own Java stack trace"),
+    ("spark://127.0.0.1", "'127.0.0.1' is not host:port", "a standalone master with no port"),
+    ("spark://127.0.0.1:{closed}", "cannot connect to the master", "tryout10 7b: 69 s, then"),
+]
+
+
+@pytest.mark.parametrize(("master", "says", "origin"), BAD_MASTERS, ids=[m[0] for m in BAD_MASTERS])
+def test_a_master_spark_cannot_use_is_said_in_one_line(master, says, origin):
+    pytest.importorskip("pyspark")
+    master = master.format(closed=_closed_port())
+    with pytest.raises(SparkUnavailable, match=re.escape(f"--spark-master {master}: ")) as err:
+        session(master)
+    assert says in err.value.message and "\n" not in err.value.message
+
+
+def _cli(tmp_path, master: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    write(tmp_path / "prices.yaml", PRICES)
+    quote = {"id": "q1", "channel": "web", "at": "2026-10-20T10:00", "product": "fiber-500"}
+    write_csv(tmp_path / "web.csv", [quote | {"amount": "99.90"}], COLUMNS)
+    config = write(
+        tmp_path / "consistency.yaml",
+        "timezone: Asia/Jerusalem\nprice_list: prices.yaml\nsources:\n"
+        "  - {channel: web, files: [web.csv]}\n",
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "consistency", "audit", "--config", str(config)]
+        + ["--engine", "spark", "--spark-master", master, "--format", "json"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+def test_the_command_line_says_what_is_wrong_with_the_master(tmp_path):
+    """tryout10 7b: `--spark-master bogus://x` was 'internal error: PySparkRuntimeError'."""
+    pytest.importorskip("pyspark")
+    run = _cli(tmp_path, "bogus://x")
+    assert run.returncode == 2
+    said = [line for line in run.stderr.splitlines() if line.startswith("consistency:")]
+    assert said == [
+        "consistency: --spark-master bogus://x: not a Spark master (local[*], local[N],"
+        " spark://host:port, yarn or k8s://host:port)"
+    ]
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_port_that_is_no_spark_master_stops_the_run_within_the_start_timeout(tmp_path):
+    """A loopback port that takes the connection and answers nothing (Spark itself retries
+    for 3 x 20 s, then fails its first job: tryout10 7b's 69 s and Java stack trace)."""
+    try:
+        require()
+    except SparkUnavailable as err:
+        if os.environ.get("CONSISTENCY_REQUIRE_SPARK"):  # as the spark fixture: never in CI
+            pytest.fail(str(err))
+        pytest.skip(str(err))
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        master = f"spark://127.0.0.1:{silent.getsockname()[1]}"
+        started = time.monotonic()
+        run = _cli(tmp_path, master, {"CONSISTENCY_SPARK_START_TIMEOUT": "5"})
+        took = time.monotonic() - started
+    assert run.returncode == 2
+    said = [line for line in run.stderr.splitlines() if line.startswith("consistency:")]
+    assert said == [f"consistency: --spark-master {master}: no job ran within 5 s (is it a"
+                    " Spark master with free workers?)"]  # fmt: skip
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr
+    assert took < 45  # the JVM's start and 5 s, not Spark's 60 s of retries
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5"])
+def test_a_bad_start_timeout_is_said(monkeypatch, value):
+    monkeypatch.setenv("CONSISTENCY_SPARK_START_TIMEOUT", value)
+    with pytest.raises(SparkUnavailable, match=f"CONSISTENCY_SPARK_START_TIMEOUT={value}: not a"):
+        start_timeout()

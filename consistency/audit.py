@@ -123,6 +123,9 @@ def _audit_sources(config, options, setup, store, result) -> Result:
         if (code := stopped()) is not None:  # a query interrupted by SIGTERM or Ctrl-C
             raise SystemExit(code) from err
         result.errors.append(f"internal error: {type(err).__name__}: {err} ({bug_report_hint()})")
+    finally:  # a run stopped early: no loading thread outlives the store
+        if columnar is not None:
+            columnar.close()
     result.errors.extend(f"cannot read {what}" for what in gathering.unreadable)
     if columnar is not None:
         result.read_by_python = list(columnar.declined)

@@ -66,7 +66,7 @@ from .claims import (
 )
 from .inputs.files import FileOptions
 from .model import Location, SourceFailure
-from .outputs import interruptible, released
+from .outputs import interruptible, released, stopped
 from .result import QuoteStats
 from .sources.jsonfile import from_json_line
 from .sources.records import RecordContext, amount_text, record_id, to_observation
@@ -235,6 +235,8 @@ class Columnar:
         try:
             offset = self._load(layout, path, header, channel, number, python)
         except Exception:  # noqa: BLE001 - any DuckDB refusal means: let Python read it
+            if stopped() is not None:  # the run is stopping: its query was interrupted
+                raise
             offset = None
         if offset is None:
             self._db.execute(f"DROP TABLE IF EXISTS cq_{number}")
@@ -460,6 +462,13 @@ class Columnar:
         self._spill(state.spill, plan.customers(rule.channels, skip))
 
     # --- the engine's side: DuckDB here; consistency.spark_engine overrides these ---
+
+    def close(self) -> None:
+        """Stop loading ahead (a run that ends early): files not started are not, and
+        the statements running end before the store is closed."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     def _settle(self) -> None:
         """Wait for the files still loading; drop those the reader never asked for."""

@@ -505,6 +505,9 @@ class SparkColumnar(Columnar):
                 frame.unpersist()
             self._persisted.clear()
 
+    def _view(self) -> None:
+        """Spark's ``cq`` is the claimed files' frames, registered by ``finish``."""
+
     def _judge(self, odd_days, filters) -> None:
         """Make ``judged``: plan.verdict over ``cq``, judged (the spans written into it)."""
         verdict = plan.verdict(self.ctx.timezone.key, "SELECT * FROM cq", self._span_rows())

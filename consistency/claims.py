@@ -212,27 +212,26 @@ def _unquoted(name: str) -> str:
     return name
 
 
-def count_commas(path: Path) -> int:
-    """The commas in the file. In a plain CSV no field holds one, so every line has one
-    fewer than the header has names: a row with a trailing empty field (``…,89.90,``),
-    which DuckDB's reader accepts and Python's refuses, shows as one comma too many."""
-    commas = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 22):
-            commas += chunk.count(b",")
-    return commas
-
-
 def count_lines(path: Path) -> int | None:
     """The file's lines (a last line without a newline counts), or None for stray CRs."""
-    newlines = returns = 0
+    counted = count_lines_and_commas(path)
+    return None if counted is None else counted[0]
+
+
+def count_lines_and_commas(path: Path) -> tuple[int, int] | None:
+    """The file's lines (a last line without a newline counts) and its commas, in one
+    pass; None for stray CRs. In a plain CSV no field holds a comma, so every line has
+    one fewer than the header has names: a row with a trailing empty field (``…,89.90,``),
+    which DuckDB's reader accepts and Python's refuses, shows as one comma too many."""
+    newlines = returns = commas = 0
     last = b""
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 22):
             newlines += chunk.count(b"\n")
+            commas += chunk.count(b",")
             if b"\r" in chunk:  # a memchr: counting is slower, and CRs are rare
                 returns += chunk.count(b"\r")
             last = chunk[-1:]
     if returns not in (0, newlines):
         return None
-    return newlines + (1 if last and last != b"\n" else 0)
+    return newlines + (1 if last and last != b"\n" else 0), commas

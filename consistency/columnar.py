@@ -53,8 +53,7 @@ from .claims import (
     STORED_SQL,
     TIME,
     brace_lines,
-    count_commas,
-    count_lines,
+    count_lines_and_commas,
     csv_rows,
     jsonarray_rows,
     jsonl_rows,
@@ -253,11 +252,12 @@ class Columnar:
             return self._plain(number, rows.fetchone()[0], 1)
         if layout == "jsonarray":
             return self._load_array(path, params, python)
-        lines = count_lines(path)
-        if lines is None:
+        counted = count_lines_and_commas(path)
+        if counted is None:
             return None
+        lines, commas = counted
         if layout == "csv":
-            if count_commas(path) != lines * (len(header) - 1):
+            if commas != lines * (len(header) - 1):
                 return None  # a field holds a comma, or a row has a field too many
             self._insert(csv_rows(header), params, python)
             return self._plain(number, lines - 1, 2)

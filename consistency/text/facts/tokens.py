@@ -213,16 +213,12 @@ cached_decimal = lru_cache(maxsize=4096)(to_decimal)
 
 _alternation = trie_pattern
 
-
-_HEBREW_WORDS = _alternation({w for w in _VOCABULARY if "\u05d0" <= w[0] <= "\u05ea"})
-_ENGLISH_WORDS = _alternation({w for w in _VOCABULARY if "a" <= w[0] <= "z"})
 # Currency spellings in other scripts and signs: руб., zł's kin, ₹, 円, 원, ر.س.
 _OTHER_SPELLINGS = {
     w
     for w in _VOCABULARY
     if w[0].isalpha() and not ("a" <= w[0] <= "z" or "\u05d0" <= w[0] <= "\u05ea")
 }
-_OTHER_WORDS = _alternation(_OTHER_SPELLINGS)
 # Their first characters that are no letters (₹, ¥, ₽): a letter of another script is
 # matched as "a letter that is neither Latin nor Hebrew", a far cheaper test.
 _SIGN_CLASS = re.escape(SIGNS)
@@ -244,13 +240,38 @@ _NOT_GLUED_BEFORE = "".join(
 ) + (  # one letter ("R1290", "R8,499") only before thousands: "Q3" is a quarter
     rf"(?!(?<=\b[{''.join(sorted(w for w in _GLUED_BEFORE if len(w) == 1))}])(?:\d{{3}}|\d{{1,3}}[,.]\d{{3}}))"
 )
-_GLUED_AFTER_WORDS = _alternation(_GLUED_AFTER)
+
+
+@cache
+def _words() -> dict[str, str]:
+    """The alternations of the known words and currency spellings (tries), built on first
+    use: a twentieth of a second that a run which reads no text never needs."""
+    return {
+        "_HEBREW_WORDS": _alternation({w for w in _VOCABULARY if "\u05d0" <= w[0] <= "\u05ea"}),
+        "_ENGLISH_WORDS": _alternation({w for w in _VOCABULARY if "a" <= w[0] <= "z"}),
+        "_OTHER_WORDS": _alternation(_OTHER_SPELLINGS),
+        "_GLUED_AFTER_WORDS": _alternation(_GLUED_AFTER),
+    }
+
+
+def __getattr__(name: str):
+    """The alternations and the token pattern, as module attributes built on first use."""
+    if name in ("_HEBREW_WORDS", "_ENGLISH_WORDS", "_OTHER_WORDS", "_GLUED_AFTER_WORDS"):
+        return _words()[name]
+    if name == "_TOKEN_PATTERN":
+        return _token_pattern()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # Only the words above become tokens; any other word stays in the gap between two
 # tokens and so keeps them apart. The regex engine skips it without a Python call.
 # Each branch opens with a cheap look-ahead at its first character, so the regex
 # engine leaves a position at once when no branch can start there.
-_TOKEN_PATTERN = (  # compiled on first use, by _token()
-    rf"""
+@cache
+def _token_pattern() -> str:
+    """One token's pattern (compiled by _token and _tokens), built on first use."""
+    words = _words()
+    return rf"""
     (?=[\d+*\#a-z])                                  # junk starts so
     (?P<junk>
         \d{{1,2}}:\d{{2}}(?::\d{{2}})?                 # clock time 14:30
@@ -263,9 +284,9 @@ _TOKEN_PATTERN = (  # compiled on first use, by _token()
       | \*\d{{3,5}}                                    # *2000
       | \#\d+                                          # #12345
       | \d{{7,}}+(?!\ ?(?:[{_SIGN_CLASS}]                # ids and order numbers, but not
-        | {_GLUED_AFTER_WORDS}(?![^\W\d_])))             # 1500000 ₫, 1128240 рублей
+        | {words["_GLUED_AFTER_WORDS"]}(?![^\W\d_])))             # 1500000 ₫, 1128240 рублей
       | \d++(?=[a-z])                                  # 5g, 100mbps, 3x,
-        (?!{_GLUED_AFTER_WORDS}(?![^\W\d_]))\w*          # but not 2963yen
+        (?!{words["_GLUED_AFTER_WORDS"]}(?![^\W\d_]))\w*          # but not 2963yen
       | [a-z]++(?=\d){_NOT_GLUED_BEFORE}                # a123, inv2026, not USD1.23
         \d\w*
     )(?!\d)
@@ -273,18 +294,17 @@ _TOKEN_PATTERN = (  # compiled on first use, by _token()
     (?P<pfx>(?<![\w"'])[ובלמשהכ]{{1,2}}-?|)            # ב-99, מ-99, ל99, or none
     (?=[\d.,])(?P<num>{NUMBER})                       # 99.90
     (?:(?![\d\w])|(?=[{_CJK}])                          # alone, or before 円
-     | (?={_GLUED_AFTER_WORDS}(?![^\W\d_])))            # or a currency: 2963yen
+     | (?={words["_GLUED_AFTER_WORDS"]}(?![^\W\d_])))            # or a currency: 2963yen
   | (?=[\u05d0-\u05ea-])(?<![\w"'])                    # a Hebrew word starts here
     (?P<wp>[ובלמשהכ]{{0,2}}-?)                         # up to two prefix letters
-    (?P<he>{_HEBREW_WORDS})(?!\w)                      # a Hebrew word we know
+    (?P<he>{words["_HEBREW_WORDS"]})(?!\w)                      # a Hebrew word we know
   | (?P<en>(?=[a-z])(?<![^\W\d]|')                    # an English word starts here
-        {_ENGLISH_WORDS}(?:(?!\w)|(?<!\w)|(?=\d))       # a word we know (R$, USD1.23)
+        {words["_ENGLISH_WORDS"]}(?:(?!\w)|(?<!\w)|(?=\d))       # a word we know (R$, USD1.23)
       | (?=[^\W\d_a-z\u05d0-\u05ea])(?<![^\W\d_])     # or a word in another script
-        {_OTHER_WORDS}                                 # руб., zł, ₹, 円, ر.س
+        {words["_OTHER_WORDS"]}                                 # руб., zł, ₹, 円, ر.س
         (?:(?![^\W\d_])|(?<![^\W\d_])|(?<=[{_CJK}])))   # ends at a word's end (or CJK)
   | (?P<sym>[{_SIGN_CLASS}])                             # currency or percent sign
     """
-)
 
 
 # The text between two tokens, skipped a chunk at a time: no token starts inside a run
@@ -309,7 +329,7 @@ def _tokens() -> re.Pattern:
         rf"""
         (?P<gap>{_SKIP}*?)        # the text before the token, as short as possible
         (?:(?=[\w+*\#\-.,{_SIGN_CLASS}])  # a character a token starts with
-           (?:{_TOKEN_PATTERN})   # the token
+           (?:{_token_pattern()})   # the token
          | \Z)                    # or the end of the text
         """,
         re.VERBOSE,
@@ -319,7 +339,7 @@ def _tokens() -> re.Pattern:
 @cache
 def _token() -> re.Pattern:
     """One token's pattern alone (the tests hold it to a plain version of itself)."""
-    return re.compile(_TOKEN_PATTERN, re.VERBOSE)
+    return re.compile(_token_pattern(), re.VERBOSE)
 
 
 @lru_cache(maxsize=1024)

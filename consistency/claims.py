@@ -1,13 +1,13 @@
 """Which export files the columnar engine reads itself, and the SQL that reads each layout.
 
 A file is *claimed* (read by DuckDB, not by Python) when its layout is CSV, JSON
-Lines or Parquet and every record in it is a plain quote (docs/engine.md, "What
-the duckdb engine claims"). Each layout's reader gives the same rows, in file order
-(a row's line, or a Parquet row's number, is its place in that order): ``raw_<column>`` for every one
-of :data:`PLAIN_COLUMNS` as the file wrote it (NULL when absent), ``raw_json`` (a
+Lines, a JSON array or Parquet and every record in it is a plain quote (docs/engine.md, "What
+the duckdb engine claims"). Each layout's reader gives the same rows, in file order (a
+row's line, or a Parquet row's number, is its place in that order): ``raw_<column>`` for
+every one of :data:`PLAIN_COLUMNS` as the file wrote it (NULL when absent), ``raw_json`` (a
 JSON Lines record's text, else NULL) and ``shaped`` (whether the record has a
-plain shape). :class:`consistency.columnar.Columnar` loads them into its ``cq``
-table and checks that every row is plain with :data:`SAFE`, :data:`AMOUNT` and
+plain shape). :class:`consistency.columnar.Columnar` loads them into a table per file
+and checks that every row is plain with :data:`SAFE`, :data:`AMOUNT` and
 :data:`TIME`; any doubt leaves the file to Python's reader.
 """
 
@@ -46,11 +46,10 @@ def layout_of(path: Path) -> str | None:
 RAWS = ", ".join(f"raw_{c}" for c in PLAIN_COLUMNS)
 ID = f"coalesce(nullif(raw_id, ''), consistency_record_id([{RAWS}]))"  # as records.record_id
 # A record as judged: its plain amount, and its id or the one Python would give it.
-STORED = RAWS.replace("raw_amount", "plain AS raw_amount").replace("raw_id", f"{ID} AS raw_id")
+_PLAIN_AMOUNT = RAWS.replace("raw_amount", "plain AS raw_amount")
+STORED = _PLAIN_AMOUNT.replace("raw_id", f"{ID} AS raw_id")
 # The same without calling Python: a record without an id has none (it is then not plain).
-STORED_SQL = RAWS.replace("raw_amount", "plain AS raw_amount").replace(
-    "raw_id", "nullif(raw_id, '') AS raw_id"
-)
+STORED_SQL = _PLAIN_AMOUNT.replace("raw_id", "nullif(raw_id, '') AS raw_id")
 # What cq keeps of a record: what the grouped checks and the quote statistics read.
 KEPT = (
     "file, line, raw_id, raw_customer, raw_product, raw_amount, raw_ref, channel, local_ts, amount"
@@ -129,9 +128,7 @@ def jsonarray_rows(lines: str) -> str:
     """The elements of a JSON array file (parameter: its path) as ``jsonl_rows`` gives
     records, each with its ``line`` from table ``lines`` (``k``: the element's number
     from 1; ``line``: the line its ``{`` is on, see :func:`brace_lines`)."""
-    rows = jsonl_rows("array", "WITH ORDINALITY AS e(json, k)").replace(
-        "SELECT json,", "SELECT k, json,"
-    )
+    rows = jsonl_rows("array", numbered=True)
     return f"SELECT r.* REPLACE (b.line AS line) FROM ({rows}) AS r JOIN {lines} AS b USING (k)"
 
 
@@ -151,12 +148,13 @@ def brace_lines(path: Path) -> list[int]:
     return np.concatenate(found).tolist() if found else []
 
 
-def jsonl_rows(form: str = "newline_delimited", numbering: str = "") -> str:
+def jsonl_rows(form: str = "newline_delimited", numbered: bool = False) -> str:
     """The records of a JSON Lines file (parameter: its path), each with its line and text.
 
     A record is *shaped* when it is a flat object of known, distinct keys whose values
     are strings, but for an amount that may be a number, with no comma before its
-    closing brace (DuckDB's reader takes ``{"amount": "1",}``; Python's refuses it). A number's text is taken from
+    closing brace (DuckDB's reader takes ``{"amount": "1",}``; Python's refuses it). With
+    ``numbered``, each record's number from 1 is ``k``. A number's text is taken from
     the line as written, and it must be the number DuckDB read, or the record is not plain.
     """
     texts = [c for c in PLAIN_COLUMNS if c != "amount"]
@@ -165,8 +163,10 @@ def jsonl_rows(form: str = "newline_delimited", numbering: str = "") -> str:
     )
     strings = " AND ".join(f"coalesce(json_type(json, '$.{c}') = 'VARCHAR', true)" for c in texts)
     known = "[" + ", ".join(f"'{c}'" for c in PLAIN_COLUMNS) + "]"
+    k = " k," if numbered else ""  # with numbered, each record's number from 1
+    numbering = "WITH ORDINALITY AS e(json, k)" if numbered else ""
     return f"""
-        SELECT {RAWS}, json AS raw_json, CAST(NULL AS BIGINT) AS line,{" k," if numbering else ""}
+        SELECT {RAWS}, json AS raw_json, CAST(NULL AS BIGINT) AS line,{k}
                json_type(json) = 'OBJECT'
                AND NOT regexp_matches(json, ',\\s*}}')
                AND len(json_keys(json)) = len(list_distinct(json_keys(json)))
@@ -178,7 +178,7 @@ def jsonl_rows(form: str = "newline_delimited", numbering: str = "") -> str:
                         = TRY_CAST(json_extract_string(json, '$.amount') AS DECIMAL(18, 4))))
                AS shaped
         FROM (
-            SELECT json, {fields},
+            SELECT{k} json, {fields},
                    json_type(json, '$.amount') AS kind,
                    CASE json_type(json, '$.amount')
                         WHEN 'VARCHAR' THEN json_extract_string(json, '$.amount')

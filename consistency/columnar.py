@@ -39,6 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 from .checks._grouped import Extreme
@@ -102,7 +103,6 @@ class Columnar:
         self.con = store.con
         self.rules = rules
         self.files: list[ClaimedFile] = []
-        self._tables_made = False
         self._odd_days: list[date] = []
         self._functions_made = False
         self.declined: list[str] = []  # the export files left to Python's reader
@@ -127,8 +127,6 @@ class Columnar:
         several at once (a file's statement keeps about one core busy: DuckDB appends a
         file's rows in order). ``claim`` then takes the one it is asked for; a file loaded
         but never asked for (the reader refused it) is dropped at ``finish``."""
-        if not self._tables_made:
-            self._make_tables()
         workers = int(self.con.execute("SELECT current_setting('threads')").fetchone()[0])
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers))
         for path, channel in exports:
@@ -149,8 +147,6 @@ class Columnar:
                     other.result()
                 loaded = self._load_file(path, ctx.default_channel, number)
         else:
-            if not self._tables_made:
-                self._make_tables()
             number = next(self._numbers)
             loaded = self._load_file(path, ctx.default_channel, number)
         if loaded is None:
@@ -187,10 +183,12 @@ class Columnar:
             return None
         signature = _signature(str(path))
         # Python's amount reader and id hash (DuckDB functions) are called only for files
-        # that need them: a file read without them that is not plain is read again with.
-        python = functions and (self._functions_made or (layout != "jsonl" and "id" not in header))
-        if not functions and layout != "jsonl" and "id" not in header:
+        # that need them: one whose header has no id (every record's id is a hash), or
+        # one that is not plain read without them (it is read again with them).
+        hashed = layout in ("csv", "parquet") and "id" not in header
+        if hashed and not functions:
             return _PYTHON
+        python = functions and (hashed or self._functions_made)
         offset = self._try_load(layout, path, header, channel, number, python)
         if offset is None and not python:
             if not functions:
@@ -198,10 +196,10 @@ class Columnar:
             offset = self._try_load(layout, path, header, channel, number, True)
         if offset is None:
             return None
-        claimed = ClaimedFile(number, str(path), list(header), channel, layout, offset)
-        claimed.types = header if layout == "parquet" else None
-        claimed.signature = signature
-        return claimed
+        types = header if layout == "parquet" else None
+        return ClaimedFile(
+            number, str(path), list(header), channel, layout, offset, types, signature
+        )
 
     def _header(self, layout: str, path: Path):
         """The columns a plain file of ``layout`` has (a Parquet file's with their types);
@@ -225,7 +223,8 @@ class Columnar:
         return types if (longest or 0) <= 200 else None
 
     def _try_load(self, layout, path, header, channel, number: int, python: bool) -> int | None:
-        """``_load``, its rows deleted again when the file is not plain (None)."""
+        """``_load`` into a new table ``cq_<number>``, dropped again when the file is not
+        plain (None)."""
         if python and not self._functions_made:
             with self._lock:
                 if not self._functions_made:
@@ -242,9 +241,9 @@ class Columnar:
         return offset
 
     def _load(self, layout, path: Path, header, channel, number: int, python: bool) -> int | None:
-        """Load the file into cq; the offset of its lines from its rowids, or None when
-        it is not plain (its rows are then deleted by the caller). With ``python``,
-        Python's amount reader and id hash are called for the rows that need them."""
+        """Load the file into ``cq_<number>``; the offset of its lines from its rowids, or
+        None when it is not plain. With ``python``, Python's amount reader and id hash are
+        called for the rows that need them."""
         params = [number, channel, str(path)]
         if layout == "parquet":
             self._insert(parquet_rows(header), params, python)
@@ -284,11 +283,11 @@ class Columnar:
 
     def _insert(self, rows_sql: str, params: list, python: bool, array: bool = False) -> None:
         """Read, check and judge one file's rows (``rows_sql`` gives raw_*, raw_json and
-        shaped, in file order) into cq: each plain row with what the grouped checks and the
-        statistics read (:data:`KEPT`) and ``plan.verdict``'s columns. The statement is a
-        projection and filter of the file's rows, so DuckDB runs it in parallel and
-        appends the rows in file order (its default ``preserve_insertion_order``): a
-        row's line is its rowid plus the file's offset.
+        shaped, in file order) into ``cq_<number>``: each plain row with what the grouped
+        checks and the statistics read (:data:`KEPT`) and ``plan.verdict``'s columns. The
+        statement is a projection and filter of the file's rows, so DuckDB appends them
+        in file order (its default ``preserve_insertion_order``): a row's line is its
+        rowid plus the file's offset.
         What else a row says (its other fields, and its amount as written in ``written``)
         is kept only for the rows that fit no offer: those go to Python (``_outside``).
 
@@ -377,7 +376,7 @@ class Columnar:
 
     def _outside(self):
         """The quotes the SQL did not accept, as the Python reader would have built them."""
-        ctx = RecordContext(self.ctx.timezone, self.book.currency, frozenset(self.ctx.channels))
+        ctx = self._reading()
         files = {f.number: f for f in self.files}
         for rows in self._outside_rows():
             if isinstance(rows, SourceFailure):
@@ -408,12 +407,10 @@ class Columnar:
             self._make_functions()
         for claimed in self.files:
             if claimed.layout == "jsonarray":  # its elements' texts are kept in cq
-                result = self.con.execute(
+                yield from self._batches(
                     f"SELECT file, line, raw_json, {RAWS} FROM judged"
                     f" WHERE file = {claimed.number} AND NOT accepted ORDER BY line"
                 )
-                while rows := result.fetchmany(10_000):
-                    yield rows
                 continue
             lines = f"SELECT line FROM judged WHERE file = {claimed.number} AND NOT accepted"
             if not self.con.execute(f"SELECT EXISTS ({lines})").fetchone()[0]:
@@ -427,9 +424,7 @@ class Columnar:
                 SELECT {claimed.number}, line, raw_json, {_RAW_ID}
                 FROM ({again}) AS r SEMI JOIN ({lines}) AS j USING (line) ORDER BY line
             """
-            result = self.con.execute(select, [claimed.path])
-            while rows := result.fetchmany(10_000):
-                yield rows
+            yield from self._batches(select, [claimed.path])
 
     def _merge_counts(self, result) -> None:
         for channel, product, n, low, high, latest in self._rows(plan.counts()):
@@ -476,9 +471,7 @@ class Columnar:
             future.result()
             self.con.execute(f"DROP TABLE IF EXISTS cq_{number}")
         self._ahead.clear()
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
+        self.close()
 
     def _view(self) -> None:
         """Make ``cq``: every claimed file's table, each row with its line (its rowid plus
@@ -494,17 +487,13 @@ class Columnar:
         self._odd_days = odd_days
         self.con.execute(f"CREATE OR REPLACE VIEW judged AS {plan.judge(odd_days, filters)}")
 
-    def _table(self, name: str, select: str) -> None:
-        """Make table ``name`` from the rows of ``select``."""
-        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {select}")
-
     def _rows(self, select: str) -> list:
         """Every row of ``select`` (a small result: aggregates)."""
         return self.con.execute(select).fetchall()
 
-    def _batches(self, select: str):
+    def _batches(self, select: str, params: list | None = None):
         """The rows of ``select`` in lists of up to 10,000, never all in memory."""
-        result = self.con.execute(select)
+        result = self.con.execute(select, params or [])
         while rows := result.fetchmany(10_000):
             yield rows
 
@@ -519,16 +508,21 @@ class Columnar:
 
     # --- the price book as tables -----------------------------------------------------
 
-    def _make_tables(self) -> None:
-        self._span_list = self._span_rows()
-        self._tables_made = True
+    @cached_property
+    def _span_list(self) -> list[tuple]:
+        """``_span_rows``, computed once for the run's files."""
+        return self._span_rows()
+
+    def _reading(self) -> RecordContext:
+        """How Python's reader reads a record of this run (zone, currency, channels)."""
+        return RecordContext(self.ctx.timezone, self.book.currency, frozenset(self.ctx.channels))
 
     def _make_functions(self) -> None:
         """Python's amount reader and id hash as DuckDB functions (DuckDB imports numpy for
         them: a tenth of a second, so only when a file needs them)."""
         # DuckDB refuses to add a function while a result is unfinished (a fetchone)
         self._db.execute("SELECT 1").fetchall()
-        reading = RecordContext(self.ctx.timezone, self.book.currency, frozenset(self.ctx.channels))
+        reading = self._reading()
         self._db.create_function(
             "consistency_amount",
             lambda text, currency: amount_text(text, currency, reading),
@@ -547,8 +541,8 @@ class Columnar:
         self._functions_made = True
 
     def _span_rows(self) -> list[tuple]:
-        """The price book as spans: ``(product, channel, t0, t1, list_price, offers)``, each
-        offer ``(lo, hi, amount, promotion)``, as computed by the PriceBook itself."""
+        """The price book as spans: ``(product, channel, t0, t1, offers)``, each offer
+        ``(lo, hi, amount, promotion)``, as computed by the PriceBook itself."""
         spans: list[tuple] = []
         for product in self.book.list.products:
             edges = self._edges(product)
@@ -579,7 +573,7 @@ class Columnar:
             if any(v != v.quantize(_SCALE) for v in (lo, hi, offer.amount)):
                 return  # not exact in SQL's decimals: leave this stretch to Python
             rows.append((lo, hi, offer.amount, offer.promotion is not None))
-        spans.append((product, channel, t0, t1, book.price_at(product, probe), rows))
+        spans.append((product, channel, t0, t1, rows))
 
     def _transition_days(self) -> list[date]:
         """Local dates on which the zone's offset changes: Python reads those times."""
@@ -644,8 +638,6 @@ def _slack(tolerance, base: Decimal) -> Decimal:
 
 
 def _with_channel(ctx: RecordContext, channel: str) -> RecordContext:
-    from dataclasses import replace
-
     return replace(ctx, default_channel=channel)
 
 

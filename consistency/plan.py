@@ -55,15 +55,15 @@ def verdict(timezone: str, quotes: str, spans: list[tuple]) -> str:
     ``promoted`` (it is an allowed promotion's price).
 
     ``spans`` are ``Columnar._span_rows``: per product, channel and stretch of time
-    ``[t0, t1)`` in which nothing that sets a price changes, the list price and the offers
+    ``[t0, t1)`` in which nothing that sets a price changes, the allowed offers
     ``(lo, hi, amount, promotion)``. They are few (products × channels × changes), so each
     quote finds its span by a CASE on product, channel and ``t`` written into the query,
     not by a join: the query stays a projection of the file's rows, which DuckDB runs in
     parallel and in file order. A quote with no span fits nothing.
     """
     tree: dict = {}
-    for product, channel, t0, t1, list_price, offers in spans:
-        tree.setdefault(product, {}).setdefault(channel, []).append((t0, t1, list_price, offers))
+    for product, channel, t0, t1, offers in spans:
+        tree.setdefault(product, {}).setdefault(channel, []).append((t0, t1, offers))
 
     def ranges(offers) -> str:
         return " OR ".join(f"amount BETWEEN {_dec(lo)} AND {_dec(hi)}" for lo, hi, _, _ in offers)
@@ -71,8 +71,8 @@ def verdict(timezone: str, quotes: str, spans: list[tuple]) -> str:
     def promotions(offers) -> str:
         return " OR ".join(f"amount = {_dec(a)}" for _, _, a, promo in offers if promo) or "false"
 
-    fits = _by_span(tree, lambda span: ranges(span[3]), "false")
-    promoted = _by_span(tree, lambda span: promotions(span[3]), "false")
+    fits = _by_span(tree, ranges, "false")
+    promoted = _by_span(tree, promotions, "false")
     return f"""
         SELECT *, coalesce({fits}, false) AS fits, coalesce({promoted}, false) AS promoted
         FROM (SELECT *, epoch_us(timezone({lit(timezone)}, local_ts)) AS t FROM ({quotes})) AS q
@@ -80,7 +80,7 @@ def verdict(timezone: str, quotes: str, spans: list[tuple]) -> str:
 
 
 def _by_span(tree: dict, leaf, otherwise: str) -> str:
-    """A CASE giving ``leaf(span)`` for the span that holds a row (by ``raw_product``,
+    """A CASE giving ``leaf(offers)`` for the span that holds a row (by ``raw_product``,
     ``channel`` and ``t``), else ``otherwise``."""
     if not tree:
         return otherwise
@@ -89,9 +89,7 @@ def _by_span(tree: dict, leaf, otherwise: str) -> str:
         arms = []
         for channel, spans in channels.items():
             times = " ".join(
-                f"WHEN t >= {t0} AND t < {t1} THEN ({leaf(span)})"
-                for span in spans
-                for t0, t1 in [span[:2]]
+                f"WHEN t >= {t0} AND t < {t1} THEN ({leaf(offers)})" for t0, t1, offers in spans
             )
             arms.append(f"WHEN {lit(channel)} THEN CASE {times} ELSE {otherwise} END")
         products.append(

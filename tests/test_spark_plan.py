@@ -86,8 +86,8 @@ def test_the_spark_text_of_each_construct_the_plan_uses(duck, spark):
 
 # Two spans of one product on one channel: the list price, and a promotion beside it.
 SPANS = [
-    ("fiber", "web", -(2**62), 10**15, Decimal("99.9"), [(Decimal("99.89"), Decimal("99.91"), Decimal("99.9"), False)]),
-    ("fiber", "web", 10**15, 2**62, Decimal("99.9"), [
+    ("fiber", "web", -(2**62), 10**15, [(Decimal("99.89"), Decimal("99.91"), Decimal("99.9"), False)]),
+    ("fiber", "web", 10**15, 2**62, [
         (Decimal("99.89"), Decimal("99.91"), Decimal("99.9"), False),
         (Decimal("79.89"), Decimal("79.91"), Decimal("79.9"), True),
     ]),

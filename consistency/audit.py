@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -149,7 +147,7 @@ def export_files(config: Config) -> list[tuple[str, str | None]]:
     """``(path, channel)`` of every file the config's record sources name without a reading
     option: the files the duckdb engine may claim (it checks each one when asked)."""
     from .inputs.files import FileOptions
-    from .sources.files import matching_paths
+    from .sources.files import matching_paths, refuse_file
 
     found = []
     for source in config.sources:
@@ -157,18 +155,13 @@ def export_files(config: Config) -> list[tuple[str, str | None]]:
             continue
         if FileOptions.from_source(source.options) != FileOptions():
             continue
-        for pattern in source.files:
-            found += [(p, source.channel) for p in matching_paths(pattern) if _regular(p)]
+        for pattern in source.files:  # what the reader refuses (a pipe may block) is not
+            found += [
+                (p, source.channel)
+                for p in matching_paths(pattern)
+                if refuse_file(p, literal=False) is None
+            ]
     return found
-
-
-def _regular(path: str) -> bool:
-    """A regular file (a pipe or a device is never loaded ahead: reading one may block;
-    the reader refuses it when it comes to it)."""
-    try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:
-        return False
 
 
 def fetcher_extra(setup: Setup) -> dict:

@@ -129,7 +129,7 @@ class SpilledQuote:
         return (_EPOCH + timedelta(microseconds=self.t)).astimezone(tz)
 
 
-def _grouped(result) -> Iterator[tuple[tuple, list[SpilledQuote]]]:
+def _by_key(result) -> Iterator[tuple[tuple, list[SpilledQuote]]]:
     """``(key, quotes)`` from a result sorted by key, read in batches."""
     group, key = [], None
     while rows := result.fetchmany(10_000):
@@ -206,23 +206,26 @@ class QuoteSpill:
         never stricter: the frame's extremes differ at least as much as any pair in it."""
         self._load()
         con = self.store.con
-        # No query here needs the rows in insertion order (the last sorts them): without
-        # it DuckDB's operators hold less in memory, so tens of millions of quotes fit.
-        con.execute("SET preserve_insertion_order = false")
+        # No query here needs the rows in insertion order (the last sorts them), and one
+        # thread's hash table and buffers fit beside the stored quotes: so tens of millions
+        # of quotes fit the store's memory limit. The settings are the store's again after.
         threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+        con.execute("SET preserve_insertion_order = false")
         con.execute("SET threads = 1")
-        keys = self._differing(tolerance, span)
+        keys = None
         try:
+            keys = self._differing(tolerance, span)
             result = con.execute(
                 "SELECT s.customer, s.product, s.t, s.amount, s.channel, s.id, s.ref"
                 f" FROM {self._rows()} s SEMI JOIN {keys} d"
                 " ON s.customer = d.customer AND s.product = d.product"
                 " ORDER BY s.customer, s.product, s.t, s.id"
             )
-            yield from _grouped(result)
+            yield from _by_key(result)
         finally:
             if self.store is not None and self.store.con is not None:
-                con.execute(f"DROP TABLE IF EXISTS {keys}")
+                if keys is not None:
+                    con.execute(f"DROP TABLE IF EXISTS {keys}")
                 con.execute("SET preserve_insertion_order = true")
                 con.execute(f"SET threads = {int(threads)}")
 

@@ -142,33 +142,38 @@ def write_jsonl(path, records: list[dict], rng: random.Random) -> None:
     JSON number (``89.90``, trailing zeros and all) or as a string, at random."""
     lines = []
     for record in records:
-        item = {k: v for k, v in record.items() if v != ""}
-        amount = item.get("amount")
-        if amount is not None and rng.random() < 0.5 and _is_number(amount):
-            item["amount"] = RawNumber(amount)
+        item = _json_item(record, rng)
         lines.append(json.dumps(item, ensure_ascii=rng.random() < 0.5, default=str))
-    text = "\n".join(line.replace('"@@', "").replace('@@"', "") for line in lines)
-    write(path, text + "\n")
+    write(path, _unmarked("\n".join(lines)) + "\n")
 
 
 def write_json_array(path, records: list[dict], rng: random.Random) -> None:
     """A JSON array as exports write them: one element per line, several on a line, or
     pretty-printed over several lines each (``json.dump(indent=2)``), at random; empty
     fields left out and an amount a JSON number or a string, as in ``write_jsonl``."""
-    items = []
-    for record in records:
-        item = {k: v for k, v in record.items() if v != ""}
-        amount = item.get("amount")
-        if amount is not None and rng.random() < 0.5 and _is_number(amount):
-            item["amount"] = RawNumber(amount)
-        items.append(item)
+    items = [_json_item(record, rng) for record in records]
     style = rng.choice(["lines", "packed", "indented"])
     if style == "indented":
         text = json.dumps(items, indent=2, ensure_ascii=False, default=str)
     else:
         joint = ", " if style == "packed" else ",\n"
         text = "[" + joint.join(json.dumps(i, ensure_ascii=False, default=str) for i in items) + "]"
-    write(path, text.replace('"@@', "").replace('@@"', "") + "\n")
+    write(path, _unmarked(text) + "\n")
+
+
+def _json_item(record: dict, rng: random.Random) -> dict:
+    """A record as a JSON export holds it: empty fields left out, and the amount a JSON
+    number (written as written, see ``RawNumber``) or a string, at random."""
+    item = {k: v for k, v in record.items() if v != ""}
+    amount = item.get("amount")
+    if amount is not None and rng.random() < 0.5 and _is_number(amount):
+        item["amount"] = RawNumber(amount)
+    return item
+
+
+def _unmarked(text: str) -> str:
+    """JSON text with ``RawNumber``'s marks (and the quotes around them) taken out."""
+    return text.replace('"@@', "").replace('@@"', "")
 
 
 class RawNumber(str):

@@ -23,16 +23,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from .errors import LoadError
 from .inputs.dates import at_time
 from .model import Fact, Location
-from .sandbox import OverBudget, template_line
 from .text.display import money_text
 from .text.facts import extract_facts
 from .text.mentions import ProductMatcher
+
+if TYPE_CHECKING:  # jinja2 loads with the first template (consistency.sandbox)
+    import jinja2
 
 FACT_KINDS = ("money", "percent", "duration", "count")
 TEMPLATE_NAMES = frozenset({"price"})
@@ -182,11 +183,13 @@ class AnswerBook:
         key = (answer.id, *(self.book.price_at(p, at) for p in answer.products))
         cached = self._cache.get(key)
         if cached is None:
+            from jinja2 import TemplateError  # loaded already: the answer is a template
+
             try:
                 text = answer.template.render(price=self.price_function(at))
             except NoPrice:
                 cached = (None, ())
-            except jinja2.TemplateError as exc:  # over budget on a branch the trial did not take
+            except TemplateError as exc:  # over budget on a branch the trial did not take
                 self._failed(f"answer {answer.id}", answer.where, exc)
                 cached = (None, ())
             else:
@@ -226,11 +229,13 @@ class AnswerBook:
         )
 
     def _bind_template(self, spec: FactSpec, at: datetime) -> ExpectedFact | None:
+        from jinja2 import TemplateError  # loaded already: the fact is a template
+
         try:
             text = spec.template.render(price=self.price_function(at))
         except NoPrice:
             return None
-        except jinja2.TemplateError as exc:
+        except TemplateError as exc:
             self._failed(f"{spec.kind} fact", spec.where, exc)
             return None
         fact = first_fact(text, spec.kind, self.book.currency)
@@ -300,9 +305,14 @@ def first_fact(text: str, kind: str, currency: str) -> Fact | None:
 def template_problem(exc: jinja2.TemplateError) -> str:
     """A template failure in words, with the template's own line when it has more than one.
 
+    >>> from consistency.sandbox import OverBudget
     >>> template_problem(OverBudget("range() of 10 numbers; the limit is 5"))
     'template over budget: range() of 10 numbers; the limit is 5'
     """
+    import jinja2
+
+    from .sandbox import OverBudget, template_line
+
     line = template_line(exc)
     note = f" (template line {line})" if line and line > 1 else ""
     if isinstance(exc, jinja2.TemplateSyntaxError):

@@ -17,18 +17,20 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from ..answers import AnswerBook
 from ..errors import InputError, LoadError
 from ..model import PriceList, Rule
 from ..pricebook import PriceBook
 from ..registry import FETCH_OPTIONS
-from .answers import load_answers, read_answers
 from .config import DEFAULT_CHANNELS, DEFAULT_TIMEZONE, Config, read_config
 from .prices import load_price_list
 from .rules import load_rules
 from .yamlio import load_yaml
+
+if TYPE_CHECKING:
+    from ..answers import AnswerBook
 
 PRICES, RULES, ANSWERS, CONFIG = "prices", "rules", "answers", "config"
 
@@ -70,7 +72,9 @@ def read(config: Config) -> tuple[Setup, list[LoadError]]:
     rules = attempt(errors, load_rules, config.rules, channels) or []
     book = PriceBook(price_list) if price_list is not None else None
     answers = None
-    if config.answers is not None:
+    if config.answers is not None:  # templates: jinja2 loads here, only when there are some
+        from .answers import read_answers
+
         products = None if price_list else declared_products(config.price_list)
         found = attempt(errors, read_answers, config.answers, book, tz, channels, products)
         if found is not None:
@@ -190,6 +194,8 @@ UNKNOWN_KIND = (
 
 def answers_file_problems(path: Path) -> list[LoadError]:
     """An answers file with no price list to bind to: everything but unknown products."""
+    from .answers import load_answers
+
     errors: list[LoadError] = []
     attempt(errors, load_answers, path, None, ZoneInfo(DEFAULT_TIMEZONE), ())
     return errors

@@ -1,6 +1,6 @@
 """What a template may cost, and what an operation would cost before it runs.
 
-:class:`Limits` (docs/limits.md), the :class:`Budget` one render spends from (held
+:class:`Budget`, what one render has spent of its :class:`~.limits.Limits` (held
 in the context variable :data:`CURRENT`), and the estimates the sandbox's hooks
 call: the size of a value, of ``'%999d' % 1`` or ``'{:>999}'.format(1)``, of an
 operator's or a string method's result, and budgeted filters and tests. Going
@@ -18,25 +18,11 @@ import re
 import string
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 
 from jinja2.exceptions import SecurityError, TemplateRuntimeError
 
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """What one render may cost. The defaults are far above any real answer or chat body."""
-
-    text: int = 100_000  # characters in any one text, items (deep) in any one list or dict
-    output: int = 100_000  # characters a render writes, loops and captured blocks included
-    produced: int = 1_000_000  # characters and items all operations of a render make
-    number_bits: int = 128  # a whole number's size: about 38 decimal digits
-    range: int = 10_000  # numbers one range() yields
-    steps: int = 100_000  # loop iterations, calls, filters and operators in a render
-    depth: int = 50  # calls (macros, caller(), recursive loops) inside calls
-    seconds: float = 2.0  # wall time of a render
-    source: int = 50_000  # characters of template source
+from .limits import Limits
 
 
 class OverBudget(SecurityError):

@@ -26,15 +26,18 @@ import io
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_interval
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from babel.support import NullTranslations, Translations
 
 from ..text.display import money_text, percent_text
+
+if TYPE_CHECKING:
+    from babel.support import NullTranslations
+
+# babel.dates, babel.support and babel.messages (~12 ms to import) load where a catalog is
+# read or a date written: choosing the locale (every audit with a JSON report) needs neither.
 
 CATALOGS = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "consistency"
@@ -60,6 +63,10 @@ def parse_locale(name: str) -> Locale:
 @functools.lru_cache(maxsize=8)
 def translations(language: str) -> NullTranslations:
     """The catalog of ``language`` compiled in memory from its ``.po`` (none for English)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import NullTranslations, Translations
+
     po = CATALOGS / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po.is_file():
         return NullTranslations()
@@ -146,10 +153,14 @@ class Formatter:
         return f"{at.day} {self._months[at.month]} {at.year}, {at.hour:02d}:{at.minute:02d}"
 
     def date(self, day: date | datetime | None) -> str:
+        from babel.dates import format_date
+
         return format_date(day, "d MMM y", locale=self.locale) if day else ""
 
     def span(self, first: datetime, last: datetime) -> str:
         """Two times as a day range: ``16–21 Nov``; one day alone when both fall on it."""
+        from babel.dates import format_date, format_interval
+
         if first.date() == last.date():
             return format_date(first, "d MMM", locale=self.locale)
         return format_interval(first, last, "MMMd", tzinfo=first.tzinfo, locale=self.locale)

@@ -29,7 +29,6 @@ from .errors import LoadError
 from .inputs.dates import at_time
 from .model import Fact, Location
 from .text.display import money_text
-from .text.facts import extract_facts
 from .text.mentions import ProductMatcher
 
 if TYPE_CHECKING:  # jinja2 loads with the first template (consistency.sandbox)
@@ -185,6 +184,8 @@ class AnswerBook:
         if cached is None:
             from jinja2 import TemplateError  # loaded already: the answer is a template
 
+            from .text.facts import extract_facts
+
             try:
                 text = answer.template.render(price=self.price_function(at))
             except NoPrice:
@@ -291,6 +292,8 @@ def first_fact(text: str, kind: str, currency: str) -> Fact | None:
     >>> first_fact("3", "count", "ILS").value
     Decimal('3')
     """
+    from .text.facts import extract_facts
+
     for fact in extract_facts(text):
         if fact.kind == kind:
             return fact

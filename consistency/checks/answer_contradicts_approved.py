@@ -30,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Evidence, Observation, Problem, Rule
-from ..text.facts import facts_in
 from ..text.phrases import priced_mentions
 from ..values import FactValue
 from . import OBSERVATION, Context
@@ -48,6 +47,8 @@ def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
     on = topic(obs, ctx, rule)
     if on is None:
         return
+    from ..text.facts import facts_in  # its patterns load only where there are answers
+
     answers, answer, kinds, accepted = on.answers, on.answer, on.kinds, on.accepted
     expected = answers.expected_facts(answer.id, obs.at)
     facts = facts_in(obs.text)

@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Evidence, Observation, Problem, Rule
-from ..text.facts import facts_in
 from ..values import FactValue
 from . import OBSERVATION, Context
 from ._agreement import agrees, comparable
@@ -42,6 +41,8 @@ def check(obs: Observation, ctx: Context, rule: Rule) -> Iterator[Problem]:
     on = topic(obs, ctx, rule)
     if on is None:
         return
+    from ..text.facts import facts_in  # its patterns load only where there are answers
+
     answers, answer, kinds, accepted = on.answers, on.answer, on.kinds, on.accepted
     found = facts_in(obs.text)
     for required in answers.expected_facts(answer.id, obs.at):

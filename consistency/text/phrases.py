@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 
 from ..model import Fact
-from .facts import facts_in
 from .mentions import Mention, ProductMatcher, name_key
 from .normalize import fold_finals, normalize_map
 
@@ -43,6 +42,8 @@ def priced_mentions(text: str, matcher: ProductMatcher) -> Iterator[tuple[Mentio
     mentions = matcher.find(text)
     if not mentions:
         return
+    from .facts import facts_in  # its patterns load only where a reply names a product
+
     for fact in facts_in(text):
         if fact.kind != "money" or fact.role == "was":
             continue  # an old price beside the quote ("במקום 120 ₪") is not what was quoted

@@ -688,10 +688,10 @@ def _made_with(result: Result, saved: Path | None) -> list[Path | None]:
 def product_names(config: Config) -> dict[str, str]:
     """Product id -> name from the config's price list (empty when it cannot be read: the
     report then names products by id)."""
-    from .inputs import load as load_inputs
+    from .inputs import price_list as config_price_list  # the audit's own, not read again
 
     try:
-        price_list = load_inputs(config).price_list
+        price_list = config_price_list(config)
     except (InputError, OSError):
         return {}
     return {product.id: product.name for product in price_list.products.values()}

@@ -5,6 +5,8 @@ engine, no fact reader and no date formatting; each row names a module such a ru
 not import and the change that made it load on first use. The audit runs in a fresh
 interpreter (``sys.modules`` of this one holds whatever other tests imported), and a
 second row set runs the parts that do need those modules, so the first set can fail.
+Then: the reports' product names reuse the price list the audit just loaded
+(``inputs.price_list``), and every case where that could be wrong reads the files again.
 No timings here: bench/ prints them.
 """
 
@@ -105,3 +107,81 @@ NEEDED_THERE = [
 def test_where_it_is_needed_it_loads(tmp_path, statement, module):
     code = f"import json, sys\n{statement}\nprint(json.dumps({{'modules': sorted(sys.modules)}}))"
     assert module in _child(code, [], tmp_path)["modules"]
+
+
+# --- the reports' product names reuse the audit's price list (inputs.price_list) ------------
+
+PRICE_LIST = """version: "1"
+currency: ILS
+products:
+  - {id: fiber-500, name: NAME, unit: month, price: 99.90}
+"""
+
+
+def _config(folder: Path, name: str = "סיב 500"):
+    from consistency.inputs.config import load_config
+
+    (folder / "prices.yaml").write_text(PRICE_LIST.replace("NAME", name), encoding="utf-8")
+    path = folder / "consistency.yaml"
+    path.write_text("price_list: prices.yaml\nsources: []\n", encoding="utf-8")
+    return load_config(path)
+
+
+def _name(price_list) -> str:
+    return price_list.products["fiber-500"].name
+
+
+def test_the_price_list_of_the_config_just_loaded_is_not_read_again(tmp_path):
+    from consistency.inputs import load, price_list
+
+    config = _config(tmp_path)
+    loaded = load(config).price_list
+    assert price_list(config) is loaded
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "the price list changed",
+        "another config object",
+        "other YAML limits",
+        "other template limits",
+    ],
+)
+def test_anything_else_reads_the_files_again(tmp_path, change):
+    """Each case where reusing the last load could be wrong loads again, as ``load`` would."""
+    from consistency.inputs import load, price_list, yamlio
+    from consistency.sandbox import Limits, use_limits
+
+    config = _config(tmp_path)
+    loaded = load(config).price_list
+    restore = lambda: None  # noqa: E731
+    if change == "the price list changed":
+        new = PRICE_LIST.replace("NAME", "a longer new name")  # another size: seen at once
+        (tmp_path / "prices.yaml").write_text(new, encoding="utf-8")
+    elif change == "another config object":
+        config = _config(tmp_path)
+    elif change == "other YAML limits":
+        before = yamlio.use_limits(yamlio.YamlLimits(nodes=10_000))
+        restore = lambda: yamlio.use_limits(before)  # noqa: E731
+    else:
+        before = use_limits(Limits(steps=10))
+        restore = lambda: use_limits(before)  # noqa: E731
+    try:
+        again = price_list(config)
+    finally:
+        restore()
+    assert again is not loaded
+    expected = "a longer new name" if change == "the price list changed" else "סיב 500"
+    assert _name(again) == expected
+
+
+def test_a_broken_price_list_raises_as_load_does(tmp_path):
+    from consistency.errors import InputError
+    from consistency.inputs import load, price_list
+
+    config = _config(tmp_path)
+    load(config)
+    (tmp_path / "prices.yaml").write_text("products: 7\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        price_list(config)

@@ -311,13 +311,13 @@ class Columnar:
             )
         """
         verdict = plan.verdict(self.ctx.timezone.key, rows, self._span_list)
-        kept = _ASIDE.split(", ")
-        if array:  # an element's text is kept: its line is not its rowid, so no reading again
-            kept.remove("raw_json")
-        aside = ", ".join(f"CASE WHEN fits THEN NULL ELSE {c} END AS {c}" for c in kept)
+        # An element of a JSON array keeps its text: its line is not its rowid (no reading again).
+        texts = [f"CAST({c} AS VARCHAR)" for c in _ASIDE.split(", ")]  # raw_json is JSON
+        kept = ", ".join(t if array and "raw_json" in t else "NULL" for t in texts)
         self._db.execute(  # a row not plain is left out: then the file is not plain
-            f"INSERT INTO cq_{params[0]} BY NAME SELECT * EXCLUDE (ok) REPLACE ({aside})"
-            f" FROM ({verdict}) WHERE ok",
+            f"INSERT INTO cq_{params[0]} BY NAME SELECT * EXCLUDE (ok, file, {_ASIDE}),"
+            f" CASE WHEN fits THEN {'[' + kept + ']' if array else 'NULL'}"
+            f" ELSE [{', '.join(texts)}] END AS aside FROM ({verdict}) WHERE ok",
             params,
         )
 
@@ -477,7 +477,8 @@ class Columnar:
         """Make ``cq``: every claimed file's table, each row with its line (its rowid plus
         its file's offset; a JSON array's elements have theirs)."""
         tables = [
-            f"SELECT * REPLACE (coalesce(line, rowid + {f.offset}) AS line) FROM cq_{f.number}"
+            f"SELECT {f.number} AS file, * EXCLUDE (aside) REPLACE"
+            f" (coalesce(line, rowid + {f.offset}) AS line), {_UNPACKED} FROM cq_{f.number}"
             for f in self.files
         ]
         self.con.execute(f"CREATE OR REPLACE VIEW cq AS {' UNION ALL '.join(tables)}")
@@ -602,14 +603,16 @@ _RAW_ID = RAWS.replace("raw_id", f"{ID} AS raw_id")  # a record as read, with it
 
 
 _PYTHON = object()  # a file a loading thread leaves to the main one: it needs Python's functions
-# A claimed file's table (cq_<number>): what KEPT and the verdict give, and _ASIDE.
+# A claimed file's table (cq_<number>): what KEPT (but the file's number) and the verdict
+# give, and _ASIDE's values as one list. Few columns keep the insert parallel: DuckDB sets
+# aside 4 MB a column for each thread of an insert in file order, within its memory limit.
 _CQ_COLUMNS = (
-    "file INTEGER, line BIGINT, raw_id VARCHAR, raw_customer VARCHAR, raw_product VARCHAR,"
+    "line BIGINT, raw_id VARCHAR, raw_customer VARCHAR, raw_product VARCHAR,"
     " raw_amount VARCHAR, raw_ref VARCHAR, channel VARCHAR, local_ts TIMESTAMP,"
-    " amount DECIMAL(18, 4), t BIGINT, raw_channel VARCHAR, raw_at VARCHAR,"
-    " raw_currency VARCHAR, raw_agent VARCHAR, raw_json VARCHAR, written VARCHAR,"
-    " fits BOOLEAN, promoted BOOLEAN"
+    " amount DECIMAL(18, 4), t BIGINT, fits BOOLEAN, promoted BOOLEAN, aside VARCHAR[]"
 )
+# cq's columns from a claimed file's table: its number, its line and _ASIDE's values.
+_UNPACKED = ", ".join(f"aside[{k}] AS {c}" for k, c in enumerate(_ASIDE.split(", "), 1))
 _CHANGED = "it changed while it was audited (its size or time): run the audit again"
 
 

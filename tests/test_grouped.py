@@ -480,3 +480,39 @@ def test_a_household_quoted_an_allowed_promotion_is_no_conflict(tmp_path, ignore
         quote("phone", "2026-11-22T12:00", "fiber-500", "89.90", customer="hh-8", id="p2"),
     ]
     assert len(run_state(book_ctx, customer_quote_conflict, r, phone_at_promo)) == 1
+
+
+def test_a_step_out_of_memory_on_many_threads_runs_again_on_one():
+    """customer-quote-conflict's steps run on the store's threads; each thread has its
+    own sort buffers, so a step that runs out of the store's memory runs again on one.
+    300,000 quotes, 8 threads and 26 MB: the window step alone needs the one thread."""
+    from consistency.checks._grouped import QuoteSpill
+    from consistency.model import Threshold
+    from consistency.store import Store
+
+    window = (
+        "SELECT DISTINCT customer, product FROM (SELECT customer, product,"
+        " max(amount_f) OVER w AS hi, min(amount_f) OVER w AS lo FROM {table}"
+        " WINDOW w AS (PARTITION BY customer, product ORDER BY t"
+        " RANGE BETWEEN 100 PRECEDING AND CURRENT ROW)) WHERE hi > lo"
+    )
+    found = {}
+    for threads in (8, 1):
+        with Store(memory_limit="26MB", threads=threads) as store:
+            spill = QuoteSpill(store)
+            spill.insert_sql(
+                "SELECT repeat('x', 40) || (i // 2), 'p' || (i // 2 % 7), i,"
+                " CAST(i % 200 = 1 AS INT), CAST(i % 200 = 1 AS INT), 'web', 'q' || i, NULL"
+                " FROM range(?) r(i)",
+                [300_000],
+            )
+            if threads == 8:  # the premise: on 8 threads the window runs out of memory
+                with pytest.raises(Exception, match="Out of Memory"):
+                    store.con.execute(window.format(table=spill.table)).fetchall()
+            groups = spill.groups(Threshold(amount=Decimal("0.01")), 100)
+            found[threads] = [(key, [q.id for q in quotes]) for key, quotes in groups]
+            setting = store.con.execute("SELECT current_setting('threads')").fetchone()[0]
+            assert setting == threads  # the store's setting again
+            spill.close()
+    assert found[8] == found[1]
+    assert len(found[1]) == 1500  # i = 1, 201, 401 ...: one conflicting pair each

@@ -206,14 +206,13 @@ class QuoteSpill:
         never stricter: the frame's extremes differ at least as much as any pair in it."""
         self._load()
         con = self.store.con
-        # No query here needs the rows in insertion order (the last sorts them), and one
-        # thread's hash table and buffers fit beside the stored quotes: so tens of millions
-        # of quotes fit the store's memory limit. The settings are the store's again after.
+        # No query here needs the rows in insertion order (the last sorts them). A step
+        # that runs out of memory runs again on one thread (see _step). The settings are
+        # the store's again after.
         threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
-        con.execute("SET preserve_insertion_order = false")
-        con.execute("SET threads = 1")
         keys = None
         try:
+            con.execute("SET preserve_insertion_order = false")
             keys = self._differing(tolerance, span)
             result = con.execute(
                 "SELECT s.customer, s.product, s.t, s.amount, s.channel, s.id, s.ref"
@@ -248,7 +247,7 @@ class QuoteSpill:
         # grouped by a hash of the key, not the key's texts: a tenth of the memory, so it
         # fits the store's limit at tens of millions of quotes. Keys that share a hash
         # share a group, which can only add keys (each is checked by its own below).
-        con.execute(
+        self._step(
             f"CREATE TEMP TABLE {several} AS SELECT hash(customer, product) AS h"
             f" FROM {self._rows()} AS a GROUP BY h HAVING min(amount_f) < max(amount_f)"
         )
@@ -258,7 +257,7 @@ class QuoteSpill:
         percent = float(tolerance.percent or 0)
         differing = self.store.name("keys")
         try:
-            con.execute(
+            self._step(
                 f"""
                 CREATE TEMP TABLE {differing} AS SELECT DISTINCT customer, product FROM (
                     SELECT customer, product, max(amount_f) OVER w AS hi,
@@ -276,11 +275,27 @@ class QuoteSpill:
             con.execute(f"DROP TABLE {several}")
         return differing
 
+    def _step(self, sql: str) -> None:
+        """Run one step of ``groups`` (a statement that makes a temporary table) on the
+        store's threads; if it runs out of the store's memory, again on one thread, since
+        each thread holds its own hash table and sort buffers: then tens of millions of
+        quotes fit the limit, only slower. The caller restores the store's threads."""
+        import duckdb
+
+        con = self.store.con
+        try:
+            con.execute(sql)
+        except duckdb.OutOfMemoryException:
+            if int(con.execute("SELECT current_setting('threads')").fetchone()[0]) == 1:
+                raise
+            con.execute("SET threads = 1")
+            con.execute(sql)
+
     def _keys_of(self, hashes: str) -> str:
         """A temporary table of the (customer, product) keys whose hash is in ``hashes``."""
         keys = self.store.name("keys")
         try:
-            self.store.con.execute(
+            self._step(
                 f"CREATE TEMP TABLE {keys} AS SELECT DISTINCT customer, product"
                 f" FROM {self._rows()} AS r WHERE hash(customer, product) IN"
                 f" (SELECT h FROM {hashes})"

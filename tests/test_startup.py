@@ -47,6 +47,7 @@ NOT_ON_THE_QUOTE_PATH = [
     ("babel.dates", "report.i18n formats dates for the HTML report and email only"),
     ("babel.support", "report.i18n reads a catalog only for words of the HTML report"),
     ("consistency.text.facts", "facts are read from replies' text, never from a quote row"),
+    ("consistency.net.urls", "the config checks URLs and allow_hosts of fetch sources only"),
 ]
 
 

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..errors import InputError, LoadError
 from ..model import Location
 from ..net.headers import ENV_VAR, header_problem
-from ..net.urls import UrlRefused, parse_entry, parse_target
 from ..registry import FETCHERS, FORMATS, UnknownName
 from ..sandbox import Limits as TemplateLimits
 from ..sandbox import use_limits as use_template_limits
@@ -283,12 +282,16 @@ def _header_errors(entry: dict, index: int, problems: Problems) -> None:
     ]
     for at, url in urls:
         if isinstance(url, str) and "${" not in url and "{" not in url:
+            from ..net.urls import UrlRefused, parse_target  # a fetch source: here, not for files
+
             try:
                 parse_target(url)
             except UrlRefused as exc:
                 problems.add(("sources", index, *at), f"the URL gate refuses it: {exc}")
     hosts = entry.get("allow_hosts")
     for i, host in enumerate(hosts if isinstance(hosts, list) else []):
+        from ..net.urls import parse_entry
+
         if parse_entry(str(host)) is None:
             message = f"{host!r} is not a host entry; write host, host:port or *.domain"
             problems.add(("sources", index, "allow_hosts", i), message)

@@ -81,21 +81,40 @@ def verdict(timezone: str, quotes: str, spans: list[tuple]) -> str:
 
 def _by_span(tree: dict, leaf, otherwise: str) -> str:
     """A CASE giving ``leaf(offers)`` for the span that holds a row (by ``raw_product``,
-    ``channel`` and ``t``), else ``otherwise``."""
-    if not tree:
-        return otherwise
+    ``channel`` and ``t``), else ``otherwise``. Spans that follow each other with the same
+    leaf are one arm, and arms that give ``otherwise`` are left to the ELSE: the CASE is
+    evaluated for every quote, so fewer arms are less work a row."""
     products = []
     for product, channels in tree.items():
         arms = []
         for channel, spans in channels.items():
             times = " ".join(
-                f"WHEN t >= {t0} AND t < {t1} THEN ({leaf(offers)})" for t0, t1, offers in spans
+                f"WHEN t >= {t0} AND t < {t1} THEN ({text})"
+                for t0, t1, text in _joined(spans, leaf)
+                if text != otherwise
             )
-            arms.append(f"WHEN {lit(channel)} THEN CASE {times} ELSE {otherwise} END")
-        products.append(
-            f"WHEN {lit(product)} THEN CASE channel {' '.join(arms)} ELSE {otherwise} END"
-        )
+            if times:
+                arms.append(f"WHEN {lit(channel)} THEN CASE {times} ELSE {otherwise} END")
+        if arms:
+            products.append(
+                f"WHEN {lit(product)} THEN CASE channel {' '.join(arms)} ELSE {otherwise} END"
+            )
+    if not products:
+        return otherwise
     return f"CASE raw_product {' '.join(products)} ELSE {otherwise} END"
+
+
+def _joined(spans: list[tuple], leaf) -> list[tuple]:
+    """``(t0, t1, leaf text)`` of ``spans`` (``(t0, t1, offers)``), spans that meet and
+    give the same text joined into one."""
+    joined: list[list] = []
+    for t0, t1, offers in sorted(spans, key=lambda span: span[0]):
+        text = leaf(offers)
+        if joined and joined[-1][1] == t0 and joined[-1][2] == text:
+            joined[-1][1] = t1
+        else:
+            joined.append([t0, t1, text])
+    return [tuple(span) for span in joined]
 
 
 def _dec(value) -> str:

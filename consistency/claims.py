@@ -14,13 +14,16 @@ and checks that every row is plain with :data:`SAFE`, :data:`AMOUNT` and
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
+from typing import NamedTuple
 
 from .sources.files import SPREADSHEETS
 
 # The columns a plain quote file may have; any other column makes the file Python's.
 PLAIN_COLUMNS = ("id", "channel", "at", "customer", "product", "amount", "currency", "ref", "agent")
-SAFE = r"^[A-Za-z0-9_.:/#@+-]{1,200}$"  # ids, refs, customers, agents: no quoting questions
+SAFE_LENGTH = 200
+SAFE = rf"^[A-Za-z0-9_.:/#@+-]{{1,{SAFE_LENGTH}}}$"  # ids, refs, customers, agents: no quoting
 AMOUNT = r"^[0-9]{1,12}([.][0-9]{1,4})?$"
 # hours 00-23 only: DuckDB reads 24:00 as the next midnight, Python refuses it
 TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
@@ -214,24 +217,43 @@ def _unquoted(name: str) -> str:
 
 def count_lines(path: Path) -> int | None:
     """The file's lines (a last line without a newline counts), or None for stray CRs."""
-    counted = count_lines_and_commas(path)
-    return None if counted is None else counted[0]
+    counted = scan_lines(path)
+    return None if counted is None else counted.lines
 
 
-def count_lines_and_commas(path: Path) -> tuple[int, int] | None:
-    """The file's lines (a last line without a newline counts) and its commas, in one
-    pass; None for stray CRs. In a plain CSV no field holds a comma, so every line has
-    one fewer than the header has names: a row with a trailing empty field (``…,89.90,``),
-    which DuckDB's reader accepts and Python's refuses, shows as one comma too many."""
-    newlines = returns = commas = 0
+class Scan(NamedTuple):
+    """What :func:`scan_lines` finds in a file."""
+
+    lines: int  # a last line without a newline counts
+    commas: int
+    safe: bool  # every byte is one of SAFE's characters, a comma or a line end
+
+
+_SAFE_BYTES = bytes(c for c in range(128) if re.match(SAFE, chr(c)))
+
+
+def scan_lines(path: Path, chunk_size: int = 1 << 22) -> Scan | None:
+    """The file's lines and commas, and whether it is written in SAFE's characters only
+    (besides commas and line ends), in one pass; None for stray CRs (a CR not before a
+    newline, unless every line ends so). In a plain CSV no field holds a comma, so every
+    line has one fewer than the header has names: a row with a trailing empty field
+    (``…,89.90,``), which DuckDB's reader accepts and Python's refuses, shows as one comma
+    too many. In a safe file no field needs SAFE's pattern checked, only its length."""
+    newlines = returns = pairs = commas = others = 0
     last = b""
     with path.open("rb") as fh:
-        while chunk := fh.read(1 << 22):
-            newlines += chunk.count(b"\n")
-            commas += chunk.count(b",")
-            if b"\r" in chunk:  # a memchr: counting is slower, and CRs are rare
-                returns += chunk.count(b"\r")
+        while chunk := fh.read(chunk_size):
+            if last == b"\r" and chunk.startswith(b"\n"):  # a CRLF across chunks
+                pairs += 1
+            rest = chunk.translate(None, _SAFE_BYTES)  # what is left is a few bytes a line
+            newlines += rest.count(b"\n")
+            commas += rest.count(b",")
+            if b"\r" in rest:
+                returns += rest.count(b"\r")
+                pairs += chunk.count(b"\r\n")
+            others += len(rest)
             last = chunk[-1:]
     if returns not in (0, newlines):
         return None
-    return newlines + (1 if last and last != b"\n" else 0), commas
+    safe = returns == pairs and others == newlines + returns + commas
+    return Scan(newlines + (1 if last and last != b"\n" else 0), commas, safe)

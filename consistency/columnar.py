@@ -50,11 +50,11 @@ from .claims import (
     PLAIN_COLUMNS,
     RAWS,
     SAFE,
+    SAFE_LENGTH,
     STORED,
     STORED_SQL,
     TIME,
     brace_lines,
-    count_lines_and_commas,
     csv_rows,
     jsonarray_rows,
     jsonl_rows,
@@ -63,6 +63,7 @@ from .claims import (
     parquet_rows,
     plain_header,
     plain_types,
+    scan_lines,
 )
 from .inputs.files import FileOptions
 from .model import Location, SourceFailure
@@ -229,7 +230,8 @@ class Columnar:
             with self._lock:
                 if not self._functions_made:
                     self._make_functions()
-        self._db.execute(f"CREATE OR REPLACE TABLE cq_{number} ({_CQ_COLUMNS})")
+        line = ", line BIGINT" if layout == "jsonarray" else ""  # else its rowid gives it
+        self._db.execute(f"CREATE OR REPLACE TABLE cq_{number} ({_CQ_COLUMNS}{line})")
         try:
             offset = self._load(layout, path, header, channel, number, python)
         except Exception:  # noqa: BLE001 - any DuckDB refusal means: let Python read it
@@ -251,17 +253,16 @@ class Columnar:
             return self._plain(number, rows.fetchone()[0], 1)
         if layout == "jsonarray":
             return self._load_array(path, params, python)
-        counted = count_lines_and_commas(path)
-        if counted is None:
+        scan = scan_lines(path)
+        if scan is None:
             return None
-        lines, commas = counted
         if layout == "csv":
-            if commas != lines * (len(header) - 1):
+            if scan.commas != scan.lines * (len(header) - 1):
                 return None  # a field holds a comma, or a row has a field too many
-            self._insert(csv_rows(header), params, python)
-            return self._plain(number, lines - 1, 2)
+            self._insert(csv_rows(header), params, python, safe=scan.safe)
+            return self._plain(number, scan.lines - 1, 2)
         self._insert(jsonl_rows(), params, python)
-        return self._plain(number, lines, 1)
+        return self._plain(number, scan.lines, 1)
 
     def _load_array(self, path: Path, params: list, python: bool) -> int | None:
         """Load a JSON array: each element's line is the line of its ``{`` (in a plain array
@@ -281,7 +282,9 @@ class Columnar:
             self._db.execute(f"DROP TABLE {table}")
         return self._plain(params[0], len(lines), 1)
 
-    def _insert(self, rows_sql: str, params: list, python: bool, array: bool = False) -> None:
+    def _insert(
+        self, rows_sql: str, params: list, python: bool, array: bool = False, safe: bool = False
+    ) -> None:
         """Read, check and judge one file's rows (``rows_sql`` gives raw_*, raw_json and
         shaped, in file order) into ``cq_<number>``: each plain row with what the grouped
         checks and the statistics read (:data:`KEPT`) and ``plan.verdict``'s columns. The
@@ -297,17 +300,14 @@ class Columnar:
         A record without an ``id`` gets the one Python gives it (a hash of what it says),
         computed by the same function, called by DuckDB for those rows only."""
         rows = f"""
-            SELECT {KEPT}, {_ASIDE}, {self._plain_rule()} AS ok FROM (
+            SELECT {KEPT}, {_ASIDE}, {self._plain_rule(safe)} AS ok FROM (
                 SELECT ? AS file, {STORED if python else STORED_SQL},
                        coalesce(raw_channel, ?) AS channel,
                        TRY_CAST(raw_at AS TIMESTAMP) AS local_ts,
                        TRY_CAST(plain AS DECIMAL(18, 4)) AS amount, shaped, raw_json,
                        raw_amount AS written, line
-                FROM (
-                    SELECT *, CASE WHEN regexp_full_match(raw_amount, '{AMOUNT}') THEN raw_amount
-                                   {_PYTHON_AMOUNT if python else ""} END AS plain
-                    FROM ({rows_sql})
-                )
+                FROM (SELECT *, {_PLAIN_OR_PYTHON if python else "raw_amount"} AS plain
+                      FROM ({rows_sql}))
             )
         """
         verdict = plan.verdict(self.ctx.timezone.key, rows, self._span_list)
@@ -315,23 +315,39 @@ class Columnar:
         texts = [f"CAST({c} AS VARCHAR)" for c in _ASIDE.split(", ")]  # raw_json is JSON
         kept = ", ".join(t if array and "raw_json" in t else "NULL" for t in texts)
         self._db.execute(  # a row not plain is left out: then the file is not plain
-            f"INSERT INTO cq_{params[0]} BY NAME SELECT * EXCLUDE (ok, file, {_ASIDE}),"
+            f"INSERT INTO cq_{params[0]} BY NAME"
+            f" SELECT * EXCLUDE (ok, file, {'' if array else 'line, '}fits, promoted, {_ASIDE}),"
+            " CAST(fits AS UTINYINT) + 2 * CAST(promoted AS UTINYINT) AS verdict,"
             f" CASE WHEN fits THEN {'[' + kept + ']' if array else 'NULL'}"
             f" ELSE [{', '.join(texts)}] END AS aside FROM ({verdict}) WHERE ok",
             params,
         )
 
-    def _plain_rule(self) -> str:
+    def _plain_rule(self, safe: bool = False) -> str:
         """Whether a row is plain (see the module's docstring), as a DuckDB expression: one
         regular expression over its ids, amount and time joined by commas (none of which
-        may hold a comma), as the separate rules :data:`SAFE`, :data:`AMOUNT`, :data:`TIME`."""
-        texts = "raw_id, ',', " + ", ',', ".join(
-            f"coalesce(raw_{c}, '-')" for c in ("customer", "ref", "agent")
-        )
-        pattern = ",".join([_bare(SAFE)] * 4 + [_bare(AMOUNT), _bare(TIME)])
+        may hold a comma), as the separate rules :data:`SAFE`, :data:`AMOUNT`, :data:`TIME`.
+        In a ``safe`` file (every byte one of SAFE's characters, a comma or a line end, as
+        ``scan_lines`` finds) an id's characters need no check, only its length."""
+        if safe:
+            lengths = " AND ".join(
+                f"coalesce(strlen(raw_{c}) <= {SAFE_LENGTH}, true)"
+                for c in ("customer", "ref", "agent")
+            )
+            texts = f"""raw_id IS NOT NULL AND strlen(raw_id) <= {SAFE_LENGTH} AND {lengths}
+                AND regexp_full_match(raw_amount, '{_bare(AMOUNT)}')
+                AND regexp_full_match(raw_at, '{_bare(TIME)}')"""
+        else:
+            joined = "raw_id, ',', " + ", ',', ".join(
+                f"coalesce(raw_{c}, '-')" for c in ("customer", "ref", "agent")
+            )
+            pattern = ",".join([_bare(SAFE)] * 4 + [_bare(AMOUNT), _bare(TIME)])
+            texts = (
+                f"regexp_full_match(concat({joined}, ',', raw_amount, ',', raw_at), '{pattern}')"
+            )
         return f"""coalesce(
             shaped
-            AND regexp_full_match(concat({texts}, ',', raw_amount, ',', raw_at), '{pattern}')
+            AND {texts}
             AND list_contains({plan.lit(list(self.ctx.channels))}, channel)
             AND list_contains({plan.lit(list(self.book.list.products))}, raw_product)
             AND amount IS NOT NULL AND local_ts IS NOT NULL
@@ -477,8 +493,10 @@ class Columnar:
         """Make ``cq``: every claimed file's table, each row with its line (its rowid plus
         its file's offset; a JSON array's elements have theirs)."""
         tables = [
-            f"SELECT {f.number} AS file, * EXCLUDE (aside) REPLACE"
-            f" (coalesce(line, rowid + {f.offset}) AS line), {_UNPACKED} FROM cq_{f.number}"
+            f"SELECT {f.number} AS file,"
+            f" {'line' if f.layout == 'jsonarray' else f'rowid + {f.offset} AS line'},"
+            f" * EXCLUDE ({'line, ' if f.layout == 'jsonarray' else ''}verdict, aside),"
+            f" verdict % 2 = 1 AS fits, verdict >= 2 AS promoted, {_UNPACKED} FROM cq_{f.number}"
             for f in self.files
         ]
         self.con.execute(f"CREATE OR REPLACE VIEW cq AS {' UNION ALL '.join(tables)}")
@@ -595,23 +613,28 @@ class Columnar:
 
 
 # An amount that is not a plain number, read by Python's amount reader.
-_PYTHON_AMOUNT = """WHEN raw_amount IS NOT NULL AND length(raw_amount) <= 100
-                    THEN consistency_amount(raw_amount, raw_currency)"""
+# An amount as the SQL reads it: as written when plain, else as Python's reader reads it.
+# Without Python's reader, the amount as written: the plain rule then tells if it is plain.
+_PLAIN_OR_PYTHON = f"""CASE WHEN regexp_full_match(raw_amount, '{AMOUNT}') THEN raw_amount
+    WHEN raw_amount IS NOT NULL AND length(raw_amount) <= 100
+    THEN consistency_amount(raw_amount, raw_currency) END"""
 # What cq keeps of a row only when it fits no offer (it goes to Python, as read).
 _ASIDE = "raw_channel, raw_at, raw_currency, raw_agent, raw_json, written"
 _RAW_ID = RAWS.replace("raw_id", f"{ID} AS raw_id")  # a record as read, with its id
 
 
 _PYTHON = object()  # a file a loading thread leaves to the main one: it needs Python's functions
-# A claimed file's table (cq_<number>): what KEPT (but the file's number) and the verdict
-# give, and _ASIDE's values as one list. Few columns keep the insert parallel: DuckDB sets
-# aside 4 MB a column for each thread of an insert in file order, within its memory limit.
+# A claimed file's table (cq_<number>): what KEPT gives (but the file's number, and the
+# line but in a JSON array's: a row's rowid gives it), the verdict as one number (fits: 1,
+# at a promotion's price: +2), and _ASIDE's values as one list. Few columns keep the insert
+# parallel: DuckDB sets aside 4 MB a column for each thread of an insert in file order,
+# within what its memory limit leaves (other files load at the same time).
 _CQ_COLUMNS = (
-    "line BIGINT, raw_id VARCHAR, raw_customer VARCHAR, raw_product VARCHAR,"
-    " raw_amount VARCHAR, raw_ref VARCHAR, channel VARCHAR, local_ts TIMESTAMP,"
-    " amount DECIMAL(18, 4), t BIGINT, fits BOOLEAN, promoted BOOLEAN, aside VARCHAR[]"
+    "raw_id VARCHAR, raw_customer VARCHAR, raw_product VARCHAR, raw_amount VARCHAR,"
+    " raw_ref VARCHAR, channel VARCHAR, local_ts TIMESTAMP, amount DECIMAL(18, 4), t BIGINT,"
+    " verdict UTINYINT, aside VARCHAR[]"
 )
-# cq's columns from a claimed file's table: its number, its line and _ASIDE's values.
+# cq's columns from _ASIDE's list in a claimed file's table.
 _UNPACKED = ", ".join(f"aside[{k}] AS {c}" for k, c in enumerate(_ASIDE.split(", "), 1))
 _CHANGED = "it changed while it was audited (its size or time): run the audit again"
 

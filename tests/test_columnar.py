@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consistency.audit import AuditOptions, audit
+from consistency.claims import SAFE, scan_lines
 from consistency.columnar import Columnar
 from consistency.engine import Filters
 from consistency.inputs.config import load_config
@@ -478,6 +480,21 @@ SHAPES = [
     ("an empty customer in JSON Lines (no customer, as in CSV)", "a.jsonl",
      "{" + ROW.format(n=1) + ', "customer": "", "amount": "89.90"}\n'
      "{" + ROW.format(n=2) + ', "customer": "hh-1", "amount": "99.90"}\n', True),
+    # A CSV written in SAFE's characters only has its ids' lengths checked, not their
+    # characters (claims.scan_lines): these hold the rule at its edges.
+    ("an id of 200 characters in a file of safe characters", "a.csv",
+     CSV_HEAD + "q" * 200 + ",web,2026-03-01T10:00,hh-1,fiber-500,89.90\n", True),
+    ("an id of 201 characters in a file of safe characters", "a.csv",
+     CSV_HEAD + "q" * 201 + ",web,2026-03-01T10:00,hh-1,fiber-500,89.90\n", False),
+    ("a customer of 201 characters", "a.csv",
+     CSV_HEAD + "q1,web,2026-03-01T10:00," + "h" * 201 + ",fiber-500,89.90\n", False),
+    ("CRLF line ends (a Windows export)", "a.csv",
+     (CSV_HEAD + "q1,web,2026-03-01T10:00,hh-1,fiber-500,89.90\n").replace("\n", "\r\n"),
+     True),
+    ("a CR inside a field, and a last line without a newline", "a.csv",
+     CSV_HEAD + "q\r1,web,2026-03-01T10:00,hh-1,fiber-500,89.90", False),
+    ("a space inside a customer", "a.csv",
+     CSV_HEAD + "q1,web,2026-03-01T10:00,hh 1,fiber-500,89.90\n", False),
 ]  # fmt: skip
 
 
@@ -539,3 +556,33 @@ def test_verbose_names_the_exports_left_to_python(tmp_path):
     done = CliRunner().invoke(main, ["audit", "--config", str(config), "-q", "--verbose"])
     said = [line for line in done.output.splitlines() if "read by Python" in line]
     assert len(said) == 1 and said[0].endswith("odd.csv"), done.output
+
+
+def _scan_oracle(data: bytes):
+    """scan_lines's answer by its definition, a byte at a time."""
+    newlines, returns = data.count(b"\n"), data.count(b"\r")
+    if returns not in (0, newlines):
+        return None
+    safe = all(
+        b in b",\n"
+        or (b < 128 and re.match(SAFE, chr(b)))
+        or (b == 13 and data[i + 1 : i + 2] == b"\n")
+        for i, b in enumerate(data)
+    )
+    lines = newlines + (1 if data and not data.endswith(b"\n") else 0)
+    return (lines, data.count(b","), safe)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.lists(
+        st.sampled_from([b"q1", b",", b"\n", b"\r\n", b"\r", b" ", "א".encode(), b'"'])
+    ).map(b"".join),
+    chunk=st.integers(1, 8),
+)
+def test_scan_lines_counts_and_tells_a_safe_file_across_chunks(tmp_path_factory, data, chunk):
+    """Lines, commas and the safe flag, read in chunks of any size (a CRLF may be split)."""
+    path = tmp_path_factory.mktemp("scan") / "a.csv"
+    path.write_bytes(data)
+    scan = scan_lines(path, chunk_size=chunk)
+    assert (None if scan is None else tuple(scan)) == _scan_oracle(data)

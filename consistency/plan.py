@@ -162,10 +162,11 @@ def counts() -> str:
 
 def gaps(window_us: int, ignore_promotions: bool, channels) -> str:
     """cross-channel-gap's state: per window (``idx``, local time), product, channel and
-    ``promoted``, the count and the lowest and highest quote as ``{a, t, id, ref}`` (ties
-    to the earlier quote, then the smaller id). With ``ignore_promotions``, the quotes at
-    an allowed promotion's price (``promoted``) are grouped apart: the gaps leave them
-    out, and the finding shows them marked; without, ``promoted`` is false."""
+    ``promoted``, the count, the lowest and highest quote as ``{a, t, id, ref}`` (ties
+    to the earlier quote, then the smaller id) and the latest quote's instant (µs). With
+    ``ignore_promotions``, the quotes at an allowed promotion's price (``promoted``) are
+    grouped apart: the gaps leave them out, and the finding shows them marked; without,
+    ``promoted`` is false."""
     promoted = "promoted" if ignore_promotions else "false"
     w = window_us
     return f"""
@@ -178,7 +179,8 @@ def gaps(window_us: int, ignore_promotions: bool, channels) -> str:
                min_by(struct_pack(a := raw_amount, t := t, id := raw_id, ref := raw_ref),
                       struct_pack(a := amount, t := t, id := raw_id)),
                min_by(struct_pack(a := raw_amount, t := t, id := raw_id, ref := raw_ref),
-                      struct_pack(a := -amount, t := t, id := raw_id))
+                      struct_pack(a := -amount, t := t, id := raw_id)),
+               max(t)
         FROM g GROUP BY ALL
     """
 

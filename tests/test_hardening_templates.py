@@ -128,6 +128,16 @@ def test_a_smaller_budget_is_honoured():
     assert env.from_string("{% for i in range(5) %}{{ i }}{% endfor %}").render() == "01234"
 
 
+def test_a_test_spends_a_step_as_a_filter_does():
+    """``is`` tests are functions like filters: each call spends a step (they were left
+    unbudgeted: the line that wrapped them came after a ``return``)."""
+    env = SandboxedEnvironment(limits=Limits(steps=10))
+    many = " and ".join(["x is number"] * 30)  # a variable: jinja2 folds constants at compile
+    with pytest.raises(OverBudget, match="more than 10 steps"):
+        env.from_string("{{ " + many + " }}").render(x=1)
+    assert env.from_string("{{ x is number and y is string }}").render(x=1, y="a") == "True"
+
+
 def test_a_python_error_inside_a_template_is_a_template_fault_with_its_line():
     env = SandboxedEnvironment()
     with pytest.raises(TemplateFault) as caught:

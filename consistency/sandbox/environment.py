@@ -145,6 +145,7 @@ class SandboxedEnvironment(ImmutableSandboxedEnvironment):
         self.policies["json.dumps_function"] = capped_dumps(limits_of)  # |tojson
         self.filters["pprint"] = capped_pformat(limits_of)
         self.filters = {n: budgeted_filter(n, f, limits_of) for n, f in self.filters.items()}
+        self.tests = {n: budgeted_test(f) for n, f in self.tests.items()}
 
     @property
     def limits(self) -> Limits:
@@ -153,7 +154,6 @@ class SandboxedEnvironment(ImmutableSandboxedEnvironment):
 
     def _current_limits(self) -> Limits:
         return self.limits
-        self.tests = {n: budgeted_test(f) for n, f in self.tests.items()}
 
     # -- parsing and compiling: limits on the source, steps in the tree -------------------
 

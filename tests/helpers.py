@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -211,3 +212,14 @@ def make_project(
         lines.append("rules: [rules.yaml]")
     lines += ["sources:", f"  - {{channel: web, files: ['exports/{name}']}}"]
     return write(folder / "consistency.yaml", "\n".join(lines) + "\n")
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    """A row of a hostile-value table: the value as written, a fragment of the error it
+    must give ("" when it is read), its weakness class (CWE) and where the case came from."""
+
+    value: str
+    verdict: str
+    cls: str
+    origin: str

@@ -25,27 +25,22 @@ from consistency.sandbox import SandboxedEnvironment
 from consistency.sources.records import RecordContext, to_observation
 from consistency.text.facts import extract_facts
 
-from .helpers import LIMITED_ENV, PRICES, ROOT, TZ
-
-
-@dataclass(frozen=True)
-class Row:
-    value: str
-    verdict: str  # a fragment of the error; "" when the value is read
-    cls: str
-    origin: str
-
+from .helpers import LIMITED_ENV, PRICES, ROOT, TZ, ValueRow
 
 # --- the price list (YAML): a negative zero has a line, not a silent ₪0.00 ------------------
 
 PRICE_ROWS = [
-    Row("-0", "negative zero", "CWE-1286 improper validation of syntax", "tryout 12 F5 neg0.yaml"),
-    Row("-0.0", "negative amount", "CWE-1286 improper validation of syntax", "a float -0"),
-    Row("-00", "negative zero", "CWE-1286 improper validation of syntax", "leading zeros"),
-    Row("-0x0", "negative zero", "CWE-1286 improper validation of syntax", "YAML 1.1 hex"),
-    Row("1_000", "underscored number", "CWE-1286 improper validation of syntax", "tryout 12 F5"),
-    Row("-1", "negative amount", "CWE-20 improper input validation", "a plain negative"),
-    Row("0", "", "CWE-20 improper input validation", "a free product stays allowed"),
+    ValueRow(
+        "-0", "negative zero", "CWE-1286 improper validation of syntax", "tryout 12 F5 neg0.yaml"
+    ),
+    ValueRow("-0.0", "negative amount", "CWE-1286 improper validation of syntax", "a float -0"),
+    ValueRow("-00", "negative zero", "CWE-1286 improper validation of syntax", "leading zeros"),
+    ValueRow("-0x0", "negative zero", "CWE-1286 improper validation of syntax", "YAML 1.1 hex"),
+    ValueRow(
+        "1_000", "underscored number", "CWE-1286 improper validation of syntax", "tryout 12 F5"
+    ),
+    ValueRow("-1", "negative amount", "CWE-20 improper input validation", "a plain negative"),
+    ValueRow("0", "", "CWE-20 improper input validation", "a free product stays allowed"),
 ]
 
 
@@ -71,16 +66,16 @@ def test_a_price_list_amount_gets_a_verdict_at_its_line(tmp_path, row):
 CTX = RecordContext(timezone=TZ, currency="ILS", channels=frozenset({"web"}))
 
 AMOUNT_ROWS = [
-    Row("1_000", "cannot read '1_000'", "CWE-1286 improper validation of syntax",
+    ValueRow("1_000", "cannot read '1_000'", "CWE-1286 improper validation of syntax",
         "tryout 12 F5 num19.jsonl: was read as 1000"),
-    Row("1_0_0", "cannot read '1_0_0'", "CWE-1286 improper validation of syntax",
+    ValueRow("1_0_0", "cannot read '1_0_0'", "CWE-1286 improper validation of syntax",
         "tryout 12 F5: was read as 100"),
-    Row("₪1_000", "cannot read '₪1_000'", "CWE-1286 improper validation of syntax",
+    ValueRow("₪1_000", "cannot read '₪1_000'", "CWE-1286 improper validation of syntax",
         "tryout 12 F5: refused already"),
-    Row("9_9.9_0 ₪", "cannot read", "CWE-1286 improper validation of syntax", "tryout 12 F5"),
-    Row("-0", "a negative sign", "CWE-20 improper input validation", "issue 12: -0"),
-    Row("1000", "", "CWE-20 improper input validation", "a plain amount is still read"),
-    Row("₪1,000", "", "CWE-20 improper input validation", "grouped thousands are still read"),
+    ValueRow("9_9.9_0 ₪", "cannot read", "CWE-1286 improper validation of syntax", "tryout 12 F5"),
+    ValueRow("-0", "a negative sign", "CWE-20 improper input validation", "issue 12: -0"),
+    ValueRow("1000", "", "CWE-20 improper input validation", "a plain amount is still read"),
+    ValueRow("₪1,000", "", "CWE-20 improper input validation", "grouped thousands are still read"),
 ]  # fmt: skip
 
 
@@ -98,10 +93,10 @@ def test_an_observation_amount_with_number_syntax_is_refused(row):
 # --- free text: "1_000 ש"ח" is no amount (it was read as 0) ----------------------------------
 
 EXTRACT_ROWS = [
-    Row('המחיר 1_000 ש"ח', "", "CWE-1286 improper validation of syntax",
+    ValueRow('המחיר 1_000 ש"ח', "", "CWE-1286 improper validation of syntax",
         'tryout 12 F5: extract gave 0 (raw 000 ש"ח)'),
-    Row("price 1_000 ₪", "", "CWE-1286 improper validation of syntax", "the same in English"),
-    Row("₪1_000", "", "CWE-1286 improper validation of syntax", "a sign before"),
+    ValueRow("price 1_000 ₪", "", "CWE-1286 improper validation of syntax", "the same in English"),
+    ValueRow("₪1_000", "", "CWE-1286 improper validation of syntax", "a sign before"),
 ]  # fmt: skip
 
 
@@ -118,14 +113,14 @@ def test_grouped_thousands_in_text_are_still_money():
 # --- templates: no inf or nan ----------------------------------------------------------------
 
 FLOAT_ROWS = [
-    Row("{{ 1e308 * 10 }}", "not a finite number", "CWE-190 numeric overflow", "tryout 12 t9"),
-    Row("{{ 1e999999999 }}", "not a finite number", "CWE-190 numeric overflow", "tryout 12 t46"),
-    Row("{{ -1e308 * 10 }}", "not a finite number", "CWE-190 numeric overflow", "-inf"),
-    Row("{{ 'nan'|float }}", "not a finite number", "CWE-1286 improper validation of syntax",
+    ValueRow("{{ 1e308 * 10 }}", "not a finite number", "CWE-190 numeric overflow", "tryout 12 t9"),
+    ValueRow("{{ 1e999999999 }}", "not a finite number", "CWE-190 numeric overflow", "tryout 12 t46"),
+    ValueRow("{{ -1e308 * 10 }}", "not a finite number", "CWE-190 numeric overflow", "-inf"),
+    ValueRow("{{ 'nan'|float }}", "not a finite number", "CWE-1286 improper validation of syntax",
         "a filter making nan"),
-    Row("{{ 'inf'|float }}", "not a finite number", "CWE-1286 improper validation of syntax",
+    ValueRow("{{ 'inf'|float }}", "not a finite number", "CWE-1286 improper validation of syntax",
         "a filter making inf"),
-    Row("{{ 1e308 + 1e308 }}", "not a finite number", "CWE-190 numeric overflow", "a sum"),
+    ValueRow("{{ 1e308 + 1e308 }}", "not a finite number", "CWE-190 numeric overflow", "a sum"),
 ]  # fmt: skip
 
 

@@ -19,33 +19,24 @@ from consistency.inputs.prices import load_price_list
 from consistency.model import Location
 from consistency.sources.records import RecordContext, to_observation
 
-from .helpers import TZ
-
-
-@dataclass(frozen=True)
-class Row:
-    value: str
-    verdict: str  # a fragment of the error; "" when the value is read
-    cls: str
-    origin: str
-
+from .helpers import TZ, ValueRow
 
 # --- F5: YAML 1.1 octal, hex and binary ints in a price list -------------------------------
 
 PRICE_ROWS = [
-    Row("010", "octal number, which YAML reads as 8: quote it for text, or write 10", "CWE-1286",
+    ValueRow("010", "octal number, which YAML reads as 8: quote it for text, or write 10", "CWE-1286",
         "tryout 12b F5 q.yaml: was ₪8"),
-    Row("0x10", "hexadecimal number, which YAML reads as 16: quote it for text, or write 16", "CWE-1286",
+    ValueRow("0x10", "hexadecimal number, which YAML reads as 16: quote it for text, or write 16", "CWE-1286",
         "tryout 12b F5: was ₪16"),
-    Row("0b11", "binary number, which YAML reads as 3: quote it for text, or write 3", "CWE-1286",
+    ValueRow("0b11", "binary number, which YAML reads as 3: quote it for text, or write 3", "CWE-1286",
         "tryout 12b F5: was ₪3"),
-    Row("+0x1F", "hexadecimal number, which YAML reads as 31", "CWE-1286",
+    ValueRow("+0x1F", "hexadecimal number, which YAML reads as 31", "CWE-1286",
         "tryout 12b F5: was ₪31"),
-    Row("0o17", "is not a number", "CWE-704", "tryout 12b F5: refused already (a string)"),
-    Row("08", "is not a number", "CWE-704", "tryout 12b F5: refused already (a string)"),
-    Row("010.50", "", "CWE-1286", "a float with a leading zero is decimal to YAML too"),
-    Row("0", "", "CWE-20", "a free product stays allowed"),
-    Row("10", "", "CWE-20", "a plain int is still read"),
+    ValueRow("0o17", "is not a number", "CWE-704", "tryout 12b F5: refused already (a string)"),
+    ValueRow("08", "is not a number", "CWE-704", "tryout 12b F5: refused already (a string)"),
+    ValueRow("010.50", "", "CWE-1286", "a float with a leading zero is decimal to YAML too"),
+    ValueRow("0", "", "CWE-20", "a free product stays allowed"),
+    ValueRow("10", "", "CWE-20", "a plain int is still read"),
 ]  # fmt: skip
 
 

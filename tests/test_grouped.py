@@ -516,3 +516,35 @@ def test_a_step_out_of_memory_on_many_threads_runs_again_on_one():
             spill.close()
     assert found[8] == found[1]
     assert len(found[1]) == 1500  # i = 1, 201, 401 ...: one conflicting pair each
+
+
+def test_a_step_out_of_memory_on_one_thread_runs_on_parts_of_the_keys():
+    """On one thread, 16 MB is too little for the hash aggregate of 300,000 households: the
+    step then runs on parts of the keys (by their hash), each within the limit, and finds
+    what a roomy store finds (tryout10b: 3M quotes at 128 MB with --jobs 1 failed)."""
+    from consistency.checks._grouped import QuoteSpill
+    from consistency.model import Threshold
+    from consistency.store import Store
+
+    rows = (
+        "SELECT repeat('x', 40) || (i // 2), 'p' || (i // 2 % 7), i,"
+        " CAST(i % 200 = 1 AS INT), CAST(i % 200 = 1 AS INT), 'web', 'q' || i, NULL"
+        " FROM range(?) r(i)"
+    )
+    aggregate = (
+        "SELECT hash(customer, product) AS h FROM {table}"
+        " GROUP BY h HAVING min(amount_f) < max(amount_f)"
+    )
+    found = {}
+    for memory in ("16MB", "256MB"):
+        with Store(memory_limit=memory, threads=1) as store:
+            spill = QuoteSpill(store)
+            spill.insert_sql(rows, [600_000])
+            if memory == "16MB":  # the premise: the aggregate alone does not fit
+                with pytest.raises(Exception, match="Out of Memory"):
+                    store.con.execute(aggregate.format(table=spill.table)).fetchall()
+            groups = spill.groups(Threshold(amount=Decimal("0.01")), 100)
+            found[memory] = [(key, [q.id for q in quotes]) for key, quotes in groups]
+            spill.close()
+    assert found["16MB"] == found["256MB"]
+    assert len(found["256MB"]) == 3000

@@ -248,8 +248,9 @@ class QuoteSpill:
         # fits the store's limit at tens of millions of quotes. Keys that share a hash
         # share a group, which can only add keys (each is checked by its own below).
         self._step(
-            f"CREATE TEMP TABLE {several} AS SELECT hash(customer, product) AS h"
-            f" FROM {self._rows()} AS a GROUP BY h HAVING min(amount_f) < max(amount_f)"
+            several,
+            f"SELECT hash(customer, product) AS h FROM {self._rows()} AS a WHERE {{part}}"
+            " GROUP BY h HAVING min(amount_f) < max(amount_f)",
         )
         if tolerance is None or span is None:
             return self._keys_of(several)
@@ -258,47 +259,63 @@ class QuoteSpill:
         differing = self.store.name("keys")
         try:
             self._step(
+                differing,
                 f"""
-                CREATE TEMP TABLE {differing} AS SELECT DISTINCT customer, product FROM (
+                SELECT DISTINCT customer, product FROM (
                     SELECT customer, product, max(amount_f) OVER w AS hi,
                            min(amount_f) OVER w AS lo
                     FROM {self._rows()} AS r
-                    WHERE hash(customer, product) IN (SELECT h FROM {several})
+                    WHERE hash(customer, product) IN (SELECT h FROM {several}) AND {{part}}
                     WINDOW w AS (PARTITION BY customer, product ORDER BY t
                                  RANGE BETWEEN {int(span)} PRECEDING AND CURRENT ROW)
                 )
                 WHERE hi > lo AND hi - lo > greatest({amount!r}, {percent!r} * hi / 100)
                                            - 1e-6 - hi * 1e-12
-                """
+                """,
             )
         finally:
             con.execute(f"DROP TABLE {several}")
         return differing
 
-    def _step(self, sql: str) -> None:
-        """Run one step of ``groups`` (a statement that makes a temporary table) on the
-        store's threads; if it runs out of the store's memory, again on one thread, since
-        each thread holds its own hash table and sort buffers: then tens of millions of
-        quotes fit the limit, only slower. The caller restores the store's threads."""
+    def _step(self, table: str, select: str) -> None:
+        """Make the temporary table ``table`` of the rows of ``select``, one step of
+        ``groups``: a query whose ``{part}`` is a condition on the (customer, product) key,
+        so that it can run on part of the keys at a time (its result for all keys is the
+        union of its results for the parts: each key is in one part).
+
+        It runs on the store's threads. If it runs out of the store's memory, it runs again
+        on one thread (each thread holds its own hash table and sort buffers), then on 4,
+        16 and 64 parts of the keys, a statement each (each holding a part's groups): so
+        tens of millions of quotes fit the limit, only slower. The caller restores the
+        store's threads."""
         import duckdb
 
         con = self.store.con
-        try:
-            con.execute(sql)
-        except duckdb.OutOfMemoryException:
-            if int(con.execute("SELECT current_setting('threads')").fetchone()[0]) == 1:
-                raise
-            con.execute("SET threads = 1")
-            con.execute(sql)
+        parts = 1
+        while True:
+            try:
+                for i in range(parts):
+                    part = "true" if parts == 1 else f"hash(customer, product) % {parts} = {i}"
+                    into = f"INSERT INTO {table}" if i else f"CREATE TEMP TABLE {table} AS"
+                    con.execute(f"{into} {select.replace('{part}', part)}")
+                return
+            except duckdb.OutOfMemoryException:
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+                if int(con.execute("SELECT current_setting('threads')").fetchone()[0]) > 1:
+                    con.execute("SET threads = 1")
+                elif parts < 64:
+                    parts *= 4
+                else:
+                    raise
 
     def _keys_of(self, hashes: str) -> str:
         """A temporary table of the (customer, product) keys whose hash is in ``hashes``."""
         keys = self.store.name("keys")
         try:
             self._step(
-                f"CREATE TEMP TABLE {keys} AS SELECT DISTINCT customer, product"
-                f" FROM {self._rows()} AS r WHERE hash(customer, product) IN"
-                f" (SELECT h FROM {hashes})"
+                keys,
+                f"SELECT DISTINCT customer, product FROM {self._rows()} AS r"
+                f" WHERE hash(customer, product) IN (SELECT h FROM {hashes}) AND {{part}}",
             )
         finally:
             self.store.con.execute(f"DROP TABLE {hashes}")

@@ -635,7 +635,6 @@ class Columnar:
         return days
 
 
-# An amount that is not a plain number, read by Python's amount reader.
 # An amount as the SQL reads it: as written when plain, else as Python's reader reads it.
 # Without Python's reader, the amount as written: the plain rule then tells if it is plain.
 _PLAIN_OR_PYTHON = f"""CASE WHEN regexp_full_match(raw_amount, '{AMOUNT}') THEN raw_amount

@@ -153,8 +153,9 @@ class QuoteSpill:
 
     ``add`` appends a row to a CSV file in the store's folder (about a microsecond,
     and no memory); the file is loaded into the table before it is read. ``groups``
-    yields ``((customer, product), [SpilledQuote ...])`` in key order, each group
-    sorted by time then id, for the groups whose amounts are not all equal.
+    yields ``((customer, product), [SpilledQuote ...])`` in key order (past the memory
+    limit, in key order within each part of the keys), each group sorted by time then
+    id, for the groups whose amounts are not all equal.
     The columnar path inserts its quotes into ``table`` directly.
     """
 
@@ -178,6 +179,7 @@ class QuoteSpill:
         self._fh = None
         self._writer = None
         self._attached: list[str] = []
+        self._parts = 1  # groups' statements run on parts of the keys past the memory limit
 
     def add(self, customer: str, product: str, at: datetime, amount: Decimal, channel: str,
             obs_id: str, ref: str | None) -> None:  # fmt: skip
@@ -214,10 +216,11 @@ class QuoteSpill:
         self._load()
         con = self.store.con
         # No query here needs the rows in insertion order (the last sorts them). A step
-        # that runs out of memory runs again on one thread (see _step). The settings are
-        # the store's again after.
+        # that runs out of memory runs again on one thread, then on parts of the keys (see
+        # _step; the parts stay for the next steps). The settings are the store's again after.
         threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
         made: list[str] = []  # the temporary tables, dropped after
+        self._parts = 1
         try:
             con.execute("SET preserve_insertion_order = false")
             several = self._several(made)
@@ -228,12 +231,8 @@ class QuoteSpill:
             else:
                 keys = self._differing(several, tolerance, span, made)
                 rows = f"{self._rows()} s SEMI JOIN {keys} d"
-                rows += " ON s.customer = d.customer AND s.product = d.product"
-            result = con.execute(
-                "SELECT s.customer, s.product, s.t, s.amount, s.channel, s.id, s.ref"
-                f" FROM {rows} ORDER BY s.customer, s.product, s.t, s.id"
-            )
-            yield from _by_key(result)
+                rows += " ON s.customer = d.customer AND s.product = d.product WHERE true"
+            yield from self._read(rows)
         finally:
             if self.store is not None and self.store.con is not None:
                 for table in made:
@@ -288,35 +287,70 @@ class QuoteSpill:
         )
         return differing
 
+    def _read(self, rows: str) -> Iterator[tuple[tuple, list[SpilledQuote]]]:
+        """The groups of ``rows`` (a FROM clause over ``s`` ending in a WHERE), each key's
+        quotes sorted by time then id, part of the keys after part (keys in order within
+        a part). A part whose sort runs out of memory before any of its groups is given
+        runs again as a step does (one thread, then more parts), while no part was given."""
+        import duckdb
+
+        con = self.store.con
+        i = 0
+        while i < self._parts:
+            part = self._part("s.", i)
+            try:
+                result = con.execute(
+                    "SELECT s.customer, s.product, s.t, s.amount, s.channel, s.id, s.ref"
+                    f" FROM {rows} AND {part} ORDER BY s.customer, s.product, s.t, s.id"
+                )
+            except duckdb.OutOfMemoryException:
+                if i or not self._smaller():
+                    raise
+                continue
+            yield from _by_key(result)
+            i += 1
+
+    def _part(self, alias: str, i: int) -> str:
+        """The condition that a key is in part ``i`` of ``self._parts``."""
+        if self._parts == 1:
+            return "true"
+        return f"hash({alias}customer, {alias}product) % {self._parts} = {i}"
+
+    def _smaller(self) -> bool:
+        """Make the next try smaller after running out of memory: one thread, else four
+        times the parts (up to 64). False when it cannot be smaller."""
+        con = self.store.con
+        if int(con.execute("SELECT current_setting('threads')").fetchone()[0]) > 1:
+            con.execute("SET threads = 1")
+        elif self._parts < 64:
+            self._parts *= 4
+        else:
+            return False
+        return True
+
     def _step(self, table: str, select: str) -> None:
         """Make the temporary table ``table`` of the rows of ``select``, one step of
         ``groups``: a query whose ``{part}`` is a condition on the (customer, product) key,
         so that it can run on part of the keys at a time (its result for all keys is the
         union of its results for the parts: each key is in one part).
 
-        It runs on the store's threads. If it runs out of the store's memory, it runs again
-        on one thread (each thread holds its own hash table and sort buffers), then on 4,
-        16 and 64 parts of the keys, a statement each (each holding a part's groups): so
-        tens of millions of quotes fit the limit, only slower. The caller restores the
-        store's threads."""
+        It runs on the store's threads and in ``self._parts`` parts. If it runs out of the
+        store's memory, it runs again on one thread (each thread holds its own hash table
+        and sort buffers), then on 4, 16 and 64 parts of the keys, a statement each (each
+        holding a part's groups): so tens of millions of quotes fit the limit, only
+        slower. The caller restores the store's threads."""
         import duckdb
 
         con = self.store.con
-        parts = 1
         while True:
             try:
-                for i in range(parts):
-                    part = "true" if parts == 1 else f"hash(customer, product) % {parts} = {i}"
+                for i in range(self._parts):
                     into = f"INSERT INTO {table}" if i else f"CREATE TEMP TABLE {table} AS"
-                    con.execute(f"{into} {select.replace('{part}', part)}")
+                    con.execute(f"{into} {select.replace('{part}', self._part('', i))}")
                 return
             except duckdb.OutOfMemoryException:
                 con.execute(f"DROP TABLE IF EXISTS {table}")
-                if int(con.execute("SELECT current_setting('threads')").fetchone()[0]) > 1:
-                    con.execute("SET threads = 1")
-                elif parts < 64:
-                    parts *= 4
-                else:
+                if not self._smaller():
                     raise
 
     def close(self) -> None:

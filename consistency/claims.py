@@ -53,10 +53,9 @@ _PLAIN_AMOUNT = RAWS.replace("raw_amount", "plain AS raw_amount")
 STORED = _PLAIN_AMOUNT.replace("raw_id", f"{ID} AS raw_id")
 # The same without calling Python: a record without an id has none (it is then not plain).
 STORED_SQL = _PLAIN_AMOUNT.replace("raw_id", "nullif(raw_id, '') AS raw_id")
-# What cq keeps of a record: what the grouped checks and the quote statistics read.
-KEPT = (
-    "file, line, raw_id, raw_customer, raw_product, raw_amount, raw_ref, channel, local_ts, amount"
-)
+# What cq keeps of a record: what the grouped checks and the quote statistics read (its
+# file's number is the cq view's; its line too, but in a JSON array).
+KEPT = "line, raw_id, raw_customer, raw_product, raw_amount, raw_ref, channel, local_ts, amount"
 # A JSON number's text as written: DuckDB's JSON reader keeps only its double.
 _NUMBER = r"""regexp_extract(json, '"amount"\s*:\s*([0-9][0-9.eE+-]*)', 1)"""
 

@@ -101,6 +101,7 @@ class Columnar:
     def __init__(self, context, store, rules):
         self.ctx = context
         self.book = context.book
+        self.store = store
         self.con = store.con
         self.rules = rules
         self.files: list[ClaimedFile] = []
@@ -125,11 +126,11 @@ class Columnar:
 
     def prefetch(self, exports: list[tuple[str, str | None]]) -> None:
         """Start loading the export files the run will offer, ``(path, channel)`` each,
-        several at once (a file's statement keeps about one core busy: DuckDB appends a
-        file's rows in order). ``claim`` then takes the one it is asked for; a file loaded
-        but never asked for (the reader refused it) is dropped at ``finish``."""
-        workers = int(self.con.execute("SELECT current_setting('threads')").fetchone()[0])
-        self._pool = ThreadPoolExecutor(max_workers=max(1, workers))
+        several at once, one per store thread (a file's scan in Python and the serial parts
+        of its statement then overlap another file's). ``claim`` then takes the one it is
+        asked for; a file loaded but never asked for (the reader refused it) is dropped at
+        ``finish``."""
+        self._pool = ThreadPoolExecutor(max_workers=max(1, self.store.threads))
         for path, channel in exports:
             key = (os.path.realpath(path), channel)
             if key not in self._ahead:
@@ -246,47 +247,54 @@ class Columnar:
         """Load the file into ``cq_<number>``; the offset of its lines from its rowids, or
         None when it is not plain. With ``python``, Python's amount reader and id hash are
         called for the rows that need them."""
-        params = [number, channel, str(path)]
+        params = [channel, str(path)]
         if layout == "parquet":
-            self._insert(parquet_rows(header), params, python)
+            self._insert(number, parquet_rows(header), params, python)
             rows = self._db.execute("SELECT count(*) FROM read_parquet(?)", [str(path)])
             return self._plain(number, rows.fetchone()[0], 1)
         if layout == "jsonarray":
-            return self._load_array(path, params, python)
+            return self._load_array(number, path, params, python)
         scan = scan_lines(path)
         if scan is None:
             return None
         if layout == "csv":
             if scan.commas != scan.lines * (len(header) - 1):
                 return None  # a field holds a comma, or a row has a field too many
-            self._insert(csv_rows(header), params, python, safe=scan.safe)
+            self._insert(number, csv_rows(header), params, python, safe=scan.safe)
             return self._plain(number, scan.lines - 1, 2)
-        self._insert(jsonl_rows(), params, python)
+        self._insert(number, jsonl_rows(), params, python)
         return self._plain(number, scan.lines, 1)
 
-    def _load_array(self, path: Path, params: list, python: bool) -> int | None:
+    def _load_array(self, number: int, path: Path, params: list, python: bool) -> int | None:
         """Load a JSON array: each element's line is the line of its ``{`` (in a plain array
         each ``{`` opens an element, so there must be as many of them as elements)."""
         lines = brace_lines(path)
         if not lines:
             return None
-        table = f"lines_{params[0]}"
+        table = f"lines_{number}"
         self._db.execute(
             f"CREATE OR REPLACE TEMP TABLE {table} AS"
             " SELECT generate_subscripts(l, 1) AS k, unnest(l) AS line FROM (SELECT ? AS l)",
             [lines],
         )
         try:
-            self._insert(jsonarray_rows(table), params, python, array=True)
+            self._insert(number, jsonarray_rows(table), params, python, array=True)
         finally:
             self._db.execute(f"DROP TABLE {table}")
-        return self._plain(params[0], len(lines), 1)
+        return self._plain(number, len(lines), 1)
 
     def _insert(
-        self, rows_sql: str, params: list, python: bool, array: bool = False, safe: bool = False
+        self,
+        number: int,
+        rows_sql: str,
+        params: list,
+        python: bool,
+        array: bool = False,
+        safe: bool = False,
     ) -> None:
         """Read, check and judge one file's rows (``rows_sql`` gives raw_*, raw_json and
-        shaped, in file order) into ``cq_<number>``: each plain row with what the grouped
+        shaped, in file order; ``params``: the file's channel, if any, and its path) into
+        ``cq_<number>``: each plain row with what the grouped
         checks and the statistics read (:data:`KEPT`) and ``plan.verdict``'s columns. The
         statement is a projection and filter of the file's rows, so DuckDB appends them
         in file order (its default ``preserve_insertion_order``): a row's line is its
@@ -301,7 +309,7 @@ class Columnar:
         computed by the same function, called by DuckDB for those rows only."""
         rows = f"""
             SELECT {KEPT}, {_ASIDE}, {self._plain_rule(safe)} AS ok FROM (
-                SELECT ? AS file, {STORED if python else STORED_SQL},
+                SELECT {STORED if python else STORED_SQL},
                        coalesce(raw_channel, ?) AS channel,
                        TRY_CAST(raw_at AS TIMESTAMP) AS local_ts,
                        TRY_CAST(plain AS DECIMAL(18, 4)) AS amount, shaped, raw_json,
@@ -315,8 +323,8 @@ class Columnar:
         texts = [f"CAST({c} AS VARCHAR)" for c in _ASIDE.split(", ")]  # raw_json is JSON
         kept = ", ".join(t if array and "raw_json" in t else "NULL" for t in texts)
         self._db.execute(  # a row not plain is left out: then the file is not plain
-            f"INSERT INTO cq_{params[0]} BY NAME"
-            f" SELECT * EXCLUDE (ok, file, {'' if array else 'line, '}fits, promoted, {_ASIDE}),"
+            f"INSERT INTO cq_{number} BY NAME"
+            f" SELECT * EXCLUDE (ok, {'' if array else 'line, '}fits, promoted, {_ASIDE}),"
             " CAST(fits AS UTINYINT) + 2 * CAST(promoted AS UTINYINT) AS verdict,"
             f" CASE WHEN fits THEN {'[' + kept + ']' if array else 'NULL'}"
             f" ELSE [{', '.join(texts)}] END AS aside FROM ({verdict}) WHERE ok",
@@ -646,8 +654,8 @@ _RAW_ID = RAWS.replace("raw_id", f"{ID} AS raw_id")  # a record as read, with it
 
 
 _PYTHON = object()  # a file a loading thread leaves to the main one: it needs Python's functions
-# A claimed file's table (cq_<number>): what KEPT gives (but the file's number, and the
-# line but in a JSON array's: a row's rowid gives it), the verdict as one number (fits: 1,
+# A claimed file's table (cq_<number>): what KEPT gives (but the line, except in a JSON
+# array: a row's rowid gives it), the verdict as one number (fits: 1,
 # at a promotion's price: +2), and _ASIDE's values as one list. Few columns keep the insert
 # parallel: DuckDB sets aside 4 MB a column for each thread of an insert in file order,
 # within what its memory limit leaves (other files load at the same time).

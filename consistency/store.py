@@ -58,6 +58,11 @@ class Store:
         # In memory, spilling to temp_directory past memory_limit: no file to checkpoint.
         self.con = interruptible(duckdb.connect(":memory:", config=config))
 
+    @property
+    def threads(self) -> int:
+        """The threads DuckDB runs a statement on now (``SET threads`` changes it)."""
+        return int(self.con.execute("SELECT current_setting('threads')").fetchone()[0])
+
     def name(self, prefix: str) -> str:
         """A fresh table name, unique in this store."""
         return f"{prefix}_{next(_names)}"

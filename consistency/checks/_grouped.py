@@ -218,7 +218,7 @@ class QuoteSpill:
         # No query here needs the rows in insertion order (the last sorts them). A step
         # that runs out of memory runs again on one thread, then on parts of the keys (see
         # _step; the parts stay for the next steps). The settings are the store's again after.
-        threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+        threads = self.store.threads
         made: list[str] = []  # the temporary tables, dropped after
         self._parts = 1
         try:
@@ -238,7 +238,7 @@ class QuoteSpill:
                 for table in made:
                     con.execute(f"DROP TABLE IF EXISTS {table}")
                 con.execute("SET preserve_insertion_order = true")
-                con.execute(f"SET threads = {int(threads)}")
+                con.execute(f"SET threads = {threads}")
 
     def _rows(self) -> str:
         """The spill's rows and the attached ones, as a relation."""
@@ -319,9 +319,8 @@ class QuoteSpill:
     def _smaller(self) -> bool:
         """Make the next try smaller after running out of memory: one thread, else four
         times the parts (up to 64). False when it cannot be smaller."""
-        con = self.store.con
-        if int(con.execute("SELECT current_setting('threads')").fetchone()[0]) > 1:
-            con.execute("SET threads = 1")
+        if self.store.threads > 1:
+            self.store.con.execute("SET threads = 1")
         elif self._parts < 64:
             self._parts *= 4
         else:

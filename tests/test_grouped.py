@@ -482,6 +482,31 @@ def test_a_household_quoted_an_allowed_promotion_is_no_conflict(tmp_path, ignore
     assert len(run_state(book_ctx, customer_quote_conflict, r, phone_at_promo)) == 1
 
 
+def _households(store, quotes: int, every: int):
+    """A QuoteSpill in ``store`` of ``quotes`` quotes to ``quotes // 2`` households, two
+    each, 1 µs apart (ids q0, q1 ...); in one pair out of ``every // 2`` the amounts
+    differ (0 and 1), the others are quoted 0 twice."""
+    from consistency.checks._grouped import QuoteSpill
+
+    spill = QuoteSpill(store)
+    spill.insert_sql(
+        "SELECT repeat('x', 40) || (i // 2), 'p' || (i // 2 % 7), i,"
+        " CAST(i % ? = 1 AS INT), CAST(i % ? = 1 AS INT), 'web', 'q' || i, NULL"
+        " FROM range(?) r(i)",
+        [every, every, quotes],
+    )
+    return spill
+
+
+def _conflicting(spill) -> list:
+    """The groups customer-quote-conflict reads (tolerance 0.01, window 100 µs), as
+    ``(key, ids)`` in key order: past the memory limit the keys come part by part."""
+    from consistency.model import Threshold
+
+    groups = spill.groups(Threshold(amount=Decimal("0.01")), 100)
+    return sorted((key, [q.id for q in quotes]) for key, quotes in groups)
+
+
 def test_a_step_out_of_memory_on_many_threads_runs_again_within_the_limit(monkeypatch):
     """customer-quote-conflict's steps run on the store's threads; each thread has its
     own sort buffers, so a step that runs out of the store's memory runs again on one
@@ -489,12 +514,9 @@ def test_a_step_out_of_memory_on_many_threads_runs_again_within_the_limit(monkey
     runs out of memory (it runs when more keys than FEW_KEYS were quoted more than one
     amount: here, always), and the groups are those of one thread."""
     from consistency.checks import _grouped
-    from consistency.checks._grouped import QuoteSpill
-
-    monkeypatch.setattr(_grouped, "FEW_KEYS", 0)
-    from consistency.model import Threshold
     from consistency.store import Store
 
+    monkeypatch.setattr(_grouped, "FEW_KEYS", 0)
     window = (
         "SELECT DISTINCT customer, product FROM (SELECT customer, product,"
         " max(amount_f) OVER w AS hi, min(amount_f) OVER w AS lo FROM {table}"
@@ -504,22 +526,14 @@ def test_a_step_out_of_memory_on_many_threads_runs_again_within_the_limit(monkey
     found = {}
     for threads in (8, 1):
         with Store(memory_limit="26MB", threads=threads) as store:
-            spill = QuoteSpill(store)
-            spill.insert_sql(
-                "SELECT repeat('x', 40) || (i // 2), 'p' || (i // 2 % 7), i,"
-                " CAST(i % 200 = 1 AS INT), CAST(i % 200 = 1 AS INT), 'web', 'q' || i, NULL"
-                " FROM range(?) r(i)",
-                [300_000],
-            )
+            spill = _households(store, 300_000, 200)
             if threads == 8:  # the premise: on 8 threads the window runs out of memory
                 with pytest.raises(Exception, match="Out of Memory"):
                     store.con.execute(window.format(table=spill.table)).fetchall()
-            groups = spill.groups(Threshold(amount=Decimal("0.01")), 100)
-            found[threads] = [(key, [q.id for q in quotes]) for key, quotes in groups]
-            setting = store.con.execute("SELECT current_setting('threads')").fetchone()[0]
-            assert setting == threads  # the store's setting again
+            found[threads] = _conflicting(spill)
+            assert store.threads == threads  # the store's setting again
             spill.close()
-    assert sorted(found[8]) == sorted(found[1])  # past the limit, keys come part by part
+    assert found[8] == found[1]
     assert len(found[1]) == 1500  # i = 1, 201, 401 ...: one conflicting pair each
 
 
@@ -527,15 +541,8 @@ def test_a_step_out_of_memory_on_one_thread_runs_on_parts_of_the_keys():
     """On one thread, 16 MB is too little for the hash aggregate of 300,000 households: the
     step then runs on parts of the keys (by their hash), each within the limit, and finds
     what a roomy store finds (tryout10b: 3M quotes at 128 MB with --jobs 1 failed)."""
-    from consistency.checks._grouped import QuoteSpill
-    from consistency.model import Threshold
     from consistency.store import Store
 
-    rows = (
-        "SELECT repeat('x', 40) || (i // 2), 'p' || (i // 2 % 7), i,"
-        " CAST(i % 200 = 1 AS INT), CAST(i % 200 = 1 AS INT), 'web', 'q' || i, NULL"
-        " FROM range(?) r(i)"
-    )
     aggregate = (
         "SELECT hash(customer, product) AS h FROM {table}"
         " GROUP BY h HAVING min(amount_f) < max(amount_f)"
@@ -543,15 +550,13 @@ def test_a_step_out_of_memory_on_one_thread_runs_on_parts_of_the_keys():
     found = {}
     for memory in ("16MB", "256MB"):
         with Store(memory_limit=memory, threads=1) as store:
-            spill = QuoteSpill(store)
-            spill.insert_sql(rows, [600_000])
+            spill = _households(store, 600_000, 200)
             if memory == "16MB":  # the premise: the aggregate alone does not fit
                 with pytest.raises(Exception, match="Out of Memory"):
                     store.con.execute(aggregate.format(table=spill.table)).fetchall()
-            groups = spill.groups(Threshold(amount=Decimal("0.01")), 100)
-            found[memory] = [(key, [q.id for q in quotes]) for key, quotes in groups]
+            found[memory] = _conflicting(spill)
             spill.close()
-    assert sorted(found["16MB"]) == sorted(found["256MB"])  # keys come part by part
+    assert found["16MB"] == found["256MB"]
     assert len(found["256MB"]) == 3000
 
 
@@ -561,22 +566,14 @@ def test_reading_the_groups_out_of_memory_reads_them_in_parts(monkeypatch):
     unless it is read in parts of the keys (tryout10c: 2M quotes, 500k conflicts, 128 MB).
     FEW_KEYS is raised so that no window step comes first and needs the parts itself."""
     from consistency.checks import _grouped
-    from consistency.checks._grouped import QuoteSpill
-    from consistency.model import Threshold
     from consistency.store import Store
 
     monkeypatch.setattr(_grouped, "FEW_KEYS", 10**9)
-    rows = (
-        "SELECT repeat('x', 40) || (i // 2), 'p' || (i // 2 % 7), i,"
-        " CAST(i % 2 AS INT), CAST(i % 2 AS INT), 'web', 'q' || i, NULL FROM range(?) r(i)"
-    )
     found = {}
     for memory in ("32MB", "256MB"):
         with Store(memory_limit=memory, threads=1) as store:
-            spill = QuoteSpill(store)
-            spill.insert_sql(rows, [600_000])
-            groups = spill.groups(Threshold(amount=Decimal("0.01")), 100)
-            found[memory] = sorted((key, [q.id for q in quotes]) for key, quotes in groups)
+            spill = _households(store, 600_000, 2)
+            found[memory] = _conflicting(spill)
             parts = spill._parts  # how many parts of the keys the statements ran on
             spill.close()
         assert (parts > 1) == (memory == "32MB")
